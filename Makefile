@@ -1,0 +1,44 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+OUT    ?= results/brunel
+
+.PHONY: run test test-slow lint bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.test-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[nest,test,dev]"
+	touch $@ $(VENV)/.run-installed
+
+## run: install the twin and run the main job (no NEST needed)
+run: $(VENV)/.run-installed
+	$(VENV)/bin/twin brunel --out $(OUT)
+
+## test: install with NEST and test extras, then run the test suite (slow tests excluded)
+test: $(VENV)/.test-installed
+	$(PY) -m pytest -q -m "not slow and not gpu" --doctest-modules twin tests
+
+## test-slow: the long tests (full-size cross-checks)
+test-slow: $(VENV)/.test-installed
+	$(PY) -m pytest -q -m "slow" tests
+
+## lint: format check, lint and type check
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy twin experiments
+
+## bench: benchmarks side by side with NEST (see BENCHMARKS.md)
+bench: $(VENV)/.test-installed
+	$(PY) benchmarks/wafer_graph.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Experiments on the twin: Brunel seed network, NEST backend, sweeps, analysis, CLI."""

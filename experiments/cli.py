@@ -1,0 +1,162 @@
+"""The ``twin`` command line: one entry point with a subcommand per job.
+
+User mistakes (bad option values, unreadable files) end with one line on stderr and
+exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from twin.errors import ConfigError, TwinError
+from twin.wafer import BANDWIDTH, Defects, Wafer, build_l1_graph, synthetic_defects
+
+__all__ = ["main"]
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
+    return value
+
+
+def _load_wafer(args: argparse.Namespace) -> Wafer:
+    if args.defects and args.synthetic_defects is not None:
+        raise ConfigError(
+            "give either --defects FILE or --synthetic-defects SEED, not both"
+        )
+    if args.defects:
+        return Wafer(defects=Defects.load(args.defects))
+    if args.synthetic_defects is not None:
+        return Wafer(defects=synthetic_defects(args.synthetic_defects))
+    return Wafer()
+
+
+def wafer_summary(wafer: Wafer) -> str:
+    """Return a human-readable summary of a wafer's resources and limits."""
+    start = time.perf_counter()
+    graph = build_l1_graph(wafer)
+    elapsed = time.perf_counter() - start
+    spec, d = wafer.spec, wafer.defects
+    lines = [
+        f"wafer {wafer.wafer_id}: {len(wafer.usable_hicanns())} of {spec.n_hicanns} "
+        f"HICANNs usable, {spec.n_reticles} reticles/FPGAs "
+        f"({len(d.fpgas_without_highspeed)} without L2 links)",
+        f"  defects: {len(d.hicanns)} chips, {len(d.denmems)} denmems, "
+        f"{len(d.hlines) + len(d.vlines)} L1 lines, {len(d.drivers)} drivers, "
+        f"{len(d.dnc_mergers)} DNC mergers",
+        f"  neuron circuits: {spec.denmems:,}; logical neurons of size 8: "
+        f"{wafer.neuron_capacity(8):,}",
+        f"  synapses per chip: {spec.synapses_per_hicann:,}",
+        f"  L1 graph: {graph.number_of_nodes():,} buses, {graph.number_of_edges():,} "
+        f"switches/repeaters, built in {elapsed:.2f} s",
+        f"  rate limits (speed-up {BANDWIDTH.speedup:g}):",
+    ]
+    for name, limit in BANDWIDTH.limits.items():
+        flag = " (assumption)" if limit.assumption else ""
+        lines.append(
+            f"    {name:<22} {limit.rate_hw / 1e6:7.2f} MEvent/s hw = "
+            f"{BANDWIDTH.bio(name):9.1f} Hz bio per {limit.scope}{flag}"
+        )
+    return "\n".join(lines)
+
+
+def _cmd_wafer(args: argparse.Namespace) -> int:
+    from twin.wafer.draw import draw_wafer, save_figure
+
+    wafer = _load_wafer(args)
+    print(wafer_summary(wafer))
+    if args.save_defects:
+        wafer.defects.save(args.save_defects)
+        print(f"defect map written to {args.save_defects}")
+    if args.out:
+        save_figure(draw_wafer(wafer), args.out)
+        print(f"wafer picture written to {args.out}")
+    return 0
+
+
+def _cmd_brunel(args: argparse.Namespace) -> int:
+    from experiments.brunel import BrunelConfig, build_network
+    from twin.wafer.draw import draw_wafer, save_figure
+
+    config = BrunelConfig(t_stop=args.t_stop, seed=args.seed)
+    out = Path(args.out)
+    start = time.perf_counter()
+    net = build_network(config)
+    print(
+        f"Brunel network (seed {config.seed}): {net.n_neurons} neurons "
+        f"({config.n_exc} E + {config.n_inh} I), {net.n_synapses:,} synapses, "
+        f"built in {time.perf_counter() - start:.2f} s"
+    )
+    print(wafer_summary(Wafer()))
+    save_figure(draw_wafer(Wafer()), out / "wafer.png")
+    print(f"wafer picture written to {out / 'wafer.png'}")
+    print(
+        "note: mapping and emulation of the sweep are not implemented yet; this job "
+        "currently builds the network and summarises the wafer."
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``twin`` command."""
+    parser = argparse.ArgumentParser(
+        prog="twin", description="Digital twin of the BrainScaleS-1 wafer."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    wafer = sub.add_parser("wafer", help="summarise and draw the wafer")
+    wafer.add_argument("--defects", metavar="FILE", help="defect map (JSON) to load")
+    wafer.add_argument(
+        "--synthetic-defects",
+        metavar="SEED",
+        type=int,
+        help="draw a synthetic defect map",
+    )
+    wafer.add_argument(
+        "--save-defects", metavar="FILE", help="write the defect map as JSON"
+    )
+    wafer.add_argument("--out", metavar="PNG", help="write a picture of the wafer")
+    wafer.set_defaults(func=_cmd_wafer)
+
+    brunel = sub.add_parser("brunel", help="the seed experiment on the twin (main job)")
+    brunel.add_argument(
+        "--out", metavar="DIR", default="results/brunel", help="output folder"
+    )
+    brunel.add_argument(
+        "--t-stop", metavar="MS", type=_positive_float, default=10_000.0,
+        help="simulated biological time per point, ms (>= 1000)",
+    )  # fmt: skip
+    brunel.add_argument(
+        "--seed", type=int, default=1234, help="network realisation seed"
+    )
+    brunel.set_defaults(func=_cmd_brunel)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``twin`` command; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except TwinError as err:
+        print(f"twin {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(
+            f"twin {args.command}: interrupted; finished results are kept",
+            file=sys.stderr,
+        )
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,3 @@
+"""JAX emulation of the wafer's analog neurons and synapses."""
+
+__all__: list[str] = []

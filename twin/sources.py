@@ -1,0 +1,127 @@
+"""Spike sources of a network: Poisson generators and explicit spike-time arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.errors import NetworkError
+
+__all__ = ["PoissonSource", "SpikeSource", "SpikeTimesSource"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class PoissonSource:
+    """Independent Poisson spike generators, one per source neuron.
+
+    Parameters
+    ----------
+    name
+        Unique name within the network.
+    size
+        Number of generators.
+    rate
+        Rate per generator, Hz: a scalar or an array of shape ``(size,)``.
+    start, stop
+        Active window, ms.
+    """
+
+    name: str
+    size: int
+    rate: np.ndarray | float
+    start: float = 0.0
+    stop: float = float("inf")
+
+    def __post_init__(self) -> None:
+        if self.size <= 0:
+            raise NetworkError(f"source {self.name!r}: size {self.size} must be > 0")
+        rate = np.array(
+            np.broadcast_to(np.asarray(self.rate, dtype=float), (self.size,))
+        )
+        if not np.all(np.isfinite(rate)) or rate.min() < 0:
+            raise NetworkError(
+                f"source {self.name!r}: rates must be finite and >= 0 Hz, got "
+                f"min {rate.min()}; fix the rate"
+            )
+        if not self.stop > self.start >= 0:
+            raise NetworkError(
+                f"source {self.name!r}: window start={self.start}, stop={self.stop} "
+                "ms; need 0 <= start < stop"
+            )
+        rate.setflags(write=False)
+        object.__setattr__(self, "rate", rate)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PoissonSource):
+            return NotImplemented
+        return (self.name, self.size, self.start, self.stop) == (
+            other.name,
+            other.size,
+            other.start,
+            other.stop,
+        ) and np.array_equal(self.rate, other.rate)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def expected_count(self, t_stop: float) -> np.ndarray:
+        """Return the expected number of spikes per generator up to ``t_stop`` ms."""
+        active = max(0.0, min(self.stop, t_stop) - self.start)
+        return np.asarray(self.rate) * active * 1e-3
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class SpikeTimesSource:
+    """Sources that emit given spike times (PyNN ``SpikeSourceArray``).
+
+    Parameters
+    ----------
+    name
+        Unique name within the network.
+    spike_times
+        One array of spike times (ms, sorted, >= 0) per source neuron.
+    """
+
+    name: str
+    spike_times: tuple[np.ndarray, ...]
+
+    def __post_init__(self) -> None:
+        trains = []
+        for i, times in enumerate(self.spike_times):
+            arr = np.array(times, dtype=float).reshape(-1)
+            if arr.size and (
+                not np.all(np.isfinite(arr))
+                or arr.min() < 0
+                or np.any(np.diff(arr) < 0)
+            ):
+                raise NetworkError(
+                    f"source {self.name!r}: spike train {i} must be finite, >= 0 ms "
+                    "and sorted; sort the times"
+                )
+            arr.setflags(write=False)
+            trains.append(arr)
+        if not trains:
+            raise NetworkError(f"source {self.name!r}: give at least one spike train")
+        object.__setattr__(self, "spike_times", tuple(trains))
+
+    @property
+    def size(self) -> int:
+        """Number of source neurons."""
+        return len(self.spike_times)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpikeTimesSource):
+            return NotImplemented
+        return (
+            self.name == other.name
+            and self.size == other.size
+            and all(
+                np.array_equal(a, b)
+                for a, b in zip(self.spike_times, other.spike_times, strict=True)
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+SpikeSource = PoissonSource | SpikeTimesSource
