@@ -1,0 +1,60 @@
+import subprocess
+import sys
+
+import pytest
+
+from experiments.cli import main
+from twin.wafer import Defects
+
+
+def _twin(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_wafer_command_prints_summary_and_writes_files(tmp_path, capsys):
+    png, js = tmp_path / "w.png", tmp_path / "d.json"
+    code = main(
+        [
+            "wafer",
+            "--synthetic-defects",
+            "1",
+            "--out",
+            str(png),
+            "--save-defects",
+            str(js),
+        ]
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "HICANNs usable" in out and "recording_per_hicann" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert Defects.load(js) is not None
+
+
+def test_bad_defect_file_is_one_line_exit_2(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "bss1-twin-defects", "hicanns": [999]}')
+    result = _twin("wafer", "--defects", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "999" in result.stderr
+
+
+def test_bad_picture_does_not_destroy_existing_file(tmp_path):
+    png = tmp_path / "w.png"
+    png.write_bytes(b"keep")
+    result = _twin(
+        "wafer", "--defects", str(tmp_path / "missing.json"), "--out", str(png)
+    )
+    assert result.returncode == 2
+    assert png.read_bytes() == b"keep"
+
+
+@pytest.mark.parametrize("args", [["brunel", "--t-stop", "-5"], ["nonsense"]])
+def test_bad_options_exit_2(args):
+    result = _twin(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
