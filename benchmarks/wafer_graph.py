@@ -1,4 +1,4 @@
-"""Time building the full-wafer L1 bus graph (perfect wafer and default synthetic defects).
+"""Time building the full-wafer L1 bus graph (perfect wafer, default synthetic defects).
 
 Usage: python benchmarks/wafer_graph.py [--repeat N] [--json PATH]
 """
@@ -36,9 +36,8 @@ def main() -> None:
         median, nodes, edges = _time(wafer, args.repeat)
         results[label] = {"median_s": median, "nodes": nodes, "edges": edges}
         print(f"{label:<26} {median:6.2f} s  ({nodes:,} buses, {edges:,} edges)")
-    print(
-        f"machine: {platform.processor() or platform.machine()}, {platform.python_version()}"
-    )
+    machine = platform.processor() or platform.machine()
+    print(f"machine: {machine}, Python {platform.python_version()}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(results, fh, indent=1)

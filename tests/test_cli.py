@@ -28,7 +28,8 @@ def test_wafer_command_prints_summary_and_writes_files(tmp_path, capsys):
     )
     assert code == 0
     out = capsys.readouterr().out
-    assert "HICANNs usable" in out and "recording_per_hicann" in out
+    assert "HICANNs usable" in out
+    assert "recording_per_hicann" in out
     assert png.read_bytes()[:4] == b"\x89PNG"
     assert Defects.load(js) is not None
 

@@ -6,14 +6,14 @@ from twin.network import SpikeTimesSource
 
 
 def _proj(**kw):
-    base = dict(
-        pre="a",
-        post="a",
-        pre_idx=[0, 1],
-        post_idx=[1, 0],
-        weight=[0.1, 0.2],
-        delay=[1.0, 1.5],
-    )
+    base = {
+        "pre": "a",
+        "post": "a",
+        "pre_idx": [0, 1],
+        "post_idx": [1, 0],
+        "weight": [0.1, 0.2],
+        "delay": [1.0, 1.5],
+    }
     base.update(kw)
     return Projection(**base)
 
@@ -94,6 +94,9 @@ def test_offsets_and_counts():
         sources=(PoissonSource(name="s", size=4, rate=1.0),),
         projections=(_proj(pre="s", post="b", pre_idx=[3, 0], post_idx=[2, 2]),),
     )
-    assert net.offset("b") == 2 and net.n_neurons == 5 and net.n_synapses == 2
-    assert net.size_of("s") == 4 and net.is_source("s")
+    assert net.offset("b") == 2
+    assert net.n_neurons == 5
+    assert net.n_synapses == 2
+    assert net.size_of("s") == 4
+    assert net.is_source("s")
     assert [p.name for p in net.projections_from("s")] == ["s->b"]

@@ -131,4 +131,5 @@ def test_invalid_configs_raise(change, match):
 def test_normal_clipped_respects_bounds():
     rng = np.random.default_rng(1)
     x = normal_clipped(rng, 0.0, 1.0, 10_000, low=-0.5, high=1.0)
-    assert x.min() >= -0.5 and x.max() <= 1.0
+    assert x.min() >= -0.5
+    assert x.max() <= 1.0

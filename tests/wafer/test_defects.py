@@ -80,7 +80,8 @@ def test_synthetic_map_keeps_public_facts():
 def test_zero_rates_give_only_the_fixed_facts():
     d = synthetic_defects(0, rates=dict.fromkeys(DEFAULT_RATES, 0.0))
     assert d.hicanns == {383}
-    assert not d.denmems and not d.vlines
+    assert not d.denmems
+    assert not d.vlines
 
 
 def test_unknown_rate_kind_raises():
