@@ -144,7 +144,7 @@ def logical_neurons_in_block(
     --------
     >>> len(logical_neurons_in_block(0, 8))
     8
-    >>> len(logical_neurons_in_block(0, 8, defective=frozenset({0, 300})))
+    >>> len(logical_neurons_in_block(0, 8, defective=frozenset({0, 260})))
     6
     """
     width = check_neuron_size(size) // 2
