@@ -106,6 +106,49 @@ def _cmd_brunel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_wafer_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--defects", metavar="FILE", help="defect map (JSON) to load")
+    parser.add_argument(
+        "--synthetic-defects", metavar="SEED", type=int,
+        help="use a synthetic defect map drawn with this seed",
+    )  # fmt: skip
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from experiments.brunel import BrunelConfig
+    from experiments.mapjob import (
+        MapRequest,
+        brunel_mapping_config,
+        brunel_network,
+        compare_table,
+        loss_table_text,
+        write_mapping,
+    )
+    from twin.routing import map_network
+
+    wafer = _load_wafer(args)
+    request = MapRequest(config=BrunelConfig(seed=args.seed), isolate=args.isolate)
+    config = brunel_mapping_config(
+        request,
+        strategy=args.strategy,
+        router=args.router,
+        neuron_size=args.neuron_size,
+        max_neurons_per_hicann=args.max_neurons_per_hicann or None,
+    )
+    network = brunel_network(request.config)
+    if args.compare:
+        print(compare_table(network, wafer, config))
+        return 0
+    mapping = map_network(network, wafer, config=config, validate=args.validate)
+    print(loss_table_text(mapping))
+    stages = ", ".join(f"{k} {v:.2f} s" for k, v in mapping.timings.items())
+    print(f"time per stage: {stages}")
+    if args.out:
+        for path in write_mapping(mapping, Path(args.out)):
+            print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``twin`` command."""
     parser = argparse.ArgumentParser(
@@ -126,6 +169,55 @@ def build_parser() -> argparse.ArgumentParser:
     )
     wafer.add_argument("--out", metavar="PNG", help="write a picture of the wafer")
     wafer.set_defaults(func=_cmd_wafer)
+
+    mapper = sub.add_parser(
+        "map",
+        help="map the seed network onto the wafer and report every lost synapse",
+        description="Place and route a network; print the per-projection loss table.",
+    )
+    mapper.add_argument(
+        "--network", choices=["brunel"], default="brunel", help="network to map"
+    )
+    mapper.add_argument(
+        "--strategy", choices=["enum", "spiral", "cluster"], default="spiral",
+        help="chip order of neuron placement",
+    )  # fmt: skip
+    mapper.add_argument(
+        "--isolate", type=int, default=0, metavar="N",
+        help="place the first N excitatory neurons alone, one per chip (seed: 30)",
+    )  # fmt: skip
+    mapper.add_argument(
+        "--router", choices=["backbone", "shortest"], default="backbone",
+        help="L1 routing algorithm",
+    )  # fmt: skip
+    mapper.add_argument(
+        "--neuron-size",
+        type=int,
+        default=8,
+        help="denmems per logical neuron (even, 2-64)",
+    )
+    mapper.add_argument(
+        "--max-neurons-per-hicann", type=int, default=48, metavar="N",
+        help="cap on neurons per chip (0: no cap)",
+    )  # fmt: skip
+    mapper.add_argument(
+        "--seed", type=int, default=1234, help="network realisation seed"
+    )
+    _add_wafer_options(mapper)
+    mapper.add_argument(
+        "--out", metavar="DIR", help="write mapping.json, pictures, routes"
+    )
+    mapper.add_argument(
+        "--compare",
+        action="store_true",
+        help="map with every strategy x router, one table",
+    )
+    mapper.add_argument(
+        "--validate",
+        action="store_true",
+        help="run the validity oracles on the mapping",
+    )
+    mapper.set_defaults(func=_cmd_map)
 
     brunel = sub.add_parser("brunel", help="the seed experiment on the twin (main job)")
     brunel.add_argument(

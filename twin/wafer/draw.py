@@ -36,6 +36,7 @@ def draw_wafer(
     chip_values: Mapping[int, float] | None = None,
     value_label: str = "neurons placed",
     routes: Sequence[Sequence[int]] = (),
+    chip_labels: Mapping[int, str] | None = None,
     title: str | None = None,
 ) -> Figure:
     """Draw the wafer: chips, reticle borders, FPGA numbers, defects, optional load.
@@ -51,6 +52,8 @@ def draw_wafer(
         Colour-bar label for ``chip_values``.
     routes
         Sequences of chip enums drawn as lines between chip centres.
+    chip_labels
+        Chip enum -> short text printed on the chip (e.g. L1 load).
     title
         Figure title.
 
@@ -114,6 +117,9 @@ def draw_wafer(
         ax.add_collection(
             LineCollection(segments, colors="darkorange", linewidths=0.6, alpha=0.5)
         )
+    for enum, text in (chip_labels or {}).items():
+        chip = HICANNS[enum]
+        ax.text(chip.x + 0.46, chip.y + 0.5, text, ha="center", va="center", fontsize=4)
     if values:
         mappable = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(0, vmax))
         fig.colorbar(mappable, ax=ax, fraction=0.03, label=value_label)
