@@ -32,12 +32,15 @@ def check_placement(m: WaferMapping) -> list[str]:
     out = []
     size = m.placement.neuron_size
     seen: Counter[tuple[int, int]] = Counter()
+    slots: dict[int, set[int]] = {}
     for pop, chips in m.placement.hicann.items():
         cols = m.placement.column[pop]
         for chip, col in zip(chips[chips >= 0], cols[chips >= 0], strict=True):
             seen[(int(chip), int(col))] += 1
-            slots = {n.column for n in m.wafer.logical_neurons(HICANNS[chip], size)}
-            if col not in slots:
+            if chip not in slots:
+                usable = m.wafer.logical_neurons(HICANNS[chip], size)
+                slots[int(chip)] = {n.column for n in usable}
+            if col not in slots[int(chip)]:
                 out.append(f"{pop}: chip {chip} column {col} is not a usable slot")
     out += [f"logical neuron {k} holds {v} neurons" for k, v in seen.items() if v > 1]
     return out
