@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="denmems per logical neuron (even, 2-64)",
     )
     mapper.add_argument(
-        "--max-neurons-per-hicann", type=int, default=48, metavar="N",
+        "--max-neurons-per-hicann", type=int, default=59, metavar="N",
         help="cap on neurons per chip (0: no cap)",
     )  # fmt: skip
     mapper.add_argument(

@@ -102,4 +102,5 @@ def test_inputs_avoid_reticles_without_l2_links():
         net, placement, route_mergers(net, placement, wafer), wafer, config
     )
     used = inputs.bus["s"][inputs.bus["s"] >= 0] // 8
-    assert used.size and all(HICANNS[c].fpga == 4 for c in used)
+    assert used.size
+    assert all(HICANNS[c].fpga == 4 for c in used)

@@ -46,8 +46,12 @@ class MappingConfig:
         the highest rate of a sweep, as the seed did for eta = 3.2).
     max_neurons_per_hicann
         Cap on neurons per chip (``None``: as many as fit). The default, 59, keeps
-        every chip's neurons on a single source bus (59 usable L1 addresses), which
-        halves the number of buses competing for synapse drivers at each target.
+        every chip's neurons on a single source bus (59 usable L1 addresses): fewer
+        buses compete for the synapse drivers of each target chip (seed network,
+        perfect wafer: 4.2 % loss at 59, 11.4 % without a cap; BENCHMARKS.md).
+    inputs_on_neuron_chips
+        Let input placement put sources on chips that hold neurons as readily as on
+        others (marocco's behaviour). By default those chips come last.
     """
 
     neuron_size: int = 8
@@ -58,7 +62,8 @@ class MappingConfig:
     driver_chain_length: int = 3
     bandwidth: Bandwidth = BANDWIDTH
     input_rate_scale: float = 1.0
-    max_neurons_per_hicann: int | None = 48
+    max_neurons_per_hicann: int | None = 59
+    inputs_on_neuron_chips: bool = False
 
     def __post_init__(self) -> None:
         check_neuron_size(self.neuron_size)
