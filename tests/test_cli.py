@@ -59,3 +59,33 @@ def test_bad_options_exit_2(args):
     result = _twin(*args)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_map_command_writes_the_mapping_files(tmp_path, capsys):
+    import json
+    import pickle
+
+    assert main(["map", "--isolate", "30", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "total" in out and "lost by reason" in out
+    summary = json.loads((tmp_path / "mapping.json").read_text())
+    assert summary["synapses_requested"] == 847_781
+    assert set(summary["timings_s"]) >= {"placement", "l1_routing", "synapse_routing"}
+    assert (
+        summary["synapses_realised"] + sum(summary["lost_by_reason"].values())
+        == 847_781
+    )
+    routes = pickle.loads((tmp_path / "implemented_routes.pickle").read_bytes())
+    assert sum(len(v) for v in routes.values()) == summary["synapses_realised"]
+    for name in ("wafer.png", "loss.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(
+    "args", [["map", "--neuron-size", "3"], ["map", "--max-neurons-per-hicann", "-4"]]
+)
+def test_map_bad_values_are_one_line_exit_2(args):
+    result = _twin(*args)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
