@@ -67,7 +67,8 @@ def test_map_command_writes_the_mapping_files(tmp_path, capsys):
 
     assert main(["map", "--isolate", "30", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "total" in out and "lost by reason" in out
+    assert "total" in out
+    assert "lost by reason" in out
     summary = json.loads((tmp_path / "mapping.json").read_text())
     assert summary["synapses_requested"] == 847_781
     assert set(summary["timings_s"]) >= {"placement", "l1_routing", "synapse_routing"}
