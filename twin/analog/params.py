@@ -1,0 +1,84 @@
+"""Neuron parameters as a JAX pytree, converted once from PyNN names and units.
+
+Every population of a network becomes part of one :class:`NeuronParams` with one entry
+per neuron. Both cell types share the AdEx form: ``IF_cond_exp`` is its limit with
+``delta_T = 0`` and ``a = b = 0``, spiking at ``v_thresh``. Units inside the emulator
+are PyNN's coherent set (ms, mV, nF, µS, nA), so the equations need no scale factors;
+the only conversion is ``a`` from nS to µS.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from twin.network import Network, Population
+
+__all__ = ["NeuronParams", "from_network", "from_population"]
+
+
+class NeuronParams(NamedTuple):
+    """Per-neuron AdEx parameters (each leaf shape ``(n,)``)."""
+
+    cm: Array  # membrane capacitance, nF
+    g_leak: Array  # leak conductance cm / tau_m, µS
+    v_rest: Array  # leak reversal, mV
+    v_reset: Array  # reset potential, mV
+    v_thresh: Array  # exponential threshold (AdEx) or hard threshold (LIF), mV
+    v_spike: Array  # spike detection: v_spike for AdEx, v_thresh for LIF, mV
+    delta_t: Array  # slope factor, mV (0: no exponential term)
+    a: Array  # sub-threshold adaptation, µS
+    b: Array  # spike-triggered adaptation, nA
+    tau_w: Array  # adaptation time constant, ms
+    tau_syn_e: Array  # excitatory conductance decay, ms
+    tau_syn_i: Array  # inhibitory conductance decay, ms
+    e_rev_e: Array  # excitatory reversal, mV
+    e_rev_i: Array  # inhibitory reversal, mV
+    i_offset: Array  # constant current, nA
+    refrac_steps: Array  # refractory period in time steps (int32)
+
+
+def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
+    """Convert one population's PyNN parameters to emulator arrays (numpy, float64)."""
+    p = pop.parameters
+    n = pop.size
+    zeros = np.zeros(n)
+    adex = pop.cell_type == "EIF_cond_exp_isfa_ista"
+    return {
+        "cm": p["cm"],
+        "g_leak": p["cm"] / p["tau_m"],
+        "v_rest": p["v_rest"],
+        "v_reset": p["v_reset"],
+        "v_thresh": p["v_thresh"],
+        "v_spike": p["v_spike"] if adex else p["v_thresh"],
+        "delta_t": p["delta_T"] if adex else zeros,
+        "a": p["a"] * 1e-3 if adex else zeros,  # nS -> µS
+        "b": p["b"] if adex else zeros,
+        "tau_w": p["tau_w"] if adex else np.ones(n),
+        "tau_syn_e": p["tau_syn_E"],
+        "tau_syn_i": p["tau_syn_I"],
+        "e_rev_e": p["e_rev_E"],
+        "e_rev_i": p["e_rev_I"],
+        "i_offset": p["i_offset"],
+        # NEST: RefractoryCounts = round(t_ref / h).
+        "refrac_steps": np.rint(p["tau_refrac"] / dt),
+    }
+
+
+def from_network(
+    network: Network, dt: float, dtype: type = jnp.float32
+) -> NeuronParams:
+    """Stack the parameters of every population of ``network`` (in order)."""
+    parts = [from_population(pop, dt) for pop in network.populations]
+    stacked = {
+        k: np.concatenate([part[k] for part in parts]) for k in NeuronParams._fields
+    }
+    return NeuronParams(
+        **{
+            k: jnp.asarray(v, dtype=jnp.int32 if k == "refrac_steps" else dtype)
+            for k, v in stacked.items()
+        }
+    )

@@ -1,0 +1,256 @@
+"""``simulate`` and ``simulate_batch``: run a ``Network`` on the emulator.
+
+The network is converted once (parameters, push tables, source rates, spike-time
+events); the compiled loop of :mod:`twin.analog.kernel` runs a batch of variants of
+it; the packed spikes are decoded into one :class:`SpikeRecording` per variant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+import jax
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+from jax import Array
+
+from twin.analog.kernel import Batch, Static, TimedEvents, run
+from twin.analog.params import from_network
+from twin.analog.poisson import block_capacity
+from twin.analog.recording import SpikeRecording
+from twin.analog.tables import build_tables
+from twin.errors import ConfigError, NumericalError
+from twin.network import Network, PoissonSource, SpikeTimesSource
+
+__all__ = ["SimConfig", "simulate", "simulate_batch"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SimConfig:
+    """How to run a network.
+
+    Parameters
+    ----------
+    t_stop
+        Simulated biological time, ms.
+    dt
+        Time step, ms.
+    record
+        ``(population, count)`` pairs: record the first ``count`` neurons (``None``:
+        all) of each listed population. ``None`` records every neuron.
+    trace
+        ``(population, index)`` pairs whose membrane potential is stored every step.
+    dtype
+        ``"float32"`` (fast, default) or ``"float64"`` (needs ``jax_enable_x64``).
+    v_init
+        Initial membrane potential, mV (``None``: each neuron's v_rest).
+    record_from
+        Spikes and traces are recorded from this time on (ms, rounded down to a block
+        of external input); spike counts always cover the whole run.
+    block_steps
+        Steps per block of external input.
+    spike_chunk
+        Spikes delivered per inner iteration.
+    """
+
+    t_stop: float
+    dt: float = 0.1
+    record: tuple[tuple[str, int | None], ...] | None = None
+    trace: tuple[tuple[str, int], ...] = ()
+    dtype: Literal["float32", "float64"] = "float32"
+    v_init: float | None = None
+    record_from: float = 0.0
+    block_steps: int = 100
+    spike_chunk: int = 64
+
+    def __post_init__(self) -> None:
+        if not self.t_stop > 0 or not self.dt > 0:
+            raise ConfigError(f"t_stop {self.t_stop} and dt {self.dt} ms must be > 0")
+        if self.dtype not in ("float32", "float64"):
+            raise ConfigError(f"dtype {self.dtype!r}; use 'float32' or 'float64'")
+        if self.dtype == "float64" and not jax.config.read("jax_enable_x64"):
+            raise ConfigError(
+                "dtype 'float64' needs 64-bit JAX; set jax.config.update("
+                "'jax_enable_x64', True) before simulating"
+            )
+        if self.block_steps < 1 or self.spike_chunk < 1:
+            raise ConfigError("block_steps and spike_chunk must be >= 1")
+
+    @property
+    def n_steps(self) -> int:
+        """Number of time steps, round(t_stop / dt)."""
+        return int(round(self.t_stop / self.dt))
+
+
+def _recorded_ids(network: Network, config: SimConfig) -> dict[str, np.ndarray]:
+    wanted = config.record or tuple((p.name, None) for p in network.populations)
+    out = {}
+    for name, count in wanted:
+        pop = network.population(name)
+        n = pop.size if count is None else min(count, pop.size)
+        out[name] = network.offset(name) + np.arange(n)
+    return out
+
+
+def _timed_events(network: Network, config: SimConfig, n_blocks: int) -> TimedEvents:
+    """Bin the spike-time sources into (block, step) events (stamp = round(t / dt))."""
+    sources, stamps = [], []
+    start = 0
+    for src in network.sources:
+        if isinstance(src, SpikeTimesSource):
+            for i, times in enumerate(src.spike_times):
+                s = np.rint(np.asarray(times) / config.dt).astype(np.int64)
+                s = s[(s >= 1) & (s <= config.n_steps)]
+                sources.append(np.full(s.size, start + i))
+                stamps.append(s)
+            start += src.size
+    src_a = np.concatenate(sources) if sources else np.zeros(0, np.int64)
+    stamp = np.concatenate(stamps) if stamps else np.zeros(0, np.int64)
+    block, step = np.divmod(stamp - 1, config.block_steps)
+    per_block = np.bincount(block, minlength=n_blocks)
+    width = max(int(per_block.max(initial=0)), 1)
+    out_src = np.zeros((n_blocks, width), np.int32)
+    out_step = np.zeros((n_blocks, width), np.int32)
+    valid = np.zeros((n_blocks, width), bool)
+    order = np.argsort(block, kind="stable")
+    col = np.arange(order.size) - np.repeat(np.cumsum(per_block) - per_block, per_block)
+    out_src[block[order], col] = src_a[order]
+    out_step[block[order], col] = step[order]
+    valid[block[order], col] = True
+    return TimedEvents(jnp.asarray(out_src), jnp.asarray(out_step), jnp.asarray(valid))
+
+
+def _poisson_rates(network: Network, config: SimConfig) -> np.ndarray:
+    rates = []
+    for src in network.sources:
+        if isinstance(src, PoissonSource):
+            if src.start > 0 or src.stop < config.t_stop:
+                raise ConfigError(
+                    f"source {src.name!r}: Poisson windows (start/stop) are not "
+                    "emulated; use a spike-time source for time-limited input"
+                )
+            rates.append(np.asarray(src.rate, dtype=float))
+    return np.concatenate(rates) if rates else np.zeros(1)
+
+
+def simulate_batch(
+    network: Network,
+    config: SimConfig,
+    *,
+    keys: Array,
+    g_scale: Sequence[float] | None = None,
+    rate_scale: Sequence[float] | None = None,
+    chunk: int | None = None,
+    check_finite: bool = True,
+) -> list[SpikeRecording]:
+    """Simulate variants of one network in compiled, batched calls.
+
+    Parameters
+    ----------
+    network
+        Connectivity and parameters shared by all variants.
+    config
+        Run settings.
+    keys
+        One PRNG key per variant, shape ``(nb, 2)`` (``jax.random.split``).
+    g_scale
+        Per variant factor on every inhibitory weight (default 1).
+    rate_scale
+        Per variant factor on every Poisson rate (default 1).
+    chunk
+        Variants per compiled call (memory bound); default: all at once.
+    check_finite
+        Raise :class:`NumericalError` if a membrane potential became non-finite.
+
+    Returns
+    -------
+    list of SpikeRecording
+        One per variant, in order.
+    """
+    keys = jnp.asarray(keys)
+    nb = keys.shape[0]
+    g = np.ones(nb) if g_scale is None else np.asarray(g_scale, dtype=float)
+    r = np.ones(nb) if rate_scale is None else np.asarray(rate_scale, dtype=float)
+    if g.shape != (nb,) or r.shape != (nb,):
+        raise ConfigError(f"give one g_scale and rate_scale per key ({nb} keys)")
+    if (g < 0).any() or (r < 0).any():
+        raise ConfigError("g_scale and rate_scale must be >= 0")
+    dtype = jnp.float64 if config.dtype == "float64" else jnp.float32
+    params = from_network(network, config.dt, dtype)
+    tables = build_tables(network, config.dt, dtype)
+    rates = _poisson_rates(network, config)
+    n_blocks = -(-config.n_steps // config.block_steps)
+    recorded = _recorded_ids(network, config)
+    record = np.concatenate(list(recorded.values())) if recorded else np.zeros(0, int)
+    trace = tuple(network.offset(p) + i for p, i in config.trace)
+    max_delay = int(max(int(t.delay.max()) for t in tables))
+    static = Static(
+        n=network.n_neurons, n_blocks=n_blocks, block_steps=config.block_steps,
+        n_steps=config.n_steps, dt=config.dt,
+        slots=config.block_steps * -(-(config.block_steps + max_delay + 2) // config.block_steps),
+        spike_chunk=config.spike_chunk,
+        capacity=block_capacity(float(rates.sum() * r.max(initial=1.0)), config.dt, config.block_steps),
+        record=tuple(int(i) for i in record), trace=trace, v_init=config.v_init,
+        exponential=bool((np.asarray(params.delta_t) > 0).any()),
+        record_from_block=min(int(config.record_from / config.dt) // config.block_steps, n_blocks - 1),
+    )  # fmt: skip
+    first_step = static.record_from_block * config.block_steps
+    timed = _timed_events(network, config, n_blocks)
+    size = chunk or nb
+    results: list[SpikeRecording] = []
+    for lo in range(0, nb, size):
+        idx = np.arange(lo, min(lo + size, nb))
+        padded = np.resize(idx, size)  # equal shapes: one compilation for all chunks
+        batch = Batch(
+            g_scale=jnp.asarray(g[padded], dtype), rate_scale=jnp.asarray(r[padded], dtype),
+            key=keys[padded],
+        )  # fmt: skip
+        out = jax.device_get(
+            run(params, tables, jnp.asarray(rates, dtype), batch, timed, static)
+        )
+        for j in range(idx.size):
+            if (
+                check_finite
+                and out.traces.size
+                and not np.isfinite(out.traces[:, j]).all()
+            ):
+                raise NumericalError(
+                    "non-finite membrane potential; reduce dt or check parameters"
+                )
+            results.append(
+                SpikeRecording.from_bits(
+                    out.words[:, j],
+                    record,
+                    n_steps=config.n_steps,
+                    dt=config.dt,
+                    first_step=first_step,
+                    recorded=MappingProxyType(recorded),
+                    population_offsets=MappingProxyType(
+                        {p.name: network.offset(p.name) for p in network.populations}
+                    ),
+                    counts=out.counts[j],
+                    traces=out.traces[: config.n_steps - first_step, j],
+                    counters=MappingProxyType(
+                        {
+                            "spikes": int(out.counts[j].sum()),
+                            "poisson_events": int(out.poisson_events[j]),
+                            "poisson_overflow": int(out.overflow[j]),
+                        }
+                    ),
+                )  # fmt: skip
+            )
+    return results
+
+
+def simulate(network: Network, config: SimConfig, key: Array) -> SpikeRecording:
+    """Simulate one network; see :func:`simulate_batch`."""
+    return simulate_batch(network, config, keys=jnp.asarray(key)[None])[0]
+
+
+def split_keys(seed: int, n: int) -> Array:
+    """Return ``n`` independent keys derived from an integer seed."""
+    return jr.split(jr.PRNGKey(seed), n)

@@ -1,0 +1,107 @@
+"""Connectivity as per-presynaptic-unit tables for event-driven ("push") delivery.
+
+Every presynaptic unit (neuron, Poisson source or spike-time source) has one padded row
+of outgoing synapses: target column (``receptor * n_neurons + post``), weight (µS) and
+delay in time steps (``round(delay / dt)``, as NEST). An extra all-zero row serves as
+the padding index, so padded spike lists deliver nothing. A spike of a unit costs one
+row gather and one scatter-add; no N × N matrix is ever formed.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax.numpy as jnp
+import numpy as np
+from jax import Array
+
+from twin.errors import NetworkError
+from twin.network import Network, PoissonSource, SpikeTimesSource
+
+__all__ = ["PushTable", "Tables", "build_tables"]
+
+
+class PushTable(NamedTuple):
+    """Outgoing synapses of ``n`` units, padded to ``k`` per unit (row ``n``: padding)."""
+
+    target: Array  # (n + 1, k) int32: receptor * n_neurons + post
+    weight: Array  # (n + 1, k) float: µS (0 in padding)
+    delay: Array  # (n + 1, k) int32: time steps >= 1
+
+
+class Tables(NamedTuple):
+    """Push tables of the neurons, the Poisson sources and the spike-time sources."""
+
+    neurons: PushTable
+    poisson: PushTable
+    times: PushTable
+
+
+def _table(
+    pre: list[np.ndarray],
+    col: list[np.ndarray],
+    w: list[np.ndarray],
+    d: list[np.ndarray],
+    n_units: int,
+    dtype: type,
+) -> PushTable:
+    pre_a = np.concatenate(pre) if pre else np.zeros(0, np.int64)
+    order = np.argsort(pre_a, kind="stable")
+    pre_a = pre_a[order]
+    counts = np.bincount(pre_a, minlength=n_units)
+    k = max(int(counts.max(initial=0)), 1)
+    slot = np.arange(pre_a.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    target = np.zeros((n_units + 1, k), np.int32)
+    weight = np.zeros((n_units + 1, k))
+    delay = np.ones((n_units + 1, k), np.int32)
+    if pre_a.size:
+        target[pre_a, slot] = np.concatenate(col)[order]
+        weight[pre_a, slot] = np.concatenate(w)[order]
+        delay[pre_a, slot] = np.concatenate(d)[order]
+    return PushTable(
+        jnp.asarray(target), jnp.asarray(weight, dtype), jnp.asarray(delay)
+    )
+
+
+def build_tables(network: Network, dt: float, dtype: type = jnp.float32) -> Tables:
+    """Build the push tables of ``network`` for time step ``dt`` (ms).
+
+    Raises
+    ------
+    NetworkError
+        If a delay is shorter than one time step.
+    """
+    n = network.n_neurons
+    poisson = [s for s in network.sources if isinstance(s, PoissonSource)]
+    timed = [s for s in network.sources if isinstance(s, SpikeTimesSource)]
+    offsets: dict[str, tuple[str, int]] = {}
+    for kind, group in (("poisson", poisson), ("times", timed)):
+        start = 0
+        for src in group:
+            offsets[src.name] = (kind, start)
+            start += src.size
+    for pop in network.populations:
+        offsets[pop.name] = ("neurons", network.offset(pop.name))
+    parts: dict[str, tuple[list[np.ndarray], ...]] = {
+        k: ([], [], [], []) for k in ("neurons", "poisson", "times")
+    }
+    for proj in network.projections:
+        kind, start = offsets[proj.pre]
+        steps = np.rint(proj.delay / dt).astype(np.int32)
+        if proj.size and steps.min() < 1:
+            raise NetworkError(
+                f"projection {proj.name!r}: delay {proj.delay.min()} ms is shorter than "
+                f"the time step {dt} ms; use delays >= dt"
+            )
+        receptor = 0 if proj.receptor == "excitatory" else 1
+        pre, col, w, d = parts[kind]
+        pre.append(proj.pre_idx + start)
+        col.append(receptor * n + network.offset(proj.post) + proj.post_idx)
+        w.append(proj.weight)
+        d.append(steps)
+    sizes = {
+        "neurons": n,
+        "poisson": sum(s.size for s in poisson),
+        "times": sum(s.size for s in timed),
+    }
+    return Tables(**{k: _table(*parts[k], sizes[k], dtype) for k in sizes})
