@@ -2,6 +2,7 @@
 
 import os
 
+import jax
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -14,6 +15,10 @@ settings.register_profile(
 )
 settings.register_profile("dev", deadline=None, max_examples=25)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# 64-bit JAX so that float64 reference runs are possible; the emulator still runs in
+# float32 unless a test asks for float64 explicitly.
+jax.config.update("jax_enable_x64", True)
 
 
 @pytest.fixture(scope="session")

@@ -170,7 +170,7 @@ def _external(buf: Array, tables: Tables, rates: Array, batch: Batch, timed: Tim
                    jnp.broadcast_to(jnp.arange(nb)[:, None], shape),
                    jnp.broadcast_to(t0 + stp + 1, shape),
                    jnp.broadcast_to(ok, shape).astype(buf.dtype), s.slots)  # fmt: skip
-    return buf, jnp.sum(ev.valid, axis=1), ev.overflow
+    return buf, jnp.sum(ev.valid, axis=1, dtype=jnp.int32), ev.overflow
 
 
 @partial(jax.jit, static_argnames=("s",))

@@ -1,0 +1,162 @@
+"""Run a ``twin.Network`` on NEST through PyNN (``pyNN.nest``): the peer of the emulator.
+
+The same ``Network`` instance is built cell for cell: per-neuron parameters, every
+synapse with its weight and delay (one-to-one lists, so connectivity is identical),
+Poisson sources as PyNN ``SpikeSourcePoisson`` (one generator and parrot per source, so
+a source's spikes are shared by all its targets, as the seed's pool) and spike-time
+sources as ``SpikeSourceArray``. Spikes come back as a :class:`SpikeRecording`, so the
+analysis code does not know which backend ran.
+
+Known on this machine: PyNN cannot build its optional NEST extension against the
+``nest-simulator`` wheel (its ``nest-config`` carries the wheel builder's paths). The
+standard models used here do not need it, so that warning is silenced deliberately.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from twin.analog.recording import SpikeRecording
+from twin.arrays import readonly
+from twin.errors import ConfigError
+from twin.network import Network, PoissonSource, SpikeTimesSource
+
+__all__ = ["NestConfig", "nest_version", "run_nest"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NestConfig:
+    """Settings of a NEST run.
+
+    Parameters
+    ----------
+    t_stop, dt
+        Simulated time and resolution, ms.
+    threads
+        NEST threads (the benchmark machine has 2 cores).
+    seed
+        NEST's random seed (Poisson generators).
+    record
+        ``(population, count)`` pairs as in :class:`twin.analog.SimConfig`.
+    v_init
+        Initial membrane potential (``None``: each neuron's v_rest, like the twin).
+    """
+
+    t_stop: float
+    dt: float = 0.1
+    threads: int = 2
+    seed: int = 1
+    record: tuple[tuple[str, int | None], ...] | None = None
+    v_init: float | None = None
+
+
+def _import_pynn():  # noqa: ANN202  (module object)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Cannot find nest-config")
+        warnings.filterwarnings("ignore", category=UserWarning, module="nest")
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        try:
+            import pyNN.nest as sim
+        except ImportError as err:
+            raise ConfigError(
+                "NEST/PyNN are not installed; run `make test` (or pip install "
+                "'.[nest]') to get them"
+            ) from err
+    return sim
+
+
+def nest_version() -> str:
+    """Return the NEST version string."""
+    _import_pynn()
+    import nest
+
+    return str(nest.__version__)
+
+
+def _populations(sim, network: Network, config: NestConfig) -> dict:  # noqa: ANN001
+    cells = {}
+    for pop in network.populations:
+        model = getattr(sim, pop.cell_type)
+        params = {k: np.asarray(v) for k, v in pop.parameters.items()}
+        cells[pop.name] = sim.Population(pop.size, model(**params), label=pop.name)
+        v0 = params["v_rest"] if config.v_init is None else np.full(pop.size, config.v_init)
+        cells[pop.name].initialize(v=v0)
+    for src in network.sources:
+        if isinstance(src, PoissonSource):
+            stop = min(src.stop, 1e12)
+            model = sim.SpikeSourcePoisson(rate=np.asarray(src.rate), start=src.start, duration=stop - src.start)
+        elif isinstance(src, SpikeTimesSource):
+            trains = [sim.Sequence(np.asarray(t)) for t in src.spike_times]
+            model = sim.SpikeSourceArray(spike_times=trains)
+        cells[src.name] = sim.Population(src.size, model, label=src.name)
+    return cells
+
+
+def _connect(network: Network, cells: dict) -> None:
+    import nest
+
+    for proj in network.projections:
+        pre = np.asarray(cells[proj.pre].all_cells, dtype=np.int64)[proj.pre_idx]
+        post = np.asarray(cells[proj.post].all_cells, dtype=np.int64)[proj.post_idx]
+        sign = 1.0 if proj.receptor == "excitatory" else -1.0
+        # iaf_cond_exp / aeif_cond_exp route negative weights (nS) to the inhibitory
+        # conductance, which is how PyNN's 'inhibitory' receptor reaches them.
+        # NEST 3 connects arbitrary id arrays one-to-one (its "connect arrays").
+        nest.Connect(
+            pre,
+            post,
+            {"rule": "one_to_one"},
+            {
+                "synapse_model": "static_synapse",
+                "weight": sign * 1000.0 * proj.weight,  # µS -> nS
+                "delay": proj.delay,
+            },
+        )
+
+
+def run_nest(network: Network, config: NestConfig) -> tuple[SpikeRecording, float]:
+    """Simulate ``network`` on NEST; return the recording and the wall time (s)."""
+    sim = _import_pynn()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = time.perf_counter()
+        sim.setup(timestep=config.dt, min_delay=config.dt, threads=config.threads,
+                  rng_seed=config.seed)  # fmt: skip
+        cells = _populations(sim, network, config)
+        _connect(network, cells)
+        wanted = config.record or tuple((p.name, None) for p in network.populations)
+        recorded = {}
+        for name, count in wanted:
+            view = cells[name] if count is None else cells[name][:count]
+            view.record("spikes")
+            n = network.population(name).size if count is None else count
+            recorded[name] = network.offset(name) + np.arange(n)
+        sim.run(config.t_stop)
+        times, ids, counts = [], [], np.zeros(network.n_neurons, dtype=np.int64)
+        for name, count in wanted:
+            view = cells[name] if count is None else cells[name][:count]
+            trains = view.get_data("spikes", clear=True).segments[0].spiketrains
+            for i, train in enumerate(trains):
+                t = np.asarray(train.magnitude, dtype=float)
+                gid = recorded[name][i]
+                times.append(t)
+                ids.append(np.full(t.size, gid))
+                counts[gid] = t.size
+        sim.end()
+        wall = time.perf_counter() - start
+    t_all = np.concatenate(times) if times else np.zeros(0)
+    id_all = np.concatenate(ids) if ids else np.zeros(0, np.int64)
+    order = np.lexsort((id_all, t_all))
+    recording = SpikeRecording(
+        times=readonly(t_all[order]), ids=readonly(id_all[order]),
+        recorded=MappingProxyType(recorded),
+        population_offsets=MappingProxyType({p.name: network.offset(p.name) for p in network.populations}),
+        t_stop=config.t_stop, dt=config.dt, counts=readonly(counts),
+        traces=np.zeros((0, 0)), counters=MappingProxyType({"spikes": int(counts.sum())}),
+    )  # fmt: skip
+    return recording, wall
