@@ -91,7 +91,18 @@ def _populations(sim, network: Network, config: NestConfig) -> dict:  # noqa: AN
             stop = min(src.stop, 1e12)
             model = sim.SpikeSourcePoisson(rate=np.asarray(src.rate), start=src.start, duration=stop - src.start)
         elif isinstance(src, SpikeTimesSource):
-            trains = [sim.Sequence(np.asarray(t)) for t in src.spike_times]
+            early = [t[0] for t in src.spike_times if t.size and t[0] <= config.dt]
+            if early:
+                raise ConfigError(
+                    f"source {src.name!r}: spike at {early[0]} ms; PyNN relays spike "
+                    f"times through parrots one step late, so they must be > {config.dt} ms"
+                )
+            # PyNN subtracts min_delay (parrot relay) in floating point, and NEST
+            # rounds a generator time up to the next step: 68.9 - 0.1 =
+            # 68.80000000000001 would be emitted at 68.9. Nudging the intended grid
+            # times 1 ns down keeps every spike in its step (the twin rounds to the
+            # nearest step, so both see the same trains).
+            trains = [sim.Sequence(np.asarray(t) - 1e-6) for t in src.spike_times]
             model = sim.SpikeSourceArray(spike_times=trains)
         cells[src.name] = sim.Population(src.size, model, label=src.name)
     return cells

@@ -27,5 +27,5 @@ def poisson_trains(rate_hz, t_stop, seed, n=1, dt=0.1):
     trains = []
     for _ in range(n):
         hits = np.flatnonzero(rng.random(steps) < rate_hz * dt * 1e-3)
-        trains.append(np.round((hits + 1) * dt, 10))
+        trains.append(np.round((hits + 2) * dt, 10))  # NEST via PyNN needs t > dt
     return trains
