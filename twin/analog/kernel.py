@@ -31,7 +31,7 @@ from twin.analog.poisson import poisson_block
 from twin.analog.recording import pack_bits
 from twin.analog.tables import PushTable, Tables
 
-__all__ = ["Batch", "KernelOutput", "Static", "run"]
+__all__ = ["Batch", "KernelOutput", "Static", "run", "run_sharded"]
 
 
 class Batch(NamedTuple):
@@ -173,8 +173,7 @@ def _external(buf: Array, tables: Tables, rates: Array, batch: Batch, timed: Tim
     return buf, jnp.sum(ev.valid, axis=1, dtype=jnp.int32), ev.overflow
 
 
-@partial(jax.jit, static_argnames=("s",))
-def run(params: NeuronParams, tables: Tables, rates: Array, batch: Batch,
+def _run(params: NeuronParams, tables: Tables, rates: Array, batch: Batch,
         timed: TimedEvents, s: Static) -> KernelOutput:  # fmt: skip
     """Simulate a batch of variants; see the module docstring for the layout."""
     nb = batch.g_scale.shape[0]
@@ -226,3 +225,14 @@ def run(params: NeuronParams, tables: Tables, rates: Array, batch: Batch,
         poisson_events=n_ext,
         overflow=overflow,
     )
+
+
+#: One compiled call for a batch on one device.
+run = jax.jit(_run, static_argnames=("s",))
+
+#: The same, with the batch split over the local devices (leading axis: device). On a
+#: CPU host started with ``--xla_force_host_platform_device_count=N`` the N parts run
+#: on N cores at once; on a GPU host over its GPUs.
+run_sharded = jax.pmap(
+    _run, in_axes=(None, None, None, 0, None), static_broadcasted_argnums=(5,)
+)

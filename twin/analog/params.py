@@ -63,8 +63,10 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
         "e_rev_e": p["e_rev_E"],
         "e_rev_i": p["e_rev_I"],
         "i_offset": p["i_offset"],
-        # NEST: RefractoryCounts = round(t_ref / h).
-        "refrac_steps": np.rint(p["tau_refrac"] / dt),
+        # As NEST: the refractory time is rounded up to whole steps (t_ref = 2.04 ms
+        # at dt = 0.1 ms holds V for 21 steps); the inner round absorbs float noise
+        # of exact multiples (2.0 / 0.1 = 20.000000000000004 -> 20 steps).
+        "refrac_steps": np.ceil(np.round(p["tau_refrac"] / dt, 6)),
     }
 
 

@@ -7,6 +7,7 @@ it; the packed spikes are decoded into one :class:`SpikeRecording` per variant.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -18,7 +19,7 @@ import jax.random as jr
 import numpy as np
 from jax import Array
 
-from twin.analog.kernel import Batch, Static, TimedEvents, run
+from twin.analog.kernel import Batch, KernelOutput, Static, TimedEvents, run, run_sharded
 from twin.analog.params import from_network
 from twin.analog.poisson import block_capacity
 from twin.analog.recording import SpikeRecording
@@ -146,6 +147,7 @@ def simulate_batch(
     rate_scale: Sequence[float] | None = None,
     chunk: int | None = None,
     check_finite: bool = True,
+    timings: dict[str, float] | None = None,
 ) -> list[SpikeRecording]:
     """Simulate variants of one network in compiled, batched calls.
 
@@ -165,6 +167,9 @@ def simulate_batch(
         Variants per compiled call (memory bound); default: all at once.
     check_finite
         Raise :class:`NumericalError` if a membrane potential became non-finite.
+    timings
+        If given, filled with wall times (s): ``prepare`` (host conversion),
+        ``compile``, ``run`` (compiled calls) and ``decode``.
 
     Returns
     -------
@@ -179,6 +184,8 @@ def simulate_batch(
         raise ConfigError(f"give one g_scale and rate_scale per key ({nb} keys)")
     if (g < 0).any() or (r < 0).any():
         raise ConfigError("g_scale and rate_scale must be >= 0")
+    clock = timings if timings is not None else {}
+    start = time.perf_counter()
     dtype = jnp.float64 if config.dtype == "float64" else jnp.float32
     params = from_network(network, config.dt, dtype)
     tables = build_tables(network, config.dt, dtype)
@@ -200,50 +207,85 @@ def simulate_batch(
     )  # fmt: skip
     first_step = static.record_from_block * config.block_steps
     timed = _timed_events(network, config, n_blocks)
-    size = chunk or nb
-    results: list[SpikeRecording] = []
+    n_dev = jax.local_device_count()
+    size = min(chunk or nb, nb)
+    size = -(-size // n_dev) * n_dev  # whole variants per device
+    # Spread the most active variants (smallest inhibition) over the devices so each
+    # device delivers a similar number of spikes.
+    order = np.argsort(g / np.maximum(r, 1e-12), kind="stable")
+    results: list[SpikeRecording | None] = [None] * nb
+    jrates = jnp.asarray(rates, dtype)
+    clock["prepare"] = time.perf_counter() - start
+    compiled = None
+    clock.setdefault("run", 0.0)
+    clock.setdefault("decode", 0.0)
     for lo in range(0, nb, size):
-        idx = np.arange(lo, min(lo + size, nb))
-        padded = np.resize(idx, size)  # equal shapes: one compilation for all chunks
+        idx = order[lo : lo + size]
+        # Equal shapes for every chunk (one compilation); padding repeats variants.
+        padded = np.resize(idx, size)
+        dealt = padded.reshape(size // n_dev, n_dev).T.reshape(-1)  # round robin
         batch = Batch(
-            g_scale=jnp.asarray(g[padded], dtype), rate_scale=jnp.asarray(r[padded], dtype),
-            key=keys[padded],
+            g_scale=jnp.asarray(g[dealt], dtype), rate_scale=jnp.asarray(r[dealt], dtype),
+            key=keys[dealt],
         )  # fmt: skip
-        out = jax.device_get(
-            run(params, tables, jnp.asarray(rates, dtype), batch, timed, static)
-        )
-        for j in range(idx.size):
-            if (
-                check_finite
-                and out.traces.size
-                and not np.isfinite(out.traces[:, j]).all()
-            ):
-                raise NumericalError(
-                    "non-finite membrane potential; reduce dt or check parameters"
-                )
-            results.append(
-                SpikeRecording.from_bits(
-                    out.words[:, j],
-                    record,
-                    n_steps=config.n_steps,
-                    dt=config.dt,
-                    first_step=first_step,
-                    recorded=MappingProxyType(recorded),
-                    population_offsets=MappingProxyType(
-                        {p.name: network.offset(p.name) for p in network.populations}
-                    ),
-                    counts=out.counts[j],
-                    traces=out.traces[: config.n_steps - first_step, j],
-                    counters=MappingProxyType(
-                        {
-                            "spikes": int(out.counts[j].sum()),
-                            "poisson_events": int(out.poisson_events[j]),
-                            "poisson_overflow": int(out.overflow[j]),
-                        }
-                    ),
-                )  # fmt: skip
-            )
-    return results
+        if n_dev > 1:
+            batch = jax.tree_util.tree_map(lambda x: x.reshape(n_dev, -1, *x.shape[1:]), batch)
+        if compiled is None:
+            start = time.perf_counter()
+            fn = run_sharded if n_dev > 1 else run
+            compiled = fn.lower(params, tables, jrates, batch, timed, static).compile()
+            clock["compile"] = time.perf_counter() - start
+        start = time.perf_counter()
+        out = jax.device_get(compiled(params, tables, jrates, batch, timed))
+        if n_dev > 1:
+            out = _merge_devices(out)
+        clock["run"] += time.perf_counter() - start
+        start = time.perf_counter()
+        for j, variant in enumerate(dealt):
+            if results[variant] is None:  # padding repeats variants
+                results[variant] = _decode(out, j, record, first_step, network, config,
+                                           recorded, check_finite)  # fmt: skip
+        clock["decode"] += time.perf_counter() - start
+    return [rec for rec in results if rec is not None]
+
+
+def _decode(
+    out: KernelOutput,
+    j: int,
+    record: np.ndarray,
+    first_step: int,
+    network: Network,
+    config: SimConfig,
+    recorded: dict[str, np.ndarray],
+    check_finite: bool,
+) -> SpikeRecording:
+    """Turn variant ``j`` of a kernel output into a :class:`SpikeRecording`."""
+    if check_finite and out.traces.size and not np.isfinite(out.traces[:, j]).all():
+        raise NumericalError("non-finite membrane potential; reduce dt or check parameters")
+    return SpikeRecording.from_bits(
+        out.words[:, j], record, n_steps=config.n_steps, dt=config.dt,
+        first_step=first_step, recorded=MappingProxyType(recorded),
+        population_offsets=MappingProxyType(
+            {p.name: network.offset(p.name) for p in network.populations}
+        ),
+        counts=out.counts[j], traces=out.traces[: config.n_steps - first_step, j],
+        counters=MappingProxyType({
+            "spikes": int(out.counts[j].sum()),
+            "poisson_events": int(out.poisson_events[j]),
+            "poisson_overflow": int(out.overflow[j]),
+        }),
+    )  # fmt: skip
+
+
+def _merge_devices(out: KernelOutput) -> KernelOutput:
+    """Fold the device axis of a sharded run into the variant axis."""
+    return KernelOutput(
+        words=np.concatenate(list(out.words), axis=1),
+        traces=np.concatenate(list(out.traces), axis=1),
+        counts=np.concatenate(list(out.counts), axis=0),
+        poisson_events=np.concatenate(list(out.poisson_events), axis=0),
+        overflow=np.concatenate(list(out.overflow), axis=0),
+    )
 
 
 def simulate(network: Network, config: SimConfig, key: Array) -> SpikeRecording:

@@ -2,7 +2,7 @@
 
 Every presynaptic unit (neuron, Poisson source or spike-time source) has one padded row
 of outgoing synapses: target column (``receptor * n_neurons + post``), weight (µS) and
-delay in time steps (``round(delay / dt)``, as NEST). An extra all-zero row serves as
+delay in time steps (nearest step, halves up, as NEST). An extra all-zero row serves as
 the padding index, so padded spike lists deliver nothing. A spike of a unit costs one
 row gather and one scatter-add; no N × N matrix is ever formed.
 """
@@ -87,7 +87,8 @@ def build_tables(network: Network, dt: float, dtype: type = jnp.float32) -> Tabl
     }
     for proj in network.projections:
         kind, start = offsets[proj.pre]
-        steps = np.rint(proj.delay / dt).astype(np.int32)
+        # As NEST: delays round to the nearest step, halves up (1.05 ms -> 11 steps).
+        steps = np.floor(proj.delay / dt + 0.5).astype(np.int32)
         if proj.size and steps.min() < 1:
             raise NetworkError(
                 f"projection {proj.name!r}: delay {proj.delay.min()} ms is shorter than "
