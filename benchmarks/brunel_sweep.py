@@ -6,8 +6,8 @@ Usage: python benchmarks/brunel_sweep.py [--t-stop MS] [--points N] [--seed S]
 Twin: the 16 (g, eta) points of one network realisation run as one batched, compiled
 call, split over one XLA CPU device per core (each core gets a balanced share of the
 high-rate g = 1 points). NEST: PyNN + NEST 3, 2 threads, the same Network instance
-rebuilt per point (as the seed does). Both run the full model: per-synapse delays, the shared pool
-of 2,083 Poisson sources, 50 % weight spread, parameter variation.
+rebuilt per point (as the seed does). Both run the full model: per-synapse delays, the
+shared pool of 2,083 Poisson sources, 50 % weight spread, parameter variation.
 
 Printed: wall time (twin: prepare, compile, run separately; NEST: build + simulate),
 synaptic events per second (recurrent events from the spike counts × out-degrees,
@@ -60,18 +60,25 @@ def run_twin(points: list[tuple[float, float]], base: BrunelConfig) -> dict:
     for k, group in enumerate(g for g in groups if g):
         clock: dict[str, float] = {}
         recs = simulate_batch(
-            network, sim, keys=jr.split(jr.PRNGKey(base.seed + k), len(group)),
+            network,
+            sim,
+            keys=jr.split(jr.PRNGKey(base.seed + k), len(group)),
             g_scale=[g / base.g for g, _ in group],
-            rate_scale=[eta / base.eta for _, eta in group], timings=clock,
-        )  # fmt: skip
+            rate_scale=[eta / base.eta for _, eta in group],
+            timings=clock,
+        )
         for key in total:
             total[key] += clock.get(key, 0.0)
         for (g, eta), rec in zip(group, recs, strict=True):
             rates[(g, eta)] = float(rec.counts.mean() / (base.t_stop * 1e-3))
             events += _events(network, rec.counts, base.replace(g=g, eta=eta))
     wall = sum(total.values())
-    return {"wall_s": wall, **{f"{k}_s": v for k, v in total.items()}, "rates": rates,
-            "events": events}  # fmt: skip
+    return {
+        "wall_s": wall,
+        **{f"{k}_s": v for k, v in total.items()},
+        "rates": rates,
+        "events": events,
+    }
 
 
 def run_nest_sweep(points: list[tuple[float, float]], base: BrunelConfig) -> dict:
@@ -115,13 +122,15 @@ def main() -> None:
         flush=True,
     )
     result: dict = {
-        "t_stop_ms": args.t_stop, "points": len(points),
-        "twin_wall_s": twin["wall_s"], "twin_compile_s": twin["compile_s"],
+        "t_stop_ms": args.t_stop,
+        "points": len(points),
+        "twin_wall_s": twin["wall_s"],
+        "twin_compile_s": twin["compile_s"],
         "twin_run_s": twin["run_s"],
         "twin_events_per_s": twin["events"] / twin["run_s"],
         "machine": f"{platform.machine()} {platform.processor()}, {jax.device_count()} "
-                   f"{jax.devices()[0].platform} device(s)",
-    }  # fmt: skip
+        f"{jax.devices()[0].platform} device(s)",
+    }
     if not args.no_nest:
         nest = run_nest_sweep(points, base)
         ratio = nest["wall_s"] / twin["wall_s"]
@@ -133,10 +142,15 @@ def main() -> None:
             print(
                 f"{p[0]:4g} {p[1]:4g} {twin['rates'][p]:9.2f} {nest['rates'][p]:9.2f}"
             )
-        result |= {"nest_wall_s": nest["wall_s"], "speedup": ratio,
-                   "nest_events_per_s": nest["events"] / nest["wall_s"],
-                   "rates": {f"{g},{e}": [twin["rates"][(g, e)], nest["rates"][(g, e)]]
-                             for g, e in points}}  # fmt: skip
+        result |= {
+            "nest_wall_s": nest["wall_s"],
+            "speedup": ratio,
+            "nest_events_per_s": nest["events"] / nest["wall_s"],
+            "rates": {
+                f"{g},{e}": [twin["rates"][(g, e)], nest["rates"][(g, e)]]
+                for g, e in points
+            },
+        }
     print(f"total benchmark time {time.perf_counter() - start:.0f} s")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:

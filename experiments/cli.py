@@ -6,6 +6,14 @@ exit code 2, never a traceback.
 
 from __future__ import annotations
 
+import os
+
+# The emulator splits a batch over the local XLA devices; on a CPU host make one device
+# per core. Must happen before JAX starts; an XLA_FLAGS set by the user wins.
+os.environ.setdefault(
+    "XLA_FLAGS", f"--xla_force_host_platform_device_count={os.cpu_count() or 1}"
+)
+
 import argparse
 import sys
 import time

@@ -1,4 +1,4 @@
-"""Run a ``twin.Network`` on NEST through PyNN (``pyNN.nest``): the peer of the emulator.
+"""Run a ``twin.Network`` on NEST through PyNN (``pyNN.nest``): the emulator's peer.
 
 The same ``Network`` instance is built cell for cell: per-neuron parameters, every
 synapse with its weight and delay (one-to-one lists, so connectivity is identical),
@@ -17,7 +17,8 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
-from types import MappingProxyType
+from types import MappingProxyType, ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -55,7 +56,7 @@ class NestConfig:
     v_init: float | None = None
 
 
-def _import_pynn():  # noqa: ANN202  (module object)
+def _import_pynn() -> ModuleType:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Cannot find nest-config")
         warnings.filterwarnings("ignore", category=UserWarning, module="nest")
@@ -78,24 +79,33 @@ def nest_version() -> str:
     return str(nest.__version__)
 
 
-def _populations(sim, network: Network, config: NestConfig) -> dict:  # noqa: ANN001
-    cells = {}
+def _populations(
+    sim: ModuleType, network: Network, config: NestConfig
+) -> dict[str, Any]:
+    cells: dict[str, Any] = {}
     for pop in network.populations:
         model = getattr(sim, pop.cell_type)
         params = {k: np.asarray(v) for k, v in pop.parameters.items()}
         cells[pop.name] = sim.Population(pop.size, model(**params), label=pop.name)
-        v0 = params["v_rest"] if config.v_init is None else np.full(pop.size, config.v_init)
+        v0 = (
+            params["v_rest"]
+            if config.v_init is None
+            else np.full(pop.size, config.v_init)
+        )
         cells[pop.name].initialize(v=v0)
     for src in network.sources:
         if isinstance(src, PoissonSource):
             stop = min(src.stop, 1e12)
-            model = sim.SpikeSourcePoisson(rate=np.asarray(src.rate), start=src.start, duration=stop - src.start)
+            model = sim.SpikeSourcePoisson(
+                rate=np.asarray(src.rate), start=src.start, duration=stop - src.start
+            )
         elif isinstance(src, SpikeTimesSource):
             early = [t[0] for t in src.spike_times if t.size and t[0] <= config.dt]
             if early:
                 raise ConfigError(
                     f"source {src.name!r}: spike at {early[0]} ms; PyNN relays spike "
-                    f"times through parrots one step late, so they must be > {config.dt} ms"
+                    "times through parrots one step late, so they must be > "
+                    f"{config.dt} ms"
                 )
             # PyNN subtracts min_delay (parrot relay) in floating point, and NEST
             # rounds a generator time up to the next step: 68.9 - 0.1 =
@@ -136,8 +146,12 @@ def run_nest(network: Network, config: NestConfig) -> tuple[SpikeRecording, floa
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = time.perf_counter()
-        sim.setup(timestep=config.dt, min_delay=config.dt, threads=config.threads,
-                  rng_seed=config.seed)  # fmt: skip
+        sim.setup(
+            timestep=config.dt,
+            min_delay=config.dt,
+            threads=config.threads,
+            rng_seed=config.seed,
+        )
         cells = _populations(sim, network, config)
         _connect(network, cells)
         wanted = config.record or tuple((p.name, None) for p in network.populations)
@@ -164,10 +178,16 @@ def run_nest(network: Network, config: NestConfig) -> tuple[SpikeRecording, floa
     id_all = np.concatenate(ids) if ids else np.zeros(0, np.int64)
     order = np.lexsort((id_all, t_all))
     recording = SpikeRecording(
-        times=readonly(t_all[order]), ids=readonly(id_all[order]),
+        times=readonly(t_all[order]),
+        ids=readonly(id_all[order]),
         recorded=MappingProxyType(recorded),
-        population_offsets=MappingProxyType({p.name: network.offset(p.name) for p in network.populations}),
-        t_stop=config.t_stop, dt=config.dt, counts=readonly(counts),
-        traces=np.zeros((0, 0)), counters=MappingProxyType({"spikes": int(counts.sum())}),
-    )  # fmt: skip
+        population_offsets=MappingProxyType(
+            {p.name: network.offset(p.name) for p in network.populations}
+        ),
+        t_stop=config.t_stop,
+        dt=config.dt,
+        counts=readonly(counts),
+        traces=np.zeros((0, 0)),
+        counters=MappingProxyType({"spikes": int(counts.sum())}),
+    )
     return recording, wall

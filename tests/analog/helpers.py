@@ -7,17 +7,26 @@ from twin.network import SpikeTimesSource
 
 
 def single_neuron(cell_type="IF_cond_exp", inputs=(), **params):
-    """One neuron; ``inputs`` = (times, weight, delay, receptor) tuples of spike trains."""
+    """One neuron; ``inputs``: (times, weight, delay, receptor) of each spike train."""
     pop = Population(name="n", size=1, cell_type=cell_type, parameters=params)
     sources, projections = [], []
     for k, (times, weight, delay, receptor) in enumerate(inputs):
         name = f"s{k}"
         sources.append(SpikeTimesSource(name=name, spike_times=(np.asarray(times),)))
         projections.append(
-            Projection(pre=name, post="n", pre_idx=[0], post_idx=[0], weight=[weight],
-                       delay=[delay], receptor=receptor)
+            Projection(
+                pre=name,
+                post="n",
+                pre_idx=[0],
+                post_idx=[0],
+                weight=[weight],
+                delay=[delay],
+                receptor=receptor,
+            )
         )
-    return Network(populations=(pop,), sources=tuple(sources), projections=tuple(projections))
+    return Network(
+        populations=(pop,), sources=tuple(sources), projections=tuple(projections)
+    )
 
 
 def poisson_trains(rate_hz, t_stop, seed, n=1, dt=0.1):

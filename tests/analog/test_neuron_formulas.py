@@ -12,7 +12,7 @@ from twin.analog.params import from_network
 from twin.analog.simulate import SimConfig, simulate
 
 KEY = jr.PRNGKey(0)
-F64 = dict(dtype="float64")
+F64 = {"dtype": "float64"}
 
 
 def _trace(net, t_stop, **cfg):
@@ -32,8 +32,15 @@ def test_subthreshold_relaxation_equals_closed_form():
 
 @pytest.mark.parametrize("i_offset", [0.3, 0.5, 1.1])
 def test_constant_current_isi_equals_analytic_value(i_offset):
-    p = dict(cm=0.25, tau_m=20.0, v_rest=-65.0, v_reset=-70.0, v_thresh=-50.0,
-             tau_refrac=2.0, i_offset=i_offset)
+    p = {
+        "cm": 0.25,
+        "tau_m": 20.0,
+        "v_rest": -65.0,
+        "v_reset": -70.0,
+        "v_thresh": -50.0,
+        "tau_refrac": 2.0,
+        "i_offset": i_offset,
+    }
     rec = _trace(single_neuron(**p), 500.0)
     g_l = p["cm"] / p["tau_m"]
     v_inf = p["v_rest"] + i_offset / g_l
@@ -47,8 +54,16 @@ def test_constant_conductance_isi_equals_analytic_value():
     # One excitatory event at 1 ms with a practically infinite decay time holds
     # g_e constant; the LIF then relaxes to the conductance-weighted mean potential.
     g0, e_rev = 0.02, 0.0
-    p = dict(cm=0.25, tau_m=20.0, v_rest=-65.0, v_reset=-70.0, v_thresh=-55.0,
-             tau_refrac=2.0, tau_syn_E=1e12, e_rev_E=e_rev)
+    p = {
+        "cm": 0.25,
+        "tau_m": 20.0,
+        "v_rest": -65.0,
+        "v_reset": -70.0,
+        "v_thresh": -55.0,
+        "tau_refrac": 2.0,
+        "tau_syn_E": 1e12,
+        "e_rev_E": e_rev,
+    }
     net = single_neuron(inputs=[([0.5], g0, 0.5, "excitatory")], **p)
     rec = _trace(net, 400.0)
     g_l = p["cm"] / p["tau_m"]
@@ -59,9 +74,24 @@ def test_constant_conductance_isi_equals_analytic_value():
     np.testing.assert_allclose(np.diff(rec.times)[1:], isi, atol=1e-9)
 
 
-ADEX = dict(cm=0.281, tau_m=9.3667, v_rest=-70.6, v_reset=-60.0, v_thresh=-50.4,
-            v_spike=-40.0, delta_T=2.0, a=4.0, b=0.0805, tau_w=144.0, tau_refrac=0.1,
-            i_offset=0.7, tau_syn_E=5.0, tau_syn_I=5.0, e_rev_E=0.0, e_rev_I=-80.0)
+ADEX = {
+    "cm": 0.281,
+    "tau_m": 9.3667,
+    "v_rest": -70.6,
+    "v_reset": -60.0,
+    "v_thresh": -50.4,
+    "v_spike": -40.0,
+    "delta_T": 2.0,
+    "a": 4.0,
+    "b": 0.0805,
+    "tau_w": 144.0,
+    "tau_refrac": 0.1,
+    "i_offset": 0.7,
+    "tau_syn_E": 5.0,
+    "tau_syn_I": 5.0,
+    "e_rev_E": 0.0,
+    "e_rev_I": -80.0,
+}
 
 
 def _adex_ivp(t_end, p=ADEX):
@@ -78,8 +108,16 @@ def _adex_ivp(t_end, p=ADEX):
         return y[0] - p["v_spike"]
 
     spike.terminal = True
-    return solve_ivp(rhs, (0.0, t_end), [p["v_rest"], 0.0], method="LSODA",
-                     rtol=1e-11, atol=1e-11, dense_output=True, events=spike)
+    return solve_ivp(
+        rhs,
+        (0.0, t_end),
+        [p["v_rest"], 0.0],
+        method="LSODA",
+        rtol=1e-11,
+        atol=1e-11,
+        dense_output=True,
+        events=spike,
+    )
 
 
 def test_adex_trajectory_matches_solve_ivp():
@@ -96,20 +134,43 @@ def test_adex_trajectory_matches_solve_ivp():
 
 
 def test_adex_with_zero_slope_and_no_adaptation_is_the_lif():
-    lif = dict(cm=0.3, tau_m=15.0, v_rest=-65.0, v_reset=-68.0, v_thresh=-52.0,
-               tau_refrac=1.0, tau_syn_E=3.0, tau_syn_I=6.0, e_rev_E=0.0, e_rev_I=-80.0)
-    inputs = [(poisson_trains(800.0, 500.0, 1)[0], 0.01, 1.0, "excitatory"),
-              (poisson_trains(200.0, 500.0, 2)[0], 0.02, 1.0, "inhibitory")]
-    a = simulate(single_neuron(inputs=inputs, **lif), SimConfig(t_stop=500.0, **F64), KEY)
+    lif = {
+        "cm": 0.3,
+        "tau_m": 15.0,
+        "v_rest": -65.0,
+        "v_reset": -68.0,
+        "v_thresh": -52.0,
+        "tau_refrac": 1.0,
+        "tau_syn_E": 3.0,
+        "tau_syn_I": 6.0,
+        "e_rev_E": 0.0,
+        "e_rev_I": -80.0,
+    }
+    inputs = [
+        (poisson_trains(800.0, 500.0, 1)[0], 0.01, 1.0, "excitatory"),
+        (poisson_trains(200.0, 500.0, 2)[0], 0.02, 1.0, "inhibitory"),
+    ]
+    a = simulate(
+        single_neuron(inputs=inputs, **lif), SimConfig(t_stop=500.0, **F64), KEY
+    )
     limit = dict(lif, delta_T=0.0, a=0.0, b=0.0, v_spike=lif["v_thresh"])
-    b = simulate(single_neuron("EIF_cond_exp_isfa_ista", inputs=inputs, **limit),
-                 SimConfig(t_stop=500.0, **F64), KEY)
+    b = simulate(
+        single_neuron("EIF_cond_exp_isfa_ista", inputs=inputs, **limit),
+        SimConfig(t_stop=500.0, **F64),
+        KEY,
+    )
     assert a.times.size > 10
     np.testing.assert_array_equal(a.times, b.times)
     # And the limit is continuous: a tiny slope factor moves no spike by > 1 step.
-    c = simulate(single_neuron("EIF_cond_exp_isfa_ista", inputs=inputs,
-                               **dict(limit, delta_T=1e-3, v_spike=lif["v_thresh"] + 1e-2)),
-                 SimConfig(t_stop=500.0, **F64), KEY)
+    c = simulate(
+        single_neuron(
+            "EIF_cond_exp_isfa_ista",
+            inputs=inputs,
+            **dict(limit, delta_T=1e-3, v_spike=lif["v_thresh"] + 1e-2),
+        ),
+        SimConfig(t_stop=500.0, **F64),
+        KEY,
+    )
     assert c.times.size == a.times.size
     assert np.max(np.abs(c.times - a.times)) <= 0.1 + 1e-9
 
@@ -118,9 +179,14 @@ def _run_steps(dt, t_end):
     """Integrate a sub-threshold AdEx neuron with decaying conductances to t_end."""
     net = single_neuron("EIF_cond_exp_isfa_ista", **dict(ADEX, i_offset=0.2))
     p = from_network(net, dt, jnp.float64)
-    state = NeuronState(v=jnp.array([-60.0]), w=jnp.array([0.05]), g_e=jnp.array([0.004]),
-                        g_i=jnp.array([0.006]), refrac=jnp.array([0], jnp.int32))
-    for _ in range(int(round(t_end / dt))):
+    state = NeuronState(
+        v=jnp.array([-60.0]),
+        w=jnp.array([0.05]),
+        g_e=jnp.array([0.004]),
+        g_i=jnp.array([0.006]),
+        refrac=jnp.array([0], jnp.int32),
+    )
+    for _ in range(round(t_end / dt)):
         state, _ = adex_step(state, p, dt)
     return float(state.v[0]), float(state.w[0])
 
@@ -134,11 +200,19 @@ def _reference(t_end):
         ge = 0.004 * np.exp(-t / p["tau_syn_E"])
         gi = 0.006 * np.exp(-t / p["tau_syn_I"])
         exp = g_l * p["delta_T"] * np.exp((v - p["v_thresh"]) / p["delta_T"])
-        dv = (-g_l * (v - p["v_rest"]) + exp - ge * (v - p["e_rev_E"])
-              - gi * (v - p["e_rev_I"]) - w + p["i_offset"]) / p["cm"]
+        dv = (
+            -g_l * (v - p["v_rest"])
+            + exp
+            - ge * (v - p["e_rev_E"])
+            - gi * (v - p["e_rev_I"])
+            - w
+            + p["i_offset"]
+        ) / p["cm"]
         return [dv, (p["a"] * 1e-3 * (v - p["v_rest"]) - w) / p["tau_w"]]
 
-    sol = solve_ivp(rhs, (0, t_end), [-60.0, 0.05], method="DOP853", rtol=1e-13, atol=1e-13)
+    sol = solve_ivp(
+        rhs, (0, t_end), [-60.0, 0.05], method="DOP853", rtol=1e-13, atol=1e-13
+    )
     return sol.y[0, -1]
 
 

@@ -7,7 +7,14 @@ import pytest
 
 from experiments.brunel import BrunelConfig, build_network
 from tests.analog.helpers import poisson_trains, single_neuron
-from twin import ConfigError, Network, NetworkError, PoissonSource, Population, Projection
+from twin import (
+    ConfigError,
+    Network,
+    NetworkError,
+    PoissonSource,
+    Population,
+    Projection,
+)
 from twin.analog.poisson import block_capacity, poisson_block
 from twin.analog.simulate import SimConfig, simulate, simulate_batch
 
@@ -82,7 +89,9 @@ def test_batch_scales_equal_rebuilt_networks():
     net = build_network(base)
     keys = jr.split(KEY, 2)
     config = SimConfig(t_stop=300.0, dtype="float64")
-    batch = simulate_batch(net, config, keys=keys, g_scale=[2.0, 1.0], rate_scale=[1.0, 1.5])
+    batch = simulate_batch(
+        net, config, keys=keys, g_scale=[2.0, 1.0], rate_scale=[1.0, 1.5]
+    )
     a = simulate(build_network(base.replace(g=8.0)), config, keys[0])
     b = simulate(build_network(base.replace(eta=1.5)), config, keys[1])
     np.testing.assert_allclose(batch[0].times, a.times)
@@ -100,11 +109,24 @@ def test_chunked_batches_equal_one_batch():
 
 
 def test_float32_stays_within_a_step_of_float64():
-    inputs = [(poisson_trains(3000.0, 1000.0, 7)[0], 0.004, 1.0, "excitatory"),
-              (poisson_trains(800.0, 1000.0, 8)[0], 0.006, 1.5, "inhibitory")]
-    net = single_neuron(inputs=inputs, cm=0.25, tau_m=20.0, v_rest=-65.0, v_thresh=-55.0,
-                        v_reset=-70.0, tau_refrac=2.0, e_rev_E=0.0, e_rev_I=-80.0)
-    f64 = simulate(net, SimConfig(t_stop=1000.0, dtype="float64", trace=(("n", 0),)), KEY)
+    inputs = [
+        (poisson_trains(3000.0, 1000.0, 7)[0], 0.004, 1.0, "excitatory"),
+        (poisson_trains(800.0, 1000.0, 8)[0], 0.006, 1.5, "inhibitory"),
+    ]
+    net = single_neuron(
+        inputs=inputs,
+        cm=0.25,
+        tau_m=20.0,
+        v_rest=-65.0,
+        v_thresh=-55.0,
+        v_reset=-70.0,
+        tau_refrac=2.0,
+        e_rev_E=0.0,
+        e_rev_I=-80.0,
+    )
+    f64 = simulate(
+        net, SimConfig(t_stop=1000.0, dtype="float64", trace=(("n", 0),)), KEY
+    )
     f32 = simulate(net, SimConfig(t_stop=1000.0, trace=(("n", 0),)), KEY)
     assert f64.times.size > 10
     assert f32.times.size == f64.times.size
@@ -116,7 +138,9 @@ def test_float32_stays_within_a_step_of_float64():
 def test_record_subsets_and_window():
     net = build_network(BrunelConfig.tiny(g=4.0, eta=2.0))
     full = simulate(net, SimConfig(t_stop=400.0), KEY)
-    part = simulate(net, SimConfig(t_stop=400.0, record=(("exc", 10),), record_from=200.0), KEY)
+    part = simulate(
+        net, SimConfig(t_stop=400.0, record=(("exc", 10),), record_from=200.0), KEY
+    )
     keep = (full.ids < 10) & (full.times > 200.0)
     np.testing.assert_array_equal(part.times, full.times[keep])
     np.testing.assert_array_equal(part.counts, full.counts)
@@ -128,12 +152,17 @@ def test_bad_settings_are_clear_errors():
     with pytest.raises(ConfigError, match="dtype"):
         SimConfig(t_stop=10.0, dtype="float16")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="one g_scale"):
-        simulate_batch(net, SimConfig(t_stop=10.0), keys=jr.split(KEY, 2), g_scale=[1.0])
+        simulate_batch(
+            net, SimConfig(t_stop=10.0), keys=jr.split(KEY, 2), g_scale=[1.0]
+        )
     short = Network(
         populations=(Population(name="n", size=1),),
         sources=(PoissonSource(name="s", size=1, rate=10.0),),
-        projections=(Projection(pre="s", post="n", pre_idx=[0], post_idx=[0],
-                                weight=[0.01], delay=[0.1]),),
+        projections=(
+            Projection(
+                pre="s", post="n", pre_idx=[0], post_idx=[0], weight=[0.01], delay=[0.1]
+            ),
+        ),
         timestep=0.1,
     )
     with pytest.raises(NetworkError, match="shorter than the time step"):

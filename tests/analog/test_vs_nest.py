@@ -13,14 +13,26 @@ pytestmark = pytest.mark.nest
 
 from experiments.nest_backend import NestConfig, run_nest  # noqa: E402
 
-LIF = dict(cm=0.25, tau_m=20.0, v_rest=-65.0, v_thresh=-55.0, v_reset=-70.0,
-           tau_refrac=2.0, tau_syn_E=3.0, tau_syn_I=6.0, e_rev_E=0.0, e_rev_I=-80.0)
+LIF = {
+    "cm": 0.25,
+    "tau_m": 20.0,
+    "v_rest": -65.0,
+    "v_thresh": -55.0,
+    "v_reset": -70.0,
+    "tau_refrac": 2.0,
+    "tau_syn_E": 3.0,
+    "tau_syn_I": 6.0,
+    "e_rev_E": 0.0,
+    "e_rev_I": -80.0,
+}
 
 
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_single_neuron_spike_times_match_nest_within_one_step(seed):
-    inputs = [(poisson_trains(2500.0, 1000.0, seed)[0], 0.004, 1.0, "excitatory"),
-              (poisson_trains(900.0, 1000.0, seed + 100)[0], 0.006, 1.5, "inhibitory")]
+    inputs = [
+        (poisson_trains(2500.0, 1000.0, seed)[0], 0.004, 1.0, "excitatory"),
+        (poisson_trains(900.0, 1000.0, seed + 100)[0], 0.006, 1.5, "inhibitory"),
+    ]
     net = single_neuron(inputs=inputs, **LIF)
     twin = simulate(net, SimConfig(t_stop=1000.0, dtype="float64"), jr.PRNGKey(0))
     nest, _ = run_nest(net, NestConfig(t_stop=1000.0, threads=1))
@@ -30,7 +42,9 @@ def test_single_neuron_spike_times_match_nest_within_one_step(seed):
 
 
 def _mean_rates(recordings):
-    return np.array([r.counts.sum() / r.counts.size / (r.t_stop * 1e-3) for r in recordings])
+    return np.array(
+        [r.counts.sum() / r.counts.size / (r.t_stop * 1e-3) for r in recordings]
+    )
 
 
 def test_brunel_ideal_tier_agrees_with_nest_at_all_16_points():
@@ -48,10 +62,12 @@ def test_brunel_ideal_tier_agrees_with_nest_at_all_16_points():
         base = BrunelConfig(seed=seed, g=1.0, eta=1.0, t_stop=1000.0)
         net = build_network(base)
         recs = simulate_batch(
-            net, SimConfig(t_stop=t_stop, record=(("exc", 1),)),
+            net,
+            SimConfig(t_stop=t_stop, record=(("exc", 1),)),
             keys=jr.split(jr.PRNGKey(seed), len(grid)),
-            g_scale=[g for g, _ in grid], rate_scale=[eta for _, eta in grid],
-        )  # fmt: skip
+            g_scale=[g for g, _ in grid],
+            rate_scale=[eta for _, eta in grid],
+        )
         twin[:, k] = _mean_rates(recs)
         for i, (g, eta) in enumerate(grid):
             point = build_network(base.replace(g=g, eta=eta))
@@ -59,6 +75,10 @@ def test_brunel_ideal_tier_agrees_with_nest_at_all_16_points():
             nest[i, k] = rec.counts.sum() / point.n_neurons / (t_stop * 1e-3)
     tolerance = np.maximum(0.15 * nest.mean(axis=1), 2 * nest.std(axis=1, ddof=1))
     diff = np.abs(twin.mean(axis=1) - nest.mean(axis=1))
-    report = [f"g={g} eta={e}: twin {t:.1f} nest {n:.1f} tol {tol:.1f}"
-              for (g, e), t, n, tol in zip(grid, twin.mean(1), nest.mean(1), tolerance, strict=True)]
+    report = [
+        f"g={g} eta={e}: twin {t:.1f} nest {n:.1f} tol {tol:.1f}"
+        for (g, e), t, n, tol in zip(
+            grid, twin.mean(1), nest.mean(1), tolerance, strict=True
+        )
+    ]
     assert (diff <= tolerance).all(), "\n".join(report)

@@ -48,7 +48,7 @@ class NeuronState(NamedTuple):
 
 
 def initial_state(params: NeuronParams, v0: Array | float | None = None) -> NeuronState:
-    """Return the state at rest (or at ``v0``), with no conductance and no adaptation."""
+    """Return the state at rest (or at ``v0``), no conductance, no adaptation."""
     zeros = jnp.zeros_like(params.v_rest)
     v = (
         params.v_rest
@@ -73,7 +73,7 @@ def adex_rhs(
     ``exponential=False`` drops the exponential term (exact when every delta_T is 0,
     and saves the transcendental evaluations of LIF-only networks).
     """
-    spike_current = 0.0
+    spike_current: Array | float = 0.0
     if exponential:
         safe_dt = jnp.where(p.delta_t > 0, p.delta_t, 1.0)
         arg = jnp.minimum((v - p.v_thresh) / safe_dt, _EXP_CAP)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -72,17 +72,24 @@ class Static:
 
 
 class KernelOutput(NamedTuple):
-    """Raw outputs of the loop."""
+    """Raw outputs of the loop (JAX arrays, or numpy arrays after ``device_get``)."""
 
-    words: Array  # (steps, nb, n_words) uint32: packed spikes from record_from_block on
-    traces: Array  # (steps, nb, n_trace) V of traced neurons, same steps
-    counts: Array  # (nb, n) spikes per neuron
-    poisson_events: Array  # (nb,) external events delivered
-    overflow: Array  # (nb,) Poisson events beyond the block capacity
+    words: Any  # (steps, nb, n_words) uint32: packed spikes from record_from_block on
+    traces: Any  # (steps, nb, n_trace) V of traced neurons, same steps
+    counts: Any  # (nb, n) spikes per neuron
+    poisson_events: Any  # (nb,) external events delivered
+    overflow: Any  # (nb,) Poisson events beyond the block capacity
 
 
-def _deliver(buf: Array, table: PushTable, units: Array, variant: Array, stamp: Array,
-             weight_mask: Array, slots: int) -> Array:  # fmt: skip
+def _deliver(
+    buf: Array,
+    table: PushTable,
+    units: Array,
+    variant: Array,
+    stamp: Array,
+    weight_mask: Array,
+    slots: int,
+) -> Array:
     """Scatter-add the rows of ``units`` into ``buf`` (events with stamps ``stamp``)."""
     target = table.target[units]
     weight = table.weight[units] * weight_mask[..., None]
@@ -118,9 +125,16 @@ def _deliver_spikes(
     return buf
 
 
-def _step(p: NeuronParams, decays: tuple[Array, Array], tables: Tables, g_scale: Array,
-          s: Static, record: bool, carry: tuple[NeuronState, Array, Array, Array],
-          step: Array):  # fmt: skip
+def _step(
+    p: NeuronParams,
+    decays: tuple[Array, Array],
+    tables: Tables,
+    g_scale: Array,
+    s: Static,
+    record: bool,
+    carry: tuple[NeuronState, Array, Array, Array],
+    step: Array,
+) -> tuple[tuple[NeuronState, Array, Array, Array], tuple[Array, Array] | None]:
     # ``arriving`` (this step's slot) was read at the end of the previous step, after
     # its deliveries: then the ring buffer's only use before the in-place scatter is
     # the scatter itself, and XLA:CPU does not copy the buffer every step. Slots are
@@ -150,8 +164,15 @@ def _pack_recorded(spikes: Array, s: Static) -> Array:
     return pack_bits(spikes[:, jnp.asarray(ids, jnp.int32)])
 
 
-def _external(buf: Array, tables: Tables, rates: Array, batch: Batch, timed: TimedEvents,
-              block: Array, s: Static) -> tuple[Array, Array, Array]:  # fmt: skip
+def _external(
+    buf: Array,
+    tables: Tables,
+    rates: Array,
+    batch: Batch,
+    timed: TimedEvents,
+    block: Array,
+    s: Static,
+) -> tuple[Array, Array, Array]:
     nb = batch.g_scale.shape[0]
     t0 = block * s.block_steps
     keys = jax.vmap(lambda k: jax.random.fold_in(k, block))(batch.key)
@@ -160,21 +181,39 @@ def _external(buf: Array, tables: Tables, rates: Array, batch: Batch, timed: Tim
     )
     ev = jax.vmap(draw, in_axes=(0, None, 0))(keys, rates, batch.rate_scale)
     variant = jnp.broadcast_to(jnp.arange(nb)[:, None], ev.source.shape)
-    buf = _deliver(buf, tables.poisson, ev.source, variant, t0 + ev.step + 1,
-                   ev.valid.astype(buf.dtype), s.slots)  # fmt: skip
+    buf = _deliver(
+        buf,
+        tables.poisson,
+        ev.source,
+        variant,
+        t0 + ev.step + 1,
+        ev.valid.astype(buf.dtype),
+        s.slots,
+    )
     src = lax.dynamic_index_in_dim(timed.source, block, keepdims=False)
     stp = lax.dynamic_index_in_dim(timed.step, block, keepdims=False)
     ok = lax.dynamic_index_in_dim(timed.valid, block, keepdims=False)
     shape = (nb, src.shape[0])
-    buf = _deliver(buf, tables.times, jnp.broadcast_to(src, shape),
-                   jnp.broadcast_to(jnp.arange(nb)[:, None], shape),
-                   jnp.broadcast_to(t0 + stp + 1, shape),
-                   jnp.broadcast_to(ok, shape).astype(buf.dtype), s.slots)  # fmt: skip
+    buf = _deliver(
+        buf,
+        tables.times,
+        jnp.broadcast_to(src, shape),
+        jnp.broadcast_to(jnp.arange(nb)[:, None], shape),
+        jnp.broadcast_to(t0 + stp + 1, shape),
+        jnp.broadcast_to(ok, shape).astype(buf.dtype),
+        s.slots,
+    )
     return buf, jnp.sum(ev.valid, axis=1, dtype=jnp.int32), ev.overflow
 
 
-def _run(params: NeuronParams, tables: Tables, rates: Array, batch: Batch,
-        timed: TimedEvents, s: Static) -> KernelOutput:  # fmt: skip
+def _run(
+    params: NeuronParams,
+    tables: Tables,
+    rates: Array,
+    batch: Batch,
+    timed: TimedEvents,
+    s: Static,
+) -> KernelOutput:
     """Simulate a batch of variants; see the module docstring for the layout."""
     nb = batch.g_scale.shape[0]
     dtype = params.v_rest.dtype
@@ -191,7 +230,7 @@ def _run(params: NeuronParams, tables: Tables, rates: Array, batch: Batch,
         jnp.exp(-s.dt / (2 * params.tau_syn_i)),
     )
 
-    def block(record: bool, carry, block_index):  # noqa: ANN001, ANN202
+    def block(record: bool, carry: tuple, block_index: Array) -> tuple[tuple, Any]:
         state, buf, counts, arriving, n_ext, overflow = carry
         # Clear the previous block's slots (read already, reused from now on).
         start = ((block_index - 1) * s.block_steps) % s.slots

@@ -30,7 +30,7 @@ class BlockEvents(NamedTuple):
 
 
 def block_capacity(total_rate_hz: float, dt: float, block_steps: int) -> int:
-    """Static event capacity of a block: mean + 10 standard deviations + 16."""
+    """Return the static event capacity of a block: mean + 10 sd + 16."""
     lam = total_rate_hz * dt * 1e-3 * block_steps
     return int(np.ceil(lam + 10.0 * np.sqrt(lam) + 16))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 
 import jax.numpy as jnp
 import numpy as np
@@ -21,7 +20,7 @@ __all__ = ["SpikeRecording", "pack_bits", "unpack_bits"]
 
 
 def pack_bits(spikes: Array) -> Array:
-    """Pack a boolean array's last axis into uint32 words (bit j of word i = 32i + j)."""
+    """Pack a boolean array's last axis into uint32 (bit j of word i: 32i + j)."""
     n = spikes.shape[-1]
     width = -(-n // 32) * 32
     padded = jnp.pad(spikes, [(0, 0)] * (spikes.ndim - 1) + [(0, width - n)])
@@ -121,7 +120,7 @@ class SpikeRecording:
         return trains
 
     def rate(self, population: str | None = None) -> float:
-        """Mean rate (Hz) over the run of a population's neurons (all neurons if None)."""
+        """Return the mean rate (Hz) of a population over the run (None: all)."""
         if population is None:
             return float(self.counts.mean() / (self.t_stop * 1e-3))
         start = self.population_offsets[population]
@@ -137,10 +136,3 @@ class SpikeRecording:
             else self.counts.size
         )
         return end - self.population_offsets[population]
-
-
-def frozen_mapping(values: Mapping[str, object]) -> MappingProxyType:  # type: ignore[type-arg]
-    """Freeze a dict of arrays/ints for a recording."""
-    return MappingProxyType(
-        {k: readonly(v) if isinstance(v, np.ndarray) else v for k, v in values.items()}
-    )

@@ -19,7 +19,14 @@ import jax.random as jr
 import numpy as np
 from jax import Array
 
-from twin.analog.kernel import Batch, KernelOutput, Static, TimedEvents, run, run_sharded
+from twin.analog.kernel import (
+    Batch,
+    KernelOutput,
+    Static,
+    TimedEvents,
+    run,
+    run_sharded,
+)
 from twin.analog.params import from_network
 from twin.analog.poisson import block_capacity
 from twin.analog.recording import SpikeRecording
@@ -84,7 +91,7 @@ class SimConfig:
     @property
     def n_steps(self) -> int:
         """Number of time steps, round(t_stop / dt)."""
-        return int(round(self.t_stop / self.dt))
+        return round(self.t_stop / self.dt)
 
 
 def _recorded_ids(network: Network, config: SimConfig) -> dict[str, np.ndarray]:
@@ -196,15 +203,25 @@ def simulate_batch(
     trace = tuple(network.offset(p) + i for p, i in config.trace)
     max_delay = int(max(int(t.delay.max()) for t in tables))
     static = Static(
-        n=network.n_neurons, n_blocks=n_blocks, block_steps=config.block_steps,
-        n_steps=config.n_steps, dt=config.dt,
-        slots=config.block_steps * -(-(config.block_steps + max_delay + 2) // config.block_steps),
+        n=network.n_neurons,
+        n_blocks=n_blocks,
+        block_steps=config.block_steps,
+        n_steps=config.n_steps,
+        dt=config.dt,
+        slots=config.block_steps
+        * -(-(config.block_steps + max_delay + 2) // config.block_steps),
         spike_chunk=config.spike_chunk,
-        capacity=block_capacity(float(rates.sum() * r.max(initial=1.0)), config.dt, config.block_steps),
-        record=tuple(int(i) for i in record), trace=trace, v_init=config.v_init,
+        capacity=block_capacity(
+            float(rates.sum() * r.max(initial=1.0)), config.dt, config.block_steps
+        ),
+        record=tuple(int(i) for i in record),
+        trace=trace,
+        v_init=config.v_init,
         exponential=bool((np.asarray(params.delta_t) > 0).any()),
-        record_from_block=min(int(config.record_from / config.dt) // config.block_steps, n_blocks - 1),
-    )  # fmt: skip
+        record_from_block=min(
+            int(config.record_from / config.dt) // config.block_steps, n_blocks - 1
+        ),
+    )
     first_step = static.record_from_block * config.block_steps
     timed = _timed_events(network, config, n_blocks)
     n_dev = jax.local_device_count()
@@ -225,11 +242,14 @@ def simulate_batch(
         padded = np.resize(idx, size)
         dealt = padded.reshape(size // n_dev, n_dev).T.reshape(-1)  # round robin
         batch = Batch(
-            g_scale=jnp.asarray(g[dealt], dtype), rate_scale=jnp.asarray(r[dealt], dtype),
+            g_scale=jnp.asarray(g[dealt], dtype),
+            rate_scale=jnp.asarray(r[dealt], dtype),
             key=keys[dealt],
-        )  # fmt: skip
+        )
         if n_dev > 1:
-            batch = jax.tree_util.tree_map(lambda x: x.reshape(n_dev, -1, *x.shape[1:]), batch)
+            batch = jax.tree_util.tree_map(
+                lambda x: x.reshape(n_dev, -1, *x.shape[1:]), batch
+            )
         if compiled is None:
             start = time.perf_counter()
             fn = run_sharded if n_dev > 1 else run
@@ -243,8 +263,9 @@ def simulate_batch(
         start = time.perf_counter()
         for j, variant in enumerate(dealt):
             if results[variant] is None:  # padding repeats variants
-                results[variant] = _decode(out, j, record, first_step, network, config,
-                                           recorded, check_finite)  # fmt: skip
+                results[variant] = _decode(
+                    out, j, record, first_step, network, config, recorded, check_finite
+                )
         clock["decode"] += time.perf_counter() - start
     return [rec for rec in results if rec is not None]
 
@@ -261,20 +282,29 @@ def _decode(
 ) -> SpikeRecording:
     """Turn variant ``j`` of a kernel output into a :class:`SpikeRecording`."""
     if check_finite and out.traces.size and not np.isfinite(out.traces[:, j]).all():
-        raise NumericalError("non-finite membrane potential; reduce dt or check parameters")
+        raise NumericalError(
+            "non-finite membrane potential; reduce dt or check parameters"
+        )
     return SpikeRecording.from_bits(
-        out.words[:, j], record, n_steps=config.n_steps, dt=config.dt,
-        first_step=first_step, recorded=MappingProxyType(recorded),
+        out.words[:, j],
+        record,
+        n_steps=config.n_steps,
+        dt=config.dt,
+        first_step=first_step,
+        recorded=MappingProxyType(recorded),
         population_offsets=MappingProxyType(
             {p.name: network.offset(p.name) for p in network.populations}
         ),
-        counts=out.counts[j], traces=out.traces[: config.n_steps - first_step, j],
-        counters=MappingProxyType({
-            "spikes": int(out.counts[j].sum()),
-            "poisson_events": int(out.poisson_events[j]),
-            "poisson_overflow": int(out.overflow[j]),
-        }),
-    )  # fmt: skip
+        counts=out.counts[j],
+        traces=out.traces[: config.n_steps - first_step, j],
+        counters=MappingProxyType(
+            {
+                "spikes": int(out.counts[j].sum()),
+                "poisson_events": int(out.poisson_events[j]),
+                "poisson_overflow": int(out.overflow[j]),
+            }
+        ),
+    )
 
 
 def _merge_devices(out: KernelOutput) -> KernelOutput:

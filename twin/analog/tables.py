@@ -22,7 +22,7 @@ __all__ = ["PushTable", "Tables", "build_tables"]
 
 
 class PushTable(NamedTuple):
-    """Outgoing synapses of ``n`` units, padded to ``k`` per unit (row ``n``: padding)."""
+    """Outgoing synapses of ``n`` units, padded to ``k`` per unit (row ``n``: zeros)."""
 
     target: Array  # (n + 1, k) int32: receptor * n_neurons + post
     weight: Array  # (n + 1, k) float: µS (0 in padding)
@@ -82,16 +82,18 @@ def build_tables(network: Network, dt: float, dtype: type = jnp.float32) -> Tabl
             start += src.size
     for pop in network.populations:
         offsets[pop.name] = ("neurons", network.offset(pop.name))
-    parts: dict[str, tuple[list[np.ndarray], ...]] = {
-        k: ([], [], [], []) for k in ("neurons", "poisson", "times")
-    }
+    parts: dict[
+        str,
+        tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[np.ndarray]],
+    ] = {k: ([], [], [], []) for k in ("neurons", "poisson", "times")}
     for proj in network.projections:
         kind, start = offsets[proj.pre]
         # As NEST: delays round to the nearest step, halves up (1.05 ms -> 11 steps).
         steps = np.floor(proj.delay / dt + 0.5).astype(np.int32)
         if proj.size and steps.min() < 1:
             raise NetworkError(
-                f"projection {proj.name!r}: delay {proj.delay.min()} ms is shorter than "
+                f"projection {proj.name!r}: delay {proj.delay.min()} ms is shorter "
+                "than "
                 f"the time step {dt} ms; use delays >= dt"
             )
         receptor = 0 if proj.receptor == "excitatory" else 1
@@ -105,4 +107,7 @@ def build_tables(network: Network, dt: float, dtype: type = jnp.float32) -> Tabl
         "poisson": sum(s.size for s in poisson),
         "times": sum(s.size for s in timed),
     }
-    return Tables(**{k: _table(*parts[k], sizes[k], dtype) for k in sizes})
+    tables = {}
+    for kind, (pre, col, w, d) in parts.items():
+        tables[kind] = _table(pre, col, w, d, sizes[kind], dtype)
+    return Tables(**tables)
