@@ -92,25 +92,48 @@ def _cmd_wafer(args: argparse.Namespace) -> int:
 
 
 def _cmd_brunel(args: argparse.Namespace) -> int:
-    from experiments.brunel import BrunelConfig, build_network
-    from twin.wafer.draw import draw_wafer, save_figure
+    import jax
 
-    config = BrunelConfig(t_stop=args.t_stop, seed=args.seed)
+    from experiments.brunel import BrunelConfig
+    from experiments.plots import heat_maps, raster
+    from experiments.sweep import run_twin_sweep, write_summary
+    from twin.wafer.draw import save_figure
+
+    if args.fidelity != "ideal":
+        raise ConfigError(
+            f"--fidelity {args.fidelity}: only 'ideal' runs in the sweep so far; the "
+            "'mapped' tier is available from Python (twin.analog.realise)"
+        )
+    base = BrunelConfig(t_stop=args.t_stop, seed=args.seed)
     out = Path(args.out)
-    start = time.perf_counter()
-    net = build_network(config)
+    n_dev = jax.local_device_count()
     print(
-        f"Brunel network (seed {config.seed}): {net.n_neurons} neurons "
-        f"({config.n_exc} E + {config.n_inh} I), {net.n_synapses:,} synapses, "
-        f"built in {time.perf_counter() - start:.2f} s"
+        f"Brunel sweep on the twin: 16 points x {args.t_stop / 1000:g} s biological, "
+        f"{base.n_neurons} neurons, one compiled call on {n_dev} device(s) ..."
     )
-    print(wafer_summary(Wafer()))
-    save_figure(draw_wafer(Wafer()), out / "wafer.png")
-    print(f"wafer picture written to {out / 'wafer.png'}")
+    results, timings = run_twin_sweep(base)
     print(
-        "note: mapping and emulation of the sweep are not implemented yet; this job "
-        "currently builds the network and summarises the wafer."
+        f"done in {timings['total']:.1f} s (compile {timings['compile']:.1f} s, run "
+        f"{timings['run']:.1f} s)"
     )
+    print(
+        f"{'g':>5} {'eta':>5} {'layout':>6} {'rate Hz':>9} {'CV':>6} {'global CV':>10}"
+    )
+    for r in results:
+        a = r.activity
+        print(
+            f"{r.g:5g} {r.eta:5g} {r.layout:>6} {a.rate:9.2f} {a.cv:6.2f} "
+            f"{a.global_cv:10.2f}"
+        )
+    written = [write_summary(results, out / "summary.csv")]
+    written.append(save_figure(heat_maps(results), out / "heatmaps.png"))
+    window = (args.t_stop - 200.0, args.t_stop - 100.0)
+    for r in results:
+        if (r.g, r.eta) in ((1.0, 0.8), (8.0, 0.8)):
+            name = f"raster_g{r.g:g}_eta{r.eta:g}.png"
+            written.append(save_figure(raster(r, window), out / name))
+    for path in written:
+        print(f"wrote {path}")
     return 0
 
 
@@ -233,11 +256,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     brunel.add_argument(
         "--t-stop", metavar="MS", type=_positive_float, default=10_000.0,
-        help="simulated biological time per point, ms (>= 1000)",
+        help="simulated biological time per point, ms (>= the 1000 ms analysis window)",
     )  # fmt: skip
     brunel.add_argument(
         "--seed", type=int, default=1234, help="network realisation seed"
     )
+    brunel.add_argument(
+        "--fidelity", choices=["ideal", "mapped", "hardware"], default="ideal",
+        help="emulation tier (the sweep runs 'ideal' so far)",
+    )  # fmt: skip
     brunel.set_defaults(func=_cmd_brunel)
     return parser
 

@@ -90,3 +90,18 @@ def test_map_bad_values_are_one_line_exit_2(args):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["brunel", "--t-stop", "500"], "analysis window"),
+        (["brunel", "--fidelity", "hardware"], "fidelity"),
+    ],
+)
+def test_brunel_bad_input_is_one_line_exit_2(args, needle, tmp_path):
+    result = _twin(*args, "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert needle in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not any(tmp_path.iterdir())

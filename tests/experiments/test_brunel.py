@@ -133,3 +133,20 @@ def test_normal_clipped_respects_bounds():
     x = normal_clipped(rng, 0.0, 1.0, 10_000, low=-0.5, high=1.0)
     assert x.min() >= -0.5
     assert x.max() <= 1.0
+
+
+def test_twin_sweep_smoke_gives_the_regimes():
+    from experiments.sweep import run_twin_sweep, summary_csv
+
+    base = BrunelConfig.tiny(t_stop=1500.0, analysis_window=1000.0)
+    results, timings = run_twin_sweep(base, gs=(1.0, 8.0), etas=(2.0,))
+    by_g = {r.g: r for r in results}
+    # g = 1: excitation dominates, neurons fire regularly near 1 / t_ref;
+    # g = 8: inhibition dominates, irregular firing (CV of ISI near 1).
+    assert by_g[1.0].activity.rate > 5 * by_g[8.0].activity.rate
+    assert by_g[1.0].activity.cv < 0.3
+    assert 0.6 < by_g[8.0].activity.cv < 1.4
+    assert timings["run"] > 0
+    lines = summary_csv(results).strip().splitlines()
+    assert len(lines) == 1 + len(results)
+    assert lines[0].startswith("platform,g,eta,layout")
