@@ -73,6 +73,32 @@ class SourceBuses:
 
     __hash__ = None  # type: ignore[assignment]
 
+    @classmethod
+    def assigned(
+        cls,
+        network: Network,
+        placement: Placement,
+        bus: Mapping[str, np.ndarray],
+        address: Mapping[str, np.ndarray],
+        reason: LossReason,
+    ) -> SourceBuses:
+        """Freeze an assignment; synapses whose placed pre has no bus are lost."""
+        lost = {}
+        for proj in network.projections:
+            if proj.pre not in bus:
+                continue
+            ok = placement.hicann[proj.post][proj.post_idx] >= 0
+            if proj.pre in placement.hicann:  # a neuron: it must be placed too
+                ok &= placement.hicann[proj.pre][proj.pre_idx] >= 0
+            lost[(proj.name, reason)] = int(
+                (ok & (bus[proj.pre][proj.pre_idx] < 0)).sum()
+            )
+        return cls(
+            bus=MappingProxyType({k: readonly(v) for k, v in bus.items()}),
+            address=MappingProxyType({k: readonly(v) for k, v in address.items()}),
+            loss=LossReport.of({}, lost),
+        )
+
     def merged(self, other: SourceBuses) -> SourceBuses:
         """Return the union of two disjoint assignments (neurons and inputs)."""
         return SourceBuses(
@@ -165,22 +191,6 @@ def route_mergers(network: Network, placement: Placement, wafer: Wafer) -> Sourc
             ):
                 bus[name][idx] = 8 * chip + merger
                 address[name][idx] = addr
-    return SourceBuses(
-        bus=MappingProxyType({k: readonly(v) for k, v in bus.items()}),
-        address=MappingProxyType({k: readonly(v) for k, v in address.items()}),
-        loss=_unbused_loss(network, placement, bus),
+    return SourceBuses.assigned(
+        network, placement, bus, address, LossReason.NO_SOURCE_BUS
     )
-
-
-def _unbused_loss(
-    network: Network, placement: Placement, bus: Mapping[str, np.ndarray]
-) -> LossReport:
-    lost = {}
-    for proj in network.projections:
-        if proj.pre not in bus:
-            continue
-        placed = placement.hicann[proj.pre][proj.pre_idx] >= 0
-        post_ok = placement.hicann[proj.post][proj.post_idx] >= 0
-        unbused = placed & post_ok & (bus[proj.pre][proj.pre_idx] < 0)
-        lost[(proj.name, LossReason.NO_SOURCE_BUS)] = int(unbused.sum())
-    return LossReport.of({}, lost)

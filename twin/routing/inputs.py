@@ -16,15 +16,12 @@ neurons per chip).
 
 from __future__ import annotations
 
-from types import MappingProxyType
-
 import numpy as np
 
-from twin.arrays import readonly
 from twin.network import Network, PoissonSource, SpikeSource
 from twin.routing.buses import SourceBuses
 from twin.routing.config import MappingConfig
-from twin.routing.loss import LossReason, LossReport
+from twin.routing.loss import LossReason
 from twin.routing.place import Placement
 from twin.wafer.coords import HICANNS
 from twin.wafer.l1 import USABLE_L1_ADDRESSES
@@ -162,20 +159,6 @@ def place_inputs(
             if slot is not None:
                 bus[name][i], address[name][i] = slot
                 break
-    return SourceBuses(
-        bus=MappingProxyType({k: readonly(v) for k, v in bus.items()}),
-        address=MappingProxyType({k: readonly(v) for k, v in address.items()}),
-        loss=_input_loss(network, placement, bus),
+    return SourceBuses.assigned(
+        network, placement, bus, address, LossReason.NO_INPUT_BANDWIDTH
     )
-
-
-def _input_loss(
-    network: Network, placement: Placement, bus: dict[str, np.ndarray]
-) -> LossReport:
-    lost = {}
-    for proj in network.projections:
-        if proj.pre in bus:
-            post_ok = placement.hicann[proj.post][proj.post_idx] >= 0
-            missing = post_ok & (bus[proj.pre][proj.pre_idx] < 0)
-            lost[(proj.name, LossReason.NO_INPUT_BANDWIDTH)] = int(missing.sum())
-    return LossReport.of({}, lost)
