@@ -96,7 +96,7 @@ def _cmd_brunel(args: argparse.Namespace) -> int:
 
     from experiments.brunel import BrunelConfig
     from experiments.plots import heat_maps, raster
-    from experiments.sweep import run_twin_sweep, write_summary
+    from experiments.sweep import run_twin_sweep, write_seed_files, write_summary
     from twin.wafer.draw import save_figure
 
     if args.fidelity != "ideal":
@@ -126,6 +126,7 @@ def _cmd_brunel(args: argparse.Namespace) -> int:
             f"{a.global_cv:10.2f}"
         )
     written = [write_summary(results, out / "summary.csv")]
+    written += write_seed_files(results, base, out)
     written.append(save_figure(heat_maps(results), out / "heatmaps.png"))
     window = (args.t_stop - 200.0, args.t_stop - 100.0)
     for r in results:

@@ -18,11 +18,19 @@ import numpy as np
 
 from experiments.analysis import Activity, activity
 from experiments.brunel import SEED_ETAS, SEED_GS, BrunelConfig, build_network
+from experiments.io import Segment, write_population
 from twin.analog import SimConfig, SpikeRecording, simulate_batch
 from twin.errors import ConfigError
 from twin.files import atomic_write_text
 
-__all__ = ["PointResult", "run_twin_sweep", "summary_csv"]
+__all__ = [
+    "PointResult",
+    "run_twin_sweep",
+    "seed_segments",
+    "summary_csv",
+    "write_seed_files",
+    "write_summary",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +131,39 @@ def summary_csv(results: list[PointResult]) -> str:
 def write_summary(results: list[PointResult], path: Path) -> Path:
     """Write ``summary.csv`` atomically."""
     return atomic_write_text(path, summary_csv(results))
+
+
+def seed_segments(
+    results: list[PointResult], base: BrunelConfig, population: str
+) -> list[Segment]:
+    """Return one seed-layout segment per point for ``population`` ('exc' or 'inh').
+
+    Neurons stored: the whole population for layout "all", its first 30 otherwise (as
+    the seed). Only spikes of the recorded window are present; the annotation
+    ``recorded_from`` (ms) says where that window starts.
+    """
+    segments = []
+    size = base.n_exc if population == "exc" else base.n_inh
+    for r in results:
+        rec = r.recording
+        n = size if r.layout == "all" else min(30, size)
+        trains = tuple(rec.spiketrains(population)[:n])
+        annotations = {
+            "g": r.g,
+            "eta": r.eta,
+            "population_size": size,
+            "sim_time": base.t_stop,
+            "recorded_from": base.t_stop - base.analysis_window,
+        }
+        segments.append(Segment(annotations, trains))
+    return segments
+
+
+def write_seed_files(
+    results: list[PointResult], base: BrunelConfig, out: Path
+) -> list[Path]:
+    """Write ``exc.h5`` and ``inh.h5`` in the seed's layout."""
+    return [
+        write_population(out / f"{pop}.h5", pop, seed_segments(results, base, pop))
+        for pop in ("exc", "inh")
+    ]

@@ -1,0 +1,137 @@
+"""Results in the seed's HDF5 layout (``exc.h5`` / ``inh.h5``), read and written.
+
+One file per population::
+
+    /block/name                                   population name (string)
+    /block/segments/<i>/annotations/<key>         one scalar per annotation; the seed
+                                                  writes population_size, sim_time (ms),
+                                                  g and eta
+    /block/segments/<i>/spiketrains/<k>/spiketrain   spike times, ms
+    /block/segments/<i>/spiketrains/<k>/<key>        train annotations (optional)
+
+Segment ``i`` is the i-th run of a sweep; train ``k`` the k-th recorded neuron. A user's
+wafer results in this layout load with :func:`read_population`. Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from twin.errors import ResultsError
+from twin.files import atomic_write
+
+__all__ = ["REQUIRED_ANNOTATIONS", "Segment", "read_population", "write_population"]
+
+#: Annotations the seed's analysis needs in every segment.
+REQUIRED_ANNOTATIONS = ("sim_time", "g", "eta")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Segment:
+    """One run of one population: annotations and the recorded spike trains."""
+
+    annotations: Mapping[str, float | int | str]
+    spiketrains: tuple[np.ndarray, ...]
+    train_annotations: tuple[Mapping[str, float | int | str], ...] = field(default=())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Segment):
+            return NotImplemented
+        return (
+            dict(self.annotations) == dict(other.annotations)
+            and len(self.spiketrains) == len(other.spiketrains)
+            and all(
+                np.array_equal(a, b)
+                for a, b in zip(self.spiketrains, other.spiketrains, strict=True)
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def write_population(
+    path: str | os.PathLike[str], name: str, segments: Sequence[Segment]
+) -> Path:
+    """Write one population's segments to ``path`` in the seed's layout (atomically)."""
+
+    def write(tmp: Path) -> None:
+        with h5py.File(tmp, "w") as fh:
+            block = fh.create_group("block")
+            block.create_dataset("name", data=name)
+            group = block.create_group("segments")
+            for i, seg in enumerate(segments):
+                g = group.create_group(str(i))
+                ann = g.create_group("annotations")
+                for key, value in seg.annotations.items():
+                    ann.create_dataset(key, data=value)
+                trains = g.create_group("spiketrains")
+                for k, times in enumerate(seg.spiketrains):
+                    t = trains.create_group(str(k))
+                    t.create_dataset("spiketrain", data=np.asarray(times, dtype=float))
+                    extra = seg.train_annotations[k] if seg.train_annotations else {}
+                    for key, value in extra.items():
+                        t.create_dataset(key, data=value)
+
+    return atomic_write(path, write)
+
+
+def _scalar(dataset: h5py.Dataset) -> float | int | str:
+    value = dataset[()]
+    if isinstance(value, bytes):
+        return value.decode()
+    return value.item() if hasattr(value, "item") else value
+
+
+def read_population(path: str | os.PathLike[str]) -> tuple[str, list[Segment]]:
+    """Read a file in the seed's layout; return the population name and segments.
+
+    Raises
+    ------
+    ResultsError
+        If the file cannot be read, is not in the layout, or a segment lacks one of
+        :data:`REQUIRED_ANNOTATIONS`.
+    """
+    where = os.fspath(path)
+    try:
+        fh = h5py.File(where, "r")
+    except OSError as err:
+        raise ResultsError(f"cannot read {where!r} as HDF5 ({err})") from None
+    with fh:
+        if "block" not in fh or "segments" not in fh["block"]:
+            raise ResultsError(
+                f"{where!r} has no /block/segments group; is it an exc.h5/inh.h5 file "
+                "written by the demo or by `twin brunel`?"
+            )
+        name = _scalar(fh["block/name"]) if "name" in fh["block"] else ""
+        segments = []
+        groups = fh["block/segments"]
+        for i in sorted(groups, key=int):
+            segments.append(_read_segment(groups[i], where, i))
+    return str(name), segments
+
+
+def _read_segment(group: h5py.Group, where: str, index: str) -> Segment:
+    ann_group = group.get("annotations", {})
+    annotations = {k: _scalar(ann_group[k]) for k in ann_group}
+    missing = [k for k in REQUIRED_ANNOTATIONS if k not in annotations]
+    if missing:
+        raise ResultsError(
+            f"{where!r}, segment {index}: missing annotation(s) {missing}; every "
+            f"segment needs {list(REQUIRED_ANNOTATIONS)}"
+        )
+    trains, extras = [], []
+    tgroup = group.get("spiketrains", {})
+    for k in sorted(tgroup, key=int):
+        if "spiketrain" not in tgroup[k]:
+            raise ResultsError(f"{where!r}, segment {index}, train {k}: no spiketrain")
+        trains.append(np.asarray(tgroup[k]["spiketrain"][()], dtype=float))
+        extras.append(
+            {a: _scalar(tgroup[k][a]) for a in tgroup[k] if a != "spiketrain"}
+        )
+    return Segment(annotations, tuple(trains), tuple(extras))
