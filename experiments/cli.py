@@ -138,6 +138,37 @@ def _cmd_brunel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_nest(args: argparse.Namespace) -> int:
+    from experiments.brunel import BrunelConfig
+    from experiments.plots import heat_maps
+    from experiments.sweep import run_nest_sweep, write_seed_files, write_summary
+    from twin.wafer.draw import save_figure
+
+    base = BrunelConfig(t_stop=args.t_stop, seed=args.seed)
+    out = Path(args.out)
+    print(f"Brunel sweep on NEST (PyNN, {args.threads} threads): 16 points x "
+          f"{args.t_stop / 1000:g} s ...")  # fmt: skip
+    results = run_nest_sweep(base, threads=args.threads)
+    written = [write_summary(results, out / "summary.csv", platform="nest")]
+    written += write_seed_files(results, base, out)
+    written.append(save_figure(heat_maps(results, title="NEST"), out / "heatmaps.png"))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from experiments.compare import load_summary, load_wafer, report, write_report
+
+    twin = load_summary(Path(args.twin))
+    nest = load_summary(Path(args.nest))
+    wafer = load_wafer(Path(args.wafer)) if args.wafer else None
+    text = report(twin, nest, wafer)
+    print(text)
+    print(f"wrote {write_report(text, Path(args.out))}")
+    return 0
+
+
 def _add_wafer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--defects", metavar="FILE", help="defect map (JSON) to load")
     parser.add_argument(
@@ -267,6 +298,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="emulation tier (the sweep runs 'ideal' so far)",
     )  # fmt: skip
     brunel.set_defaults(func=_cmd_brunel)
+
+    nest = sub.add_parser("nest", help="the same sweep on NEST through PyNN")
+    nest.add_argument(
+        "--out", metavar="DIR", default="results/nest", help="output folder"
+    )
+    nest.add_argument(
+        "--t-stop", metavar="MS", type=_positive_float, default=10_000.0,
+        help="simulated biological time per point, ms",
+    )  # fmt: skip
+    nest.add_argument("--seed", type=int, default=1234, help="network realisation seed")
+    nest.add_argument("--threads", type=int, default=2, help="NEST threads")
+    nest.set_defaults(func=_cmd_nest)
+
+    compare = sub.add_parser("compare", help="report twin vs NEST (vs wafer) per point")
+    compare.add_argument(
+        "twin", metavar="TWIN_DIR", help="folder written by twin brunel"
+    )
+    compare.add_argument("nest", metavar="NEST_DIR", help="folder written by twin nest")
+    compare.add_argument(
+        "--wafer", metavar="DIR", help="folder with a wafer's exc.h5 and inh.h5"
+    )
+    compare.add_argument("--out", metavar="DIR", default="results/compare")
+    compare.set_defaults(func=_cmd_compare)
     return parser
 
 

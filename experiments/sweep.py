@@ -25,6 +25,7 @@ from twin.files import atomic_write_text
 
 __all__ = [
     "PointResult",
+    "run_nest_sweep",
     "run_twin_sweep",
     "seed_segments",
     "summary_csv",
@@ -111,26 +112,48 @@ def run_twin_sweep(
     return results, timings
 
 
-def summary_csv(results: list[PointResult]) -> str:
+def summary_csv(results: list[PointResult], platform: str = "twin") -> str:
     """Return the tidy per-point table as CSV text."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["platform", "g", "eta", "layout", "n_neurons", "rate_hz", "cv", "global_cv",
-         "rate_exc_hz", "rate_inh_hz"]
-    )  # fmt: skip
+        [
+            "platform",
+            "g",
+            "eta",
+            "layout",
+            "n_neurons",
+            "rate_hz",
+            "cv",
+            "global_cv",
+            "rate_exc_hz",
+            "rate_inh_hz",
+        ]
+    )
     for r in results:
         a = r.activity
         writer.writerow(
-            ["twin", r.g, r.eta, r.layout, a.n_neurons, f"{a.rate:.4f}", f"{a.cv:.4f}",
-             f"{a.global_cv:.4f}", f"{r.rate_exc:.4f}", f"{r.rate_inh:.4f}"]
-        )  # fmt: skip
+            [
+                platform,
+                r.g,
+                r.eta,
+                r.layout,
+                a.n_neurons,
+                f"{a.rate:.4f}",
+                f"{a.cv:.4f}",
+                f"{a.global_cv:.4f}",
+                f"{r.rate_exc:.4f}",
+                f"{r.rate_inh:.4f}",
+            ]
+        )
     return out.getvalue()
 
 
-def write_summary(results: list[PointResult], path: Path) -> Path:
+def write_summary(
+    results: list[PointResult], path: Path, platform: str = "twin"
+) -> Path:
     """Write ``summary.csv`` atomically."""
-    return atomic_write_text(path, summary_csv(results))
+    return atomic_write_text(path, summary_csv(results, platform))
 
 
 def seed_segments(
@@ -167,3 +190,51 @@ def write_seed_files(
         write_population(out / f"{pop}.h5", pop, seed_segments(results, base, pop))
         for pop in ("exc", "inh")
     ]
+
+
+def run_nest_sweep(
+    base: BrunelConfig,
+    gs: tuple[float, ...] = SEED_GS,
+    etas: tuple[float, ...] = SEED_ETAS,
+    *,
+    threads: int = 2,
+    progress: bool = True,
+) -> list[PointResult]:
+    """Run the grid on NEST (PyNN), the network rebuilt per point as the seed does."""
+    from experiments.nest_backend import NestConfig, run_nest
+
+    results = []
+    seconds = base.t_stop * 1e-3
+    for i, (g, eta) in enumerate((g, e) for g in gs for e in etas):
+        config = base.replace(g=g, eta=eta)
+        network = build_network(config)
+        rec, wall = run_nest(
+            network,
+            NestConfig(
+                t_stop=base.t_stop, dt=base.dt, threads=threads, seed=base.seed + i
+            ),
+        )
+        act = activity(
+            rec.times,
+            rec.ids,
+            _layout_neurons(config),
+            base.t_stop,
+            window=base.analysis_window,
+        )
+        if progress:
+            print(
+                f"  nest g={g:g} eta={eta:g}: {act.rate:8.2f} Hz ({wall:.1f} s)",
+                flush=True,
+            )
+        results.append(
+            PointResult(
+                g=g,
+                eta=eta,
+                layout=config.layout,
+                activity=act,
+                rate_exc=float(rec.counts[: config.n_exc].mean() / seconds),
+                rate_inh=float(rec.counts[config.n_exc :].mean() / seconds),
+                recording=rec,
+            )
+        )
+    return results
