@@ -51,6 +51,22 @@ def _layout_neurons(config: BrunelConfig) -> np.ndarray:
     return np.arange(config.n_neurons) if config.layout == "all" else np.arange(30)
 
 
+def _analyse(config: BrunelConfig, rec: SpikeRecording) -> PointResult:
+    """Apply the seed's protocol to one point's recording."""
+    act = activity(rec.times, rec.ids, _layout_neurons(config), config.t_stop,
+                   window=config.analysis_window)  # fmt: skip
+    seconds = config.t_stop * 1e-3
+    return PointResult(
+        g=config.g,
+        eta=config.eta,
+        layout=config.layout,
+        activity=act,
+        rate_exc=float(rec.counts[: config.n_exc].mean() / seconds),
+        rate_inh=float(rec.counts[config.n_exc :].mean() / seconds),
+        recording=rec,
+    )
+
+
 def run_twin_sweep(
     base: BrunelConfig,
     gs: tuple[float, ...] = SEED_GS,
@@ -86,29 +102,10 @@ def run_twin_sweep(
         timings=timings,
     )
     timings["total"] = time.perf_counter() - start
-    results = []
-    seconds = base.t_stop * 1e-3
-    for (g, eta), rec in zip(points, recordings, strict=True):
-        config = base.replace(g=g, eta=eta)
-        act = activity(
-            rec.times,
-            rec.ids,
-            _layout_neurons(config),
-            base.t_stop,
-            window=base.analysis_window,
-        )
-        counts = rec.counts
-        results.append(
-            PointResult(
-                g=g,
-                eta=eta,
-                layout=config.layout,
-                activity=act,
-                rate_exc=float(counts[: config.n_exc].mean() / seconds),
-                rate_inh=float(counts[config.n_exc :].mean() / seconds),
-                recording=rec,
-            )
-        )
+    results = [
+        _analyse(base.replace(g=g, eta=eta), rec)
+        for (g, eta), rec in zip(points, recordings, strict=True)
+    ]
     return results, timings
 
 
@@ -204,7 +201,6 @@ def run_nest_sweep(
     from experiments.nest_backend import NestConfig, run_nest
 
     results = []
-    seconds = base.t_stop * 1e-3
     for i, (g, eta) in enumerate((g, e) for g in gs for e in etas):
         config = base.replace(g=g, eta=eta)
         network = build_network(config)
@@ -214,27 +210,12 @@ def run_nest_sweep(
                 t_stop=base.t_stop, dt=base.dt, threads=threads, seed=base.seed + i
             ),
         )
-        act = activity(
-            rec.times,
-            rec.ids,
-            _layout_neurons(config),
-            base.t_stop,
-            window=base.analysis_window,
-        )
+        result = _analyse(config, rec)
         if progress:
             print(
-                f"  nest g={g:g} eta={eta:g}: {act.rate:8.2f} Hz ({wall:.1f} s)",
+                f"  nest g={g:g} eta={eta:g}: {result.activity.rate:8.2f} Hz "
+                f"({wall:.1f} s)",
                 flush=True,
             )
-        results.append(
-            PointResult(
-                g=g,
-                eta=eta,
-                layout=config.layout,
-                activity=act,
-                rate_exc=float(rec.counts[: config.n_exc].mean() / seconds),
-                rate_inh=float(rec.counts[config.n_exc :].mean() / seconds),
-                recording=rec,
-            )
-        )
+        results.append(result)
     return results
