@@ -332,6 +332,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TwinError as err:
         print(f"twin {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (e.g. output piped into `head`): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print(
             f"twin {args.command}: interrupted; finished results are kept",
