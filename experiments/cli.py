@@ -178,11 +178,10 @@ def _add_wafer_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
-    from experiments.brunel import BrunelConfig
+    from experiments.brunel import BrunelConfig, build_network
     from experiments.mapjob import (
         MapRequest,
         brunel_mapping_config,
-        brunel_network,
         compare_table,
         loss_table_text,
         write_mapping,
@@ -198,7 +197,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         neuron_size=args.neuron_size,
         max_neurons_per_hicann=args.max_neurons_per_hicann or None,
     )
-    network = brunel_network(request.config)
+    network = build_network(request.config)
     if args.compare:
         print(compare_table(network, wafer, config))
         return 0
@@ -210,6 +209,17 @@ def _cmd_map(args: argparse.Namespace) -> int:
         for path in write_mapping(mapping, Path(args.out)):
             print(f"wrote {path}")
     return 0
+
+
+def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
+    parser.add_argument("--out", metavar="DIR", default=out, help="output folder")
+    parser.add_argument(
+        "--t-stop", metavar="MS", type=_positive_float, default=10_000.0,
+        help="simulated biological time per point, ms (>= the 1000 ms analysis window)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--seed", type=int, default=1234, help="network realisation seed"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -283,16 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     mapper.set_defaults(func=_cmd_map)
 
     brunel = sub.add_parser("brunel", help="the seed experiment on the twin (main job)")
-    brunel.add_argument(
-        "--out", metavar="DIR", default="results/brunel", help="output folder"
-    )
-    brunel.add_argument(
-        "--t-stop", metavar="MS", type=_positive_float, default=10_000.0,
-        help="simulated biological time per point, ms (>= the 1000 ms analysis window)",
-    )  # fmt: skip
-    brunel.add_argument(
-        "--seed", type=int, default=1234, help="network realisation seed"
-    )
+    _add_sweep_options(brunel, "results/brunel")
     brunel.add_argument(
         "--fidelity", choices=["ideal", "mapped", "hardware"], default="ideal",
         help="emulation tier (the sweep runs 'ideal' so far)",
@@ -300,14 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     brunel.set_defaults(func=_cmd_brunel)
 
     nest = sub.add_parser("nest", help="the same sweep on NEST through PyNN")
-    nest.add_argument(
-        "--out", metavar="DIR", default="results/nest", help="output folder"
-    )
-    nest.add_argument(
-        "--t-stop", metavar="MS", type=_positive_float, default=10_000.0,
-        help="simulated biological time per point, ms",
-    )  # fmt: skip
-    nest.add_argument("--seed", type=int, default=1234, help="network realisation seed")
+    _add_sweep_options(nest, "results/nest")
     nest.add_argument("--threads", type=int, default=2, help="NEST threads")
     nest.set_defaults(func=_cmd_nest)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.brunel import BrunelConfig, build_network
+from experiments.brunel import BrunelConfig
 from twin.files import atomic_write_bytes, atomic_write_text
 from twin.network import Network
 from twin.routing import MappingConfig, WaferMapping, map_network
@@ -154,8 +154,3 @@ def compare_table(network: Network, wafer: Wafer, base: MappingConfig) -> str:
                 f"{max_hops:>9}{100 * max_bus_load(m):>12.1f}%{elapsed:>8.1f}"
             )
     return "\n".join(lines)
-
-
-def brunel_network(config: BrunelConfig) -> Network:
-    """Return the seed network of a configuration."""
-    return build_network(config)

@@ -118,21 +118,3 @@ class SpikeRecording:
             lo, hi = np.searchsorted(sorted_ids, [gid, gid + 1])
             trains.append(self.times[order[lo:hi]])
         return trains
-
-    def rate(self, population: str | None = None) -> float:
-        """Return the mean rate (Hz) of a population over the run (None: all)."""
-        if population is None:
-            return float(self.counts.mean() / (self.t_stop * 1e-3))
-        start = self.population_offsets[population]
-        ids = np.arange(start, start + self._population_size(population))
-        return float(self.counts[ids].mean() / (self.t_stop * 1e-3))
-
-    def _population_size(self, population: str) -> int:
-        names = list(self.population_offsets)
-        i = names.index(population)
-        end = (
-            self.population_offsets[names[i + 1]]
-            if i + 1 < len(names)
-            else self.counts.size
-        )
-        return end - self.population_offsets[population]
