@@ -91,90 +91,191 @@ def _cmd_wafer(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_brunel(args: argparse.Namespace) -> int:
-    import jax
+def _tiers_arg(text: str) -> list[str]:
+    names = ["ideal", "mapped", "hardware"] if text == "all" else text.split(",")
+    for name in names:
+        if name not in ("ideal", "mapped", "hardware"):
+            raise argparse.ArgumentTypeError(
+                f"unknown tier {name!r}; use ideal, mapped, hardware, a comma list "
+                "of them, or all"
+            )
+    return names
 
+
+def _sweep_outputs(results: list, out: Path, platform: str) -> list[Path]:
+    """Write summary.csv, seed files, heat maps and rasters of a finished sweep."""
     from experiments.brunel import BrunelConfig
     from experiments.plots import heat_maps, raster
-    from experiments.sweep import run_twin_sweep, write_seed_files, write_summary
+    from experiments.summary import write_seed_files, write_summary
     from twin.wafer.draw import save_figure
 
-    if args.fidelity != "ideal":
-        raise ConfigError(
-            f"--fidelity {args.fidelity}: only 'ideal' runs in the sweep so far; the "
-            "'mapped' tier is available from Python (twin.analog.realise)"
+    written = [write_summary(results, out / "summary.csv")]
+    tiers = list(dict.fromkeys(r.tier for r in results))
+    first_seed = results[0].seed
+    n_exc, n_inh = BrunelConfig().n_exc, BrunelConfig().n_inh
+    for tier in tiers:
+        mine = [r for r in results if r.tier == tier and r.seed == first_seed]
+        folder = out if tier == tiers[0] else out / tier
+        written += write_seed_files(mine, folder, n_exc, n_inh)
+        if tier.startswith("hardware-no-"):
+            continue
+        title = f"{platform} {tier}"
+        written.append(
+            save_figure(heat_maps(mine, title=title), out / f"heatmaps_{tier}.png")
         )
+        for r in mine:
+            if (r.g, r.eta) in ((1.0, 0.8), (8.0, 0.8)):
+                t = r.recording.t_stop
+                name = f"raster_{tier}_g{r.g:g}_eta{r.eta:g}.png"
+                written.append(
+                    save_figure(raster(r, (t - 200.0, t - 100.0)), out / name)
+                )
+    return written
+
+
+def _print_table(results: list) -> None:
+    print(
+        f"{'tier':>24} {'seed':>5} {'g':>5} {'eta':>5} {'layout':>6} {'rate Hz':>9} "
+        f"{'CV':>6} {'global CV':>10}"
+    )
+    for r in results:
+        print(
+            f"{r.tier:>24} {r.seed:5d} {r.g:5g} {r.eta:5g} {r.layout:>6} {r.rate:9.2f} "
+            f"{r.cv:6.2f} {r.global_cv:10.2f}"
+        )
+
+
+def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
+    from experiments.brunel import BrunelConfig
+    from experiments.sweep import grid, run_sweep, tier_list
+
     base = BrunelConfig(t_stop=args.t_stop, seed=args.seed)
     out = Path(args.out)
-    n_dev = jax.local_device_count()
+    hardware = _hardware_config(args) if backend == "twin" else None
+    tiers = tier_list(args.fidelity, getattr(args, "ablation", False), hardware)
+    configs = grid(base, seeds=args.seeds)
     print(
-        f"Brunel sweep on the twin: 16 points x {args.t_stop / 1000:g} s biological, "
-        f"{base.n_neurons} neurons, one compiled call on {n_dev} device(s) ..."
+        f"Brunel sweep on {backend}: {len(configs)} runs x {len(tiers)} tier(s) "
+        f"({', '.join(t.name for t in tiers)}), {args.t_stop / 1000:g} s each; "
+        f"finished points are kept in {out / 'points'} and reused"
     )
-    results, timings = run_twin_sweep(base)
-    print(
-        f"done in {timings['total']:.1f} s (compile {timings['compile']:.1f} s, run "
-        f"{timings['run']:.1f} s)"
+    start = time.perf_counter()
+    results = run_sweep(
+        configs,
+        backend,
+        tiers,
+        out=out,
+        wafer=_load_wafer(args),
+        threads=getattr(args, "threads", 2),
+        progress=True,
     )
-    print(
-        f"{'g':>5} {'eta':>5} {'layout':>6} {'rate Hz':>9} {'CV':>6} {'global CV':>10}"
-    )
-    for r in results:
-        a = r.activity
-        print(
-            f"{r.g:5g} {r.eta:5g} {r.layout:>6} {a.rate:9.2f} {a.cv:6.2f} "
-            f"{a.global_cv:10.2f}"
-        )
-    written = [write_summary(results, out / "summary.csv")]
-    written += write_seed_files(results, base, out)
-    written.append(save_figure(heat_maps(results), out / "heatmaps.png"))
-    window = (args.t_stop - 200.0, args.t_stop - 100.0)
-    for r in results:
-        if (r.g, r.eta) in ((1.0, 0.8), (8.0, 0.8)):
-            name = f"raster_g{r.g:g}_eta{r.eta:g}.png"
-            written.append(save_figure(raster(r, window), out / name))
-    for path in written:
+    print(f"done in {time.perf_counter() - start:.1f} s")
+    _print_table(results)
+    for path in _sweep_outputs(results, out, backend):
         print(f"wrote {path}")
     return 0
 
 
-def _cmd_nest(args: argparse.Namespace) -> int:
-    from experiments.brunel import BrunelConfig
-    from experiments.plots import heat_maps
-    from experiments.sweep import run_nest_sweep, write_seed_files, write_summary
-    from twin.wafer.draw import save_figure
+def _hardware_config(args: argparse.Namespace) -> object:
 
+    from twin.analog.hardware import HardwareConfig
+
+    config = HardwareConfig()
+    if getattr(args, "calibration", None):
+        from experiments.calibrate import load_calibration
+
+        config = load_calibration(args.calibration).hardware(config)
+    return config
+
+
+def _cmd_brunel(args: argparse.Namespace) -> int:
+    return _run_sweep_command(args, "twin")
+
+
+def _cmd_nest(args: argparse.Namespace) -> int:
+    return _run_sweep_command(args, "nest")
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from experiments.brunel import BrunelConfig
+    from experiments.calibrate import calibrate, save_calibration
+    from experiments.compare import load_wafer
+
+    target = load_wafer(Path(args.wafer))
     base = BrunelConfig(t_stop=args.t_stop, seed=args.seed)
-    out = Path(args.out)
-    print(f"Brunel sweep on NEST (PyNN, {args.threads} threads): 16 points x "
-          f"{args.t_stop / 1000:g} s ...")  # fmt: skip
-    results = run_nest_sweep(base, threads=args.threads)
-    written = [write_summary(results, out / "summary.csv", platform="nest")]
-    written += write_seed_files(results, base, out)
-    written.append(save_figure(heat_maps(results, title="NEST"), out / "heatmaps.png"))
-    for path in written:
-        print(f"wrote {path}")
+    print(f"fitting g_sat and inh_scale to {len(target)} wafer points ...")
+    cal = calibrate(target, base, wafer=_load_wafer(args))
+    print(
+        f"g_sat = {cal.g_sat:.4g} µS, inh_scale = {cal.inh_scale:g}, "
+        f"loss = {cal.loss:.4g} (mean squared log(1 + rate) difference)"
+    )
+    print(f"wrote {save_calibration(cal, Path(args.out))}")
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from experiments.compare import load_summary, load_wafer, report, write_report
+    from experiments.compare import (
+        aggregate,
+        load_summary,
+        load_wafer,
+        report,
+        write_report,
+    )
+    from experiments.plots import difference_maps, heat_maps, tier_curve
+    from twin.wafer.draw import save_figure
 
+    out = Path(args.out)
     twin = load_summary(Path(args.twin))
     nest = load_summary(Path(args.nest))
     wafer = load_wafer(Path(args.wafer)) if args.wafer else None
-    text = report(twin, nest, wafer)
+    t = {tier: v for (_, tier), v in aggregate(twin).items()}
+    n = {tier: v for (_, tier), v in aggregate(nest).items()}
+    grid = {tier: {p: s.as_grid_row() for p, s in v.items()} for tier, v in t.items()}
+    ngrid = {tier: {p: s.as_grid_row() for p, s in v.items()} for tier, v in n.items()}
+    figures = []
+    for tier in ("ideal", "mapped"):
+        if tier in grid and tier in ngrid:
+            name = f"diff_twin_{tier}_minus_nest.png"
+            save_figure(
+                difference_maps(grid[tier], ngrid[tier], f"twin {tier} − NEST {tier}"),
+                out / name,
+            )
+            figures.append(name)
+    if "mapped" in grid and len(grid) > 1:
+        save_figure(
+            tier_curve({k: v for k, v in grid.items() if "-no-" not in k}),
+            out / "tiers_vs_mapped.png",
+        )
+        figures.append("tiers_vs_mapped.png")
+    if wafer:
+        from experiments.compare import corrected_g
+
+        wgrid = {p: s.as_grid_row() for p, s in wafer.items()}
+        labels = {g: corrected_g(g) for g, _ in wafer} if args.g_correction else None
+        save_figure(
+            heat_maps(wgrid, "wafer", g_labels=labels), out / "heatmaps_wafer.png"
+        )
+        figures.append("heatmaps_wafer.png")
+        ref = "hardware" if "hardware" in grid else "ideal"
+        save_figure(
+            difference_maps(wgrid, grid.get(ref, {}), f"wafer − twin {ref}"),
+            out / "diff_wafer_minus_twin.png",
+        )
+        figures.append("diff_wafer_minus_twin.png")
+    text = report(twin, nest, wafer, figures=figures, g_correction=args.g_correction)
     print(text)
-    print(f"wrote {write_report(text, Path(args.out))}")
+    print(f"wrote {write_report(text, out)}")
     return 0
 
 
 def _add_wafer_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--defects", metavar="FILE", help="defect map (JSON) to load")
     parser.add_argument(
-        "--synthetic-defects", metavar="SEED", type=int,
+        "--synthetic-defects",
+        metavar="SEED",
+        type=int,
         help="use a synthetic defect map drawn with this seed",
-    )  # fmt: skip
+    )
 
 
 def _cmd_map(args: argparse.Namespace) -> int:
@@ -212,14 +313,40 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
-    parser.add_argument("--out", metavar="DIR", default=out, help="output folder")
     parser.add_argument(
-        "--t-stop", metavar="MS", type=_positive_float, default=10_000.0,
-        help="simulated biological time per point, ms (>= the 1000 ms analysis window)",
-    )  # fmt: skip
-    parser.add_argument(
-        "--seed", type=int, default=1234, help="network realisation seed"
+        "--out",
+        metavar="DIR",
+        default=out,
+        help="output folder (summary.csv, exc.h5/inh.h5, PNGs, points/ for resuming)",
     )
+    parser.add_argument(
+        "--t-stop",
+        metavar="MS",
+        type=_positive_float,
+        default=10_000.0,
+        help="simulated biological time per point, ms (>= the 1000 ms analysis window)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=1234, help="first network realisation seed"
+    )
+    parser.add_argument(
+        "--seeds",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="number of network realisations (seeds SEED .. SEED+N-1)",
+    )
+    _add_wafer_options(parser)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be >= 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -252,17 +379,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--network", choices=["brunel"], default="brunel", help="network to map"
     )
     mapper.add_argument(
-        "--strategy", choices=["enum", "spiral", "cluster"], default="spiral",
+        "--strategy",
+        choices=["enum", "spiral", "cluster"],
+        default="spiral",
         help="chip order of neuron placement",
-    )  # fmt: skip
+    )
     mapper.add_argument(
-        "--isolate", type=int, default=0, metavar="N",
+        "--isolate",
+        type=int,
+        default=0,
+        metavar="N",
         help="place the first N excitatory neurons alone, one per chip (seed: 30)",
-    )  # fmt: skip
+    )
     mapper.add_argument(
-        "--router", choices=["backbone", "shortest"], default="backbone",
+        "--router",
+        choices=["backbone", "shortest"],
+        default="backbone",
         help="L1 routing algorithm",
-    )  # fmt: skip
+    )
     mapper.add_argument(
         "--neuron-size",
         type=int,
@@ -270,9 +404,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="denmems per logical neuron (even, 2-64)",
     )
     mapper.add_argument(
-        "--max-neurons-per-hicann", type=int, default=59, metavar="N",
+        "--max-neurons-per-hicann",
+        type=int,
+        default=59,
+        metavar="N",
         help="cap on neurons per chip (0: no cap)",
-    )  # fmt: skip
+    )
     mapper.add_argument(
         "--seed", type=int, default=1234, help="network realisation seed"
     )
@@ -292,20 +429,88 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mapper.set_defaults(func=_cmd_map)
 
-    brunel = sub.add_parser("brunel", help="the seed experiment on the twin (main job)")
+    brunel = sub.add_parser(
+        "brunel",
+        help="the seed experiment on the twin (main job)",
+        description="Run the seed's 16-point (g, eta) sweep on the twin at the given "
+        "fidelity tiers; write summary.csv, the seed's exc.h5/inh.h5, heat maps and "
+        "rasters. An interrupted sweep resumes from the points already in OUT/points.",
+    )
     _add_sweep_options(brunel, "results/brunel")
     brunel.add_argument(
-        "--fidelity", choices=["ideal", "mapped", "hardware"], default="ideal",
-        help="emulation tier (the sweep runs 'ideal' so far)",
-    )  # fmt: skip
+        "--fidelity",
+        type=_tiers_arg,
+        default=["ideal"],
+        metavar="TIERS",
+        help="ideal (the model), mapped (synapse loss and route delays), hardware "
+        "(mapped + analog effects + bandwidth limits), a comma list, or all "
+        "(default: ideal)",
+    )
+    brunel.add_argument(
+        "--ablation",
+        action="store_true",
+        help="also run the hardware tier with each effect switched off in turn",
+    )
+    brunel.add_argument(
+        "--calibration",
+        metavar="FILE",
+        help="saturation parameters fitted by `twin calibrate` (JSON)",
+    )
     brunel.set_defaults(func=_cmd_brunel)
 
-    nest = sub.add_parser("nest", help="the same sweep on NEST through PyNN")
+    nest = sub.add_parser(
+        "nest",
+        help="the same sweep on NEST through PyNN",
+        description="Run the sweep on NEST (PyNN), the same networks; same outputs.",
+    )
     _add_sweep_options(nest, "results/nest")
-    nest.add_argument("--threads", type=int, default=2, help="NEST threads")
+    nest.add_argument(
+        "--fidelity",
+        type=_tiers_arg,
+        default=["ideal"],
+        metavar="TIERS",
+        help="ideal or mapped (the mapped network on NEST, as the seed's "
+        "implemented-routes runs); the hardware tier is twin-only",
+    )
+    nest.add_argument("--threads", type=_positive_int, default=2, help="NEST threads")
     nest.set_defaults(func=_cmd_nest)
 
-    compare = sub.add_parser("compare", help="report twin vs NEST (vs wafer) per point")
+    calib = sub.add_parser(
+        "calibrate",
+        help="fit the saturation and inhibitory scale to a wafer sweep",
+        description="Fit the hardware tier's g_sat (µS) and inh_scale to a real wafer "
+        "sweep in the seed's HDF5 layout; write a JSON file for --calibration.",
+    )
+    calib.add_argument(
+        "--wafer",
+        metavar="DIR",
+        required=True,
+        help="folder with the wafer's exc.h5 and inh.h5",
+    )
+    calib.add_argument(
+        "--out",
+        metavar="FILE",
+        default="results/calibration.json",
+        help="calibration file to write",
+    )
+    calib.add_argument(
+        "--t-stop",
+        metavar="MS",
+        type=_positive_float,
+        default=10_000.0,
+        help="simulated time per point of the fit, ms (as the wafer runs)",
+    )
+    calib.add_argument("--seed", type=int, default=1234, help="network realisation")
+    _add_wafer_options(calib)
+    calib.set_defaults(func=_cmd_calibrate)
+
+    compare = sub.add_parser(
+        "compare",
+        help="report twin vs NEST (vs wafer) per point",
+        description="Write report.md with tables per (g, eta) (twin tiers, NEST, "
+        "wafer, differences, verdicts, dropped events, ablation) and difference heat "
+        "maps.",
+    )
     compare.add_argument(
         "twin", metavar="TWIN_DIR", help="folder written by twin brunel"
     )
@@ -313,7 +518,17 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--wafer", metavar="DIR", help="folder with a wafer's exc.h5 and inh.h5"
     )
-    compare.add_argument("--out", metavar="DIR", default="results/compare")
+    compare.add_argument(
+        "--g-correction",
+        action="store_true",
+        help="label wafer g with the seed's effective g_corr = 0.869 g + 0.287",
+    )
+    compare.add_argument(
+        "--out",
+        metavar="DIR",
+        default="results/compare",
+        help="folder for report.md and the figures",
+    )
     compare.set_defaults(func=_cmd_compare)
     return parser
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from twin.analog.recording import SpikeRecording
 from twin.arrays import readonly
+from twin.cells import SATURATION_DEFAULTS
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource, SpikeTimesSource
 
@@ -85,7 +86,18 @@ def _populations(
     cells: dict[str, Any] = {}
     for pop in network.populations:
         model = getattr(sim, pop.cell_type)
-        params = {k: np.asarray(v) for k, v in pop.parameters.items()}
+        params = {
+            k: np.asarray(v)
+            for k, v in pop.parameters.items()
+            if k not in SATURATION_DEFAULTS
+        }
+        for name in SATURATION_DEFAULTS:
+            if np.isfinite(pop.parameters[name]).any():
+                raise ConfigError(
+                    f"population {pop.name!r}: {name} is finite (a hardware-tier "
+                    "saturation); NEST has no such synapse, so run it on the twin "
+                    "or use the 'ideal'/'mapped' network"
+                )
         cells[pop.name] = sim.Population(pop.size, model(**params), label=pop.name)
         v0 = (
             params["v_rest"]

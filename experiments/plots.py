@@ -1,4 +1,4 @@
-"""Figures of a sweep: heat maps over (g, eta) and raster + histogram of one point."""
+"""Figures of a sweep: heat maps over (g, eta), differences, tiers, rasters."""
 
 from __future__ import annotations
 
@@ -6,52 +6,132 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from collections.abc import Mapping, Sequence
+
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from experiments.sweep import PointResult
+from experiments.result import BrunelResult
 
-__all__ = ["heat_maps", "raster"]
+__all__ = ["difference_maps", "heat_maps", "raster", "tier_curve"]
 
-
-def _grid(results: list[PointResult], value: str) -> tuple[list, list, np.ndarray]:
-    gs = sorted({r.g for r in results})
-    etas = sorted({r.eta for r in results})
-    grid = np.full((len(etas), len(gs)), np.nan)
-    for r in results:
-        grid[etas.index(r.eta), gs.index(r.g)] = getattr(r.activity, value)
-    return gs, etas, grid
+Point = tuple[float, float]
+Grid = Mapping[Point, Mapping[str, float]]  # point -> {"rate": .., "cv": .., ...}
+LABELS = {"rate": "mean rate (Hz)", "cv": "mean CV of ISI", "global_cv": "global CV"}
 
 
-def heat_maps(results: list[PointResult], title: str = "twin") -> Figure:
-    """Rate, CV and global CV over (g, eta), as the seed's heat maps."""
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
-    labels = {
-        "rate": "mean rate (Hz)",
-        "cv": "mean CV of ISI",
-        "global_cv": "global CV",
+def _as_grid(results: Sequence[BrunelResult]) -> dict[Point, dict[str, float]]:
+    return {
+        (r.g, r.eta): {"rate": r.rate, "cv": r.cv, "global_cv": r.global_cv}
+        for r in results
     }
-    for ax, (value, label) in zip(axes, labels.items(), strict=True):
-        gs, etas, grid = _grid(results, value)
-        mesh = ax.pcolormesh(np.arange(len(gs) + 1), np.arange(len(etas) + 1), grid,
-                             cmap="viridis", shading="flat")  # fmt: skip
-        for (i, j), v in np.ndenumerate(grid):
-            ax.text(j + 0.5, i + 0.5, f"{v:.2f}" if v < 10 else f"{v:.0f}", ha="center",
-                    va="center", color="w", fontsize=8)  # fmt: skip
-        ax.set_xticks(np.arange(len(gs)) + 0.5, [f"{g:g}" for g in gs])
-        ax.set_yticks(np.arange(len(etas)) + 0.5, [f"{e:g}" for e in etas])
-        ax.set_xlabel("g")
-        ax.set_ylabel("eta")
+
+
+def _panel(
+    ax: Axes,
+    grid: Grid,
+    value: str,
+    *,
+    diverging: bool,
+    g_labels: Mapping[float, float] | None = None,
+) -> None:
+    gs = sorted({g for g, _ in grid})
+    etas = sorted({e for _, e in grid})
+    z = np.full((len(etas), len(gs)), np.nan)
+    for (g, e), row in grid.items():
+        z[etas.index(e), gs.index(g)] = row[value]
+    if diverging:
+        lim = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
+        kw = {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}
+    else:
+        kw = {"cmap": "viridis"}
+    mesh = ax.pcolormesh(
+        np.arange(len(gs) + 1), np.arange(len(etas) + 1), z, shading="flat", **kw
+    )
+    for (i, j), v in np.ndenumerate(z):
+        text = (
+            "–" if not np.isfinite(v) else (f"{v:.2f}" if abs(v) < 10 else f"{v:.0f}")
+        )
+        ax.text(
+            j + 0.5,
+            i + 0.5,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            color="k" if diverging else "w",
+        )
+    labels = [f"{(g_labels or {}).get(g, g):.3g}" for g in gs]
+    ax.set_xticks(np.arange(len(gs)) + 0.5, labels)
+    ax.set_yticks(np.arange(len(etas)) + 0.5, [f"{e:g}" for e in etas])
+    ax.set_xlabel("g (corrected)" if g_labels else "g")
+    ax.set_ylabel("eta")
+    ax.figure.colorbar(mesh, ax=ax)
+
+
+def heat_maps(
+    results: Sequence[BrunelResult] | Grid,
+    title: str = "twin",
+    g_labels: Mapping[float, float] | None = None,
+) -> Figure:
+    """Rate, CV and global CV over (g, eta), as the seed's heat maps."""
+    grid = _as_grid(results) if isinstance(results, Sequence) else results
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    for ax, (value, label) in zip(axes, LABELS.items(), strict=True):
+        _panel(ax, grid, value, diverging=False, g_labels=g_labels)
         ax.set_title(label)
-        fig.colorbar(mesh, ax=ax)
     fig.suptitle(f"{title}: last 1000 ms (all neurons if g >= 7, eta <= 1.2, else 30)")
     fig.tight_layout()
     return fig
 
 
+def difference_maps(a: Grid, b: Grid, title: str) -> Figure:
+    """Heat maps of ``a - b`` (rate, CV, global CV) at the points both have."""
+    common = sorted(set(a) & set(b))
+    diff = {p: {k: a[p][k] - b[p][k] for k in LABELS} for p in common}
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
+    for ax, (value, label) in zip(axes, LABELS.items(), strict=True):
+        _panel(ax, diff, value, diverging=True)
+        ax.set_title(f"Δ {label}")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def tier_curve(tiers: Mapping[str, Grid], threshold: float = 50.0) -> Figure:
+    """Rate of each tier against the ``mapped`` tier's rate, one marker per point."""
+    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    ref = tiers["mapped"]
+    top = max(
+        (row["rate"] for grid in tiers.values() for row in grid.values()), default=1.0
+    )
+    for name, grid in tiers.items():
+        if name == "mapped":
+            continue
+        pts = sorted(set(grid) & set(ref))
+        ax.plot(
+            [ref[p]["rate"] for p in pts],
+            [grid[p]["rate"] for p in pts],
+            "o",
+            label=name,
+            alpha=0.8,
+        )
+    ax.plot([0, top], [0, top], "k--", lw=1, label="equal")
+    ax.axvline(threshold, color="0.5", lw=1, ls=":")
+    ax.set_xscale("symlog", linthresh=1.0)
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_xlabel("mapped-tier rate (Hz)")
+    ax.set_ylabel("tier rate (Hz)")
+    ax.set_title(f"tiers vs mapped (dotted: {threshold:g} Hz)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def raster(
-    result: PointResult, window: tuple[float, float] = (9800.0, 9900.0)
+    result: BrunelResult, window: tuple[float, float] = (9800.0, 9900.0)
 ) -> Figure:
     """Raster of 30 neurons and the population histogram in a 100 ms window (seed)."""
     rec = result.recording
@@ -63,7 +143,7 @@ def raster(
     top.plot(rec.times[keep], rec.ids[keep], "|", color="k", markersize=4)
     top.set_ylabel("neuron")
     top.set_title(
-        f"g = {result.g:g}, eta = {result.eta:g}: {result.activity.rate:.1f} Hz"
+        f"{result.tier}: g = {result.g:g}, eta = {result.eta:g}: {result.rate:.1f} Hz"
     )
     bottom.hist(rec.times[keep], bins=np.arange(lo, hi + 1e-9, 1.0), color="0.3")
     bottom.set_xlabel("time (ms)")

@@ -2,6 +2,11 @@
 
 The defaults are PyNN's (``pyNN.standardmodels.cells``) so that a network described
 for PyNN means the same thing here. Units: ms, mV, nA, nF, µS; ``a`` in nS.
+
+Two names extend PyNN's set: ``g_sat_E`` and ``g_sat_I`` (µS), the saturation
+conductances of the hardware's synaptic input circuits (see
+:mod:`twin.analog.saturation`). Their default, infinity, means no saturation: the
+standard model. Only the twin emulates finite values.
 """
 
 from __future__ import annotations
@@ -11,7 +16,12 @@ from typing import Final
 
 from twin.errors import NetworkError
 
-__all__ = ["CELL_TYPES", "cell_defaults"]
+__all__ = ["CELL_TYPES", "SATURATION_DEFAULTS", "cell_defaults"]
+
+#: Twin extension: saturation conductances of the synaptic inputs, µS (inf: none).
+SATURATION_DEFAULTS: Final = MappingProxyType(
+    {"g_sat_E": float("inf"), "g_sat_I": float("inf")}
+)
 
 _IF_COND_EXP: Final = MappingProxyType(
     {
@@ -26,6 +36,7 @@ _IF_COND_EXP: Final = MappingProxyType(
         "v_rest": -65.0,  # resting potential, mV
         "v_reset": -65.0,  # reset potential, mV
         "i_offset": 0.0,  # constant input current, nA
+        **SATURATION_DEFAULTS,
     }
 )
 
@@ -47,6 +58,7 @@ _EIF_COND_EXP_ISFA_ISTA: Final = MappingProxyType(
         "tau_syn_E": 5.0,  # ms
         "e_rev_I": -80.0,  # mV
         "tau_syn_I": 5.0,  # ms
+        **SATURATION_DEFAULTS,
     }
 )
 

@@ -20,7 +20,7 @@ from typing import Literal
 
 import numpy as np
 
-from twin.cells import cell_defaults
+from twin.cells import SATURATION_DEFAULTS, cell_defaults
 from twin.errors import NetworkError
 from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
 
@@ -38,14 +38,16 @@ Receptor = Literal["excitatory", "inhibitory"]
 _RECEPTORS = ("excitatory", "inhibitory")
 
 
-def _frozen(values: object, dtype: type, name: str, context: str) -> np.ndarray:
-    """Copy ``values`` to a read-only 1-D array of ``dtype``; reject NaN."""
+def _frozen(
+    values: object, dtype: type, name: str, context: str, allow_inf: bool = False
+) -> np.ndarray:
+    """Copy ``values`` to a read-only 1-D array of ``dtype``; reject NaN (and inf)."""
     arr: np.ndarray = np.array(values, dtype=dtype, copy=True).reshape(-1)
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-        bad = int(np.flatnonzero(~np.isfinite(arr))[0])
-        raise NetworkError(
-            f"{context}: {name}[{bad}] is {arr[bad]}; give finite values"
-        )
+    finite = (~np.isnan(arr) & (arr > 0)) if allow_inf else np.isfinite(arr)
+    if arr.dtype.kind == "f" and not np.all(finite):
+        bad = int(np.flatnonzero(~finite)[0])
+        remedy = "values > 0 (inf: no saturation)" if allow_inf else "finite values"
+        raise NetworkError(f"{context}: {name}[{bad}] is {arr[bad]}; give {remedy}")
     arr.setflags(write=False)
     return arr
 
@@ -89,7 +91,8 @@ class Population:
             value = np.broadcast_to(
                 np.asarray(self.parameters.get(key, default), dtype=float), (self.size,)
             )
-            full[key] = _frozen(value, float, key, f"population {self.name!r}")
+            full[key] = _frozen(value, float, key, f"population {self.name!r}",
+                                allow_inf=key in SATURATION_DEFAULTS)  # fmt: skip
         # Normalising the user's mapping into read-only arrays is the one write here.
         object.__setattr__(self, "parameters", MappingProxyType(full))
 

@@ -14,6 +14,9 @@ integrate; then if refractory count > 0: decrement and clamp V to v_reset; else 
 V >= threshold: spike, V = v_reset, w += b, start the refractory count. During the
 refractory period the right-hand side sees V = v_reset (as NEST's aeif models).
 
+Synaptic input saturation: the membrane sees ``g / (1 + g / g_sat)`` instead of ``g``
+(:mod:`twin.analog.saturation`); with the default ``g_sat = inf`` this is exactly ``g``.
+
 The exponential term is bounded (its exponent is clipped at 20, as NEST bounds V in its
 aeif models) so it cannot overflow before the spike is detected.
 
@@ -31,6 +34,7 @@ import jax.numpy as jnp
 from jax import Array
 
 from twin.analog.params import NeuronParams
+from twin.analog.saturation import saturate
 
 __all__ = ["NeuronState", "adex_rhs", "adex_step", "adex_step_with", "initial_state"]
 
@@ -67,12 +71,16 @@ def adex_rhs(
     g_i: Array,
     p: NeuronParams,
     exponential: bool = True,
+    saturating: bool = True,
 ) -> tuple[Array, Array]:
     """Return dV/dt (mV/ms) and dw/dt (nA/ms) of the AdEx equations.
 
     ``exponential=False`` drops the exponential term (exact when every delta_T is 0,
-    and saves the transcendental evaluations of LIF-only networks).
+    and saves the transcendental evaluations of LIF-only networks);
+    ``saturating=False`` skips the saturation (exact when every g_sat is inf).
     """
+    if saturating:
+        g_e, g_i = saturate(g_e, p.g_sat_e), saturate(g_i, p.g_sat_i)
     spike_current: Array | float = 0.0
     if exponential:
         safe_dt = jnp.where(p.delta_t > 0, p.delta_t, 1.0)
@@ -97,7 +105,9 @@ def adex_step(
     """Advance every neuron by one step; return the new state and the spike mask."""
     decay_e = jnp.exp(-dt / (2 * p.tau_syn_e))
     decay_i = jnp.exp(-dt / (2 * p.tau_syn_i))
-    return adex_step_with(state, p, dt, decay_e, decay_i, exponential=True)
+    return adex_step_with(
+        state, p, dt, decay_e, decay_i, exponential=True, saturating=True
+    )
 
 
 def adex_step_with(
@@ -107,6 +117,7 @@ def adex_step_with(
     decay_e: Array,
     decay_i: Array,
     exponential: bool,
+    saturating: bool = False,
 ) -> tuple[NeuronState, Array]:
     """Advance by one step with precomputed half-step decays ``exp(-dt / 2 tau)``."""
     refractory = state.refrac > 0
@@ -115,7 +126,13 @@ def adex_step_with(
 
     def f(v: Array, w: Array, g_e: Array, g_i: Array) -> tuple[Array, Array]:
         return adex_rhs(
-            jnp.where(refractory, p.v_reset, v), w, g_e, g_i, p, exponential
+            jnp.where(refractory, p.v_reset, v),
+            w,
+            g_e,
+            g_i,
+            p,
+            exponential,
+            saturating,
         )
 
     v0, w0 = state.v, state.w

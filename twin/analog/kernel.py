@@ -68,6 +68,7 @@ class Static:
     trace: tuple[int, ...]  # neuron ids whose V is traced
     v_init: float | None
     exponential: bool  # some neuron has delta_T > 0 (AdEx); False: LIF only
+    saturating: bool  # some neuron has a finite g_sat (hardware tier)
     record_from_block: int  # blocks before this one are not recorded (warm-up)
 
 
@@ -144,7 +145,9 @@ def _step(
         g_e=state.g_e + arriving[:, : s.n],
         g_i=state.g_i + g_scale[:, None] * arriving[:, s.n :],
     )
-    state, spikes = adex_step_with(state, p, s.dt, *decays, exponential=s.exponential)
+    state, spikes = adex_step_with(
+        state, p, s.dt, *decays, exponential=s.exponential, saturating=s.saturating
+    )
     spikes = spikes & (step < s.n_steps)
     buf = _deliver_spikes(buf, spikes, step, tables.neurons, s)
     arriving = lax.dynamic_index_in_dim(

@@ -38,6 +38,8 @@ class NeuronParams(NamedTuple):
     e_rev_e: Array  # excitatory reversal, mV
     e_rev_i: Array  # inhibitory reversal, mV
     i_offset: Array  # constant current, nA
+    g_sat_e: Array  # excitatory input saturation conductance, µS (inf: linear)
+    g_sat_i: Array  # inhibitory input saturation conductance, µS (inf: linear)
     refrac_steps: Array  # refractory period in time steps (int32)
 
 
@@ -63,6 +65,8 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
         "e_rev_e": p["e_rev_E"],
         "e_rev_i": p["e_rev_I"],
         "i_offset": p["i_offset"],
+        "g_sat_e": p["g_sat_E"],
+        "g_sat_i": p["g_sat_I"],
         # As NEST: the refractory time is rounded up to whole steps (t_ref = 2.04 ms
         # at dt = 0.1 ms holds V for 21 steps); the inner round absorbs float noise
         # of exact multiples (2.0 / 0.1 = 20.000000000000004 -> 20 steps).

@@ -155,6 +155,7 @@ def simulate_batch(
     chunk: int | None = None,
     check_finite: bool = True,
     timings: dict[str, float] | None = None,
+    capacity_scale: float | None = None,
 ) -> list[SpikeRecording]:
     """Simulate variants of one network in compiled, batched calls.
 
@@ -177,6 +178,10 @@ def simulate_batch(
     timings
         If given, filled with wall times (s): ``prepare`` (host conversion),
         ``compile``, ``run`` (compiled calls) and ``decode``.
+    capacity_scale
+        The largest rate scale the Poisson block capacity is sized for (default: the
+        batch's largest). The capacity shapes the random draws, so a variant gives the
+        same spikes in any batch with the same ``capacity_scale``.
 
     Returns
     -------
@@ -191,6 +196,11 @@ def simulate_batch(
         raise ConfigError(f"give one g_scale and rate_scale per key ({nb} keys)")
     if (g < 0).any() or (r < 0).any():
         raise ConfigError("g_scale and rate_scale must be >= 0")
+    if capacity_scale is not None and capacity_scale < r.max(initial=0.0):
+        raise ConfigError(
+            f"capacity_scale {capacity_scale} is below the largest rate scale "
+            f"{r.max()}; give at least that"
+        )
     clock = timings if timings is not None else {}
     start = time.perf_counter()
     dtype = jnp.float64 if config.dtype == "float64" else jnp.float32
@@ -212,12 +222,18 @@ def simulate_batch(
         * -(-(config.block_steps + max_delay + 2) // config.block_steps),
         spike_chunk=config.spike_chunk,
         capacity=block_capacity(
-            float(rates.sum() * r.max(initial=1.0)), config.dt, config.block_steps
+            float(rates.sum() * (capacity_scale or r.max(initial=1.0))),
+            config.dt,
+            config.block_steps,
         ),
         record=tuple(int(i) for i in record),
         trace=trace,
         v_init=config.v_init,
         exponential=bool((np.asarray(params.delta_t) > 0).any()),
+        saturating=bool(
+            np.isfinite(np.asarray(params.g_sat_e)).any()
+            or np.isfinite(np.asarray(params.g_sat_i)).any()
+        ),
         record_from_block=min(
             int(config.record_from / config.dt) // config.block_steps, n_blocks - 1
         ),

@@ -1,0 +1,189 @@
+"""``twin calibrate``: fit the saturation and the inhibitory scale to a wafer sweep.
+
+The unknown numbers of the hardware tier — the saturation conductance ``g_sat`` of the
+synaptic inputs (one value for both receptors) and the wafer's effective inhibitory
+scale ``inh_scale`` — are fitted to a real sweep in the seed's HDF5 layout. The loss is
+the mean squared difference of ``log(1 + rate)`` between the twin's hardware tier and
+the wafer over the wafer's points. Search: a log-spaced grid of ``g_sat`` (one batched
+emulator call per value and layout, every ``inh_scale`` candidate a variant of the
+batch), then a parabola through the best grid value and its neighbours in log ``g_sat``.
+The result is a JSON file that ``twin brunel --calibration FILE`` loads.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+
+from experiments.brunel import BrunelConfig
+from experiments.compare import Stat
+from experiments.result import analyse
+from experiments.sweep import Tier, _Sweep, point_key
+from experiments.tiers import layout_of
+from twin.analog import SimConfig, simulate_batch
+from twin.analog.hardware import HardwareConfig, bandwidth_loss
+from twin.analog.saturation import Saturation
+from twin.errors import ConfigError, ResultsError
+from twin.files import atomic_write_text
+from twin.network import PoissonSource
+from twin.wafer import Wafer
+
+__all__ = ["Calibration", "calibrate", "load_calibration", "predicted_rates"]
+
+Point = tuple[float, float]
+DEFAULT_G_SATS = tuple(np.geomspace(0.02, 1.0, 7))
+DEFAULT_INH_SCALES = (0.8, 0.9, 1.0, 1.1, 1.2)
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Fitted parameters and the fit's loss."""
+
+    g_sat: float
+    inh_scale: float
+    loss: float
+
+    def hardware(self, base: HardwareConfig | None = None) -> HardwareConfig:
+        """Return the hardware settings with these parameters."""
+        return dataclasses.replace(
+            base or HardwareConfig(),
+            saturation=Saturation(self.g_sat, self.g_sat),
+            inh_scale=self.inh_scale,
+        )
+
+
+def predicted_rates(
+    base: BrunelConfig,
+    points: Sequence[Point],
+    hardware: HardwareConfig,
+    inh_scales: Sequence[float] = (1.0,),
+    wafer: Wafer | None = None,
+    sweep: _Sweep | None = None,
+) -> dict[tuple[float, Point], float]:
+    """Hardware-tier rates per (inh_scale, point): one batched call per layout."""
+    sweep = sweep or _Sweep(None, wafer)
+    tier = Tier("hardware", "hardware", hardware)
+    out: dict[tuple[float, Point], float] = {}
+    for layout in ("all", "30"):
+        mine = [p for p in points if layout_of(*p) == layout]
+        if not mine:
+            continue
+        tn = sweep.network(base, tier, layout)
+        variants = [(k, p) for k in inh_scales for p in mine]
+        configs = [base.replace(g=p[0], eta=p[1]) for _, p in variants]
+        sim = SimConfig(
+            t_stop=base.t_stop,
+            dt=base.dt,
+            record_from=base.t_stop - base.analysis_window,
+        )
+        recs = simulate_batch(
+            tn.network,
+            sim,
+            keys=jnp.stack([point_key(c) for c in configs]),
+            g_scale=[k * p[0] for k, p in variants],
+            rate_scale=[p[1] for _, p in variants],
+            capacity_scale=max(p[1] for p in points),
+        )
+        sources = {
+            s.name: np.asarray(s.rate)
+            for s in tn.network.sources
+            if isinstance(s, PoissonSource)
+        }
+        for (k, p), c, rec in zip(variants, configs, recs, strict=True):
+            if hardware.bandwidth and tn.sites is not None:
+                rates = {n: r * c.eta for n, r in sources.items()}
+                rec, _ = bandwidth_loss(rec, tn.sites, tn.recorded, rates, hardware)
+            result = analyse(
+                c,
+                rec,
+                backend="twin",
+                tier="hardware",
+                layout=layout,
+                neurons=tn.recorded,
+            )
+            out[(k, p)] = result.rate
+    return out
+
+
+def _loss(pred: Mapping[Point, float], target: Mapping[Point, Stat]) -> float:
+    diff = [np.log1p(pred[p]) - np.log1p(target[p].rate) for p in target]
+    return float(np.mean(np.square(diff)))
+
+
+def calibrate(
+    target: Mapping[Point, Stat],
+    base: BrunelConfig,
+    *,
+    g_sats: Sequence[float] = DEFAULT_G_SATS,
+    inh_scales: Sequence[float] = DEFAULT_INH_SCALES,
+    hardware: HardwareConfig | None = None,
+    wafer: Wafer | None = None,
+) -> Calibration:
+    """Fit ``g_sat`` and ``inh_scale`` to the wafer's rates ``target``."""
+    if not target:
+        raise ResultsError("the wafer sweep has no points to fit")
+    if len(g_sats) < 3 or any(not g > 0 for g in g_sats):
+        raise ConfigError(f"give at least 3 positive g_sat candidates, got {g_sats}")
+    hw = hardware or HardwareConfig()
+    sweep = _Sweep(None, wafer)
+    points = sorted(target)
+    grid = np.full((len(g_sats), len(inh_scales)), np.inf)
+    for i, g in enumerate(sorted(g_sats)):
+        cal = Calibration(float(g), 1.0, np.nan)
+        rates = predicted_rates(base, points, cal.hardware(hw), inh_scales, sweep=sweep)
+        for j, k in enumerate(inh_scales):
+            grid[i, j] = _loss({p: rates[(k, p)] for p in points}, target)
+    i, j = np.unravel_index(np.argmin(grid), grid.shape)
+    logs = np.log(sorted(g_sats))
+    best = float(logs[i])
+    if 0 < i < len(logs) - 1:
+        x, y = logs[i - 1 : i + 2], grid[i - 1 : i + 2, j]
+        a, b, _ = np.polyfit(x, y, 2)
+        if a > 0:
+            best = float(np.clip(-b / (2 * a), x[0], x[-1]))
+    g_best, k_best = float(np.exp(best)), float(inh_scales[j])
+    refined = predicted_rates(
+        base,
+        points,
+        Calibration(g_best, k_best, 0).hardware(hw),
+        (k_best,),
+        sweep=sweep,
+    )
+    loss = _loss({p: refined[(k_best, p)] for p in points}, target)
+    if loss > grid[i, j]:  # the parabola did not help: keep the grid value
+        return Calibration(float(np.exp(logs[i])), k_best, float(grid[i, j]))
+    return Calibration(g_best, k_best, loss)
+
+
+def save_calibration(cal: Calibration, path: Path) -> Path:
+    """Write the calibration file (JSON, atomically)."""
+    data = {
+        "g_sat_E": cal.g_sat,
+        "g_sat_I": cal.g_sat,
+        "inh_scale": cal.inh_scale,
+        "loss": cal.loss,
+        "units": "µS",
+    }
+    return atomic_write_text(path, json.dumps(data, indent=2) + "\n")
+
+
+def load_calibration(path: str | Path) -> Calibration:
+    """Read a calibration file written by :func:`save_calibration`."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        return Calibration(
+            float(data["g_sat_E"]),
+            float(data["inh_scale"]),
+            float(data.get("loss", np.nan)),
+        )
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ConfigError(
+            f"calibration file {str(path)!r} is unreadable ({err!r}); write one with "
+            "`twin calibrate --wafer DIR --out FILE`"
+        ) from None

@@ -1,0 +1,325 @@
+"""The ``hardware`` tier: the mapped network as the wafer runs it, a switch per effect.
+
+``realise_hardware`` composes the pure transforms in the order the wafer applies them:
+
+1. ``parameters`` — clip to the calibrated ranges and quantise to 10-bit floating gates
+   (:mod:`twin.analog.hw_params`);
+2. ``variation`` — add the fixed-pattern deviation of each neuron's site and the weight
+   spread (:mod:`twin.analog.variation`);
+3. ``weights`` — 4-bit weights with a per-row gmax and stochastic rounding
+   (:mod:`twin.analog.hw_weights`);
+4. ``saturation`` — bounded synaptic input conductances (:mod:`twin.analog.saturation`).
+
+The fifth effect, ``bandwidth`` (spikes dropped by the recording link, priority
+encoders, mergers and external input, :mod:`twin.analog.spike_loss`), acts on the spikes
+after the run: :func:`bandwidth_loss`. Switching an effect off returns the network
+unchanged by it, so an ablation is the same call with one switch off.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
+
+import numpy as np
+
+from twin.analog.hw_params import (
+    CapMode,
+    ParameterReport,
+    SpeedMode,
+    realise_parameters,
+)
+from twin.analog.hw_weights import WeightReport, quantise_weights, weight_scale
+from twin.analog.recording import SpikeRecording
+from twin.analog.saturation import DEFAULT_SATURATION, Saturation
+from twin.analog.spike_loss import QueueLoss, drop_events, poisson_input_loss
+from twin.analog.variation import NeuronSites, Variation, vary_parameters, vary_weights
+from twin.errors import ConfigError
+from twin.network import Network
+from twin.wafer import BANDWIDTH, Bandwidth
+
+__all__ = [
+    "EFFECTS",
+    "HardwareConfig",
+    "HardwareReport",
+    "WaferSites",
+    "bandwidth_loss",
+    "realise_hardware",
+]
+
+#: The switchable effects, in the order they are applied.
+EFFECTS: Final = ("parameters", "variation", "weights", "saturation", "bandwidth")
+#: Buffer depths (events) of the queues: named assumptions (no published numbers).
+QUEUE_DEPTHS: Final = MappingProxyType(
+    {
+        "recording_per_hicann": 512.0,  # ESS DNC delay memory depth per channel
+        "priority_encoder": 1.0,  # an overwriting register
+        "dnc_merger": 1.0,
+        "input_per_hicann": 512.0,
+        "input_per_fpga": 512.0,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HardwareConfig:
+    """Which analog effects the hardware tier applies, and their settings.
+
+    Parameters
+    ----------
+    parameters, variation, weights, bandwidth
+        Switch the effect on or off.
+    saturation
+        Saturation conductances, or ``None`` for linear synaptic inputs.
+    cap, speed
+        Capacitor and speed mode (ranges and spreads).
+    neuron_size
+        Denmems per logical neuron (weight scale).
+    inh_scale
+        Factor on every inhibitory weight (the wafer's effective inhibition; fitted
+        by ``twin calibrate``).
+    variation_settings
+        Wafer seed, spreads, weight spread, trial noise.
+    limits
+        Rate limits (speed-up and clock).
+    """
+
+    parameters: bool = True
+    variation: bool = True
+    weights: bool = True
+    saturation: Saturation | None = DEFAULT_SATURATION
+    bandwidth: bool = True
+    cap: CapMode = "big"
+    speed: SpeedMode = "normal"
+    neuron_size: int = 8
+    inh_scale: float = 1.0
+    variation_settings: Variation = field(default_factory=Variation)
+    limits: Bandwidth = BANDWIDTH
+
+    def __post_init__(self) -> None:
+        if not self.inh_scale > 0:
+            raise ConfigError(f"inh_scale = {self.inh_scale}; must be > 0")
+
+    def without(self, effect: str) -> HardwareConfig:
+        """Return this configuration with one effect switched off."""
+        if effect not in EFFECTS:
+            raise ConfigError(f"unknown effect {effect!r}; use one of {EFFECTS}")
+        value = None if effect == "saturation" else False
+        return dataclasses.replace(self, **{effect: value})
+
+
+@dataclass(frozen=True, slots=True)
+class WaferSites:
+    """Placement facts the hardware tier needs, in global neuron order.
+
+    Attributes
+    ----------
+    sites
+        Chip and first denmem column of every neuron.
+    bus
+        Source bus (``8 * chip + merger``) of every neuron, -1 if none.
+    source_chip
+        Source name -> chip of each external source's input link (-1: not placed).
+    fpga_of_chip
+        FPGA (reticle) of every chip enum.
+    """
+
+    sites: NeuronSites
+    bus: np.ndarray
+    source_chip: MappingProxyType[str, np.ndarray]
+    fpga_of_chip: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class HardwareReport:
+    """What the hardware transforms changed."""
+
+    parameters: ParameterReport | None
+    weights: MappingProxyType[str, WeightReport]
+
+
+def _row_ids(network: Network, sites: NeuronSites, pre_index: int) -> list[np.ndarray]:
+    """Row proxy per synapse: (target chip, receptor, presynaptic population)."""
+    rows = []
+    for proj in network.projections:
+        chip = sites.hicann[network.offset(proj.post) + proj.post_idx]
+        receptor = 0 if proj.receptor == "excitatory" else 1
+        rows.append((chip.astype(np.int64) * 2 + receptor) * 64 + pre_index)
+        pre_index += 1
+    return rows
+
+
+def _quantise(
+    network: Network, sites: NeuronSites, config: HardwareConfig, seed: int
+) -> tuple[Network, dict[str, WeightReport]]:
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x4B17]))
+    cm = np.concatenate([p.parameters["cm"] for p in network.populations])
+    reports, projections = {}, []
+    for proj, row in zip(network.projections, _row_ids(network, sites, 0), strict=True):
+        scale = weight_scale(
+            cm[network.offset(proj.post) + proj.post_idx],
+            config.neuron_size,
+            config.cap == "big",
+        )
+        weight, reports[proj.name] = quantise_weights(proj.weight, scale, row, rng)
+        projections.append(proj.replace(weight=weight))
+    return network.replace(projections=tuple(projections)), reports
+
+
+def _saturate(network: Network, saturation: Saturation) -> Network:
+    populations = tuple(
+        dataclasses.replace(
+            pop,
+            parameters={
+                **pop.parameters,
+                "g_sat_E": np.full(pop.size, saturation.g_sat_e),
+                "g_sat_I": np.full(pop.size, saturation.g_sat_i),
+            },
+        )
+        for pop in network.populations
+    )
+    return network.replace(populations=populations)
+
+
+def realise_hardware(
+    network: Network, sites: NeuronSites, config: HardwareConfig, seed: int = 0
+) -> tuple[Network, HardwareReport]:
+    """Return the network as the wafer runs it (effects 1-4 of the module docstring).
+
+    Parameters
+    ----------
+    network
+        The mapped (realised) network.
+    sites
+        Where its neurons sit.
+    config
+        Effects and settings.
+    seed
+        Seed of the stochastic weight rounding.
+    """
+    report_params = None
+    if config.parameters:
+        network, report_params = realise_parameters(network, config.cap, config.speed)
+    if config.variation:
+        network = vary_parameters(network, sites, config.variation_settings)
+        network = vary_weights(network, config.variation_settings)
+    weights: dict[str, WeightReport] = {}
+    if config.weights:
+        network, weights = _quantise(network, sites, config, seed)
+    if config.saturation is not None:
+        network = _saturate(network, config.saturation)
+    if config.inh_scale != 1.0:
+        network = network.replace(
+            projections=tuple(
+                p.replace(weight=p.weight * config.inh_scale)
+                if p.receptor == "inhibitory"
+                else p
+                for p in network.projections
+            )
+        )
+    return network, HardwareReport(report_params, MappingProxyType(weights))
+
+
+def bandwidth_loss(
+    rec: SpikeRecording,
+    wafer: WaferSites,
+    recorded: np.ndarray,
+    source_rates: MappingProxyType[str, np.ndarray] | dict[str, np.ndarray],
+    config: HardwareConfig,
+    seed: int = 0,
+) -> tuple[SpikeRecording, dict[str, QueueLoss]]:
+    """Apply the rate limits to a run's recorded window.
+
+    Parameters
+    ----------
+    rec
+        The emulated spikes (all neurons of interest recorded).
+    wafer
+        Placement facts.
+    recorded
+        Global ids the wafer records (layout "all": every neuron; else the isolated).
+    source_rates
+        External source name -> rate of each source (Hz, as run).
+    config
+        Limits and switch.
+    seed
+        Seed of the Monte-Carlo input-loss estimate.
+
+    Returns
+    -------
+    recording
+        The spikes the wafer would deliver to the host (recording losses removed;
+        only the ``recorded`` neurons).
+    losses
+        Resource name -> per-group offered and dropped events.
+    """
+    lim, depth, dt = config.limits, QUEUE_DEPTHS, rec.dt
+    chip = wafer.sites.hicann
+    block = np.where(chip >= 0, chip * 8 + wafer.sites.column // 32, -1)
+    losses = {}
+    for name, group in (("priority_encoder", block), ("dnc_merger", wafer.bus)):
+        _, losses[name] = drop_events(
+            rec.times,
+            rec.ids,
+            group,
+            rate_bio=lim.bio(name),
+            depth=depth[name],
+            dt=dt,
+            resource=name,
+        )
+    rec_group = np.full(chip.size, -1)
+    rec_group[recorded] = chip[recorded]
+    mine = np.isin(rec.ids, recorded)
+    keep, losses["recording_per_hicann"] = drop_events(
+        rec.times[mine],
+        rec.ids[mine],
+        rec_group,
+        rate_bio=lim.bio("recording_per_hicann"),
+        depth=depth["recording_per_hicann"],
+        dt=dt,
+        resource="recording_per_hicann",
+    )
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x1A9]))
+    per_chip = np.zeros(wafer.fpga_of_chip.size)
+    for name, rates in source_rates.items():
+        c = wafer.source_chip[name]
+        np.add.at(per_chip, c[c >= 0], np.asarray(rates)[c >= 0])
+    window = rec.t_stop - float(rec.times.min(initial=rec.t_stop)) + dt
+    used = np.flatnonzero(per_chip)
+    per_fpga = np.bincount(
+        wafer.fpga_of_chip[used],
+        per_chip[used],
+        minlength=int(wafer.fpga_of_chip.max()) + 1,
+    )
+    for name, rates, ids in (
+        ("input_per_hicann", per_chip[used], used),
+        ("input_per_fpga", per_fpga, np.arange(per_fpga.size)),
+    ):
+        loss = poisson_input_loss(
+            rates,
+            rate_bio=lim.bio(name),
+            depth=depth[name],
+            dt=dt,
+            t_stop=min(window, rec.t_stop),
+            rng=rng,
+            resource=name,
+        )
+        losses[name] = QueueLoss(
+            name,
+            MappingProxyType({int(ids[k]): v for k, v in loss.offered.items() if v}),
+            MappingProxyType({int(ids[k]): v for k, v in loss.dropped.items()}),
+        )
+    kept = dataclasses.replace(
+        rec,
+        times=rec.times[mine][keep],
+        ids=rec.ids[mine][keep],
+        counters=MappingProxyType(
+            {
+                **rec.counters,
+                **{f"dropped_{k}": v.total_dropped for k, v in losses.items()},
+            }
+        ),
+    )
+    return kept, losses

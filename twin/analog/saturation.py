@@ -1,0 +1,76 @@
+"""Saturating synaptic input: the conductance the membrane sees is bounded.
+
+The hardware's synaptic input is an OTA-based circuit whose bias ``I_conv`` "controls
+the maximum synaptic conductance/current" (reference ``bss1_hardware.md`` §3.5); the
+seed attributes the departure of the wafer from NEST above ~50 Hz to "saturating
+synaptic input circuits". No quantitative curve is published, so the model is a named
+assumption: the membrane sees
+
+
+    g_eff = g_sat * tanh(g / g_sat)
+
+instead of the linear conductance ``g``. It is linear at small input (slope 1, relative
+deviation ``(g / g_sat)**2 / 3``), monotone, and bounded by ``g_sat`` at large input.
+``g_sat = inf`` is the linear synapse exactly. ``g_sat`` (µS, per neuron and receptor:
+the cell parameters ``g_sat_E`` / ``g_sat_I``) is fitted to wafer recordings by
+``twin calibrate``; :data:`DEFAULT_SATURATION` is chosen so that the seed sweep departs
+from the linear model near the reported ~50 Hz (see ``BENCHMARKS.md``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import jax.numpy as jnp
+from jax import Array
+
+from twin.errors import ConfigError
+
+__all__ = ["DEFAULT_SATURATION", "Saturation", "saturate"]
+
+
+def saturate(g: Array, g_sat: Array) -> Array:
+    """Return the effective conductance ``g_sat * tanh(g / g_sat)`` (``g`` if inf).
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp
+    >>> float(saturate(jnp.asarray(0.5), jnp.asarray(jnp.inf)))
+    0.5
+    >>> round(float(saturate(jnp.asarray(100.0), jnp.asarray(0.2))), 6)
+    0.2
+    """
+    finite = jnp.isfinite(g_sat)
+    safe = jnp.where(finite, g_sat, 1.0)
+    return jnp.where(finite, safe * jnp.tanh(g / safe), g)
+
+
+@dataclass(frozen=True, slots=True)
+class Saturation:
+    """Saturation conductances of the excitatory and inhibitory inputs, µS.
+
+    Parameters
+    ----------
+    g_sat_e, g_sat_i
+        Bound of the effective conductance per receptor (``inf``: linear).
+    """
+
+    g_sat_e: float
+    g_sat_i: float
+
+    def __post_init__(self) -> None:
+        for name in ("g_sat_e", "g_sat_i"):
+            if not getattr(self, name) > 0:
+                raise ConfigError(
+                    f"Saturation.{name} = {getattr(self, name)!r} µS; must be > 0 "
+                    "(use inf for a linear input)"
+                )
+
+    def scaled(self, factor: float) -> Saturation:
+        """Return both conductances multiplied by ``factor``."""
+        return Saturation(self.g_sat_e * factor, self.g_sat_i * factor)
+
+
+#: Assumed default for the adapted Brunel network (cm = 1 nF, g_leak = 0.1 µS).
+DEFAULT_SATURATION: Final = Saturation(g_sat_e=0.15, g_sat_i=0.15)

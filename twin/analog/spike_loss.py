@@ -1,0 +1,185 @@
+"""Bandwidth limits that drop spikes: a queue per resource, every drop counted.
+
+Each resource (a chip's L2 recording link, a neuron block's priority encoder, a DNC
+merger / L1 bus, a chip's or FPGA's external input) serves at most ``R`` events per
+second of wafer time, i.e. ``R / speedup`` per second of biological time. Events that
+arrive faster wait in a buffer of ``depth`` events; what does not fit is dropped. The
+model is a fluid queue per time step of the emulation:
+
+    q += arrivals;  q -= min(q, R dt)
+    dropped = max(q - depth, 0);  q = min(q, depth)
+
+and within a step the highest neuron ids lose first (a priority encoder's order). It is
+applied to the emulated spikes of the recorded window after the run (the window is
+replayed once first so the buffers start as full as in a long run): exact for the
+recording path (recording does not act back on the network); for the on-wafer paths
+(priority encoder, merger) the drops are counted but not removed from the network's own
+dynamics — the count says how much the emulated activity overstates what the wafer could
+carry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from twin.errors import ConfigError
+
+__all__ = ["QueueLoss", "drop_events", "fluid_queue", "poisson_input_loss"]
+
+
+def fluid_queue(
+    arrivals: np.ndarray,
+    service: np.ndarray,
+    depth: float,
+    q0: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the events dropped per step and group, and the final queue lengths.
+
+    Parameters
+    ----------
+    arrivals
+        Events per step and group, shape ``(steps, groups)``.
+    service
+        Events served per step by each group, shape ``(groups,)``.
+    depth
+        Buffer depth, events.
+    q0
+        Queue lengths at the start (default: empty).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d, q = fluid_queue(np.array([[3.0], [0.0], [2.0]]), np.array([1.0]), 1.0)
+    >>> d[:, 0].tolist(), q.tolist()
+    ([1.0, 0.0, 0.0], [1.0])
+    """
+    if depth < 0 or (np.asarray(service) < 0).any():
+        raise ConfigError("queue depth and service rate must be >= 0")
+    q = np.zeros(arrivals.shape[1]) if q0 is None else np.asarray(q0, dtype=float)
+    dropped = np.zeros(arrivals.shape, dtype=float)
+    for k in range(arrivals.shape[0]):
+        q = q + arrivals[k]
+        q = q - np.minimum(q, service)
+        excess = np.maximum(q - depth, 0.0)
+        dropped[k] = excess
+        q = q - excess
+    return dropped, q
+
+
+def _stationary_drops(
+    arrivals: np.ndarray, service: np.ndarray, depth: float
+) -> np.ndarray:
+    """Return the drops of a window of a long run (buffers filled by one replay)."""
+    _, q = fluid_queue(arrivals, service, depth)
+    return fluid_queue(arrivals, service, depth, q0=q)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLoss:
+    """Events offered to and dropped by the groups of one resource."""
+
+    resource: str
+    offered: MappingProxyType[int, int]  # group id -> events offered
+    dropped: MappingProxyType[int, int]  # group id -> events dropped
+
+    @property
+    def total_offered(self) -> int:
+        """Events offered to all groups."""
+        return sum(self.offered.values())
+
+    @property
+    def total_dropped(self) -> int:
+        """Events dropped by all groups."""
+        return sum(self.dropped.values())
+
+
+def drop_events(
+    times: np.ndarray,
+    ids: np.ndarray,
+    group_of: np.ndarray,
+    *,
+    rate_bio: float,
+    depth: float,
+    dt: float,
+    resource: str,
+) -> tuple[np.ndarray, QueueLoss]:
+    """Return a keep-mask over the events and the per-group loss.
+
+    Parameters
+    ----------
+    times, ids
+        Event times (ms, on the step grid) and source ids (index into ``group_of``).
+    group_of
+        Group (chip, block, bus) of every source id; -1: not subject to the limit.
+    rate_bio
+        Service rate in Hz of biological time.
+    depth
+        Buffer depth, events.
+    dt
+        Step of the event grid, ms.
+    resource
+        Name stored in the report.
+    """
+    groups = np.asarray(group_of)[ids]
+    subject = groups >= 0
+    keep = np.ones(times.size, bool)
+    if not subject.any():
+        return keep, QueueLoss(resource, MappingProxyType({}), MappingProxyType({}))
+    names, g = np.unique(groups[subject], return_inverse=True)
+    step = np.rint(times[subject] / dt).astype(np.int64)
+    step -= step.min()
+    arrivals = np.zeros((int(step.max()) + 1, names.size))
+    np.add.at(arrivals, (step, g), 1.0)
+    service = np.full(names.size, rate_bio * dt * 1e-3)
+    dropped = np.rint(_stationary_drops(arrivals, service, depth)).astype(np.int64)
+    # Within (step, group), rank events by id: the highest ids go first.
+    idx = np.flatnonzero(subject)
+    order = np.lexsort((-ids[idx], g, step))
+    key = step[order] * names.size + g[order]
+    start = np.searchsorted(key, key, side="left")
+    rank = np.arange(key.size) - start
+    lost = rank < dropped[step[order], g[order]]
+    keep[idx[order[lost]]] = False
+    offered = np.bincount(g, minlength=names.size)
+    lost_per = np.bincount(g[order[lost]], minlength=names.size)
+    return keep, QueueLoss(
+        resource,
+        MappingProxyType({int(n): int(o) for n, o in zip(names, offered, strict=True)}),
+        MappingProxyType(
+            {int(n): int(d) for n, d in zip(names, lost_per, strict=True) if d}
+        ),
+    )
+
+
+def poisson_input_loss(
+    rate_per_group: np.ndarray,
+    *,
+    rate_bio: float,
+    depth: float,
+    dt: float,
+    t_stop: float,
+    rng: np.random.Generator,
+    resource: str,
+) -> QueueLoss:
+    """Monte-Carlo estimate of the external events each group drops.
+
+    External Poisson events are drawn inside the emulator and not kept, so their loss
+    is estimated from the same queue fed with fresh Poisson counts of the groups'
+    total rates (Hz, biological) over ``t_stop`` ms.
+    """
+    steps = round(t_stop / dt)
+    lam = np.asarray(rate_per_group, dtype=float) * dt * 1e-3
+    arrivals = rng.poisson(lam, size=(steps, lam.size)).astype(float)
+    dropped = _stationary_drops(
+        arrivals, np.full(lam.size, rate_bio * dt * 1e-3), depth
+    )
+    return QueueLoss(
+        resource,
+        MappingProxyType({i: int(a) for i, a in enumerate(arrivals.sum(0))}),
+        MappingProxyType(
+            {i: round(d) for i, d in enumerate(dropped.sum(0)) if round(d)}
+        ),
+    )
