@@ -18,6 +18,7 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from typing import NoReturn
 from pathlib import Path
 
 from twin.errors import ConfigError, TwinError
@@ -349,9 +350,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (and exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print one line naming the problem and where help is, then exit 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``twin`` command."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="twin", description="Digital twin of the BrainScaleS-1 wafer."
     )
     sub = parser.add_subparsers(dest="command", required=True)

@@ -23,6 +23,7 @@ from twin.errors import ResultsError
 from twin.files import atomic_write_text
 
 __all__ = [
+    "agrees",
     "G_CORRECTION",
     "TOLERANCE",
     "Stat",

@@ -7,6 +7,7 @@ of recomputing them.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
@@ -117,10 +118,19 @@ def analyse(
     )
 
 
-def point_path(out: Path, backend: str, tier: str, config: BrunelConfig) -> Path:
-    """Where the finished point is stored."""
-    name = f"g{config.g:g}_eta{config.eta:g}_t{config.t_stop:g}.npz"
-    return out / "points" / f"{backend}-{tier}" / f"seed{config.seed}" / name
+def point_path(
+    out: Path, backend: str, tier: str, config: BrunelConfig, settings: str = ""
+) -> Path:
+    """Where the finished point is stored.
+
+    The folder name carries a fingerprint of everything that determines the result
+    except (g, eta) — the model configuration and the tier's ``settings`` (e.g. the
+    hardware configuration's repr) — so a changed setting never reuses old points.
+    """
+    key = repr((config.replace(g=1.0, eta=1.0), settings)).encode()
+    digest = hashlib.sha256(key).hexdigest()[:10]
+    name = f"g{config.g:g}_eta{config.eta:g}.npz"
+    return out / "points" / f"{backend}-{tier}-{digest}" / name
 
 
 def save_point(path: Path, result: BrunelResult, neurons: np.ndarray) -> Path:

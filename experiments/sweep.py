@@ -183,15 +183,25 @@ class _Sweep:
     ) -> BrunelResult | None:
         if self.out is None:
             return None
-        path = point_path(self.out, backend, tier.name, config)
+        path = point_path(self.out, backend, tier.name, config, self.settings(tier))
         return load_point(path, config) if path.exists() else None
 
+    def settings(self, tier: Tier) -> str:
+        """Everything besides the config that determines a point: tier and wafer."""
+        return repr((tier, self.wafer.wafer_id, self.wafer.defects))
+
     def store(
-        self, config: BrunelConfig, result: BrunelResult, neurons: np.ndarray
+        self,
+        config: BrunelConfig,
+        tier: Tier,
+        result: BrunelResult,
+        neurons: np.ndarray,
     ) -> None:
         if self.out is not None:
             save_point(
-                point_path(self.out, result.backend, result.tier, config),
+                point_path(
+                    self.out, result.backend, tier.name, config, self.settings(tier)
+                ),
                 result,
                 neurons,
             )
@@ -239,7 +249,7 @@ def _twin_group(
         own = layout or layout_of(c.g, c.eta)
         mine = dataclasses.replace(tn, layout=own, recorded=recorded_neurons(base, own))
         for _, result in _finish_twin(c, rec, tier, mine, wall):
-            sweep.store(c, result, mine.recorded)
+            sweep.store(c, tier, result, mine.recorded)
             done[c] = result
         bar.update(1)
     return done
@@ -271,7 +281,7 @@ def _nest_point(
         losses=_losses(tn),
         wall=wall,
     )
-    sweep.store(config, result, tn.recorded)
+    sweep.store(config, tier, result, tn.recorded)
     return result
 
 

@@ -96,7 +96,10 @@ def test_map_bad_values_are_one_line_exit_2(args):
     ("args", "needle"),
     [
         (["brunel", "--t-stop", "500"], "analysis window"),
-        (["brunel", "--fidelity", "hardware"], "fidelity"),
+        (["brunel", "--fidelity", "hardwire"], "hardwire"),
+        (["brunel", "--seeds", "0"], "--seeds"),
+        (["nest", "--fidelity", "hardware"], "hardware tier"),
+        (["calibrate", "--wafer", "/nonexistent"], "exc.h5"),
     ],
 )
 def test_brunel_bad_input_is_one_line_exit_2(args, needle, tmp_path):

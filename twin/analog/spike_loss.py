@@ -134,7 +134,10 @@ def drop_events(
     arrivals = np.zeros((int(step.max()) + 1, names.size))
     np.add.at(arrivals, (step, g), 1.0)
     service = np.full(names.size, rate_bio * dt * 1e-3)
-    dropped = np.rint(_stationary_drops(arrivals, service, depth)).astype(np.int64)
+    fluid = _stationary_drops(arrivals, service, depth)
+    # Whole events: a step drops what the running total of fluid drops completes.
+    total = np.floor(np.cumsum(fluid, axis=0) + 1e-9)
+    dropped = np.diff(total, axis=0, prepend=0.0).astype(np.int64)
     # Within (step, group), rank events by id: the highest ids go first.
     idx = np.flatnonzero(subject)
     order = np.lexsort((-ids[idx], g, step))
