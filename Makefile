@@ -20,7 +20,7 @@ $(VENV)/.test-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 
 ## run: install the twin and run the main job (no NEST needed)
 run: $(VENV)/.run-installed
-	$(VENV)/bin/twin brunel --out $(OUT)
+	$(VENV)/bin/twin brunel --fidelity all --out $(OUT)
 
 ## test: install with NEST and test extras, then run the test suite (slow tests excluded)
 test: $(VENV)/.test-installed

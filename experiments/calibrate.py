@@ -6,7 +6,8 @@ scale ``inh_scale`` — are fitted to a real sweep in the seed's HDF5 layout. Th
 the mean squared difference of ``log(1 + rate)`` between the twin's hardware tier and
 the wafer over the wafer's points. Search: a log-spaced grid of ``g_sat`` (one batched
 emulator call per value and layout, every ``inh_scale`` candidate a variant of the
-batch), then a parabola through the best grid value and its neighbours in log ``g_sat``.
+batch), then a golden-section search between the best grid value's neighbours in log
+``g_sat``.
 The result is a JSON file that ``twin brunel --calibration FILE`` loads.
 """
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,8 +125,14 @@ def calibrate(
     inh_scales: Sequence[float] = DEFAULT_INH_SCALES,
     hardware: HardwareConfig | None = None,
     wafer: Wafer | None = None,
+    refine_steps: int = 6,
 ) -> Calibration:
-    """Fit ``g_sat`` and ``inh_scale`` to the wafer's rates ``target``."""
+    """Fit ``g_sat`` and ``inh_scale`` to the wafer's rates ``target``.
+
+    The grid gives the best ``inh_scale`` and a bracket of ``g_sat`` (the best grid
+    value's neighbours); a golden-section search of ``refine_steps`` steps in log
+    ``g_sat`` then refines it.
+    """
     if not target:
         raise ResultsError("the wafer sweep has no points to fit")
     if len(g_sats) < 3 or any(not g > 0 for g in g_sats):
@@ -139,26 +146,46 @@ def calibrate(
         rates = predicted_rates(base, points, cal.hardware(hw), inh_scales, sweep=sweep)
         for j, k in enumerate(inh_scales):
             grid[i, j] = _loss({p: rates[(k, p)] for p in points}, target)
-    i, j = np.unravel_index(np.argmin(grid), grid.shape)
+    i, j = (int(x) for x in np.unravel_index(np.argmin(grid), grid.shape))
+    k_best = float(inh_scales[j])
     logs = np.log(sorted(g_sats))
-    best = float(logs[i])
-    if 0 < i < len(logs) - 1:
-        x, y = logs[i - 1 : i + 2], grid[i - 1 : i + 2, j]
-        a, b, _ = np.polyfit(x, y, 2)
-        if a > 0:
-            best = float(np.clip(-b / (2 * a), x[0], x[-1]))
-    g_best, k_best = float(np.exp(best)), float(inh_scales[j])
-    refined = predicted_rates(
-        base,
-        points,
-        Calibration(g_best, k_best, 0).hardware(hw),
-        (k_best,),
-        sweep=sweep,
-    )
-    loss = _loss({p: refined[(k_best, p)] for p in points}, target)
-    if loss > grid[i, j]:  # the parabola did not help: keep the grid value
-        return Calibration(float(np.exp(logs[i])), k_best, float(grid[i, j]))
-    return Calibration(g_best, k_best, loss)
+
+    def loss_at(log_g: float) -> float:
+        cal = Calibration(float(np.exp(log_g)), k_best, np.nan)
+        pred = predicted_rates(base, points, cal.hardware(hw), (k_best,), sweep=sweep)
+        return _loss({p: pred[(k_best, p)] for p in points}, target)
+
+    lo, hi = logs[max(i - 1, 0)], logs[min(i + 1, len(logs) - 1)]
+    best_log, best_loss = _golden(loss_at, lo, hi, steps=refine_steps)
+    if best_loss > grid[i, j]:
+        best_log, best_loss = float(logs[i]), float(grid[i, j])
+    # Coordinate step: the best inh_scale at the refined g_sat (one batched call).
+    g_best = float(np.exp(best_log))
+    cal = Calibration(g_best, 1.0, np.nan)
+    pred = predicted_rates(base, points, cal.hardware(hw), inh_scales, sweep=sweep)
+    losses = [_loss({p: pred[(k, p)] for p in points}, target) for k in inh_scales]
+    jk = int(np.argmin(losses))
+    return Calibration(g_best, float(inh_scales[jk]), float(losses[jk]))
+
+
+def _golden(
+    f: Callable[[float], float], lo: float, hi: float, steps: int
+) -> tuple[float, float]:
+    """Golden-section search for a minimum of ``f`` on [lo, hi]; return (x, f(x))."""
+    ratio = (np.sqrt(5) - 1) / 2
+    a, b = lo, hi
+    c, d = b - ratio * (b - a), a + ratio * (b - a)
+    fc, fd = f(c), f(d)
+    for _ in range(steps):
+        if fc <= fd:
+            b, d, fd = d, c, fc
+            c = b - ratio * (b - a)
+            fc = f(c)
+        else:
+            a, c, fc = c, d, fd
+            d = a + ratio * (b - a)
+            fd = f(d)
+    return (c, fc) if fc <= fd else (d, fd)
 
 
 def save_calibration(cal: Calibration, path: Path) -> Path:

@@ -18,11 +18,14 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from typing import NoReturn
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from twin.errors import ConfigError, TwinError
 from twin.wafer import BANDWIDTH, Defects, Wafer, build_l1_graph, synthetic_defects
+
+if TYPE_CHECKING:
+    from twin.analog.hardware import HardwareConfig
 
 __all__ = ["main"]
 
@@ -177,7 +180,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
     return 0
 
 
-def _hardware_config(args: argparse.Namespace) -> object:
+def _hardware_config(args: argparse.Namespace) -> HardwareConfig:
 
     from twin.analog.hardware import HardwareConfig
 

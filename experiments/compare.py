@@ -23,11 +23,11 @@ from twin.errors import ResultsError
 from twin.files import atomic_write_text
 
 __all__ = [
-    "agrees",
     "G_CORRECTION",
     "TOLERANCE",
     "Stat",
     "aggregate",
+    "agrees",
     "corrected_g",
     "load_summary",
     "load_wafer",
@@ -91,6 +91,12 @@ def _num(text: str | None) -> float:
         return np.nan
 
 
+def _mean(values: list[float]) -> float:
+    """Mean of the finite values (nan if there are none)."""
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
 def aggregate(rows: Sequence[Row]) -> dict[tuple[str, str], dict[Point, Stat]]:
     """Group rows by (platform, tier) and point; average over seeds."""
     groups: dict[tuple[str, str], dict[Point, list[Row]]] = {}
@@ -108,14 +114,11 @@ def aggregate(rows: Sequence[Row]) -> dict[tuple[str, str], dict[Point, Stat]]:
             out[key][point] = Stat(
                 rate=float(rate.mean()),
                 rate_sd=float(rate.std(ddof=1)) if rate.size > 1 else 0.0,
-                cv=float(np.nanmean([_num(m["cv"]) for m in members])),
-                global_cv=float(np.nanmean([_num(m["global_cv"]) for m in members])),
+                cv=_mean([_num(m["cv"]) for m in members]),
+                global_cv=_mean([_num(m["global_cv"]) for m in members]),
                 n=len(members),
                 layout=members[0].get("layout", ""),
-                extra={
-                    k: float(np.nanmean([_num(m.get(k)) for m in members]))
-                    for k in numeric
-                },
+                extra={k: _mean([_num(m.get(k)) for m in members]) for k in numeric},
             )
     return out
 

@@ -7,6 +7,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -42,6 +43,7 @@ def _panel(
     z = np.full((len(etas), len(gs)), np.nan)
     for (g, e), row in grid.items():
         z[etas.index(e), gs.index(g)] = row[value]
+    kw: dict[str, Any]
     if diverging:
         lim = float(np.nanmax(np.abs(z))) if np.isfinite(z).any() else 1.0
         kw = {"cmap": "RdBu_r", "vmin": -lim, "vmax": lim}

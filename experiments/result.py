@@ -161,7 +161,7 @@ def save_point(path: Path, result: BrunelResult, neurons: np.ndarray) -> Path:
         counts=rec.counts,
         neurons=neurons,
         meta=np.frombuffer(json.dumps(meta).encode(), np.uint8),
-        **{f"recorded_{k}": v for k, v in rec.recorded.items()},
+        **{f"recorded_{k}": v for k, v in rec.recorded.items()},  # type: ignore[arg-type]
     )
     return atomic_write_bytes(path, buffer.getvalue())
 

@@ -100,7 +100,7 @@ def seed_segments(
     for r in results:
         rec = r.recording
         n = size if r.layout == "all" else min(ISOLATED, size)
-        annotations = {
+        annotations: dict[str, float | int | str] = {
             "g": r.g,
             "eta": r.eta,
             "population_size": size,

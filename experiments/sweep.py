@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import jax.numpy as jnp
 import jax.random as jr
@@ -35,6 +36,7 @@ from experiments.tiers import (
 )
 from twin.analog import SimConfig, SpikeRecording, simulate_batch
 from twin.analog.hardware import EFFECTS, HardwareConfig, bandwidth_loss
+from twin.analog.tiers import Fidelity
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource
 from twin.routing import WaferMapping
@@ -50,7 +52,7 @@ class Tier:
     """A fidelity tier, or the hardware tier with one effect switched off."""
 
     name: str
-    fidelity: str
+    fidelity: Fidelity
     hardware: HardwareConfig | None = None
 
     @property
@@ -68,7 +70,9 @@ def tier_list(
     for name in names:
         if name not in ("ideal", "mapped", "hardware"):
             raise ConfigError(f"unknown tier {name!r}; use ideal, mapped or hardware")
-        tiers.append(Tier(name, name, hw if name == "hardware" else None))
+        tiers.append(
+            Tier(name, cast(Fidelity, name), hw if name == "hardware" else None)
+        )
     if ablation:
         if "hardware" not in names:
             raise ConfigError("--ablation needs the hardware tier")
@@ -126,7 +130,7 @@ def _finish_twin(
     config: BrunelConfig, rec: SpikeRecording, tier: Tier, tn: TierNetwork, wall: float
 ) -> list[tuple[Tier, BrunelResult]]:
     """Analyse one emulated point (and its no-bandwidth twin for the hardware tier)."""
-    common = {
+    common: dict[str, Any] = {
         "backend": "twin",
         "layout": tn.layout,
         "neurons": tn.recorded,
@@ -290,7 +294,7 @@ def _tier_groups(
 ) -> dict[tuple[BrunelConfig, str | None], list[BrunelConfig]]:
     """Merge the layouts of a realisation for the ideal tier (one network for both)."""
     if tier.fidelity != "ideal":
-        return dict(groups)
+        return {(base, layout): members for (base, layout), members in groups.items()}
     merged: dict[tuple[BrunelConfig, str | None], list[BrunelConfig]] = {}
     for (base, _), members in groups.items():
         merged.setdefault((base, None), []).extend(members)

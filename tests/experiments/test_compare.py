@@ -4,8 +4,8 @@ import pytest
 from experiments.brunel import BrunelConfig
 from experiments.cli import main
 from experiments.compare import (
-    agrees,
     aggregate,
+    agrees,
     corrected_g,
     load_summary,
     load_wafer,

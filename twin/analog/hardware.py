@@ -107,7 +107,7 @@ class HardwareConfig:
         if effect not in EFFECTS:
             raise ConfigError(f"unknown effect {effect!r}; use one of {EFFECTS}")
         value = None if effect == "saturation" else False
-        return dataclasses.replace(self, **{effect: value})
+        return dataclasses.replace(self, **{effect: value})  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,7 +116,10 @@ class ParameterReport:
 
 
 def _tau_m_dac(tau_hw: np.ndarray) -> np.ndarray:
-    return sum(c / tau_hw**k for k, c in enumerate(_TAU_M_COEFFS))
+    out = np.zeros_like(tau_hw, dtype=float)
+    for k, c in enumerate(_TAU_M_COEFFS):
+        out = out + c / tau_hw**k
+    return out
 
 
 def _quantise_tau_m(tau_bio: np.ndarray, cap: CapMode, speed: SpeedMode) -> np.ndarray:

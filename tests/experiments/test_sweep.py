@@ -1,0 +1,81 @@
+"""Sweeps over tiers and seeds: the run API, resuming, the hardware counters."""
+
+import numpy as np
+import pytest
+
+from experiments.brunel import BrunelConfig
+from experiments.summary import write_seed_files
+from experiments.sweep import grid, run, run_sweep, tier_list
+from twin.errors import ConfigError
+
+
+def _base():
+    return BrunelConfig.tiny(t_stop=1100.0)
+
+
+def test_run_returns_the_seed_numbers_and_counters():
+    r = run(_base().replace(g=8.0, eta=2.0), fidelity="mapped")
+    assert (r.backend, r.tier, r.layout) == ("twin", "mapped", "30")
+    assert r.rate == r.activity.rate > 0
+    assert 0 <= r.losses["synapse_loss"] < 1
+    assert r.recording.t_stop == pytest.approx(1100.0)
+
+
+def test_an_interrupted_sweep_resumes_with_identical_results(tmp_path):
+    configs = grid(_base(), gs=(4.0, 8.0), etas=(0.8, 2.0))
+    tiers = tier_list(["ideal", "hardware"])
+    full = run_sweep(configs, tiers=tiers, out=tmp_path / "a")
+    # "Interrupted": only half the points finished before.
+    run_sweep(configs[:2], tiers=tiers, out=tmp_path / "b")
+    files = sorted((tmp_path / "b" / "points").rglob("*.npz"))
+    assert len(files) == 2 * len(tiers)
+    stamps = {f: f.stat().st_mtime_ns for f in files}
+    resumed = run_sweep(configs, tiers=tiers, out=tmp_path / "b")
+    assert all(f.stat().st_mtime_ns == t for f, t in stamps.items())  # not redone
+    for a, b in zip(full, resumed, strict=True):
+        assert (a.tier, a.g, a.eta) == (b.tier, b.g, b.eta)
+        assert a.recording == b.recording
+        assert a.rate == b.rate
+
+
+def test_a_changed_setting_does_not_reuse_old_points(tmp_path):
+    configs = grid(_base(), gs=(8.0,), etas=(2.0,))
+    run_sweep(configs, tiers=tier_list(["ideal"]), out=tmp_path)
+    run_sweep([c.replace(weight_spread=0.3) for c in configs], out=tmp_path)
+    assert len(list((tmp_path / "points").iterdir())) == 2
+
+
+def test_seeds_are_distinct_realisations():
+    configs = grid(_base(), gs=(8.0,), etas=(2.0,), seeds=3)
+    assert [c.seed for c in configs] == [_base().seed + k for k in range(3)]
+    results = run_sweep(configs)
+    rates = [r.rate for r in results]
+    assert len(set(rates)) == 3
+    with pytest.raises(ConfigError, match="seeds"):
+        grid(_base(), seeds=0)
+
+
+def test_hardware_counters_add_up_and_the_wafer_file_holds_what_was_recorded(tmp_path):
+    configs = grid(_base(), gs=(1.0, 8.0), etas=(0.8,))
+    results = run_sweep(configs, tiers=tier_list(["hardware"]))
+    for r in results:
+        for res in ("recording_per_hicann", "priority_encoder", "dnc_merger"):
+            assert 0 <= r.losses[f"dropped_{res}"] <= r.losses[f"offered_{res}"]
+        kept = r.recording
+        assert set(np.unique(kept.ids)) <= set(range(r.activity.n_neurons))
+        emitted = r.losses["offered_recording_per_hicann"]
+        assert kept.times.size == emitted - r.losses["dropped_recording_per_hicann"]
+    write_seed_files(results, tmp_path, _base().n_exc, _base().n_inh)
+    assert (tmp_path / "exc.h5").stat().st_size > 0
+
+
+def test_ablation_needs_the_hardware_tier_and_nest_refuses_it():
+    with pytest.raises(ConfigError, match="hardware tier"):
+        tier_list(["ideal"], ablation=True)
+    names = [t.name for t in tier_list(["hardware"], ablation=True)]
+    assert names[0] == "hardware"
+    assert "hardware-no-saturation" in names
+    with pytest.raises(ConfigError, match="NEST cannot"):
+        run_sweep(
+            grid(_base(), gs=(8.0,), etas=(2.0,)), "nest", tier_list(["hardware"])
+        )
