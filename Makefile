@@ -24,7 +24,7 @@ run: $(VENV)/.run-installed
 
 ## test: install with NEST and test extras, then run the test suite (slow tests excluded)
 test: $(VENV)/.test-installed
-	$(PY) -m pytest -q -m "not slow and not gpu" --doctest-modules twin tests
+	$(PY) -m pytest -q -m "not slow and not gpu" --doctest-modules twin experiments tests
 
 ## test-slow: the long tests (full-size cross-checks)
 test-slow: $(VENV)/.test-installed

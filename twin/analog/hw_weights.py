@@ -44,7 +44,7 @@ def calibration_levels(gmax_div: int | np.ndarray = 11) -> np.ndarray:
     Examples
     --------
     >>> calibration_levels()[[0, 1, 15]].round(2).tolist()
-    [0.0, 173.68, 954.7]
+    [0.0, 173.68, 954.72]
     """
     k = np.arange(16.0)
     g = _CAL[0] + _CAL[1] * k + _CAL[2] * k**2
