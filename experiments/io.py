@@ -19,6 +19,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import h5py
 import numpy as np
@@ -26,7 +27,13 @@ import numpy as np
 from twin.errors import ResultsError
 from twin.files import atomic_write
 
-__all__ = ["REQUIRED_ANNOTATIONS", "Segment", "read_population", "write_population"]
+__all__ = [
+    "REQUIRED_ANNOTATIONS",
+    "Segment",
+    "read_population",
+    "to_neo",
+    "write_population",
+]
 
 #: Annotations the seed's analysis needs in every segment.
 REQUIRED_ANNOTATIONS = ("sim_time", "g", "eta")
@@ -135,3 +142,36 @@ def _read_segment(group: h5py.Group, where: str, index: str) -> Segment:
             {a: _scalar(tgroup[k][a]) for a in tgroup[k] if a != "spiketrain"}
         )
     return Segment(annotations, tuple(trains), tuple(extras))
+
+
+def to_neo(name: str, segments: Sequence[Segment]) -> Any:
+    """Return the segments as a Neo ``Block`` (as the demo's reader builds it).
+
+    Every train gets ``t_start = 0`` and ``t_stop = sim_time`` (ms), the segment's
+    annotations become Neo annotations. Needs the ``neo`` package (the ``test``
+    extra installs it).
+    """
+    try:
+        import neo
+        import quantities as pq
+    except ImportError:
+        raise ResultsError(
+            "Neo export needs the neo package; pip install neo (or `make test`)"
+        ) from None
+    block = neo.Block(name=name)
+    for i, seg in enumerate(segments):
+        out = neo.Segment(name=str(i), **dict(seg.annotations.items()))
+        t_stop = float(seg.annotations["sim_time"])
+        for k, times in enumerate(seg.spiketrains):
+            extra = seg.train_annotations[k] if seg.train_annotations else {}
+            out.spiketrains.append(
+                neo.SpikeTrain(
+                    np.asarray(times) * pq.ms,
+                    t_start=0 * pq.ms,
+                    t_stop=t_stop * pq.ms,
+                    name=str(k),
+                    **extra,
+                )
+            )
+        block.segments.append(out)
+    return block

@@ -72,3 +72,18 @@ def test_failed_write_keeps_the_old_file(tmp_path):
         write_population(path, "exc", broken)
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["exc.h5"]
+
+
+def test_neo_export_keeps_trains_and_annotations_and_elephant_reads_it():
+    pytest.importorskip("neo")
+    from elephant.statistics import mean_firing_rate
+
+    from experiments.io import to_neo
+
+    seg = Segment({"g": 8.0, "eta": 0.8, "sim_time": 1000.0}, (np.array([1.0, 501.0]),))
+    block = to_neo("exc", [seg])
+    (out,) = block.segments
+    assert out.annotations["g"] == 8.0
+    train = out.spiketrains[0]
+    assert float(train.t_stop.rescale("ms")) == 1000.0
+    assert float(mean_firing_rate(train).rescale("Hz")) == pytest.approx(2.0)
