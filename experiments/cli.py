@@ -172,6 +172,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
         wafer=_load_wafer(args),
         threads=getattr(args, "threads", 2),
         progress=True,
+        layout=None if args.layout == "seed" else args.layout,
     )
     print(f"done in {time.perf_counter() - start:.1f} s")
     _print_table(results)
@@ -340,6 +341,11 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
         metavar="N",
         help="number of network realisations (seeds SEED .. SEED+N-1)",
     )
+    parser.add_argument(
+        "--layout", choices=["seed", "all", "30"], default="seed",
+        help="recording layout: the seed's rule (all neurons if g >= 7 and eta <= 1.2, "
+        "else 30 isolated), or all / 30 at every point",
+    )  # fmt: skip
     _add_wafer_options(parser)
 
 

@@ -163,10 +163,19 @@ def _finish_twin(
 class _Sweep:
     """State of one sweep: caches of mappings and tier networks, output folder."""
 
-    def __init__(self, out: Path | None, wafer: Wafer | None) -> None:
+    def __init__(
+        self, out: Path | None, wafer: Wafer | None, layout: str | None = None
+    ) -> None:
+        if layout not in (None, "all", "30"):
+            raise ConfigError(f"unknown layout {layout!r}; use 'all', '30' or None")
         self.out = out
         self.wafer = wafer or Wafer()
+        self.layout = layout
         self.mappings: dict[tuple, WaferMapping] = {}
+
+    def layout_for(self, config: BrunelConfig) -> str:
+        """Return a point's layout: the override, else the seed's rule."""
+        return self.layout or layout_of(config.g, config.eta)
 
     def network(self, base: BrunelConfig, tier: Tier, layout: str) -> TierNetwork:
         key = (base, tier.fidelity, layout)
@@ -192,7 +201,7 @@ class _Sweep:
 
     def settings(self, tier: Tier) -> str:
         """Everything besides the config that determines a point: tier and wafer."""
-        return repr((tier, self.wafer.wafer_id, self.wafer.defects))
+        return repr((tier, self.wafer.wafer_id, self.wafer.defects, self.layout))
 
     def store(
         self,
@@ -250,7 +259,7 @@ def _twin_group(
     )
     wall = (time.perf_counter() - start) / len(todo)
     for c, rec in zip(todo, recs, strict=True):
-        own = layout or layout_of(c.g, c.eta)
+        own = layout or sweep.layout_for(c)
         mine = dataclasses.replace(tn, layout=own, recorded=recorded_neurons(base, own))
         for _, result in _finish_twin(c, rec, tier, mine, wall):
             sweep.store(c, tier, result, mine.recorded)
@@ -264,7 +273,7 @@ def _nest_point(
 ) -> BrunelResult:
     from experiments.nest_backend import NestConfig, run_nest
 
-    layout = layout_of(config.g, config.eta)
+    layout = sweep.layout_for(config)
     tn = sweep.network(base, tier, layout)
     rec, wall = run_nest(
         scaled(tn.network, config.g, config.eta),
@@ -310,6 +319,7 @@ def run_sweep(
     wafer: Wafer | None = None,
     threads: int = 2,
     progress: bool = False,
+    layout: str | None = None,
 ) -> list[BrunelResult]:
     """Run every config at every tier; return the results (tier-major, configs order).
 
@@ -329,6 +339,9 @@ def run_sweep(
         NEST threads.
     progress
         Show a progress bar (stderr).
+    layout
+        Record ``"all"`` neurons or the ``"30"`` isolated ones at every point
+        (default ``None``: the seed's rule, :func:`experiments.tiers.layout_of`).
     """
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; use 'twin' or 'nest'")
@@ -338,12 +351,12 @@ def run_sweep(
             "NEST cannot run the hardware tier (saturating inputs, 4-bit weights are "
             "twin models); use --fidelity ideal or mapped for NEST"
         )
-    sweep = _Sweep(out, wafer)
+    sweep = _Sweep(out, wafer, layout)
     groups: dict[tuple[BrunelConfig, str], list[BrunelConfig]] = {}
     for c in configs:
-        groups.setdefault(
-            (c.replace(g=1.0, eta=1.0), layout_of(c.g, c.eta)), []
-        ).append(c)
+        groups.setdefault((c.replace(g=1.0, eta=1.0), sweep.layout_for(c)), []).append(
+            c
+        )
     results: dict[tuple[str, BrunelConfig], BrunelResult] = {}
     with tqdm(
         total=len(configs) * len(tiers),

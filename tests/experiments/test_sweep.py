@@ -79,3 +79,22 @@ def test_ablation_needs_the_hardware_tier_and_nest_refuses_it():
         run_sweep(
             grid(_base(), gs=(8.0,), etas=(2.0,)), "nest", tier_list(["hardware"])
         )
+
+
+def test_recording_all_neurons_at_a_high_rate_point_loses_spikes_but_30_do_not():
+    point = grid(_base(), gs=(1.0,), etas=(2.0,))
+    hw = tier_list(["hardware"])
+    (every,) = run_sweep(point, tiers=hw, layout="all")
+    (isolated,) = run_sweep(point, tiers=hw, layout="30")
+    # ~59 neurons per chip firing hundreds of Hz each: far above 2.5 kHz per chip.
+    assert every.rate_exc > 100  # emitted (spike counts of the whole run)
+    assert every.rate < 0.5 * every.rate_exc  # what the wafer could record
+    offered = every.losses["offered_recording_per_hicann"]
+    dropped = every.losses["dropped_recording_per_hicann"]
+    assert offered > 0
+    assert dropped > 0.5 * offered
+    # One neuron per chip below the 2.5 kHz link rate: nothing lost.
+    assert isolated.rate < 2500
+    assert isolated.losses["dropped_recording_per_hicann"] == 0
+    with pytest.raises(ConfigError, match="layout"):
+        run_sweep(point, layout="some")
