@@ -104,7 +104,9 @@ def test_same_seed_same_network_other_seed_differs():
 
 def test_without_variation_everything_is_homogeneous():
     net = build_network(BrunelConfig.tiny(variation=False))
-    assert all(np.ptp(v) == 0 for p in net.populations for v in p.parameters.values())
+    assert all(
+        np.all(v == v[0]) for p in net.populations for v in p.parameters.values()
+    )
     assert all(np.ptp(p.weight) == 0 for p in net.projections)
 
 
