@@ -36,6 +36,7 @@ from experiments.tiers import (
 )
 from twin.analog import SimConfig, SpikeRecording, simulate_batch
 from twin.analog.hardware import EFFECTS, HardwareConfig, bandwidth_loss
+from twin.analog.stack import stack, unstack
 from twin.analog.tiers import Fidelity
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource
@@ -127,9 +128,13 @@ def _losses(tier_net: TierNetwork) -> dict[str, float]:
 
 
 def _finish_twin(
-    config: BrunelConfig, rec: SpikeRecording, tier: Tier, tn: TierNetwork, wall: float
-) -> list[tuple[Tier, BrunelResult]]:
-    """Analyse one emulated point (and its no-bandwidth twin for the hardware tier)."""
+    config: BrunelConfig,
+    rec: SpikeRecording,
+    tier: Tier,
+    tn: TierNetwork,
+    wall: float,
+) -> BrunelResult:
+    """Analyse one emulated point; the hardware tier's rate limits act here."""
     common: dict[str, Any] = {
         "backend": "twin",
         "layout": tn.layout,
@@ -137,9 +142,7 @@ def _finish_twin(
         "wall": wall,
     }
     if tn.fidelity != "hardware" or tn.sites is None or not tier.bandwidth:
-        return [
-            (tier, analyse(config, rec, tier=tier.name, losses=_losses(tn), **common))
-        ]
+        return analyse(config, rec, tier=tier.name, losses=_losses(tn), **common)
     sources = {
         s.name: np.asarray(s.rate) * config.eta
         for s in tn.network.sources
@@ -157,7 +160,7 @@ def _finish_twin(
         f"dropped_{k}": float(v.total_dropped) for k, v in losses.items()
     }
     counts |= {f"offered_{k}": float(v.total_offered) for k, v in losses.items()}
-    return [(tier, analyse(config, kept, tier=tier.name, losses=counts, **common))]
+    return analyse(config, kept, tier=tier.name, losses=counts, **common)
 
 
 class _Sweep:
@@ -191,66 +194,119 @@ class _Sweep:
             self.mappings[key] = tn.mapping
         return tn
 
-    def stored(
-        self, backend: str, tier: Tier, config: BrunelConfig
-    ) -> BrunelResult | None:
+    def settings(self, tier: Tier, unit: tuple[str, ...]) -> str:
+        """Everything besides the config that determines a point.
+
+        The tier, the wafer, the layout override and the tiers run with it in one
+        stacked call (``unit``: their random streams depend on each other).
+        """
+        return repr((tier, self.wafer.wafer_id, self.wafer.defects, self.layout, unit))
+
+    def path(
+        self, backend: str, tier: Tier, config: BrunelConfig, unit: tuple[str, ...]
+    ) -> Path | None:
+        """Where a point of ``tier`` run in ``unit`` is stored (``None``: nowhere)."""
         if self.out is None:
             return None
-        path = point_path(self.out, backend, tier.name, config, self.settings(tier))
-        return load_point(path, config) if path.exists() else None
+        settings = self.settings(tier, unit)
+        return point_path(self.out, backend, tier.name, config, settings)
 
-    def settings(self, tier: Tier) -> str:
-        """Everything besides the config that determines a point: tier and wafer."""
-        return repr((tier, self.wafer.wafer_id, self.wafer.defects, self.layout))
+    def stored(
+        self, backend: str, tier: Tier, config: BrunelConfig, unit: tuple[str, ...]
+    ) -> BrunelResult | None:
+        """Load a finished point, or return ``None``."""
+        path = self.path(backend, tier, config, unit)
+        return load_point(path, config) if path and path.exists() else None
 
     def store(
         self,
         config: BrunelConfig,
         tier: Tier,
+        unit: tuple[str, ...],
         result: BrunelResult,
         neurons: np.ndarray,
     ) -> None:
-        if self.out is not None:
-            save_point(
-                point_path(
-                    self.out, result.backend, tier.name, config, self.settings(tier)
-                ),
-                result,
-                neurons,
-            )
+        """Write a finished point (if the sweep has an output folder)."""
+        path = self.path(result.backend, tier, config, unit)
+        if path is not None:
+            save_point(path, result, neurons)
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    """Tiers emulated together (stacked in one call), and tiers derived from them."""
+
+    run: tuple[Tier, ...]
+    derived: tuple[tuple[Tier, Tier], ...] = ()  # (source tier, tier without bandwidth)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(t.name for t in self.run)
+
+    def all_tiers(self) -> list[Tier]:
+        return [*self.run, *(d for _, d in self.derived)]
+
+
+def _units(tiers: Sequence[Tier], backend: str) -> list[_Unit]:
+    """Group the tiers into emulator calls.
+
+    The ablation variants that change the network run stacked in one call; the
+    no-bandwidth variant is the hardware run analysed without the rate limits.
+    """
+    if backend != "twin":
+        return [_Unit((t,)) for t in tiers]
+    names = {t.name for t in tiers}
+    units, stacked = [], []
+    for t in tiers:
+        if t.name == "hardware-no-bandwidth" and "hardware" in names:
+            continue
+        if t.name.startswith("hardware-no-") and t.name != "hardware-no-bandwidth":
+            stacked.append(t)
+            continue
+        derived = tuple(
+            (t, d)
+            for d in tiers
+            if t.name == "hardware" and d.name == "hardware-no-bandwidth"
+        )
+        units.append(_Unit((t,), derived))
+    if stacked:
+        units.append(_Unit(tuple(stacked)))
+    return units
 
 
 def _twin_group(
     sweep: _Sweep,
     base: BrunelConfig,
     configs: list[BrunelConfig],
-    tier: Tier,
+    unit: _Unit,
     layout: str | None,
     bar: tqdm,
-) -> dict[BrunelConfig, BrunelResult]:
-    """Run the points of one realisation and tier in one call.
+) -> dict[tuple[str, BrunelConfig], BrunelResult]:
+    """Run the points of one realisation and unit of tiers in one call.
 
     ``layout=None`` (the ideal tier, whose network does not depend on the layout):
     every point is analysed with its own layout.
     """
-    done: dict[BrunelConfig, BrunelResult] = {}
+    done: dict[tuple[str, BrunelConfig], BrunelResult] = {}
+    tiers = unit.all_tiers()
     todo = []
     for c in configs:
-        stored = sweep.stored("twin", tier, c)
-        if stored is None:
+        stored = [sweep.stored("twin", t, c, unit.names) for t in tiers]
+        if any(r is None for r in stored):
             todo.append(c)
-        else:
-            done[c] = stored
-            bar.update(1)
+            continue
+        done.update({(t.name, c): r for t, r in zip(tiers, stored, strict=True) if r})
+        bar.update(len(tiers))
     if not todo:
         return done
-    tn = sweep.network(base, tier, layout or "all")
+    nets = [sweep.network(base, t, layout or "all") for t in unit.run]
+    network = nets[0].network if len(nets) == 1 else stack([n.network for n in nets])
     sim = SimConfig(
         t_stop=base.t_stop, dt=base.dt, record_from=base.t_stop - base.analysis_window
     )
     start = time.perf_counter()
     recs = simulate_batch(
-        tn.network,
+        network,
         sim,
         keys=jnp.stack([point_key(c) for c in todo]),
         g_scale=[c.g for c in todo],
@@ -259,12 +315,23 @@ def _twin_group(
     )
     wall = (time.perf_counter() - start) / len(todo)
     for c, rec in zip(todo, recs, strict=True):
+        parts = [rec] if len(nets) == 1 else unstack(rec, [n.network for n in nets])
         own = layout or sweep.layout_for(c)
-        mine = dataclasses.replace(tn, layout=own, recorded=recorded_neurons(base, own))
-        for _, result in _finish_twin(c, rec, tier, mine, wall):
-            sweep.store(c, tier, result, mine.recorded)
-            done[c] = result
-        bar.update(1)
+        by_name = {}
+        for tier, tn, part in zip(unit.run, nets, parts, strict=True):
+            mine = dataclasses.replace(
+                tn, layout=own, recorded=recorded_neurons(base, own)
+            )
+            by_name[tier.name] = (mine, part)
+            result = _finish_twin(c, part, tier, mine, wall)
+            sweep.store(c, tier, unit.names, result, mine.recorded)
+            done[(tier.name, c)] = result
+        for source, tier in unit.derived:
+            mine, part = by_name[source.name]
+            result = _finish_twin(c, part, tier, mine, wall)
+            sweep.store(c, tier, unit.names, result, mine.recorded)
+            done[(tier.name, c)] = result
+        bar.update(len(tiers))
     return done
 
 
@@ -294,7 +361,7 @@ def _nest_point(
         losses=_losses(tn),
         wall=wall,
     )
-    sweep.store(config, tier, result, tn.recorded)
+    sweep.store(config, tier, (tier.name,), result, tn.recorded)
     return result
 
 
@@ -364,18 +431,18 @@ def run_sweep(
         disable=not progress,
         desc=f"{backend} sweep",
     ) as bar:
-        for tier in tiers:
-            for (base, layout), members in _tier_groups(groups, tier).items():
+        for unit in _units(tiers, backend):
+            for (base, layout), members in _tier_groups(groups, unit.run[0]).items():
                 if backend == "twin":
-                    found = _twin_group(sweep, base, members, tier, layout, bar)
-                else:
-                    found = {}
-                    for c in members:
-                        found[c] = sweep.stored("nest", tier, c) or _nest_point(
-                            sweep, base, c, tier, threads
-                        )
-                        bar.update(1)
-                results.update({(tier.name, c): r for c, r in found.items()})
+                    found = _twin_group(sweep, base, members, unit, layout, bar)
+                    results.update(found)
+                    continue
+                (tier,) = unit.run
+                for c in members:
+                    results[(tier.name, c)] = sweep.stored(
+                        "nest", tier, c, unit.names
+                    ) or _nest_point(sweep, base, c, tier, threads)
+                    bar.update(1)
     return [results[(t.name, c)] for t in tiers for c in configs]
 
 

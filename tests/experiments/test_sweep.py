@@ -98,3 +98,20 @@ def test_recording_all_neurons_at_a_high_rate_point_loses_spikes_but_30_do_not()
     assert isolated.losses["dropped_recording_per_hicann"] == 0
     with pytest.raises(ConfigError, match="layout"):
         run_sweep(point, layout="some")
+
+
+def test_ablation_runs_stacked_and_leaves_the_hardware_tier_unchanged():
+    point = grid(_base(), gs=(1.0,), etas=(2.0,))
+    plain = run_sweep(point, tiers=tier_list(["hardware"]), layout="all")
+    tiers = tier_list(["hardware"], ablation=True)
+    results = {r.tier: r for r in run_sweep(point, tiers=tiers, layout="all")}
+    assert set(results) == {t.name for t in tiers}
+    hw = results["hardware"]
+    assert hw.recording == plain[0].recording  # --ablation does not change it
+    # No bandwidth: the same emitted spikes, nothing dropped from the recording.
+    nobw = results["hardware-no-bandwidth"]
+    assert nobw.rate_exc == hw.rate_exc
+    assert nobw.rate > hw.rate
+    assert "dropped_recording_per_hicann" not in nobw.losses
+    # Without saturation the g = 1 point fires faster (the inputs are not bounded).
+    assert results["hardware-no-saturation"].rate_exc > hw.rate_exc
