@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from experiments.brunel import SEED_ETAS, SEED_GS
 from twin.errors import ConfigError, TwinError
 from twin.wafer import BANDWIDTH, Defects, Wafer, build_l1_graph, synthetic_defects
 
@@ -95,6 +96,13 @@ def _cmd_wafer(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_list(text: str) -> tuple[float, ...]:
+    values = tuple(_positive_float(part) for part in text.split(",") if part.strip())
+    if not values:
+        raise argparse.ArgumentTypeError(f"{text!r}: give at least one value")
+    return values
+
+
 def _tiers_arg(text: str) -> list[str]:
     names = ["ideal", "mapped", "hardware"] if text == "all" else text.split(",")
     for name in names:
@@ -157,7 +165,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
     out = Path(args.out)
     hardware = _hardware_config(args) if backend == "twin" else None
     tiers = tier_list(args.fidelity, getattr(args, "ablation", False), hardware)
-    configs = grid(base, seeds=args.seeds)
+    configs = grid(base, gs=args.g, etas=args.eta, seeds=args.seeds)
     print(
         f"Brunel sweep on {backend}: {len(configs)} runs x {len(tiers)} tier(s) "
         f"({', '.join(t.name for t in tiers)}), {args.t_stop / 1000:g} s each; "
@@ -334,6 +342,16 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
     parser.add_argument(
         "--seed", type=int, default=1234, help="first network realisation seed"
     )
+    parser.add_argument(
+        "--g", type=_positive_list, default=SEED_GS, metavar="LIST",
+        help="relative inhibition values, comma separated (default: the seed's "
+        "1,4,8,10)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--eta", type=_positive_list, default=SEED_ETAS, metavar="LIST",
+        help="external rates relative to threshold, comma separated (default: the "
+        "seed's 0.8,1.6,2.4,3.2)",
+    )  # fmt: skip
     parser.add_argument(
         "--seeds",
         type=_positive_int,

@@ -98,6 +98,8 @@ def test_map_bad_values_are_one_line_exit_2(args):
         (["brunel", "--t-stop", "500"], "analysis window"),
         (["brunel", "--fidelity", "hardwire"], "hardwire"),
         (["brunel", "--seeds", "0"], "--seeds"),
+        (["brunel", "--g", "0,4"], "must be > 0"),
+        (["brunel", "--eta", "-0.8"], "must be > 0"),
         (["nest", "--fidelity", "hardware"], "hardware tier"),
         (["calibrate", "--wafer", "/nonexistent"], "exc.h5"),
     ],
