@@ -39,6 +39,9 @@ lint: $(VENV)/.test-installed
 ## bench: benchmarks side by side with NEST (see BENCHMARKS.md)
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/wafer_graph.py
+	$(PY) benchmarks/mapping.py
+	$(PY) benchmarks/brunel_sweep.py
+	$(PY) benchmarks/tiers.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
