@@ -44,3 +44,23 @@ def test_stacking_keeps_batches_of_variants():
 def test_stack_needs_networks_of_one_timestep():
     with pytest.raises(NetworkError, match="at least one"):
         stack([])
+
+
+def test_shared_sources_give_copies_the_input_of_the_network_alone():
+    from experiments.brunel import BrunelConfig, build_network
+
+    net = build_network(BrunelConfig.tiny(g=5.0, eta=2.0))
+    config = SimConfig(t_stop=400.0)
+    key = jr.PRNGKey(3)
+    alone = simulate(net, config, key)
+    stacked = stack([net, net], share_sources=True)
+    assert len(stacked.sources) == 1
+    for part in unstack(simulate(stacked, config, key), [net, net]):
+        assert np.array_equal(part.times, alone.times)
+        assert np.array_equal(part.ids, alone.ids)
+
+
+def test_sharing_needs_identical_sources():
+    a, b = _net(0.01, 1), _net(0.01, 2)  # different input spike times
+    with pytest.raises(NetworkError, match="identical spike sources"):
+        stack([a, b], share_sources=True)

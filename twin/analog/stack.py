@@ -28,8 +28,37 @@ def _tag(name: str, k: int) -> str:
     return f"{name}@{k}"
 
 
-def stack(networks: Sequence[Network]) -> Network:
+def _equal(a: object, b: object) -> bool:
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+    return a == b
+
+
+def _same_sources(networks: Sequence[Network]) -> bool:
+    first = networks[0].sources
+    return all(
+        len(n.sources) == len(first)
+        and all(
+            type(a) is type(b)
+            and all(
+                _equal(getattr(a, f.name), getattr(b, f.name))
+                for f in dataclasses.fields(a)
+            )
+            for a, b in zip(n.sources, first, strict=True)
+        )
+        for n in networks[1:]
+    )
+
+
+def stack(networks: Sequence[Network], share_sources: bool = False) -> Network:
     """Return one network holding disjoint copies of ``networks`` (in order).
+
+    With ``share_sources`` every copy is driven by the *same* spike sources (the
+    networks must have identical sources): the copies then see identical external
+    input, and since the pool of sources is the one of each network alone, a copy's
+    external events are exactly those of the network run alone with the same key.
 
     Examples
     --------
@@ -44,14 +73,28 @@ def stack(networks: Sequence[Network]) -> Network:
     steps = {n.timestep for n in networks}
     if len(steps) > 1:
         raise NetworkError(f"networks with different timesteps {sorted(steps)}")
+    if share_sources and not _same_sources(networks):
+        raise NetworkError(
+            "share_sources needs identical spike sources in every network; stack "
+            "without sharing instead"
+        )
     populations, sources, projections = [], [], []
     for k, net in enumerate(networks):
         populations += [
             dataclasses.replace(p, name=_tag(p.name, k)) for p in net.populations
         ]
-        sources += [dataclasses.replace(s, name=_tag(s.name, k)) for s in net.sources]
+        if not share_sources or k == 0:
+            sources += [
+                dataclasses.replace(s, name=_tag(s.name, 0 if share_sources else k))
+                for s in net.sources
+            ]
+
+        def pre(name: str, net: Network = net, k: int = k) -> str:
+            shared = share_sources and net.is_source(name)
+            return _tag(name, 0 if shared else k)
+
         projections += [
-            p.replace(pre=_tag(p.pre, k), post=_tag(p.post, k), name=_tag(p.name, k))
+            p.replace(pre=pre(p.pre), post=_tag(p.post, k), name=_tag(p.name, k))
             for p in net.projections
         ]
     return Network(
