@@ -26,6 +26,7 @@ import jax.numpy as jnp
 from jax import Array, lax
 
 from twin.analog.adex import NeuronState, adex_step_with, initial_state
+from twin.analog.limits import StageArrays, admit
 from twin.analog.params import NeuronParams
 from twin.analog.poisson import poisson_block
 from twin.analog.recording import pack_bits
@@ -70,6 +71,7 @@ class Static:
     exponential: bool  # some neuron has delta_T > 0 (AdEx); False: LIF only
     saturating: bool  # some neuron has a finite g_sat (hardware tier)
     record_from_block: int  # blocks before this one are not recorded (warm-up)
+    n_stages: int = 0  # rate-limit stages applied to the spikes (0: none)
 
 
 class KernelOutput(NamedTuple):
@@ -80,6 +82,8 @@ class KernelOutput(NamedTuple):
     counts: Any  # (nb, n) spikes per neuron
     poisson_events: Any  # (nb,) external events delivered
     overflow: Any  # (nb,) Poisson events beyond the block capacity
+    limit_offered: Any  # (nb, stages, G + 1) spikes offered to each rate-limited group
+    limit_dropped: Any  # (nb, stages, G + 1) spikes each group dropped
 
 
 def _deliver(
@@ -126,21 +130,42 @@ def _deliver_spikes(
     return buf
 
 
+def _limit(
+    spikes: Array, limits: StageArrays, queues: Array, s: Static
+) -> tuple[Array, Array, Array, Array]:
+    """Pass the spikes through the rate-limit stages in series."""
+    offered, dropped = [], []
+    new_queues = []
+    for k in range(s.n_stages):
+        stage = jax.tree_util.tree_map(lambda x, k=k: x[k], limits)
+        spikes, q, off, drop = admit(spikes, queues[:, k], stage)
+        new_queues.append(q)
+        offered.append(off)
+        dropped.append(drop)
+    return (
+        spikes,
+        jnp.stack(new_queues, axis=1),
+        jnp.stack(offered, axis=1),
+        jnp.stack(dropped, axis=1),
+    )
+
+
 def _step(
     p: NeuronParams,
     decays: tuple[Array, Array],
     tables: Tables,
     g_scale: Array,
+    limits: StageArrays,
     s: Static,
     record: bool,
-    carry: tuple[NeuronState, Array, Array, Array],
+    carry: tuple[NeuronState, Array, Array, Array, Array, Array, Array],
     step: Array,
-) -> tuple[tuple[NeuronState, Array, Array, Array], tuple[Array, Array] | None]:
+) -> tuple[tuple, tuple[Array, Array] | None]:
     # ``arriving`` (this step's slot) was read at the end of the previous step, after
     # its deliveries: then the ring buffer's only use before the in-place scatter is
     # the scatter itself, and XLA:CPU does not copy the buffer every step. Slots are
     # cleared a block at a time in ``run`` for the same reason.
-    state, buf, counts, arriving = carry
+    state, buf, counts, arriving, queues, offered, dropped = carry
     state = state._replace(
         g_e=state.g_e + arriving[:, : s.n],
         g_i=state.g_i + g_scale[:, None] * arriving[:, s.n :],
@@ -148,7 +173,11 @@ def _step(
     state, spikes = adex_step_with(
         state, p, s.dt, *decays, exponential=s.exponential, saturating=s.saturating
     )
-    spikes = spikes & (step < s.n_steps)
+    emitted = spikes & (step < s.n_steps)
+    spikes = emitted
+    if s.n_stages:
+        spikes, queues, off, drop = _limit(emitted, limits, queues, s)
+        offered, dropped = offered + off, dropped + drop
     buf = _deliver_spikes(buf, spikes, step, tables.neurons, s)
     arriving = lax.dynamic_index_in_dim(
         buf, (step + 1) % s.slots, axis=1, keepdims=False
@@ -157,7 +186,8 @@ def _step(
         out = (_pack_recorded(spikes, s), state.v[:, jnp.asarray(s.trace, jnp.int32)])
     else:
         out = None
-    return (state, buf, counts + spikes.astype(counts.dtype), arriving), out
+    counts = counts + emitted.astype(counts.dtype)
+    return (state, buf, counts, arriving, queues, offered, dropped), out
 
 
 def _pack_recorded(spikes: Array, s: Static) -> Array:
@@ -215,6 +245,7 @@ def _run(
     rates: Array,
     batch: Batch,
     timed: TimedEvents,
+    limits: StageArrays,
     s: Static,
 ) -> KernelOutput:
     """Simulate a batch of variants; see the module docstring for the layout."""
@@ -233,8 +264,12 @@ def _run(
         jnp.exp(-s.dt / (2 * params.tau_syn_i)),
     )
 
+    n_groups = limits.service.shape[-1]
+    queues = jnp.zeros((nb, s.n_stages, n_groups), dtype)
+    limit_zeros = jnp.zeros((nb, s.n_stages, n_groups), jnp.int32)
+
     def block(record: bool, carry: tuple, block_index: Array) -> tuple[tuple, Any]:
-        state, buf, counts, arriving, n_ext, overflow = carry
+        state, buf, counts, arriving, lim, n_ext, overflow = carry
         # Clear the previous block's slots (read already, reused from now on).
         start = ((block_index - 1) * s.block_steps) % s.slots
         cleared = jnp.zeros((nb, s.block_steps, 2 * s.n), dtype)
@@ -243,22 +278,24 @@ def _run(
             buf, tables, rates, batch, timed, block_index, s
         )
         steps = block_index * s.block_steps + jnp.arange(s.block_steps)
-        step = partial(_step, params, decays, tables, batch.g_scale, s, record)
+        step = partial(_step, params, decays, tables, batch.g_scale, limits, s, record)
         # The block's first slot was read before this block's external events were
         # added; they never land there (stamps >= t0 + 1, delays >= 1 step).
-        (state, buf, counts, arriving), outs = lax.scan(
-            step, (state, buf, counts, arriving), steps
+        (state, buf, counts, arriving, *lim), outs = lax.scan(
+            step, (state, buf, counts, arriving, *lim), steps
         )
-        return (state, buf, counts, arriving, n_ext + delivered, overflow + over), outs
+        carry = (state, buf, counts, arriving, tuple(lim), n_ext + delivered)
+        return (*carry, overflow + over), outs
 
     arriving = jnp.zeros((nb, 2 * s.n), dtype)  # nothing can arrive at step 0
-    carry = (state, buf, counts, arriving, zeros, zeros)
+    lim = (queues, limit_zeros, limit_zeros)
+    carry = (state, buf, counts, arriving, lim, zeros, zeros)
     warm = s.record_from_block
     carry, _ = lax.scan(partial(block, False), carry, jnp.arange(warm))
     carry, (words, traces) = lax.scan(
         partial(block, True), carry, jnp.arange(warm, s.n_blocks)
     )
-    _, _, counts, _, n_ext, overflow = carry
+    _, _, counts, _, (_, offered, dropped), n_ext, overflow = carry
     steps = (s.n_blocks - warm) * s.block_steps
     return KernelOutput(
         words=words.reshape(steps, nb, -1),
@@ -266,6 +303,8 @@ def _run(
         counts=counts,
         poisson_events=n_ext,
         overflow=overflow,
+        limit_offered=offered,
+        limit_dropped=dropped,
     )
 
 
@@ -276,5 +315,5 @@ run = jax.jit(_run, static_argnames=("s",))
 #: CPU host started with ``--xla_force_host_platform_device_count=N`` the N parts run
 #: on N cores at once; on a GPU host over its GPUs.
 run_sharded = jax.pmap(
-    _run, in_axes=(None, None, None, 0, None), static_broadcasted_argnums=(5,)
+    _run, in_axes=(None, None, None, 0, None, None), static_broadcasted_argnums=(6,)
 )

@@ -8,7 +8,8 @@ of 2,083 neurons is 26 MB); they are unpacked into times and ids on the host.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import jax.numpy as jnp
 import numpy as np
@@ -57,7 +58,11 @@ class SpikeRecording:
         Membrane potential of the traced neurons, shape ``(steps, n_traced)`` (mV), or
         an empty array.
     counters
-        Run counters (spikes emitted, external events, capacity overflows).
+        Run counters (spikes emitted, external events, capacity overflows, spikes
+        offered to and dropped by rate limits).
+    limit_counts
+        Rate-limit stage name -> array ``(3, groups)``: group id, spikes offered,
+        spikes dropped over the whole run.
     """
 
     times: np.ndarray
@@ -69,6 +74,9 @@ class SpikeRecording:
     counts: np.ndarray
     traces: np.ndarray
     counters: Mapping[str, int]
+    limit_counts: Mapping[str, np.ndarray] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @classmethod
     def from_bits(

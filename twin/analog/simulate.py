@@ -7,6 +7,7 @@ it; the packed spikes are decoded into one :class:`SpikeRecording` per variant.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ from twin.analog.kernel import (
     run,
     run_sharded,
 )
+from twin.analog.limits import Stage, stage_arrays
 from twin.analog.params import from_network
 from twin.analog.poisson import block_capacity
 from twin.analog.recording import SpikeRecording
@@ -156,6 +158,7 @@ def simulate_batch(
     check_finite: bool = True,
     timings: dict[str, float] | None = None,
     capacity_scale: float | None = None,
+    limits: Sequence[Stage] = (),
 ) -> list[SpikeRecording]:
     """Simulate variants of one network in compiled, batched calls.
 
@@ -182,6 +185,9 @@ def simulate_batch(
         The largest rate scale the Poisson block capacity is sized for (default: the
         batch's largest). The capacity shapes the random draws, so a variant gives the
         same spikes in any batch with the same ``capacity_scale``.
+    limits
+        Rate-limit stages applied to the spikes in series (:mod:`twin.analog.limits`):
+        dropped spikes reach no synapse and no recording; counted per group.
 
     Returns
     -------
@@ -212,6 +218,7 @@ def simulate_batch(
     record = np.concatenate(list(recorded.values())) if recorded else np.zeros(0, int)
     trace = tuple(network.offset(p) + i for p, i in config.trace)
     max_delay = int(max(int(t.delay.max()) for t in tables))
+    stages, labels = stage_arrays(limits, network.n_neurons, config.dt, dtype)
     static = Static(
         n=network.n_neurons,
         n_blocks=n_blocks,
@@ -237,6 +244,7 @@ def simulate_batch(
         record_from_block=min(
             int(config.record_from / config.dt) // config.block_steps, n_blocks - 1
         ),
+        n_stages=len(limits),
     )
     first_step = static.record_from_block * config.block_steps
     timed = _timed_events(network, config, n_blocks)
@@ -269,19 +277,22 @@ def simulate_batch(
         if compiled is None:
             start = time.perf_counter()
             fn = run_sharded if n_dev > 1 else run
-            compiled = fn.lower(params, tables, jrates, batch, timed, static).compile()
+            compiled = fn.lower(
+                params, tables, jrates, batch, timed, stages, static
+            ).compile()
             clock["compile"] = time.perf_counter() - start
         start = time.perf_counter()
-        out = jax.device_get(compiled(params, tables, jrates, batch, timed))
+        out = jax.device_get(compiled(params, tables, jrates, batch, timed, stages))
         if n_dev > 1:
             out = _merge_devices(out)
         clock["run"] += time.perf_counter() - start
         start = time.perf_counter()
         for j, variant in enumerate(dealt):
             if results[variant] is None:  # padding repeats variants
-                results[variant] = _decode(
+                rec = _decode(
                     out, j, record, first_step, network, config, recorded, check_finite
                 )
+                results[variant] = _with_limits(rec, out, j, limits, labels)
         clock["decode"] += time.perf_counter() - start
     return [rec for rec in results if rec is not None]
 
@@ -323,6 +334,31 @@ def _decode(
     )
 
 
+def _with_limits(
+    rec: SpikeRecording,
+    out: KernelOutput,
+    j: int,
+    limits: Sequence[Stage],
+    labels: list[np.ndarray],
+) -> SpikeRecording:
+    """Attach the per-group counts of the rate-limit stages to a recording."""
+    if not limits:
+        return rec
+    counters = dict(rec.counters)
+    groups = {}
+    for k, (stage, lab) in enumerate(zip(limits, labels, strict=True)):
+        offered = np.asarray(out.limit_offered[j, k, : lab.size])
+        dropped = np.asarray(out.limit_dropped[j, k, : lab.size])
+        counters[f"offered_{stage.name}"] = int(offered.sum())
+        counters[f"dropped_{stage.name}"] = int(dropped.sum())
+        groups[stage.name] = np.stack([lab, offered, dropped])
+    return dataclasses.replace(
+        rec,
+        counters=MappingProxyType(counters),
+        limit_counts=MappingProxyType(groups),
+    )
+
+
 def _merge_devices(out: KernelOutput) -> KernelOutput:
     """Fold the device axis of a sharded run into the variant axis."""
     return KernelOutput(
@@ -331,6 +367,8 @@ def _merge_devices(out: KernelOutput) -> KernelOutput:
         counts=np.concatenate(list(out.counts), axis=0),
         poisson_events=np.concatenate(list(out.poisson_events), axis=0),
         overflow=np.concatenate(list(out.overflow), axis=0),
+        limit_offered=np.concatenate(list(out.limit_offered), axis=0),
+        limit_dropped=np.concatenate(list(out.limit_dropped), axis=0),
     )
 
 
