@@ -28,7 +28,7 @@ from experiments.result import analyse
 from experiments.sweep import Tier, _Sweep, point_key
 from experiments.tiers import layout_of
 from twin.analog import SimConfig, simulate_batch
-from twin.analog.hardware import HardwareConfig, bandwidth_loss
+from twin.analog.hardware import HardwareConfig, bandwidth_loss, spike_stages
 from twin.analog.saturation import Saturation
 from twin.errors import ConfigError, ResultsError
 from twin.files import atomic_write_text
@@ -90,6 +90,7 @@ def predicted_rates(
             g_scale=[k * p[0] for k, p in variants],
             rate_scale=[p[1] for _, p in variants],
             capacity_scale=max(p[1] for p in points),
+            limits=spike_stages(tn.sites, hardware) if tn.sites is not None else [],
         )
         sources = {
             s.name: np.asarray(s.rate)

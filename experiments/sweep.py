@@ -19,6 +19,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, cast
 
 import jax.numpy as jnp
@@ -35,7 +36,13 @@ from experiments.tiers import (
     tier_network,
 )
 from twin.analog import SimConfig, SpikeRecording, simulate_batch
-from twin.analog.hardware import EFFECTS, HardwareConfig, bandwidth_loss
+from twin.analog.hardware import (
+    EFFECTS,
+    HardwareConfig,
+    bandwidth_loss,
+    spike_stages,
+)
+from twin.analog.limits import Stage
 from twin.analog.stack import stack, unstack
 from twin.analog.tiers import Fidelity
 from twin.errors import ConfigError
@@ -234,44 +241,66 @@ class _Sweep:
 
 @dataclass(frozen=True, slots=True)
 class _Unit:
-    """Tiers emulated together (stacked in one call), and tiers derived from them."""
+    """Tiers emulated together: one network, or copies stacked in one call."""
 
     run: tuple[Tier, ...]
-    derived: tuple[tuple[Tier, Tier], ...] = ()  # (source tier, tier without bandwidth)
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(t.name for t in self.run)
 
-    def all_tiers(self) -> list[Tier]:
-        return [*self.run, *(d for _, d in self.derived)]
-
 
 def _units(tiers: Sequence[Tier], backend: str) -> list[_Unit]:
-    """Group the tiers into emulator calls.
-
-    The ablation variants that change the network run stacked in one call; the
-    no-bandwidth variant is the hardware run analysed without the rate limits.
-    """
+    """Group the tiers into emulator calls: the ablation variants run stacked."""
     if backend != "twin":
         return [_Unit((t,)) for t in tiers]
-    names = {t.name for t in tiers}
-    units, stacked = [], []
-    for t in tiers:
-        if t.name == "hardware-no-bandwidth" and "hardware" in names:
-            continue
-        if t.name.startswith("hardware-no-") and t.name != "hardware-no-bandwidth":
-            stacked.append(t)
-            continue
-        derived = tuple(
-            (t, d)
-            for d in tiers
-            if t.name == "hardware" and d.name == "hardware-no-bandwidth"
-        )
-        units.append(_Unit((t,), derived))
+    units = [_Unit((t,)) for t in tiers if not t.name.startswith("hardware-no-")]
+    stacked = tuple(t for t in tiers if t.name.startswith("hardware-no-"))
     if stacked:
-        units.append(_Unit(tuple(stacked)))
+        units.append(_Unit(stacked))
     return units
+
+
+def _stages(nets: Sequence[TierNetwork]) -> tuple[list[Stage], list[int]]:
+    """Return the in-run rate limits of (stacked) tier networks.
+
+    Group ids of copy ``k`` are shifted by the returned ``offsets[k]``, so the copies'
+    groups stay apart.
+    """
+    per_copy = [
+        spike_stages(tn.sites, tn.hardware)
+        if tn.hardware is not None and tn.sites is not None
+        else []
+        for tn in nets
+    ]
+    template = next((st for st in per_copy if st), [])
+    span = 1 + max(
+        (int(st.group.max(initial=-1)) for copy in per_copy for st in copy), default=0
+    )
+    offsets = [k * span for k in range(len(nets))]
+    stages = []
+    for k, proto in enumerate(template):
+        groups = []
+        for tn, copy, offset in zip(nets, per_copy, offsets, strict=True):
+            g = copy[k].group if copy else np.full(tn.network.n_neurons, -1)
+            groups.append(np.where(g >= 0, g + offset, -1))
+        stages.append(dataclasses.replace(proto, group=np.concatenate(groups)))
+    return stages, offsets
+
+
+def _own_counts(rec: SpikeRecording, lo: int, hi: int) -> SpikeRecording:
+    """Keep the rate-limit counts of the groups ``lo <= id < hi`` (one copy's)."""
+    counts, counters = {}, dict(rec.counters)
+    for name, (ids, offered, dropped) in rec.limit_counts.items():
+        mine = (ids >= lo) & (ids < hi)
+        counts[name] = np.stack([ids[mine] - lo, offered[mine], dropped[mine]])
+        counters[f"offered_{name}"] = int(offered[mine].sum())
+        counters[f"dropped_{name}"] = int(dropped[mine].sum())
+    return dataclasses.replace(
+        rec,
+        limit_counts=MappingProxyType(counts),
+        counters=MappingProxyType(counters),
+    )
 
 
 def _twin_group(
@@ -288,7 +317,7 @@ def _twin_group(
     every point is analysed with its own layout.
     """
     done: dict[tuple[str, BrunelConfig], BrunelResult] = {}
-    tiers = unit.all_tiers()
+    tiers = unit.run
     todo = []
     for c in configs:
         stored = [sweep.stored("twin", t, c, unit.names) for t in tiers]
@@ -300,10 +329,14 @@ def _twin_group(
     if not todo:
         return done
     nets = [sweep.network(base, t, layout or "all") for t in unit.run]
-    network = nets[0].network if len(nets) == 1 else stack([n.network for n in nets])
+    if len(nets) == 1:
+        network = nets[0].network
+    else:
+        network = stack([n.network for n in nets], share_sources=True)
     sim = SimConfig(
         t_stop=base.t_stop, dt=base.dt, record_from=base.t_stop - base.analysis_window
     )
+    stages, offsets = _stages(nets)
     start = time.perf_counter()
     recs = simulate_batch(
         network,
@@ -312,22 +345,21 @@ def _twin_group(
         g_scale=[c.g for c in todo],
         rate_scale=[c.eta for c in todo],
         capacity_scale=max(c.eta for c in configs),
+        limits=stages,
     )
     wall = (time.perf_counter() - start) / len(todo)
     for c, rec in zip(todo, recs, strict=True):
         parts = [rec] if len(nets) == 1 else unstack(rec, [n.network for n in nets])
+        bounds = [*offsets[1:], 2**62]
+        parts = [
+            _own_counts(p, lo, hi)
+            for p, lo, hi in zip(parts, offsets, bounds, strict=True)
+        ]
         own = layout or sweep.layout_for(c)
-        by_name = {}
         for tier, tn, part in zip(unit.run, nets, parts, strict=True):
             mine = dataclasses.replace(
                 tn, layout=own, recorded=recorded_neurons(base, own)
             )
-            by_name[tier.name] = (mine, part)
-            result = _finish_twin(c, part, tier, mine, wall)
-            sweep.store(c, tier, unit.names, result, mine.recorded)
-            done[(tier.name, c)] = result
-        for source, tier in unit.derived:
-            mine, part = by_name[source.name]
             result = _finish_twin(c, part, tier, mine, wall)
             sweep.store(c, tier, unit.names, result, mine.recorded)
             done[(tier.name, c)] = result

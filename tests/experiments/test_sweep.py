@@ -108,10 +108,10 @@ def test_ablation_runs_stacked_and_leaves_the_hardware_tier_unchanged():
     assert set(results) == {t.name for t in tiers}
     hw = results["hardware"]
     assert hw.recording == plain[0].recording  # --ablation does not change it
-    # No bandwidth: the same emitted spikes, nothing dropped from the recording.
+    # ~59 neurons per chip at hundreds of Hz: the mergers drop most spikes in the run.
+    assert hw.losses["dropped_dnc_merger"] > 0.5 * hw.losses["offered_dnc_merger"]
     nobw = results["hardware-no-bandwidth"]
-    assert nobw.rate_exc == hw.rate_exc
-    assert nobw.rate > hw.rate
-    assert "dropped_recording_per_hicann" not in nobw.losses
+    assert "dropped_dnc_merger" not in nobw.losses
+    assert nobw.rate > hw.rate  # nothing dropped on the way to the host
     # Without saturation the g = 1 point fires faster (the inputs are not bounded).
     assert results["hardware-no-saturation"].rate_exc > hw.rate_exc

@@ -10,10 +10,12 @@
    (:mod:`twin.analog.hw_weights`);
 4. ``saturation`` — bounded synaptic input conductances (:mod:`twin.analog.saturation`).
 
-The fifth effect, ``bandwidth`` (spikes dropped by the recording link, priority
-encoders, mergers and external input, :mod:`twin.analog.spike_loss`), acts on the spikes
-after the run: :func:`bandwidth_loss`. Switching an effect off returns the network
-unchanged by it, so an ablation is the same call with one switch off.
+The fifth effect, ``bandwidth``, drops spikes: inside the run, the priority encoders
+and DNC mergers admit at most their event rate (:func:`spike_stages`,
+:mod:`twin.analog.limits`: dropped spikes reach no synapse); after the run, the
+recording link of each chip and the external input links (:func:`bandwidth_loss`,
+:mod:`twin.analog.spike_loss`). Switching an effect off returns the network unchanged
+by it, so an ablation is the same call with one switch off.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from twin.analog.hw_params import (
     realise_parameters,
 )
 from twin.analog.hw_weights import WeightReport, quantise_weights, weight_scale
+from twin.analog.limits import Stage
 from twin.analog.recording import SpikeRecording
 from twin.analog.saturation import DEFAULT_SATURATION, Saturation
 from twin.analog.spike_loss import QueueLoss, drop_events, poisson_input_loss
@@ -47,6 +50,7 @@ __all__ = [
     "WaferSites",
     "bandwidth_loss",
     "realise_hardware",
+    "spike_stages",
 ]
 
 #: The switchable effects, in the order they are applied.
@@ -183,6 +187,21 @@ def _saturate(network: Network, saturation: Saturation) -> Network:
     return network.replace(populations=populations)
 
 
+def spike_stages(wafer: WaferSites, config: HardwareConfig) -> list[Stage]:
+    """Return the in-run rate limits of the hardware tier: encoders, then mergers.
+
+    Empty when the ``bandwidth`` effect is off.
+    """
+    if not config.bandwidth:
+        return []
+    chip = wafer.sites.hicann
+    block = np.where(chip >= 0, chip * 8 + wafer.sites.column // 32, -1)
+    return [
+        Stage(name, group, config.limits.bio(name), QUEUE_DEPTHS[name])
+        for name, group in (("priority_encoder", block), ("dnc_merger", wafer.bus))
+    ]
+
+
 def realise_hardware(
     network: Network, sites: NeuronSites, config: HardwareConfig, seed: int = 0
 ) -> tuple[Network, HardwareReport]:
@@ -257,17 +276,15 @@ def bandwidth_loss(
     """
     lim, depth, dt = config.limits, QUEUE_DEPTHS, rec.dt
     chip = wafer.sites.hicann
-    block = np.where(chip >= 0, chip * 8 + wafer.sites.column // 32, -1)
     losses = {}
-    for name, group in (("priority_encoder", block), ("dnc_merger", wafer.bus)):
-        _, losses[name] = drop_events(
-            rec.times,
-            rec.ids,
-            group,
-            rate_bio=lim.bio(name),
-            depth=depth[name],
-            dt=dt,
-            resource=name,
+    for name, counts in rec.limit_counts.items():  # the in-run stages (whole run)
+        ids, offered, dropped = (np.asarray(x, dtype=np.int64) for x in counts)
+        losses[name] = QueueLoss(
+            name,
+            MappingProxyType(dict(zip(ids.tolist(), offered.tolist(), strict=True))),
+            MappingProxyType(
+                {int(i): int(d) for i, d in zip(ids, dropped, strict=True) if d}
+            ),
         )
     rec_group = np.full(chip.size, -1)
     rec_group[recorded] = chip[recorded]

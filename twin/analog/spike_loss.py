@@ -10,12 +10,11 @@ model is a fluid queue per time step of the emulation:
     dropped = max(q - depth, 0);  q = min(q, depth)
 
 and within a step the highest neuron ids lose first (a priority encoder's order). It is
-applied to the emulated spikes of the recorded window after the run (the window is
-replayed once first so the buffers start as full as in a long run): exact for the
-recording path (recording does not act back on the network); for the on-wafer paths
-(priority encoder, merger) the drops are counted but not removed from the network's own
-dynamics — the count says how much the emulated activity overstates what the wafer could
-carry.
+applied after the run to the emulated spikes of the recorded window (the window is
+replayed once first so the buffers start as full as in a long run) for the resources
+that do not act back on the network: the recording links (exact) and the external input
+links (a Monte-Carlo estimate from the sources' rates). The on-wafer paths (priority
+encoders, mergers) act inside the run: :mod:`twin.analog.limits`.
 """
 
 from __future__ import annotations
