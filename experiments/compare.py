@@ -298,7 +298,11 @@ def report(
     if "hardware" in t_groups:
         lines += [
             "",
-            "## Hardware tier: events dropped by rate limits (analysis window)",
+            "## Hardware tier: events dropped by rate limits",
+            "",
+            "Priority encoders and DNC mergers: whole run, inside the emulation "
+            "(dropped spikes reach no synapse); recording and input links: the "
+            "analysis window.",
             "",
             *_drop_table(t_groups["hardware"]),
         ]
