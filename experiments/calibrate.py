@@ -126,13 +126,14 @@ def calibrate(
     inh_scales: Sequence[float] = DEFAULT_INH_SCALES,
     hardware: HardwareConfig | None = None,
     wafer: Wafer | None = None,
-    refine_steps: int = 6,
+    refine_steps: int = 10,
 ) -> Calibration:
     """Fit ``g_sat`` and ``inh_scale`` to the wafer's rates ``target``.
 
-    The grid gives the best ``inh_scale`` and a bracket of ``g_sat`` (the best grid
-    value's neighbours); a golden-section search of ``refine_steps`` steps in log
-    ``g_sat`` then refines it.
+    The grid gives a bracket of ``g_sat`` (the best grid value's neighbours); a
+    golden-section search of ``refine_steps`` steps in log ``g_sat`` refines it, the
+    loss at each ``g_sat`` being the best over the ``inh_scale`` candidates (all of
+    them variants of one batched call).
     """
     if not target:
         raise ResultsError("the wafer sweep has no points to fit")
@@ -148,25 +149,20 @@ def calibrate(
         for j, k in enumerate(inh_scales):
             grid[i, j] = _loss({p: rates[(k, p)] for p in points}, target)
     i, j = (int(x) for x in np.unravel_index(np.argmin(grid), grid.shape))
-    k_best = float(inh_scales[j])
     logs = np.log(sorted(g_sats))
 
-    def loss_at(log_g: float) -> float:
-        cal = Calibration(float(np.exp(log_g)), k_best, np.nan)
-        pred = predicted_rates(base, points, cal.hardware(hw), (k_best,), sweep=sweep)
-        return _loss({p: pred[(k_best, p)] for p in points}, target)
+    def losses_at(log_g: float) -> list[float]:
+        cal = Calibration(float(np.exp(log_g)), 1.0, np.nan)
+        pred = predicted_rates(base, points, cal.hardware(hw), inh_scales, sweep=sweep)
+        return [_loss({p: pred[(k, p)] for p in points}, target) for k in inh_scales]
 
     lo, hi = logs[max(i - 1, 0)], logs[min(i + 1, len(logs) - 1)]
-    best_log, best_loss = _golden(loss_at, lo, hi, steps=refine_steps)
+    best_log, best_loss = _golden(lambda x: min(losses_at(x)), lo, hi, refine_steps)
     if best_loss > grid[i, j]:
-        best_log, best_loss = float(logs[i]), float(grid[i, j])
-    # Coordinate step: the best inh_scale at the refined g_sat (one batched call).
-    g_best = float(np.exp(best_log))
-    cal = Calibration(g_best, 1.0, np.nan)
-    pred = predicted_rates(base, points, cal.hardware(hw), inh_scales, sweep=sweep)
-    losses = [_loss({p: pred[(k, p)] for p in points}, target) for k in inh_scales]
+        best_log = float(logs[i])
+    losses = losses_at(best_log)  # the best inh_scale at the refined g_sat
     jk = int(np.argmin(losses))
-    return Calibration(g_best, float(inh_scales[jk]), float(losses[jk]))
+    return Calibration(float(np.exp(best_log)), float(inh_scales[jk]), losses[jk])
 
 
 def _golden(

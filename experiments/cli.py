@@ -238,8 +238,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from twin.wafer.draw import save_figure
 
     out = Path(args.out)
-    twin = load_summary(Path(args.twin))
-    nest = load_summary(Path(args.nest))
+    rows = [row for folder in args.folders for row in load_summary(Path(folder))]
+    twin = [r for r in rows if r.get("platform", "twin") == "twin"]
+    nest = [r for r in rows if r.get("platform") == "nest"]
+    if not twin or not nest:
+        raise ConfigError(
+            "twin compare needs results of both platforms: give the folders of a "
+            "`twin brunel` and a `twin nest` run"
+        )
     wafer = load_wafer(Path(args.wafer)) if args.wafer else None
     t = {tier: v for (_, tier), v in aggregate(twin).items()}
     n = {tier: v for (_, tier), v in aggregate(nest).items()}
@@ -548,9 +554,10 @@ def build_parser() -> argparse.ArgumentParser:
         "maps.",
     )
     compare.add_argument(
-        "twin", metavar="TWIN_DIR", help="folder written by twin brunel"
-    )
-    compare.add_argument("nest", metavar="NEST_DIR", help="folder written by twin nest")
+        "folders", metavar="DIR", nargs="+",
+        help="folders written by twin brunel and twin nest (any number; rows are "
+        "told apart by their platform and tier)",
+    )  # fmt: skip
     compare.add_argument(
         "--wafer", metavar="DIR", help="folder with a wafer's exc.h5 and inh.h5"
     )
