@@ -30,6 +30,7 @@ import numpy as np
 
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource, Population, Projection
+from twin.spreads import SPREADS
 
 __all__ = [
     "NEURON_MEANS",
@@ -63,19 +64,7 @@ NEURON_MEANS: Final = MappingProxyType(
     }
 )
 #: Standard deviations of the parameter variation (wafer 30, big cap, normal speed).
-NEURON_SDS: Final = MappingProxyType(
-    {
-        "tau_m": 2.0,
-        "tau_syn_E": 0.4,
-        "tau_syn_I": 0.2,
-        "tau_refrac": 1.0,
-        "v_rest": 1.96,
-        "v_reset": 4.2,
-        "v_thresh": 1.12,
-        "e_rev_E": 14.0,
-        "e_rev_I": 1.96,
-    }
-)
+NEURON_SDS: Final = SPREADS[("big", "normal")]
 _POSITIVE: Final = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "cm"})
 Layout = Literal["all", "30"]
 

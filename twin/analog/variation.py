@@ -22,40 +22,10 @@ import numpy as np
 
 from twin.errors import ConfigError
 from twin.network import Network
+from twin.spreads import SPREADS
 
 __all__ = ["SPREADS", "NeuronSites", "Variation", "vary_parameters", "vary_weights"]
 
-#: Calibration standard deviations (PyNN units) per (capacitor, speed) mode.
-SPREADS: Final = MappingProxyType(
-    {
-        ("big", "normal"): MappingProxyType(
-            {
-                "tau_m": 2.0,
-                "tau_syn_E": 0.4,
-                "tau_syn_I": 0.2,
-                "tau_refrac": 1.0,
-                "v_rest": 1.96,
-                "v_reset": 4.2,
-                "v_thresh": 1.12,
-                "e_rev_E": 14.0,
-                "e_rev_I": 1.96,
-            }
-        ),
-        ("small", "slow"): MappingProxyType(
-            {
-                "tau_m": 8.0,
-                "tau_syn_E": 0.6,
-                "tau_syn_I": 0.4,
-                "tau_refrac": 1.5,
-                "v_rest": 2.0,
-                "v_reset": 1.6,
-                "v_thresh": 1.1,
-                "e_rev_E": 11.1,
-                "e_rev_I": 1.6,
-            }
-        ),
-    }
-)
 _POSITIVE: Final = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac"})
 _MIN_POSITIVE: Final = 0.1  # ms: floor of a varied time constant
 _N_HICANNS: Final = 384
