@@ -124,6 +124,8 @@ def tier_curve(tiers: Mapping[str, Grid], threshold: float = 50.0) -> Figure:
     ax.axvline(threshold, color="0.5", lw=1, ls=":")
     ax.set_xscale("symlog", linthresh=1.0)
     ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_xlim(0, top * 1.5)
+    ax.set_ylim(0, top * 1.5)
     ax.set_xlabel("mapped-tier rate (Hz)")
     ax.set_ylabel("tier rate (Hz)")
     ax.set_title(f"tiers vs mapped (dotted: {threshold:g} Hz)")
