@@ -24,15 +24,13 @@ import numpy as np
 
 from experiments.brunel import BrunelConfig
 from experiments.compare import Stat
-from experiments.result import analyse
-from experiments.sweep import Tier, _Sweep, point_key
+from experiments.sweep import Tier, _finish_twin, _stages, _Sweep, point_key, sim_config
 from experiments.tiers import layout_of
-from twin.analog import SimConfig, simulate_batch
-from twin.analog.hardware import HardwareConfig, bandwidth_loss, spike_stages
+from twin.analog import simulate_batch
+from twin.analog.hardware import HardwareConfig
 from twin.analog.saturation import Saturation
 from twin.errors import ConfigError, ResultsError
 from twin.files import atomic_write_text
-from twin.network import PoissonSource
 from twin.wafer import Wafer
 
 __all__ = ["Calibration", "calibrate", "load_calibration", "predicted_rates"]
@@ -78,38 +76,18 @@ def predicted_rates(
         tn = sweep.network(base, tier, layout)
         variants = [(k, p) for k in inh_scales for p in mine]
         configs = [base.replace(g=p[0], eta=p[1]) for _, p in variants]
-        sim = SimConfig(
-            t_stop=base.t_stop,
-            dt=base.dt,
-            record_from=base.t_stop - base.analysis_window,
-        )
+        stages, _ = _stages([tn])
         recs = simulate_batch(
             tn.network,
-            sim,
+            sim_config(base),
             keys=jnp.stack([point_key(c) for c in configs]),
             g_scale=[k * p[0] for k, p in variants],
             rate_scale=[p[1] for _, p in variants],
             capacity_scale=max(p[1] for p in points),
-            limits=spike_stages(tn.sites, hardware) if tn.sites is not None else [],
+            limits=stages,
         )
-        sources = {
-            s.name: np.asarray(s.rate)
-            for s in tn.network.sources
-            if isinstance(s, PoissonSource)
-        }
         for (k, p), c, rec in zip(variants, configs, recs, strict=True):
-            if hardware.bandwidth and tn.sites is not None:
-                rates = {n: r * c.eta for n, r in sources.items()}
-                rec, _ = bandwidth_loss(rec, tn.sites, tn.recorded, rates, hardware)
-            result = analyse(
-                c,
-                rec,
-                backend="twin",
-                tier="hardware",
-                layout=layout,
-                neurons=tn.recorded,
-            )
-            out[(k, p)] = result.rate
+            out[(k, p)] = _finish_twin(c, rec, tier, tn, 0.0).rate
     return out
 
 

@@ -130,6 +130,13 @@ def scaled(network: Network, g: float, eta: float) -> Network:
     return network.replace(projections=projections, sources=sources)
 
 
+def sim_config(base: BrunelConfig) -> SimConfig:
+    """Return the emulator settings of a point: spikes kept for the analysis window."""
+    return SimConfig(
+        t_stop=base.t_stop, dt=base.dt, record_from=base.t_stop - base.analysis_window
+    )
+
+
 def _losses(tier_net: TierNetwork) -> dict[str, float]:
     return {"synapse_loss": tier_net.synapse_loss}
 
@@ -333,9 +340,7 @@ def _twin_group(
         network = nets[0].network
     else:
         network = stack([n.network for n in nets], share_sources=True)
-    sim = SimConfig(
-        t_stop=base.t_stop, dt=base.dt, record_from=base.t_stop - base.analysis_window
-    )
+    sim = sim_config(base)
     stages, offsets = _stages(nets)
     start = time.perf_counter()
     recs = simulate_batch(
