@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import stats
 
 from twin.analog.hardware import EFFECTS, HardwareConfig, realise_hardware
 from twin.analog.hw_params import (
@@ -16,9 +17,15 @@ from twin.analog.hw_params import (
 from twin.analog.hw_weights import calibration_levels, quantise_weights, weight_scale
 from twin.analog.saturation import Saturation, saturate
 from twin.analog.spike_loss import drop_events, fluid_queue
-from twin.analog.variation import NeuronSites, Variation, vary_parameters
+from twin.analog.variation import (
+    NeuronSites,
+    Variation,
+    truncated,
+    vary_parameters,
+    vary_weights,
+)
 from twin.errors import ConfigError
-from twin.network import Network, Population
+from twin.network import Network, Population, Projection
 
 
 def _net(n=50, **params):
@@ -137,6 +144,73 @@ def test_variation_belongs_to_the_site_and_has_the_stated_spread():
     perm = rng.permutation(n)
     moved = vary_parameters(net, NeuronSites(hicann[perm], column[perm]), Variation())
     assert np.array_equal(moved.populations[0].parameters["v_thresh"], va[perm])
+
+
+@pytest.mark.parametrize(
+    ("low", "high"), [(0.0, np.inf), (-np.inf, 1.9), (-1.0, 0.5), (-np.inf, np.inf)]
+)
+def test_truncation_gives_the_redrawn_distribution(low, high):
+    # Re-drawing out-of-range normal values gives scipy's truncated normal.
+    z = np.random.default_rng(3).standard_normal(20_000)
+    x = truncated(z, low, high)
+    assert x.min() >= low
+    assert x.max() <= high
+    assert stats.kstest(x, stats.truncnorm(low, high).cdf).pvalue > 1e-3
+    assert np.all(np.diff(x[np.argsort(z)]) >= 0)  # monotonic: a site keeps its rank
+
+
+def _seed_means(n):
+    return _net(
+        n,
+        tau_m=np.full(n, 10.0),
+        tau_refrac=np.full(n, 2.0),
+        v_rest=np.full(n, 0.0),
+        v_reset=np.full(n, 10.0),
+        v_thresh=np.full(n, 20.0),
+    )
+
+
+def test_varied_neurons_stay_in_the_bounds_of_a_working_circuit():
+    n = 384 * 256  # every site of the wafer
+    sites = NeuronSites(np.repeat(np.arange(384), 256), np.tile(np.arange(256), 384))
+    for variation in (Variation(), Variation(trial_fraction=0.5, trial_seed=4)):
+        p = vary_parameters(_seed_means(n), sites, variation).populations[0].parameters
+        assert np.all(p["v_reset"] < p["v_thresh"])
+        assert p["v_reset"].max() <= 0.9 * 20.0
+        assert min(p[k].min() for k in ("tau_m", "tau_refrac", "tau_syn_E")) > 0
+    # Without trial noise: the seed model's re-drawn distributions (NEST side).
+    p = vary_parameters(_seed_means(n), sites, Variation()).populations[0].parameters
+    sd = Variation().spreads
+    refrac = stats.truncnorm(-2.0 / sd["tau_refrac"], np.inf, 2.0, sd["tau_refrac"])
+    assert stats.kstest(p["tau_refrac"], refrac.cdf).pvalue > 1e-3
+    # v_reset: below 18 mV, and (rarely binding) below its own threshold.
+    reset = stats.truncnorm(-np.inf, 8.0 / sd["v_reset"], 10.0, sd["v_reset"])
+    assert p["v_reset"].mean() == pytest.approx(
+        reset.mean(), abs=4 * reset.std() / np.sqrt(n)
+    )
+
+
+def test_unplaced_neurons_keep_their_parameters():
+    net = _seed_means(4)
+    sites = NeuronSites(np.array([-1, 3, -1, 7]), np.array([0, 5, 0, 9]))
+    p = vary_parameters(net, sites, Variation()).populations[0].parameters
+    assert p["v_reset"][[0, 2]] == pytest.approx(10.0)
+    assert p["v_reset"][1] != 10.0
+
+
+def test_weight_spread_is_the_truncated_relative_normal():
+    n = 50_000
+    pop = Population(name="p", size=2, cell_type="IF_cond_exp")
+    proj = Projection(
+        pre="p", post="p", pre_idx=np.zeros(n, int), post_idx=np.ones(n, int),
+        weight=np.full(n, 0.002), delay=np.full(n, 1.0),
+    )  # fmt: skip
+    net = Network(populations=(pop,), sources=(), projections=(proj,))
+    factor = vary_weights(net, Variation()).projections[0].weight / 0.002
+    assert factor.min() >= 0
+    want = stats.truncnorm(-2.0, np.inf, 1.0, 0.5)  # the seed model: sd 50 %, low 0
+    assert stats.kstest(factor, want.cdf).pvalue > 1e-3
+    assert vary_weights(net, Variation(weight_sd=0.0)) is net
 
 
 # --- saturation ---------------------------------------------------------------------

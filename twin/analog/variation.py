@@ -9,6 +9,17 @@ give the same "wafer". Synaptic weights get a relative Gaussian spread; its defa
 0.5, is the spread the seed gives its NEST model to reproduce the wafer (the ESS
 guidebook's example uses 0.2). Optional trial-to-trial noise adds a fresh, smaller
 deviation per trial seed.
+
+Deviations are Gaussian *truncated* to what a working, calibrated circuit can have,
+with the same bounds the seed's NEST model re-draws at: time constants stay
+positive, weights non-negative, and the reset potential stays below
+``v_rest + reset_ceiling * (v_thresh - v_rest)`` of the programmed values and below
+the neuron's own threshold. A circuit that resets above its threshold fires at
+``1/tau_refrac`` whatever its input; it cannot be calibrated and the wafer's
+blacklisting removes it. (Clipping instead of truncating would put 1 % of the neurons
+of the seed's network above threshold, firing at 350 Hz, and 3 % at the shortest
+refractory time.) Truncation is done by the quantile map of each site's standard
+normal deviation, so a site keeps its deviation's sign and rank.
 """
 
 from __future__ import annotations
@@ -19,15 +30,22 @@ from types import MappingProxyType
 from typing import Final
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from twin.errors import ConfigError
 from twin.network import Network
 from twin.spreads import SPREADS
 
-__all__ = ["SPREADS", "NeuronSites", "Variation", "vary_parameters", "vary_weights"]
+__all__ = [
+    "SPREADS",
+    "NeuronSites",
+    "Variation",
+    "truncated",
+    "vary_parameters",
+    "vary_weights",
+]
 
 _POSITIVE: Final = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac"})
-_MIN_POSITIVE: Final = 0.1  # ms: floor of a varied time constant
 _N_HICANNS: Final = 384
 _N_COLUMNS: Final = 256
 
@@ -60,6 +78,9 @@ class Variation:
         Trial-to-trial noise as a fraction of ``spreads`` (0: none).
     trial_seed
         Seed of the trial's noise.
+    reset_ceiling
+        Highest reset as a fraction of the programmed rest-to-threshold distance
+        (the seed's model: 0.9).
     """
 
     wafer_seed: int = 30
@@ -69,12 +90,46 @@ class Variation:
     weight_sd: float = 0.5
     trial_fraction: float = 0.0
     trial_seed: int = 0
+    reset_ceiling: float = 0.9
 
     def __post_init__(self) -> None:
         if self.weight_sd < 0 or self.trial_fraction < 0:
             raise ConfigError("weight_sd and trial_fraction must be >= 0")
         if any(v < 0 for v in self.spreads.values()):
             raise ConfigError(f"negative spread in {dict(self.spreads)}")
+        if not 0 < self.reset_ceiling <= 1:
+            raise ConfigError(
+                f"reset_ceiling = {self.reset_ceiling}; use a fraction in (0, 1]"
+            )
+
+
+def truncated(z: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Map standard normal values to the standard normal truncated to [low, high].
+
+    The quantile map ``Phi^-1(Phi(low) + Phi(z) (Phi(high) - Phi(low)))``: if ``z`` is
+    standard normal, the result is distributed as the truncated normal (what
+    re-drawing out-of-range values gives), and it is monotonic in ``z``.
+
+    Examples
+    --------
+    >>> x = truncated(np.random.default_rng(0).standard_normal(100_000), 0.0, np.inf)
+    >>> bool(x.min() >= 0), round(float(x.mean()), 2)  # half-normal mean 0.80
+    (True, 0.8)
+    """
+    z, low, high = np.broadcast_arrays(*(np.asarray(x, float) for x in (z, low, high)))
+    lo, hi = ndtr(low), ndtr(high)
+    mapped = ndtri(lo + ndtr(z) * (hi - lo))
+    mapped = np.clip(mapped, low, high)
+    return np.where(np.isinf(low) & np.isinf(high), z, mapped)
+
+
+def _deviate(
+    value: np.ndarray, sd: float, z: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """Return ``value + sd * z`` with ``z`` truncated so the result is in bounds."""
+    if sd == 0:
+        return value
+    return value + sd * truncated(z, (low - value) / sd, (high - value) / sd)
 
 
 def _site_table(seed: int, names: list[str]) -> np.ndarray:
@@ -83,41 +138,85 @@ def _site_table(seed: int, names: list[str]) -> np.ndarray:
     return rng.standard_normal((_N_HICANNS, _N_COLUMNS, len(names)))
 
 
+def _site_deviations(
+    sites: NeuronSites, variation: Variation, names: list[str]
+) -> tuple[np.ndarray, float]:
+    """Return the unit deviation of every neuron's site and the factor on the sd."""
+    table = _site_table(variation.wafer_seed, names)
+    placed = sites.hicann >= 0
+    z = np.zeros((sites.hicann.size, len(names)))
+    z[placed] = table[sites.hicann[placed], sites.column[placed] % _N_COLUMNS]
+    if variation.trial_fraction == 0:
+        return z, 1.0
+    trial = np.random.default_rng([variation.trial_seed, 0x7A1])
+    z += variation.trial_fraction * trial.standard_normal(z.shape) * placed[:, None]
+    scale = float(np.hypot(1.0, variation.trial_fraction))
+    return z / scale, scale
+
+
+def _vary(
+    params: dict[str, np.ndarray], z: dict[str, np.ndarray], variation: Variation
+) -> dict[str, np.ndarray]:
+    """Deviate one population's parameters (``z``: unit deviations per name)."""
+    out = dict(params)
+    for name in sorted(z):
+        if name == "v_reset":
+            continue
+        low = 0.0 if name in _POSITIVE else -np.inf
+        out[name] = _deviate(
+            params[name], variation.spreads[name], z[name], low, np.inf
+        )
+    if "v_reset" in z:
+        rest, thresh = params["v_rest"], params["v_thresh"]
+        high = np.minimum(
+            rest + variation.reset_ceiling * (thresh - rest), out["v_thresh"]
+        )
+        reset = _deviate(
+            params["v_reset"], variation.spreads["v_reset"], z["v_reset"], -np.inf, high
+        )
+        out["v_reset"] = np.minimum(reset, np.nextafter(out["v_thresh"], -np.inf))
+    return out
+
+
 def vary_parameters(
     network: Network, sites: NeuronSites, variation: Variation
 ) -> Network:
     """Add each site's deviation to the parameters of the neuron placed there.
 
-    Unplaced neurons (-1) keep their parameters. Time constants stay >= 0.1 ms.
+    Unplaced neurons (-1) keep their parameters; the deviations are truncated to the
+    bounds of the module docstring.
     """
     names = sorted(variation.spreads)
-    table = _site_table(variation.wafer_seed, names)
+    z, scale = _site_deviations(sites, variation, names)
+    spread = dataclasses.replace(
+        variation,
+        spreads=MappingProxyType({k: v * scale for k, v in variation.spreads.items()}),
+    )
     placed = sites.hicann >= 0
-    z = np.zeros((sites.hicann.size, len(names)))
-    z[placed] = table[sites.hicann[placed], sites.column[placed] % _N_COLUMNS]
-    if variation.trial_fraction > 0:
-        trial = np.random.default_rng([variation.trial_seed, 0x7A1])
-        z += variation.trial_fraction * trial.standard_normal(z.shape) * placed[:, None]
-    sd = np.array([variation.spreads[k] for k in names])
-    delta = z * sd
     populations = []
     for pop in network.populations:
         sl = slice(network.offset(pop.name), network.offset(pop.name) + pop.size)
         params = dict(pop.parameters)
-        for j, name in enumerate(names):
-            value = params[name] + delta[sl, j]
-            params[name] = (
-                np.maximum(value, _MIN_POSITIVE) if name in _POSITIVE else value
-            )
+        varied = _vary(params, {k: z[sl, j] for j, k in enumerate(names)}, spread)
+        params.update({k: np.where(placed[sl], varied[k], params[k]) for k in names})
         populations.append(dataclasses.replace(pop, parameters=params))
     return network.replace(populations=tuple(populations))
 
 
 def vary_weights(network: Network, variation: Variation) -> Network:
-    """Multiply every weight by ``max(1 + weight_sd * z, 0)``, z standard normal."""
+    """Multiply every weight by ``1 + weight_sd * z``.
+
+    ``z`` is standard normal truncated so that the factor is non-negative (the seed's
+    model re-draws negative weights).
+    """
     rng = np.random.default_rng(np.random.SeedSequence([variation.wafer_seed, 0xB1A5]))
+    if variation.weight_sd == 0:
+        return network
     projections = []
+    low = -1.0 / variation.weight_sd
     for proj in network.projections:
-        factor = np.maximum(1 + variation.weight_sd * rng.standard_normal(proj.size), 0)
-        projections.append(proj.replace(weight=proj.weight * factor))
+        z = truncated(rng.standard_normal(proj.size), low, np.inf)
+        projections.append(
+            proj.replace(weight=proj.weight * (1 + variation.weight_sd * z))
+        )
     return network.replace(projections=tuple(projections))
