@@ -241,10 +241,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     rows = [row for folder in args.folders for row in load_summary(Path(folder))]
     twin = [r for r in rows if r.get("platform", "twin") == "twin"]
     nest = [r for r in rows if r.get("platform") == "nest"]
-    if not twin or not nest:
+    tiers = {r["tier"] for r in twin}
+    if not twin or not (nest or args.wafer or tiers - {"ideal"}):
         raise ConfigError(
-            "twin compare needs results of both platforms: give the folders of a "
-            "`twin brunel` and a `twin nest` run"
+            "twin compare needs twin results and something to compare them with: "
+            "give the folders of a `twin brunel` and a `twin nest` run, a `twin "
+            "brunel` run with several tiers, or --wafer DIR"
         )
     wafer = load_wafer(Path(args.wafer)) if args.wafer else None
     t = {tier: v for (_, tier), v in aggregate(twin).items()}

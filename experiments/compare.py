@@ -23,6 +23,7 @@ from twin.errors import ResultsError
 from twin.files import atomic_write_text
 
 __all__ = [
+    "DEPARTURE_HZ",
     "G_CORRECTION",
     "TOLERANCE",
     "Stat",
@@ -36,6 +37,8 @@ __all__ = [
 ]
 
 TOLERANCE = 0.15  # relative rate difference accepted as agreement
+#: The seed: wafer and simulation deviate above about this rate (Hz).
+DEPARTURE_HZ = 50.0
 #: Effective inhibition of the wafer: g_corr = a g + b. [seed plot_results]
 G_CORRECTION = (0.8693828, 0.28674744)
 Point = tuple[float, float]
@@ -56,7 +59,12 @@ class Stat:
 
     def as_grid_row(self) -> dict[str, float]:
         """Return the values the heat maps show."""
-        return {"rate": self.rate, "cv": self.cv, "global_cv": self.global_cv}
+        return {
+            "rate": self.rate,
+            "rate_sd": self.rate_sd,
+            "cv": self.cv,
+            "global_cv": self.global_cv,
+        }
 
 
 def corrected_g(g: float) -> float:
@@ -185,20 +193,35 @@ def _tier_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
     points = sorted(set().union(*(tiers[t] for t in names)))
     head = "| g | eta | " + " | ".join(f"{t} Hz" for t in names)
     lines = [
-        head + " | hardware vs mapped | synapses lost |",
-        "|" + "---|" * (len(names) + 4),
+        head + " | hardware vs mapped | verdict | synapses lost |",
+        "|" + "---|" * (len(names) + 5),
     ]
+    below, above = [0, 0], [0, 0]  # [agree, points]
     for p in points:
-        cells = [f"{tiers[t][p].rate:.2f}" if p in tiers[t] else "–" for t in names]
-        rel, lost = "–", "–"
+        cells = [_pm(tiers[t][p]) if p in tiers[t] else "–" for t in names]
+        rel, verdict, lost = "–", "–", "–"
         if p in tiers.get("hardware", {}) and p in tiers.get("mapped", {}):
-            h, m = tiers["hardware"][p].rate, tiers["mapped"][p].rate
-            rel = f"{100 * (h - m) / max(m, 1e-9):+.1f} %"
+            h, m = tiers["hardware"][p], tiers["mapped"][p]
+            rel = f"{100 * (h.rate - m.rate) / max(m.rate, 1e-9):+.1f} %"
+            ok = agrees(h, m)
+            verdict = "agree" if ok else "differ"
+            tally = below if m.rate < DEPARTURE_HZ else above
+            tally[0] += ok
+            tally[1] += 1
         if p in tiers.get("mapped", {}):
             lost = f"{100 * tiers['mapped'][p].extra.get('synapse_loss', 0):.1f} %"
         lines.append(
-            f"| {p[0]:g} | {p[1]:g} | " + " | ".join(cells) + f" | {rel} | {lost} |"
+            f"| {p[0]:g} | {p[1]:g} | "
+            + " | ".join(cells)
+            + f" | {rel} | {verdict} | {lost} |"
         )
+    if below[1] + above[1]:
+        lines += [
+            "",
+            f"Hardware vs mapped (same criterion as above): mapped rate below "
+            f"{DEPARTURE_HZ:g} Hz: {below[0]} of {below[1]} points agree; at or above "
+            f"it: {above[1] - above[0]} of {above[1]} points depart.",
+        ]
     return lines
 
 
@@ -240,16 +263,23 @@ def _ablation_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
     )
     hw = tiers["hardware"]
     lines = [
-        "| g | eta | hardware Hz | " + " | ".join(f"Δ {e}" for e in effects) + " |",
-        "|" + "---|" * (len(effects) + 3),
+        "| g | eta | hardware Hz | "
+        + " | ".join(f"Δ {e}" for e in effects)
+        + " | largest |",
+        "|" + "---|" * (len(effects) + 4),
     ]
     for p in sorted(hw):
-        cells = []
+        deltas = {}
         for e in effects:
             other = tiers[f"hardware-no-{e}"].get(p)
-            cells.append("–" if other is None else f"{hw[p].rate - other.rate:+.2f}")
+            if other is not None:
+                deltas[e] = hw[p].rate - other.rate
+        cells = [f"{deltas[e]:+.2f}" if e in deltas else "–" for e in effects]
+        top = max(deltas, key=lambda e: abs(deltas[e]), default="–")
         lines.append(
-            f"| {p[0]:g} | {p[1]:g} | {hw[p].rate:.2f} | " + " | ".join(cells) + " |"
+            f"| {p[0]:g} | {p[1]:g} | {hw[p].rate:.2f} | "
+            + " | ".join(cells)
+            + f" | {top} |"
         )
     return lines
 

@@ -103,7 +103,10 @@ def difference_maps(a: Grid, b: Grid, title: str) -> Figure:
 
 
 def tier_curve(tiers: Mapping[str, Grid], threshold: float = 50.0) -> Figure:
-    """Rate of each tier against the ``mapped`` tier's rate, one marker per point."""
+    """Rate of each tier against the ``mapped`` tier's rate, one marker per point.
+
+    Error bars: the standard deviation over seeds (``rate_sd``) where given.
+    """
     fig, ax = plt.subplots(figsize=(5.5, 4.5))
     ref = tiers["mapped"]
     top = max(
@@ -113,12 +116,15 @@ def tier_curve(tiers: Mapping[str, Grid], threshold: float = 50.0) -> Figure:
         if name == "mapped":
             continue
         pts = sorted(set(grid) & set(ref))
-        ax.plot(
+        ax.errorbar(
             [ref[p]["rate"] for p in pts],
             [grid[p]["rate"] for p in pts],
-            "o",
+            xerr=[ref[p].get("rate_sd", 0.0) for p in pts],
+            yerr=[grid[p].get("rate_sd", 0.0) for p in pts],
+            fmt="o",
             label=name,
             alpha=0.8,
+            capsize=2,
         )
     ax.plot([0, top], [0, top], "k--", lw=1, label="equal")
     ax.axvline(threshold, color="0.5", lw=1, ls=":")

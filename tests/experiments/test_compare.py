@@ -4,6 +4,7 @@ import pytest
 from experiments.brunel import BrunelConfig
 from experiments.cli import main
 from experiments.compare import (
+    DEPARTURE_HZ,
     aggregate,
     agrees,
     corrected_g,
@@ -66,10 +67,31 @@ def test_report_shows_tiers_and_ablation_beside_nest(tmp_path):
     _summary(t, "twin", {(8.0, 0.8): 9.0}, tier="mapped")
     _summary(t, "twin", {(8.0, 0.8): 12.0}, tier="hardware")
     _summary(t, "twin", {(8.0, 0.8): 11.5}, tier="hardware-no-saturation")
+    _summary(t, "twin", {(8.0, 0.8): 13.0}, tier="hardware-no-variation")
     nest = load_summary(_summary(tmp_path / "n", "nest", {(8.0, 0.8): 10.0}))
     text = report(load_summary(t), nest)
-    assert "| 8 | 0.8 | 10.00 | 9.00 | 12.00 | +33.3 % |" in text
-    assert "| 8 | 0.8 | 12.00 | +0.50 |" in text  # hardware − no-saturation
+    assert "| 8 | 0.8 | 10.00 | 9.00 | 12.00 | +33.3 % | differ |" in text
+    # hardware − each ablation; the largest magnitude names the cause
+    assert "| 8 | 0.8 | 12.00 | +0.50 | -1.00 | variation |" in text
+
+
+def test_hardware_vs_mapped_verdict_splits_at_the_departure_rate(tmp_path):
+    t = tmp_path / "t"
+    _summary(
+        t, "twin", {(8.0, 0.8): [9.0, 11.0], (1.0, 0.8): [500.0, 520.0]}, tier="mapped"
+    )
+    _summary(
+        t,
+        "twin",
+        {(8.0, 0.8): [12.0, 9.0], (1.0, 0.8): [300.0, 310.0]},
+        tier="hardware",
+    )
+    text = report(load_summary(t), [])
+    # 10.5 ± 2.12 vs 10 ± 1.41: within 2 combined sd; 305 vs 510 beyond 15 %.
+    assert "| 8 | 0.8 | 10.00 ± 1.41 | 10.50 ± 2.12 | +5.0 % | agree |" in text
+    assert "| 1 | 0.8 | 510.00 ± 14.14 | 305.00 ± 7.07 | -40.2 % | differ |" in text
+    assert f"below {DEPARTURE_HZ:g} Hz: 1 of 1 points agree" in text
+    assert "at or above it: 1 of 1 points depart" in text
 
 
 def test_g_correction_is_the_seed_formula():
@@ -96,6 +118,28 @@ def test_compare_cli_writes_the_report_and_figures(tmp_path, capsys):
     assert "agree" in text
     assert (tmp_path / "out" / "diff_twin_ideal_minus_nest.png").stat().st_size > 0
     assert "![diff_twin_ideal_minus_nest.png]" in text
+
+
+def test_compare_cli_reports_tiers_without_nest(tmp_path, capsys):
+    t = tmp_path / "t"
+    _summary(
+        t, "twin", {(8.0, 0.8): [9.0, 11.0], (1.0, 0.8): [500.0, 520.0]}, tier="mapped"
+    )
+    _summary(
+        t,
+        "twin",
+        {(8.0, 0.8): [12.0, 9.0], (1.0, 0.8): [300.0, 310.0]},
+        tier="hardware",
+    )
+    assert main(["compare", str(t), "--out", str(tmp_path / "out")]) == 0
+    text = (tmp_path / "out" / "report.md").read_text()
+    assert "1 of 1 points agree" in text
+    assert (tmp_path / "out" / "tiers_vs_mapped.png").stat().st_size > 0
+    # Only the ideal tier and no NEST: nothing to compare with -> one line, exit 2.
+    ideal = _summary(tmp_path / "i", "twin", {(8.0, 0.8): 10.0})
+    assert main(["compare", str(ideal), "--out", str(tmp_path / "o2")]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    assert not (tmp_path / "o2").exists()
 
 
 def test_compare_cli_missing_folder_is_exit_2(tmp_path, capsys):
