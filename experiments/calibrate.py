@@ -24,7 +24,14 @@ import numpy as np
 
 from experiments.brunel import BrunelConfig
 from experiments.compare import Stat
-from experiments.sweep import Tier, _finish_twin, _stages, _Sweep, point_key, sim_config
+from experiments.sweep import (
+    SweepState,
+    Tier,
+    finish_twin,
+    point_key,
+    sim_config,
+    stacked_stages,
+)
 from experiments.tiers import layout_of
 from twin.analog import simulate_batch
 from twin.analog.hardware import HardwareConfig
@@ -63,10 +70,10 @@ def predicted_rates(
     hardware: HardwareConfig,
     inh_scales: Sequence[float] = (1.0,),
     wafer: Wafer | None = None,
-    sweep: _Sweep | None = None,
+    sweep: SweepState | None = None,
 ) -> dict[tuple[float, Point], float]:
     """Hardware-tier rates per (inh_scale, point): one batched call per layout."""
-    sweep = sweep or _Sweep(None, wafer)
+    sweep = sweep or SweepState(None, wafer)
     tier = Tier("hardware", "hardware", hardware)
     out: dict[tuple[float, Point], float] = {}
     for layout in ("all", "30"):
@@ -76,7 +83,7 @@ def predicted_rates(
         tn = sweep.network(base, tier, layout)
         variants = [(k, p) for k in inh_scales for p in mine]
         configs = [base.replace(g=p[0], eta=p[1]) for _, p in variants]
-        stages, _ = _stages([tn])
+        stages, _ = stacked_stages([tn])
         recs = simulate_batch(
             tn.network,
             sim_config(base),
@@ -87,7 +94,7 @@ def predicted_rates(
             limits=stages,
         )
         for (k, p), c, rec in zip(variants, configs, recs, strict=True):
-            out[(k, p)] = _finish_twin(c, rec, tier, tn, 0.0).rate
+            out[(k, p)] = finish_twin(c, rec, tier, tn, 0.0).rate
     return out
 
 
@@ -118,7 +125,7 @@ def calibrate(
     if len(g_sats) < 3 or any(not g > 0 for g in g_sats):
         raise ConfigError(f"give at least 3 positive g_sat candidates, got {g_sats}")
     hw = hardware or HardwareConfig()
-    sweep = _Sweep(None, wafer)
+    sweep = SweepState(None, wafer)
     points = sorted(target)
     grid = np.full((len(g_sats), len(inh_scales)), np.inf)
     for i, g in enumerate(sorted(g_sats)):

@@ -50,7 +50,19 @@ from twin.network import Network, PoissonSource
 from twin.routing import WaferMapping
 from twin.wafer import Wafer
 
-__all__ = ["Tier", "grid", "point_key", "run", "run_sweep", "scaled", "tier_list"]
+__all__ = [
+    "SweepState",
+    "Tier",
+    "finish_twin",
+    "grid",
+    "point_key",
+    "run",
+    "run_sweep",
+    "scaled",
+    "sim_config",
+    "stacked_stages",
+    "tier_list",
+]
 
 BACKENDS = ("twin", "nest")
 
@@ -141,14 +153,26 @@ def _losses(tier_net: TierNetwork) -> dict[str, float]:
     return {"synapse_loss": tier_net.synapse_loss}
 
 
-def _finish_twin(
+def finish_twin(
     config: BrunelConfig,
     rec: SpikeRecording,
     tier: Tier,
     tn: TierNetwork,
     wall: float,
 ) -> BrunelResult:
-    """Analyse one emulated point; the hardware tier's rate limits act here."""
+    """Analyse one emulated point; the hardware tier's rate limits act here.
+
+    Parameters
+    ----------
+    config
+        The point.
+    rec
+        Its spikes (one variant of a batched call, one copy of a stack).
+    tier, tn
+        The tier and the network that was run.
+    wall
+        Wall time charged to the point, s.
+    """
     common: dict[str, Any] = {
         "backend": "twin",
         "layout": tn.layout,
@@ -177,8 +201,18 @@ def _finish_twin(
     return analyse(config, kept, tier=tier.name, losses=counts, **common)
 
 
-class _Sweep:
-    """State of one sweep: caches of mappings and tier networks, output folder."""
+class SweepState:
+    """State of one sweep: the wafer, the layout rule, cached mappings, output folder.
+
+    Parameters
+    ----------
+    out
+        Folder of the finished points (``None``: keep nothing).
+    wafer
+        The wafer to map on (default: a perfect one).
+    layout
+        ``"all"`` or ``"30"`` at every point, or ``None`` for the seed's rule.
+    """
 
     def __init__(
         self, out: Path | None, wafer: Wafer | None, layout: str | None = None
@@ -195,6 +229,7 @@ class _Sweep:
         return self.layout or layout_of(config.g, config.eta)
 
     def network(self, base: BrunelConfig, tier: Tier, layout: str) -> TierNetwork:
+        """Build a tier network, reusing the mapping of an earlier call."""
         key = (base, tier.fidelity, layout)
         tn = tier_network(
             base,
@@ -268,7 +303,7 @@ def _units(tiers: Sequence[Tier], backend: str) -> list[_Unit]:
     return units
 
 
-def _stages(nets: Sequence[TierNetwork]) -> tuple[list[Stage], list[int]]:
+def stacked_stages(nets: Sequence[TierNetwork]) -> tuple[list[Stage], list[int]]:
     """Return the in-run rate limits of (stacked) tier networks.
 
     Group ids of copy ``k`` are shifted by the returned ``offsets[k]``, so the copies'
@@ -311,7 +346,7 @@ def _own_counts(rec: SpikeRecording, lo: int, hi: int) -> SpikeRecording:
 
 
 def _twin_group(
-    sweep: _Sweep,
+    sweep: SweepState,
     base: BrunelConfig,
     configs: list[BrunelConfig],
     unit: _Unit,
@@ -341,7 +376,7 @@ def _twin_group(
     else:
         network = stack([n.network for n in nets], share_sources=True)
     sim = sim_config(base)
-    stages, offsets = _stages(nets)
+    stages, offsets = stacked_stages(nets)
     start = time.perf_counter()
     recs = simulate_batch(
         network,
@@ -365,7 +400,7 @@ def _twin_group(
             mine = dataclasses.replace(
                 tn, layout=own, recorded=recorded_neurons(base, own)
             )
-            result = _finish_twin(c, part, tier, mine, wall)
+            result = finish_twin(c, part, tier, mine, wall)
             sweep.store(c, tier, unit.names, result, mine.recorded)
             done[(tier.name, c)] = result
         bar.update(len(tiers))
@@ -373,7 +408,11 @@ def _twin_group(
 
 
 def _nest_point(
-    sweep: _Sweep, base: BrunelConfig, config: BrunelConfig, tier: Tier, threads: int
+    sweep: SweepState,
+    base: BrunelConfig,
+    config: BrunelConfig,
+    tier: Tier,
+    threads: int,
 ) -> BrunelResult:
     from experiments.nest_backend import NestConfig, run_nest
 
@@ -455,7 +494,7 @@ def run_sweep(
             "NEST cannot run the hardware tier (saturating inputs, 4-bit weights are "
             "twin models); use --fidelity ideal or mapped for NEST"
         )
-    sweep = _Sweep(out, wafer, layout)
+    sweep = SweepState(out, wafer, layout)
     groups: dict[tuple[BrunelConfig, str], list[BrunelConfig]] = {}
     for c in configs:
         groups.setdefault((c.replace(g=1.0, eta=1.0), sweep.layout_for(c)), []).append(

@@ -103,7 +103,9 @@ class Variation:
             )
 
 
-def truncated(z: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+def truncated(
+    z: np.ndarray, low: np.ndarray | float, high: np.ndarray | float
+) -> np.ndarray:
     """Map standard normal values to the standard normal truncated to [low, high].
 
     The quantile map ``Phi^-1(Phi(low) + Phi(z) (Phi(high) - Phi(low)))``: if ``z`` is
@@ -124,7 +126,11 @@ def truncated(z: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
 
 
 def _deviate(
-    value: np.ndarray, sd: float, z: np.ndarray, low: np.ndarray, high: np.ndarray
+    value: np.ndarray,
+    sd: float,
+    z: np.ndarray,
+    low: np.ndarray | float,
+    high: np.ndarray | float,
 ) -> np.ndarray:
     """Return ``value + sd * z`` with ``z`` truncated so the result is in bounds."""
     if sd == 0:
