@@ -15,6 +15,7 @@ os.environ.setdefault(
 )
 
 import argparse
+import dataclasses
 import sys
 import time
 from collections.abc import Sequence
@@ -198,6 +199,13 @@ def _hardware_config(args: argparse.Namespace) -> HardwareConfig:
         from experiments.calibrate import load_calibration
 
         config = load_calibration(args.calibration).hardware(config)
+    if getattr(args, "wafer_seed", None) is not None:
+        settings = dataclasses.replace(
+            config.variation_settings, wafer_seed=args.wafer_seed
+        )
+        config = dataclasses.replace(
+            config, variation_settings=settings, wafer_per_seed=False
+        )
     return config
 
 
@@ -499,6 +507,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--calibration",
         metavar="FILE",
         help="saturation parameters fitted by `twin calibrate` (JSON)",
+    )
+    brunel.add_argument(
+        "--wafer-seed",
+        type=int,
+        metavar="N",
+        help="run every realisation on the one wafer whose fixed-pattern variation "
+        "has this seed (default: a fresh wafer per network realisation)",
     )
     brunel.set_defaults(func=_cmd_brunel)
 

@@ -153,6 +153,6 @@ def tier_network(
     sites = wafer_sites(mapping)
     if fidelity == "mapped":
         return TierNetwork(fidelity, layout, realised, recorded, mapping, sites)
-    hw = hardware or HardwareConfig()
+    hw = (hardware or HardwareConfig()).for_realisation(base.seed)
     net, report = realise_hardware(realised, sites.sites, hw, seed=base.seed)
     return TierNetwork(fidelity, layout, net, recorded, mapping, sites, hw, report)

@@ -1,5 +1,7 @@
 """The hardware tier's transforms against their definitions."""
 
+import dataclasses
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -285,3 +287,21 @@ def test_switching_every_effect_off_returns_the_network_unchanged():
         assert np.array_equal(out.populations[0].parameters[k], v), k
     with pytest.raises(ConfigError, match="unknown effect"):
         off.without("magic")
+
+
+def test_each_realisation_runs_on_its_own_wafer_unless_one_is_pinned():
+    n = 500
+    sites = NeuronSites(np.arange(n) % 384, np.arange(n) // 384)
+    net = _seed_means(n)
+
+    def thresholds(config, seed):
+        hw = config.for_realisation(seed)
+        varied = vary_parameters(net, sites, hw.variation_settings)
+        return varied.populations[0].parameters["v_thresh"]
+
+    fresh = HardwareConfig()
+    assert not np.array_equal(thresholds(fresh, 1), thresholds(fresh, 2))
+    assert np.array_equal(thresholds(fresh, 1), thresholds(fresh, 1))
+    pinned = HardwareConfig(variation_settings=Variation(wafer_seed=30))
+    pinned = dataclasses.replace(pinned, wafer_per_seed=False)
+    assert np.array_equal(thresholds(pinned, 1), thresholds(pinned, 2))

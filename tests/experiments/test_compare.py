@@ -5,9 +5,11 @@ from experiments.brunel import BrunelConfig
 from experiments.cli import main
 from experiments.compare import (
     DEPARTURE_HZ,
+    Stat,
     aggregate,
     agrees,
     corrected_g,
+    departs,
     load_summary,
     load_wafer,
     report,
@@ -70,7 +72,7 @@ def test_report_shows_tiers_and_ablation_beside_nest(tmp_path):
     _summary(t, "twin", {(8.0, 0.8): 13.0}, tier="hardware-no-variation")
     nest = load_summary(_summary(tmp_path / "n", "nest", {(8.0, 0.8): 10.0}))
     text = report(load_summary(t), nest)
-    assert "| 8 | 0.8 | 10.00 | 9.00 | 12.00 | +33.3 % | differ |" in text
+    assert "| 8 | 0.8 | 10.00 | 9.00 | 12.00 | +33.3 % | depart |" in text
     # hardware − each ablation; the largest magnitude names the cause
     assert "| 8 | 0.8 | 12.00 | +0.50 | -1.00 | variation |" in text
 
@@ -87,11 +89,21 @@ def test_hardware_vs_mapped_verdict_splits_at_the_departure_rate(tmp_path):
         tier="hardware",
     )
     text = report(load_summary(t), [])
-    # 10.5 ± 2.12 vs 10 ± 1.41: within 2 combined sd; 305 vs 510 beyond 15 %.
+    # 10.5 vs 10: within 15 %; 305 vs 510: beyond 15 % and 2 standard errors.
     assert "| 8 | 0.8 | 10.00 ± 1.41 | 10.50 ± 2.12 | +5.0 % | agree |" in text
-    assert "| 1 | 0.8 | 510.00 ± 14.14 | 305.00 ± 7.07 | -40.2 % | differ |" in text
+    assert "| 1 | 0.8 | 510.00 ± 14.14 | 305.00 ± 7.07 | -40.2 % | depart |" in text
     assert f"below {DEPARTURE_HZ:g} Hz: 1 of 1 points agree" in text
     assert "at or above it: 1 of 1 points depart" in text
+
+
+def test_departure_needs_size_and_significance():
+    ref = Stat(100.0, 10.0, 1.0, 1.0, 4, "30", {})
+    far = Stat(80.0, 10.0, 1.0, 1.0, 4, "30", {})  # -20 %, 2 SE = 14.1
+    noisy = Stat(80.0, 40.0, 1.0, 1.0, 4, "30", {})  # 2 SE = 41.2
+    near = Stat(90.0, 0.1, 1.0, 1.0, 4, "30", {})  # significant but 10 %
+    assert departs(far, ref)
+    assert not departs(noisy, ref)
+    assert not departs(near, ref)
 
 
 def test_g_correction_is_the_seed_formula():

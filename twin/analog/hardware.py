@@ -86,6 +86,12 @@ class HardwareConfig:
         by ``twin calibrate``).
     variation_settings
         Wafer seed, spreads, weight spread, trial noise.
+    wafer_per_seed
+        Draw the fixed pattern of a fresh wafer for every network realisation (the
+        realisation's seed becomes the wafer seed), so statistics over seeds include
+        wafer-to-wafer variation; ``False`` runs every realisation on the one wafer
+        of ``variation_settings.wafer_seed``. (The twin does not know a real wafer's
+        pattern, only its spreads: a pinned seed is *a* wafer, not wafer 30.)
     limits
         Rate limits (speed-up and clock).
     """
@@ -100,6 +106,7 @@ class HardwareConfig:
     neuron_size: int = 8
     inh_scale: float = 1.0
     variation_settings: Variation = field(default_factory=Variation)
+    wafer_per_seed: bool = True
     limits: Bandwidth = BANDWIDTH
 
     def __post_init__(self) -> None:
@@ -112,6 +119,13 @@ class HardwareConfig:
             raise ConfigError(f"unknown effect {effect!r}; use one of {EFFECTS}")
         value = None if effect == "saturation" else False
         return dataclasses.replace(self, **{effect: value})  # type: ignore[arg-type]
+
+    def for_realisation(self, seed: int) -> HardwareConfig:
+        """Return the settings of network realisation ``seed`` (its wafer)."""
+        if not self.wafer_per_seed:
+            return self
+        wafer = dataclasses.replace(self.variation_settings, wafer_seed=seed)
+        return dataclasses.replace(self, variation_settings=wafer, wafer_per_seed=False)
 
 
 @dataclass(frozen=True, slots=True)
