@@ -119,10 +119,12 @@ def _sweep_outputs(results: list, out: Path, platform: str) -> list[Path]:
     """Write summary.csv, seed files, heat maps and rasters of a finished sweep."""
     from experiments.brunel import BrunelConfig
     from experiments.plots import heat_maps, raster
-    from experiments.summary import write_seed_files, write_summary
+    from experiments.summary import write_chips, write_seed_files, write_summary
     from twin.wafer.draw import save_figure
 
     written = [write_summary(results, out / "summary.csv")]
+    if any(r.groups for r in results):
+        written.append(write_chips(results, out / "chips.csv"))
     tiers = list(dict.fromkeys(r.tier for r in results))
     first_seed = results[0].seed
     n_exc, n_inh = BrunelConfig().n_exc, BrunelConfig().n_inh
@@ -237,6 +239,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 def _cmd_compare(args: argparse.Namespace) -> int:
     from experiments.compare import (
         aggregate,
+        load_chips,
         load_summary,
         load_wafer,
         report,
@@ -291,7 +294,15 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             out / "diff_wafer_minus_twin.png",
         )
         figures.append("diff_wafer_minus_twin.png")
-    text = report(twin, nest, wafer, figures=figures, g_correction=args.g_correction)
+    chips = [row for folder in args.folders for row in load_chips(Path(folder))]
+    text = report(
+        twin,
+        nest,
+        wafer,
+        figures=figures,
+        g_correction=args.g_correction,
+        chips=chips,
+    )
     print(text)
     print(f"wrote {write_report(text, out)}")
     return 0

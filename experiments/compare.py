@@ -31,6 +31,7 @@ __all__ = [
     "agrees",
     "corrected_g",
     "departs",
+    "load_chips",
     "load_summary",
     "load_wafer",
     "report",
@@ -66,6 +67,20 @@ class Stat:
             "cv": self.cv,
             "global_cv": self.global_cv,
         }
+
+
+def load_chips(folder: Path) -> list[Row]:
+    """Read ``chips.csv`` of a sweep folder (none: an empty list)."""
+    path = folder / "chips.csv"
+    if not path.exists():
+        return []
+    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
+    for row in rows:
+        try:
+            float(row["g"]), float(row["eta"]), int(row["offered"]), int(row["dropped"])
+        except (KeyError, ValueError, TypeError) as err:
+            raise ResultsError(f"{str(path)!r}: malformed row ({err!r})") from None
+    return rows
 
 
 def corrected_g(g: float) -> float:
@@ -207,13 +222,16 @@ def _tier_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
     points = sorted(set().union(*(tiers[t] for t in names)))
     head = "| g | eta | " + " | ".join(f"{t} Hz" for t in names)
     lines = [
-        head + " | hardware vs mapped | verdict | synapses lost |",
-        "|" + "---|" * (len(names) + 5),
+        head + " | hardware vs mapped | verdict | hardware vs ideal | synapses lost |",
+        "|" + "---|" * (len(names) + 6),
     ]
     below, above = [0, 0], [0, 0]  # [agree, points]
     for p in points:
         cells = [_pm(tiers[t][p]) if p in tiers[t] else "–" for t in names]
-        rel, verdict, lost = "–", "–", "–"
+        rel, verdict, rel_ideal, lost = "–", "–", "–", "–"
+        if p in tiers.get("hardware", {}) and p in tiers.get("ideal", {}):
+            h, i = tiers["hardware"][p].rate, tiers["ideal"][p].rate
+            rel_ideal = f"{100 * (h - i) / max(i, 1e-9):+.1f} %"
         if p in tiers.get("hardware", {}) and p in tiers.get("mapped", {}):
             h, m = tiers["hardware"][p], tiers["mapped"][p]
             rel = f"{100 * (h.rate - m.rate) / max(m.rate, 1e-9):+.1f} %"
@@ -227,7 +245,7 @@ def _tier_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
         lines.append(
             f"| {p[0]:g} | {p[1]:g} | "
             + " | ".join(cells)
-            + f" | {rel} | {verdict} | {lost} |"
+            + f" | {rel} | {verdict} | {rel_ideal} | {lost} |"
         )
     if below[1] + above[1]:
         lines += [
@@ -269,6 +287,38 @@ def _drop_table(hw: dict[Point, Stat]) -> list[str]:
             )
         lines.append(
             f"| {p[0]:g} | {p[1]:g} | {s.layout} | " + " | ".join(cells) + " |"
+        )
+    return lines
+
+
+def _chip_table(chips: Sequence[Row]) -> list[str]:
+    """Tabulate the hardware tier's recording per chip: emitted vs recorded."""
+    rows = [
+        r for r in chips
+        if r["tier"] == "hardware" and r["resource"] == "recording_per_hicann"
+    ]  # fmt: skip
+    by_point: dict[Point, list[Row]] = {}
+    for r in rows:
+        by_point.setdefault((float(r["g"]), float(r["eta"])), []).append(r)
+    lines = [
+        "| g | eta | chips recorded | chips losing spikes | emitted | recorded | "
+        "worst chip: emitted → recorded |",
+        "|" + "---|" * 7,
+    ]
+    for p, members in sorted(by_point.items()):
+        seeds = len({r["seed"] for r in members})
+        offered = sum(int(r["offered"]) for r in members)
+        dropped = sum(int(r["dropped"]) for r in members)
+        losing = sum(int(r["dropped"]) > 0 for r in members)
+        worst = max(
+            members, key=lambda r: int(r["dropped"]) / max(int(r["offered"]), 1)
+        )
+        lines.append(
+            f"| {p[0]:g} | {p[1]:g} | {len(members) / seeds:.1f} | "
+            f"{losing / seeds:.1f} | {offered / seeds:.0f} | "
+            f"{(offered - dropped) / seeds:.0f} | chip {worst['chip']} (seed "
+            f"{worst['seed']}): {worst['offered']} → "
+            f"{int(worst['offered']) - int(worst['dropped'])} |"
         )
     return lines
 
@@ -327,8 +377,12 @@ def report(
     *,
     figures: Sequence[str] = (),
     g_correction: bool = False,
+    chips: Sequence[Row] = (),
 ) -> str:
-    """Return the Markdown report (tables per (g, eta); ``figures`` embedded)."""
+    """Return the Markdown report (tables per (g, eta); ``figures`` embedded).
+
+    ``chips``: rows of ``chips.csv`` (per-chip counts of the hardware tier).
+    """
     t_groups = {tier: v for (_, tier), v in aggregate(twin).items()}
     n_groups = {tier: v for (_, tier), v in aggregate(nest).items()}
     lines = ["# The seed sweep: twin vs NEST" + (" vs wafer" if wafer else ""), ""]
@@ -351,6 +405,13 @@ def report(
             "analysis window.",
             "",
             *_drop_table(t_groups["hardware"]),
+        ]
+    if chips and any(r["resource"] == "recording_per_hicann" for r in chips):
+        lines += [
+            "",
+            "## Hardware tier: recording per chip (analysis window, mean over seeds)",
+            "",
+            *_chip_table(chips),
         ]
     if any(t.startswith("hardware-no-") for t in t_groups):
         lines += [

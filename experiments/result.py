@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -50,6 +51,9 @@ class BrunelResult:
         Wall time of the run, s (a batched point: its share of the call).
     recorded_from
         Spikes are present from this time on, ms (the twin keeps the analysed window).
+    groups
+        Hardware tier: resource -> unit (chip, neuron block, bus or FPGA id) ->
+        (events offered, events dropped).
     """
 
     g: float
@@ -67,6 +71,9 @@ class BrunelResult:
     )
     wall: float = 0.0
     recorded_from: float = 0.0
+    groups: MappingProxyType[str, MappingProxyType[int, tuple[int, int]]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     @property
     def rate(self) -> float:
@@ -95,6 +102,7 @@ def analyse(
     losses: dict[str, float] | None = None,
     wall: float = 0.0,
     recorded_from: float = 0.0,
+    groups: Mapping[str, Mapping[int, tuple[int, int]]] | None = None,
 ) -> BrunelResult:
     """Apply the seed's protocol to one recording."""
     act = activity(
@@ -115,6 +123,14 @@ def analyse(
         losses=MappingProxyType(dict(losses or {})),
         wall=wall,
         recorded_from=recorded_from,
+        groups=MappingProxyType(
+            {
+                k: MappingProxyType(
+                    {int(u): (int(o), int(d)) for u, (o, d) in v.items()}
+                )
+                for k, v in (groups or {}).items()
+            }
+        ),
     )
 
 
@@ -148,6 +164,9 @@ def save_point(path: Path, result: BrunelResult, neurons: np.ndarray) -> Path:
         "losses": dict(result.losses),
         "wall": result.wall,
         "recorded_from": result.recorded_from,
+        "groups": {
+            k: {str(u): list(c) for u, c in v.items()} for k, v in result.groups.items()
+        },
         "t_stop": rec.t_stop,
         "dt": rec.dt,
         "counters": dict(rec.counters),
@@ -200,4 +219,8 @@ def load_point(path: Path, config: BrunelConfig) -> BrunelResult:
         losses=meta["losses"],
         wall=meta["wall"],
         recorded_from=meta["recorded_from"],
+        groups={
+            k: {int(u): (c[0], c[1]) for u, c in v.items()}
+            for k, v in meta.get("groups", {}).items()
+        },
     )

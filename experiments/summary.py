@@ -18,9 +18,12 @@ from experiments.tiers import ISOLATED
 from twin.files import atomic_write_text
 
 __all__ = [
+    "CHIP_COLUMNS",
     "COLUMNS",
+    "chips_csv",
     "seed_segments",
     "summary_csv",
+    "write_chips",
     "write_seed_files",
     "write_summary",
 ]
@@ -70,6 +73,44 @@ def _row(r: BrunelResult) -> list[object]:
         f"{r.losses.get('synapse_loss', 0.0):.5f}",
         *losses,
     ]
+
+
+#: Columns of ``chips.csv``: one row per (point, resource, unit) of the hardware tier.
+CHIP_COLUMNS = (
+    "tier", "seed", "g", "eta", "resource", "unit", "chip", "offered", "dropped",
+    "passed",
+)  # fmt: skip
+
+
+def _chip_of(resource: str, unit: int) -> int:
+    """Return the chip of a resource's unit (-1 for an FPGA)."""
+    if resource in ("priority_encoder", "dnc_merger"):
+        return unit // 8  # neuron block / bus = 8 * chip + index
+    return -1 if resource == "input_per_fpga" else unit
+
+
+def chips_csv(results: Sequence[BrunelResult]) -> str:
+    """Return the events offered, dropped and passed per unit of every resource.
+
+    For ``recording_per_hicann``, *offered* is what the chip's recorded neurons
+    emitted in the analysis window and *passed* what the host receives.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CHIP_COLUMNS)
+    for r in results:
+        for resource, units in sorted(r.groups.items()):
+            for unit, (offered, dropped) in sorted(units.items()):
+                writer.writerow(
+                    [r.tier, r.seed, r.g, r.eta, resource, unit,
+                     _chip_of(resource, unit), offered, dropped, offered - dropped]
+                )  # fmt: skip
+    return out.getvalue()
+
+
+def write_chips(results: Sequence[BrunelResult], path: Path) -> Path:
+    """Write ``chips.csv`` atomically."""
+    return atomic_write_text(path, chips_csv(results))
 
 
 def summary_csv(results: Sequence[BrunelResult]) -> str:

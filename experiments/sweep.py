@@ -198,7 +198,11 @@ def finish_twin(
         f"dropped_{k}": float(v.total_dropped) for k, v in losses.items()
     }
     counts |= {f"offered_{k}": float(v.total_offered) for k, v in losses.items()}
-    return analyse(config, kept, tier=tier.name, losses=counts, **common)
+    groups = {
+        k: {u: (n, v.dropped.get(u, 0)) for u, n in v.offered.items()}
+        for k, v in losses.items()
+    }
+    return analyse(config, kept, tier=tier.name, losses=counts, groups=groups, **common)
 
 
 class SweepState:

@@ -10,6 +10,7 @@ from experiments.compare import (
     agrees,
     corrected_g,
     departs,
+    load_chips,
     load_summary,
     load_wafer,
     report,
@@ -72,7 +73,7 @@ def test_report_shows_tiers_and_ablation_beside_nest(tmp_path):
     _summary(t, "twin", {(8.0, 0.8): 13.0}, tier="hardware-no-variation")
     nest = load_summary(_summary(tmp_path / "n", "nest", {(8.0, 0.8): 10.0}))
     text = report(load_summary(t), nest)
-    assert "| 8 | 0.8 | 10.00 | 9.00 | 12.00 | +33.3 % | depart |" in text
+    assert "| 8 | 0.8 | 10.00 | 9.00 | 12.00 | +33.3 % | depart | +20.0 % |" in text
     # hardware − each ablation; the largest magnitude names the cause
     assert "| 8 | 0.8 | 12.00 | +0.50 | -1.00 | variation |" in text
 
@@ -152,6 +153,25 @@ def test_compare_cli_reports_tiers_without_nest(tmp_path, capsys):
     assert main(["compare", str(ideal), "--out", str(tmp_path / "o2")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert not (tmp_path / "o2").exists()
+
+
+def test_report_tabulates_recording_per_chip(tmp_path):
+    t = tmp_path / "t"
+    _summary(t, "twin", {(1.0, 0.8): [300.0, 310.0]}, tier="hardware")
+    _summary(t, "twin", {(1.0, 0.8): [500.0, 520.0]}, tier="mapped")
+    (t / "chips.csv").write_text(
+        "tier,seed,g,eta,resource,unit,chip,offered,dropped,passed\n"
+        "hardware,0,1.0,0.8,recording_per_hicann,5,5,4000,1500,2500\n"
+        "hardware,0,1.0,0.8,recording_per_hicann,9,9,2000,0,2000\n"
+        "hardware,1,1.0,0.8,recording_per_hicann,5,5,3000,500,2500\n"
+        "hardware,1,1.0,0.8,recording_per_hicann,9,9,1000,0,1000\n"
+        "hardware,1,1.0,0.8,dnc_merger,41,5,9000,3000,6000\n"
+    )
+    text = report(load_summary(t), [], chips=load_chips(t))
+    # 2 chips per seed, one losing; emitted 5000 / recorded 4000 per seed on average
+    assert (
+        "| 1 | 0.8 | 2.0 | 1.0 | 5000 | 4000 | chip 5 (seed 0): 4000 → 2500 |" in text
+    )
 
 
 def test_compare_cli_missing_folder_is_exit_2(tmp_path, capsys):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from experiments.brunel import BrunelConfig
-from experiments.summary import write_seed_files
+from experiments.compare import load_chips
+from experiments.summary import write_chips, write_seed_files
 from experiments.sweep import grid, run, run_sweep, tier_list
 from twin.errors import ConfigError
 
@@ -67,6 +68,25 @@ def test_hardware_counters_add_up_and_the_wafer_file_holds_what_was_recorded(tmp
         assert kept.times.size == emitted - r.losses["dropped_recording_per_hicann"]
     write_seed_files(results, tmp_path, _base().n_exc, _base().n_inh)
     assert (tmp_path / "exc.h5").stat().st_size > 0
+    # Per unit (chip, block, bus, FPGA): the counts add up to the totals ...
+    for r in results:
+        for res, units in r.groups.items():
+            assert sum(o for o, _ in units.values()) == r.losses[f"offered_{res}"]
+            assert sum(d for _, d in units.values()) == r.losses[f"dropped_{res}"]
+    # ... chips.csv holds them: the recorded chips pass what the host receives ...
+    write_chips(results, tmp_path / "chips.csv")
+    rows = load_chips(tmp_path)
+    for r in results:
+        mine = [
+            row for row in rows
+            if float(row["g"]) == r.g and row["resource"] == "recording_per_hicann"
+        ]  # fmt: skip
+        assert sum(int(row["passed"]) for row in mine) == r.recording.times.size
+    # ... and a stored point keeps them.
+    again = run_sweep(configs, tiers=tier_list(["hardware"]), out=tmp_path / "s")
+    loaded = run_sweep(configs, tiers=tier_list(["hardware"]), out=tmp_path / "s")
+    assert [a.groups for a in again] == [b.groups for b in loaded]
+    assert again[0].groups == results[0].groups
 
 
 def test_ablation_needs_the_hardware_tier_and_nest_refuses_it():
