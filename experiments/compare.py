@@ -230,8 +230,8 @@ def _tier_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
         cells = [_pm(tiers[t][p]) if p in tiers[t] else "–" for t in names]
         rel, verdict, rel_ideal, lost = "–", "–", "–", "–"
         if p in tiers.get("hardware", {}) and p in tiers.get("ideal", {}):
-            h, i = tiers["hardware"][p].rate, tiers["ideal"][p].rate
-            rel_ideal = f"{100 * (h - i) / max(i, 1e-9):+.1f} %"
+            hz, iz = tiers["hardware"][p].rate, tiers["ideal"][p].rate
+            rel_ideal = f"{100 * (hz - iz) / max(iz, 1e-9):+.1f} %"
         if p in tiers.get("hardware", {}) and p in tiers.get("mapped", {}):
             h, m = tiers["hardware"][p], tiers["mapped"][p]
             rel = f"{100 * (h.rate - m.rate) / max(m.rate, 1e-9):+.1f} %"
