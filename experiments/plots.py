@@ -102,12 +102,16 @@ def difference_maps(a: Grid, b: Grid, title: str) -> Figure:
     return fig
 
 
-def tier_curve(tiers: Mapping[str, Grid], threshold: float = 50.0) -> Figure:
-    """Rate of each tier against the ``mapped`` tier's rate, one marker per point.
+def tier_curve(
+    tiers: Mapping[str, Grid], threshold: float = 50.0, tolerance: float = 0.15
+) -> Figure:
+    """Each tier's rate against the ``mapped`` tier's rate, one marker per point.
 
-    Error bars: the standard deviation over seeds (``rate_sd``) where given.
+    Left: the rates (error bars: standard deviation over seeds, ``rate_sd``, where
+    given). Right: the relative deviation from the mapped tier, with the
+    ``tolerance`` band; the dotted line marks ``threshold`` Hz.
     """
-    fig, ax = plt.subplots(figsize=(5.5, 4.5))
+    fig, (ax, rel) = plt.subplots(1, 2, figsize=(10.5, 4.5))
     ref = tiers["mapped"]
     top = max(
         (row["rate"] for grid in tiers.values() for row in grid.values()), default=1.0
@@ -116,9 +120,11 @@ def tier_curve(tiers: Mapping[str, Grid], threshold: float = 50.0) -> Figure:
         if name == "mapped":
             continue
         pts = sorted(set(grid) & set(ref))
+        x = np.array([ref[p]["rate"] for p in pts])
+        y = np.array([grid[p]["rate"] for p in pts])
         ax.errorbar(
-            [ref[p]["rate"] for p in pts],
-            [grid[p]["rate"] for p in pts],
+            x,
+            y,
             xerr=[ref[p].get("rate_sd", 0.0) for p in pts],
             yerr=[grid[p].get("rate_sd", 0.0) for p in pts],
             fmt="o",
@@ -126,16 +132,23 @@ def tier_curve(tiers: Mapping[str, Grid], threshold: float = 50.0) -> Figure:
             alpha=0.8,
             capsize=2,
         )
+        ratio = np.divide(y - x, x, out=np.zeros_like(x), where=x > 0)
+        rel.plot(x, 100 * ratio, "o", label=name, alpha=0.8)
     ax.plot([0, top], [0, top], "k--", lw=1, label="equal")
-    ax.axvline(threshold, color="0.5", lw=1, ls=":")
-    ax.set_xscale("symlog", linthresh=1.0)
+    for a in (ax, rel):
+        a.axvline(threshold, color="0.5", lw=1, ls=":")
+        a.set_xscale("symlog", linthresh=1.0)
+        a.set_xlim(0, max(top, 1.0) * 1.5)
+        a.set_xlabel("mapped-tier rate (Hz)")
     ax.set_yscale("symlog", linthresh=1.0)
-    ax.set_xlim(0, max(top, 1.0) * 1.5)
     ax.set_ylim(0, max(top, 1.0) * 1.5)
-    ax.set_xlabel("mapped-tier rate (Hz)")
     ax.set_ylabel("tier rate (Hz)")
     ax.set_title(f"tiers vs mapped (dotted: {threshold:g} Hz)")
     ax.legend(fontsize=8)
+    rel.axhspan(-100 * tolerance, 100 * tolerance, color="0.9")
+    rel.axhline(0.0, color="k", lw=1, ls="--")
+    rel.set_ylabel("tier / mapped − 1 (%)")
+    rel.set_title(f"relative deviation (band: ±{tolerance:.0%})")
     fig.tight_layout()
     return fig
 
