@@ -313,12 +313,16 @@ def _chip_table(chips: Sequence[Row]) -> list[str]:
         worst = max(
             members, key=lambda r: int(r["dropped"]) / max(int(r["offered"]), 1)
         )
+        kept = int(worst["offered"]) - int(worst["dropped"])
+        where = (
+            f"chip {worst['chip']} (seed {worst['seed']}): {worst['offered']} → {kept}"
+            if losing
+            else "none loses"
+        )
         lines.append(
             f"| {p[0]:g} | {p[1]:g} | {len(members) / seeds:.1f} | "
             f"{losing / seeds:.1f} | {offered / seeds:.0f} | "
-            f"{(offered - dropped) / seeds:.0f} | chip {worst['chip']} (seed "
-            f"{worst['seed']}): {worst['offered']} → "
-            f"{int(worst['offered']) - int(worst['dropped'])} |"
+            f"{(offered - dropped) / seeds:.0f} | {where} |"
         )
     return lines
 

@@ -166,6 +166,7 @@ def test_report_tabulates_recording_per_chip(tmp_path):
         "hardware,1,1.0,0.8,recording_per_hicann,5,5,3000,500,2500\n"
         "hardware,1,1.0,0.8,recording_per_hicann,9,9,1000,0,1000\n"
         "hardware,1,1.0,0.8,dnc_merger,41,5,9000,3000,6000\n"
+        "hardware,0,8.0,0.8,recording_per_hicann,5,5,400,0,400\n"
     )
     text = report(load_summary(t), [], chips=load_chips(t))
     # 2 chips per seed, one losing; emitted 5000 / recorded 4000 per seed on average

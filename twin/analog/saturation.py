@@ -14,7 +14,10 @@ deviation ``(g / g_sat)**2 / 3``), monotone, and bounded by ``g_sat`` at large i
 ``g_sat = inf`` is the linear synapse exactly. ``g_sat`` (µS, per neuron and receptor:
 the cell parameters ``g_sat_E`` / ``g_sat_I``) is fitted to wafer recordings by
 ``twin calibrate``; :data:`DEFAULT_SATURATION` is chosen so that the seed sweep departs
-from the linear model near the reported ~50 Hz (see ``BENCHMARKS.md``).
+from the linear model near the reported ~50 Hz: of the values scanned (0.08, 0.11, 0.13,
+0.15, 0.2 µS; 6 network seeds, ``docs/hardware_tier/README.md``) it is the weakest
+saturation with which every grid point below 50 Hz agrees with the mapped tier and
+the most points above 50 Hz depart from it.
 """
 
 from __future__ import annotations
