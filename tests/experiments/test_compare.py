@@ -78,17 +78,16 @@ def test_report_shows_tiers_and_ablation_beside_nest(tmp_path):
     assert "| 8 | 0.8 | 12.00 | +0.50 | -1.00 | variation |" in text
 
 
+def _two_tiers(folder):
+    """Mapped and hardware tiers, 2 seeds: (8, 0.8) agrees, (1, 0.8) departs."""
+    mapped = {(8.0, 0.8): [9.0, 11.0], (1.0, 0.8): [500.0, 520.0]}
+    hardware = {(8.0, 0.8): [12.0, 9.0], (1.0, 0.8): [300.0, 310.0]}
+    _summary(folder, "twin", mapped, tier="mapped")
+    return _summary(folder, "twin", hardware, tier="hardware")
+
+
 def test_hardware_vs_mapped_verdict_splits_at_the_departure_rate(tmp_path):
-    t = tmp_path / "t"
-    _summary(
-        t, "twin", {(8.0, 0.8): [9.0, 11.0], (1.0, 0.8): [500.0, 520.0]}, tier="mapped"
-    )
-    _summary(
-        t,
-        "twin",
-        {(8.0, 0.8): [12.0, 9.0], (1.0, 0.8): [300.0, 310.0]},
-        tier="hardware",
-    )
+    t = _two_tiers(tmp_path / "t")
     text = report(load_summary(t), [])
     # 10.5 vs 10: within 15 %; 305 vs 510: beyond 15 % and 2 standard errors.
     assert "| 8 | 0.8 | 10.00 ± 1.41 | 10.50 ± 2.12 | +5.0 % | agree |" in text
@@ -134,16 +133,7 @@ def test_compare_cli_writes_the_report_and_figures(tmp_path, capsys):
 
 
 def test_compare_cli_reports_tiers_without_nest(tmp_path, capsys):
-    t = tmp_path / "t"
-    _summary(
-        t, "twin", {(8.0, 0.8): [9.0, 11.0], (1.0, 0.8): [500.0, 520.0]}, tier="mapped"
-    )
-    _summary(
-        t,
-        "twin",
-        {(8.0, 0.8): [12.0, 9.0], (1.0, 0.8): [300.0, 310.0]},
-        tier="hardware",
-    )
+    t = _two_tiers(tmp_path / "t")
     assert main(["compare", str(t), "--out", str(tmp_path / "out")]) == 0
     text = (tmp_path / "out" / "report.md").read_text()
     assert "1 of 1 points agree" in text
