@@ -10,11 +10,19 @@ from pathlib import Path
 __all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text"]
 
 
+def _umask() -> int:
+    """Return the process's umask (reading it requires setting it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) -> Path:
     """Write a file through ``write(tmp_path)`` and move it into place atomically.
 
     The temporary file lives in the target's directory, so the final ``os.replace`` is
     atomic on POSIX file systems; if ``write`` raises, the previous file is untouched.
+    The file gets the permissions ``open()`` would give it (0666 minus the umask).
 
     Parameters
     ----------
@@ -35,6 +43,9 @@ def atomic_write(path: str | os.PathLike[str], write: Callable[[Path], object]) 
     tmp = Path(tmp_name)
     try:
         write(tmp)
+        # mkstemp creates the file private (0600); give it the mode a plain open()
+        # would, so results are as readable as any other file the user writes.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
     finally:
         if tmp.exists():
