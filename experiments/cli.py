@@ -15,7 +15,6 @@ os.environ.setdefault(
 )
 
 import argparse
-import dataclasses
 import sys
 import time
 from collections.abc import Sequence
@@ -202,12 +201,7 @@ def _hardware_config(args: argparse.Namespace) -> HardwareConfig:
 
         config = load_calibration(args.calibration).hardware(config)
     if getattr(args, "wafer_seed", None) is not None:
-        settings = dataclasses.replace(
-            config.variation_settings, wafer_seed=args.wafer_seed
-        )
-        config = dataclasses.replace(
-            config, variation_settings=settings, wafer_per_seed=False
-        )
+        config = config.on_wafer(args.wafer_seed)
     return config
 
 

@@ -69,23 +69,21 @@ class Stat:
         }
 
 
-def load_chips(folder: Path) -> list[Row]:
-    """Read ``chips.csv`` of a sweep folder (none: an empty list)."""
-    path = folder / "chips.csv"
-    if not path.exists():
-        return []
-    rows = list(csv.DictReader(path.read_text(encoding="utf-8").splitlines()))
-    for row in rows:
-        try:
-            float(row["g"]), float(row["eta"]), int(row["offered"]), int(row["dropped"])
-        except (KeyError, ValueError, TypeError) as err:
-            raise ResultsError(f"{str(path)!r}: malformed row ({err!r})") from None
-    return rows
-
-
 def corrected_g(g: float) -> float:
     """Return the wafer's effective g for a nominal g (the seed's correction)."""
     return G_CORRECTION[0] * g + G_CORRECTION[1]
+
+
+def _csv_rows(path: Path, text: str, numbers: dict[str, type]) -> list[Row]:
+    """Parse CSV text; every row must hold the ``numbers`` columns as their type."""
+    rows = list(csv.DictReader(text.splitlines()))
+    for row in rows:
+        try:
+            for column, kind in numbers.items():
+                kind(row[column])
+        except (KeyError, ValueError, TypeError) as err:
+            raise ResultsError(f"{str(path)!r}: malformed row ({err!r})") from None
+    return rows
 
 
 def load_summary(folder: Path) -> list[Row]:
@@ -98,14 +96,19 @@ def load_summary(folder: Path) -> list[Row]:
             f"no readable summary.csv in {str(folder)!r}; run `twin brunel` or `twin "
             "nest` with --out there first"
         ) from None
-    rows = list(csv.DictReader(text.splitlines()))
+    rows = _csv_rows(path, text, {"g": float, "eta": float, "rate_hz": float})
     for row in rows:
-        try:
-            float(row["g"]), float(row["eta"]), float(row["rate_hz"])
-            row.setdefault("tier", "ideal")
-        except (KeyError, ValueError, TypeError) as err:
-            raise ResultsError(f"{str(path)!r}: malformed row ({err!r})") from None
+        row.setdefault("tier", "ideal")
     return rows
+
+
+def load_chips(folder: Path) -> list[Row]:
+    """Read ``chips.csv`` of a sweep folder (none: an empty list)."""
+    path = folder / "chips.csv"
+    if not path.exists():
+        return []
+    numbers = {"g": float, "eta": float, "offered": int, "dropped": int}
+    return _csv_rows(path, path.read_text(encoding="utf-8"), numbers)
 
 
 def _num(text: str | None) -> float:
@@ -186,6 +189,11 @@ def departs(tier: Stat, ref: Stat) -> bool:
     return diff > TOLERANCE * ref.rate and diff > 2 * se
 
 
+def _relative(rate: float, ref: float) -> str:
+    """Format ``rate`` relative to ``ref`` as a signed percentage."""
+    return f"{100 * (rate - ref) / max(ref, 1e-9):+.1f} %"
+
+
 def _pm(s: Stat) -> str:
     return f"{s.rate:.2f}" + (f" ± {s.rate_sd:.2f}" if s.n > 1 else "")
 
@@ -204,7 +212,7 @@ def _ideal_table(twin: dict[Point, Stat], nest: dict[Point, Stat]) -> list[str]:
         agree += ok
         lines.append(
             f"| {p[0]:g} | {p[1]:g} | {t.layout} | {_pm(t)} | {_pm(n)} | "
-            f"{100 * (t.rate - n.rate) / max(n.rate, 1e-9):+.1f} % | "
+            f"{_relative(t.rate, n.rate)} | "
             f"{'agree' if ok else 'differ'} | {t.cv:.2f} | {n.cv:.2f} | "
             f"{t.global_cv:.2f} | {n.global_cv:.2f} |"
         )
@@ -230,11 +238,10 @@ def _tier_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
         cells = [_pm(tiers[t][p]) if p in tiers[t] else "–" for t in names]
         rel, verdict, rel_ideal, lost = "–", "–", "–", "–"
         if p in tiers.get("hardware", {}) and p in tiers.get("ideal", {}):
-            hz, iz = tiers["hardware"][p].rate, tiers["ideal"][p].rate
-            rel_ideal = f"{100 * (hz - iz) / max(iz, 1e-9):+.1f} %"
+            rel_ideal = _relative(tiers["hardware"][p].rate, tiers["ideal"][p].rate)
         if p in tiers.get("hardware", {}) and p in tiers.get("mapped", {}):
             h, m = tiers["hardware"][p], tiers["mapped"][p]
-            rel = f"{100 * (h.rate - m.rate) / max(m.rate, 1e-9):+.1f} %"
+            rel = _relative(h.rate, m.rate)
             ok = not departs(h, m)
             verdict = "agree" if ok else "depart"
             tally = below if m.rate < DEPARTURE_HZ else above

@@ -305,3 +305,5 @@ def test_each_realisation_runs_on_its_own_wafer_unless_one_is_pinned():
     pinned = HardwareConfig(variation_settings=Variation(wafer_seed=30))
     pinned = dataclasses.replace(pinned, wafer_per_seed=False)
     assert np.array_equal(thresholds(pinned, 1), thresholds(pinned, 2))
+    # on_wafer (what --wafer-seed does) pins the same wafer.
+    assert np.array_equal(thresholds(fresh.on_wafer(30), 5), thresholds(pinned, 1))

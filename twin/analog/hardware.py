@@ -120,12 +120,14 @@ class HardwareConfig:
         value = None if effect == "saturation" else False
         return dataclasses.replace(self, **{effect: value})  # type: ignore[arg-type]
 
+    def on_wafer(self, wafer_seed: int) -> HardwareConfig:
+        """Return these settings pinned to the one wafer of ``wafer_seed``."""
+        wafer = dataclasses.replace(self.variation_settings, wafer_seed=wafer_seed)
+        return dataclasses.replace(self, variation_settings=wafer, wafer_per_seed=False)
+
     def for_realisation(self, seed: int) -> HardwareConfig:
         """Return the settings of network realisation ``seed`` (its wafer)."""
-        if not self.wafer_per_seed:
-            return self
-        wafer = dataclasses.replace(self.variation_settings, wafer_seed=seed)
-        return dataclasses.replace(self, variation_settings=wafer, wafer_per_seed=False)
+        return self.on_wafer(seed) if self.wafer_per_seed else self
 
 
 @dataclass(frozen=True, slots=True)

@@ -215,9 +215,9 @@ def vary_weights(network: Network, variation: Variation) -> Network:
     ``z`` is standard normal truncated so that the factor is non-negative (the seed's
     model re-draws negative weights).
     """
-    rng = np.random.default_rng(np.random.SeedSequence([variation.wafer_seed, 0xB1A5]))
     if variation.weight_sd == 0:
         return network
+    rng = np.random.default_rng(np.random.SeedSequence([variation.wafer_seed, 0xB1A5]))
     projections = []
     low = -1.0 / variation.weight_sd
     for proj in network.projections:
