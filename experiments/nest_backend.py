@@ -4,8 +4,9 @@ The same ``Network`` instance is built cell for cell: per-neuron parameters, eve
 synapse with its weight and delay (one-to-one lists, so connectivity is identical),
 Poisson sources as PyNN ``SpikeSourcePoisson`` (one generator and parrot per source, so
 a source's spikes are shared by all its targets, as the seed's pool) and spike-time
-sources as ``SpikeSourceArray``. Spikes come back as a :class:`SpikeRecording`, so the
-analysis code does not know which backend ran.
+sources as NEST ``spike_generator``s connected directly (NEST's own off-grid rule on
+the user's times, see :func:`_spike_generators`). Spikes come back as a
+:class:`SpikeRecording`, so the analysis code does not know which backend ran.
 
 Known on this machine: PyNN cannot build its optional NEST extension against the
 ``nest-simulator`` wheel (its ``nest-config`` carries the wheel builder's paths). The
@@ -27,6 +28,7 @@ from twin.arrays import readonly
 from twin.cells import SATURATION_DEFAULTS
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource, SpikeTimesSource
+from twin.timegrid import TimeGrid
 
 __all__ = ["NestConfig", "nest_version", "run_nest"]
 
@@ -105,37 +107,59 @@ def _populations(
             else np.full(pop.size, config.v_init)
         )
         cells[pop.name].initialize(v=v0)
-    for src in network.sources:
+    for src in network.sources:  # spike-time sources: see _spike_generators
         if isinstance(src, PoissonSource):
             stop = min(src.stop, 1e12)
             model = sim.SpikeSourcePoisson(
                 rate=np.asarray(src.rate), start=src.start, duration=stop - src.start
             )
-        elif isinstance(src, SpikeTimesSource):
-            early = [t[0] for t in src.spike_times if t.size and t[0] <= config.dt]
-            if early:
-                raise ConfigError(
-                    f"source {src.name!r}: spike at {early[0]} ms; PyNN relays spike "
-                    "times through parrots one step late, so they must be > "
-                    f"{config.dt} ms"
-                )
-            # PyNN subtracts min_delay (parrot relay) in floating point, and NEST
-            # rounds a generator time up to the next step: 68.9 - 0.1 =
-            # 68.80000000000001 would be emitted at 68.9. Nudging the intended grid
-            # times 1 ns down keeps every spike in its step (the twin rounds to the
-            # nearest step, so both see the same trains).
-            trains = [sim.Sequence(np.asarray(t) - 1e-6) for t in src.spike_times]
-            model = sim.SpikeSourceArray(spike_times=trains)
-        cells[src.name] = sim.Population(src.size, model, label=src.name)
+            cells[src.name] = sim.Population(src.size, model, label=src.name)
     return cells
 
 
-def _connect(network: Network, cells: dict) -> None:
+def _spike_generators(network: Network, config: NestConfig) -> dict[str, np.ndarray]:
+    """Create one NEST ``spike_generator`` per spike train; return their node ids.
+
+    PyNN's ``SpikeSourceArray`` relays spikes through parrots and shifts the times by
+    ``min_delay``, which loses spikes before ``min_delay`` and moves off-grid times.
+    A generator with ``allow_offgrid_times`` connected directly applies NEST's own
+    rule to the user's times (off-grid times act at the end of their step), the rule
+    the emulator follows (:meth:`twin.timegrid.TimeGrid.spike_stamps`).
+
+    Raises
+    ------
+    ConfigError
+        If a spike time rounds to t = 0 (never emitted, as on the emulator).
+    """
+    import nest
+
+    grid = TimeGrid(config.dt)
+    ids = {}
+    for src in network.sources:
+        if isinstance(src, SpikeTimesSource):
+            for i, times in enumerate(src.spike_times):
+                grid.emitted_stamps(times, f"source {src.name!r}, train {i}")
+            nodes = nest.Create("spike_generator", src.size)
+            nodes.set(
+                [
+                    {
+                        "precise_times": False,
+                        "allow_offgrid_times": True,
+                        "spike_times": np.asarray(t),
+                    }
+                    for t in src.spike_times
+                ]
+            )
+            ids[src.name] = np.asarray(nodes.tolist(), dtype=np.int64)
+    return ids
+
+
+def _connect(network: Network, ids: dict[str, np.ndarray]) -> None:
     import nest
 
     for proj in network.projections:
-        pre = np.asarray(cells[proj.pre].all_cells, dtype=np.int64)[proj.pre_idx]
-        post = np.asarray(cells[proj.post].all_cells, dtype=np.int64)[proj.post_idx]
+        pre = ids[proj.pre][proj.pre_idx]
+        post = ids[proj.post][proj.post_idx]
         sign = 1.0 if proj.receptor == "excitatory" else -1.0
         # iaf_cond_exp / aeif_cond_exp route negative weights (nS) to the inhibitory
         # conductance, which is how PyNN's 'inhibitory' receptor reaches them.
@@ -158,14 +182,21 @@ def run_nest(network: Network, config: NestConfig) -> tuple[SpikeRecording, floa
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         start = time.perf_counter()
+        longest = max((float(p.delay.max()) for p in network.projections if p.size),
+                      default=config.dt)  # fmt: skip
         sim.setup(
             timestep=config.dt,
             min_delay=config.dt,
+            max_delay=max(longest, config.dt),
             threads=config.threads,
             rng_seed=config.seed,
         )
         cells = _populations(sim, network, config)
-        _connect(network, cells)
+        nodes = {
+            name: np.asarray(pop.all_cells, dtype=np.int64)
+            for name, pop in cells.items()
+        }
+        _connect(network, nodes | _spike_generators(network, config))
         wanted = config.record or tuple((p.name, None) for p in network.populations)
         recorded = {}
         for name, count in wanted:

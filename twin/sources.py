@@ -79,7 +79,14 @@ class SpikeTimesSource:
     name
         Unique name within the network.
     spike_times
-        One array of spike times (ms, sorted, >= 0) per source neuron.
+        One array of spike times (ms, sorted, > 0) per source neuron. A time off the
+        step grid acts at the end of the step it lies in, as NEST's
+        ``spike_generator`` (:meth:`twin.timegrid.TimeGrid.spike_stamps`).
+
+    Raises
+    ------
+    NetworkError
+        If a time is not finite, not > 0, or a train is not sorted.
     """
 
     name: str
@@ -89,14 +96,21 @@ class SpikeTimesSource:
         trains = []
         for i, times in enumerate(self.spike_times):
             arr = np.array(times, dtype=float).reshape(-1)
-            if arr.size and (
-                not np.all(np.isfinite(arr))
-                or arr.min() < 0
-                or np.any(np.diff(arr) < 0)
-            ):
+            if arr.size and not np.all(np.isfinite(arr)):
                 raise NetworkError(
-                    f"source {self.name!r}: spike train {i} must be finite, >= 0 ms "
-                    "and sorted; sort the times"
+                    f"source {self.name!r}: spike train {i} has a non-finite time; "
+                    "give finite times in ms"
+                )
+            if arr.size and arr.min() <= 0:
+                raise NetworkError(
+                    f"source {self.name!r}: spike train {i} has a spike at "
+                    f"{arr.min()} ms; spikes at or before t = 0 cannot be emitted "
+                    "(as in NEST), give times > 0"
+                )
+            if np.any(np.diff(arr) < 0):
+                raise NetworkError(
+                    f"source {self.name!r}: spike train {i} is not sorted; sort the "
+                    "times"
                 )
             arr.setflags(write=False)
             trains.append(arr)

@@ -1,6 +1,5 @@
 """Whole-run behaviour: delays, sources, batching, determinism, precision."""
 
-import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
@@ -15,7 +14,6 @@ from twin import (
     Population,
     Projection,
 )
-from twin.analog.poisson import block_capacity, poisson_block
 from twin.analog.simulate import SimConfig, simulate, simulate_batch
 
 KEY = jr.PRNGKey(3)
@@ -46,33 +44,6 @@ def test_same_key_gives_identical_spikes_other_key_differs():
     first = simulate(net, config, KEY)
     assert first == simulate(net, config, KEY)
     assert first != simulate(net, config, jr.PRNGKey(4))
-
-
-def test_poisson_blocks_have_poisson_statistics():
-    rates = jnp.full(500, 20.0)
-    cap = block_capacity(float(rates.sum()), 0.1, 100)
-    counts = np.zeros(500)
-    n_blocks = 400
-    for b in range(n_blocks):
-        ev = poisson_block(jr.PRNGKey(b), rates, jnp.float32(1.0), 0.1, 100, cap)
-        assert int(ev.overflow) == 0
-        np.add.at(counts, np.asarray(ev.source)[np.asarray(ev.valid)], 1)
-    expected = 20.0 * n_blocks * 100 * 0.1e-3  # spikes per source
-    # Mean within 5 standard errors; Fano factor of a Poisson count is 1.
-    assert abs(counts.mean() - expected) < 5 * np.sqrt(expected / 500)
-    assert counts.var() / counts.mean() == pytest.approx(1.0, abs=0.2)
-
-
-def test_thinning_gives_each_source_its_own_rate():
-    rates = jnp.asarray(np.r_[np.full(100, 5.0), np.full(100, 50.0)])
-    cap = block_capacity(float(rates.sum()), 0.1, 100)
-    counts = np.zeros(200)
-    for b in range(300):
-        ev = poisson_block(jr.PRNGKey(b), rates, jnp.float32(1.0), 0.1, 100, cap)
-        np.add.at(counts, np.asarray(ev.source)[np.asarray(ev.valid)], 1)
-    t = 300 * 100 * 0.1e-3
-    assert counts[:100].mean() == pytest.approx(5.0 * t, rel=0.1)
-    assert counts[100:].mean() == pytest.approx(50.0 * t, rel=0.05)
 
 
 def test_pool_source_rate_reaches_the_targets():

@@ -28,7 +28,7 @@ from jax import Array, lax
 from twin.analog.adex import NeuronState, adex_step_with, initial_state
 from twin.analog.limits import StageArrays, admit
 from twin.analog.params import NeuronParams
-from twin.analog.poisson import poisson_block
+from twin.analog.poisson import PoissonRates, poisson_block
 from twin.analog.recording import pack_bits
 from twin.analog.tables import PushTable, Tables
 
@@ -65,6 +65,7 @@ class Static:
     dt: float
     spike_chunk: int
     capacity: int  # Poisson events per block and variant
+    equal_rates: bool  # every Poisson source has the same rate
     record: tuple[int, ...]  # recorded neuron ids
     trace: tuple[int, ...]  # neuron ids whose V is traced
     v_init: float | None
@@ -84,6 +85,7 @@ class KernelOutput(NamedTuple):
     overflow: Any  # (nb,) Poisson events beyond the block capacity
     limit_offered: Any  # (nb, stages, G + 1) spikes offered to each rate-limited group
     limit_dropped: Any  # (nb, stages, G + 1) spikes each group dropped
+    first_nonfinite: Any  # (nb, n) first step with a non-finite V or w (-1: none)
 
 
 def _deliver(
@@ -158,14 +160,14 @@ def _step(
     limits: StageArrays,
     s: Static,
     record: bool,
-    carry: tuple[NeuronState, Array, Array, Array, Array, Array, Array],
+    carry: tuple[NeuronState, Array, Array, Array, Array, Array, Array, Array],
     step: Array,
 ) -> tuple[tuple, tuple[Array, Array] | None]:
     # ``arriving`` (this step's slot) was read at the end of the previous step, after
     # its deliveries: then the ring buffer's only use before the in-place scatter is
     # the scatter itself, and XLA:CPU does not copy the buffer every step. Slots are
     # cleared a block at a time in ``run`` for the same reason.
-    state, buf, counts, arriving, queues, offered, dropped = carry
+    state, buf, counts, arriving, queues, offered, dropped, bad = carry
     state = state._replace(
         g_e=state.g_e + arriving[:, : s.n],
         g_i=state.g_i + g_scale[:, None] * arriving[:, s.n :],
@@ -187,7 +189,11 @@ def _step(
     else:
         out = None
     counts = counts + emitted.astype(counts.dtype)
-    return (state, buf, counts, arriving, queues, offered, dropped), out
+    finite = jnp.isfinite(state.v) & jnp.isfinite(state.w)
+    bad = jnp.where((bad < 0) & ~finite & (step < s.n_steps), step, bad).astype(
+        bad.dtype
+    )
+    return (state, buf, counts, arriving, queues, offered, dropped, bad), out
 
 
 def _pack_recorded(spikes: Array, s: Static) -> Array:
@@ -200,7 +206,7 @@ def _pack_recorded(spikes: Array, s: Static) -> Array:
 def _external(
     buf: Array,
     tables: Tables,
-    rates: Array,
+    rates: PoissonRates,
     batch: Batch,
     timed: TimedEvents,
     block: Array,
@@ -210,7 +216,11 @@ def _external(
     t0 = block * s.block_steps
     keys = jax.vmap(lambda k: jax.random.fold_in(k, block))(batch.key)
     draw = partial(
-        poisson_block, dt=s.dt, block_steps=s.block_steps, capacity=s.capacity
+        poisson_block,
+        dt=s.dt,
+        block_steps=s.block_steps,
+        capacity=s.capacity,
+        equal=s.equal_rates,
     )
     ev = jax.vmap(draw, in_axes=(0, None, 0))(keys, rates, batch.rate_scale)
     variant = jnp.broadcast_to(jnp.arange(nb)[:, None], ev.source.shape)
@@ -242,7 +252,7 @@ def _external(
 def _run(
     params: NeuronParams,
     tables: Tables,
-    rates: Array,
+    rates: PoissonRates,
     batch: Batch,
     timed: TimedEvents,
     limits: StageArrays,
@@ -269,7 +279,7 @@ def _run(
     limit_zeros = jnp.zeros((nb, s.n_stages, n_groups), jnp.int32)
 
     def block(record: bool, carry: tuple, block_index: Array) -> tuple[tuple, Any]:
-        state, buf, counts, arriving, lim, n_ext, overflow = carry
+        state, buf, counts, arriving, lim, bad, n_ext, overflow = carry
         # Clear the previous block's slots (read already, reused from now on).
         start = ((block_index - 1) * s.block_steps) % s.slots
         cleared = jnp.zeros((nb, s.block_steps, 2 * s.n), dtype)
@@ -281,21 +291,22 @@ def _run(
         step = partial(_step, params, decays, tables, batch.g_scale, limits, s, record)
         # The block's first slot was read before this block's external events were
         # added; they never land there (stamps >= t0 + 1, delays >= 1 step).
-        (state, buf, counts, arriving, *lim), outs = lax.scan(
-            step, (state, buf, counts, arriving, *lim), steps
+        (state, buf, counts, arriving, *lim, bad), outs = lax.scan(
+            step, (state, buf, counts, arriving, *lim, bad), steps
         )
-        carry = (state, buf, counts, arriving, tuple(lim), n_ext + delivered)
+        carry = (state, buf, counts, arriving, tuple(lim), bad, n_ext + delivered)
         return (*carry, overflow + over), outs
 
     arriving = jnp.zeros((nb, 2 * s.n), dtype)  # nothing can arrive at step 0
     lim = (queues, limit_zeros, limit_zeros)
-    carry = (state, buf, counts, arriving, lim, zeros, zeros)
+    bad = jnp.full((nb, s.n), -1, jnp.int32)
+    carry = (state, buf, counts, arriving, lim, bad, zeros, zeros)
     warm = s.record_from_block
     carry, _ = lax.scan(partial(block, False), carry, jnp.arange(warm))
     carry, (words, traces) = lax.scan(
         partial(block, True), carry, jnp.arange(warm, s.n_blocks)
     )
-    _, _, counts, _, (_, offered, dropped), n_ext, overflow = carry
+    _, _, counts, _, (_, offered, dropped), bad, n_ext, overflow = carry
     steps = (s.n_blocks - warm) * s.block_steps
     return KernelOutput(
         words=words.reshape(steps, nb, -1),
@@ -305,6 +316,7 @@ def _run(
         overflow=overflow,
         limit_offered=offered,
         limit_dropped=dropped,
+        first_nonfinite=bad,
     )
 
 

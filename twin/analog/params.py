@@ -16,6 +16,7 @@ import numpy as np
 from jax import Array
 
 from twin.network import Network, Population
+from twin.timegrid import TimeGrid
 
 __all__ = ["NeuronParams", "from_network", "from_population"]
 
@@ -55,7 +56,12 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
         "v_rest": p["v_rest"],
         "v_reset": p["v_reset"],
         "v_thresh": p["v_thresh"],
-        "v_spike": p["v_spike"] if adex else p["v_thresh"],
+        # NEST's aeif models detect spikes at V_th when Delta_T = 0 (IAF dynamics).
+        "v_spike": (
+            np.where(p["delta_T"] > 0, p["v_spike"], p["v_thresh"])
+            if adex
+            else p["v_thresh"]
+        ),
         "delta_t": p["delta_T"] if adex else zeros,
         "a": p["a"] * 1e-3 if adex else zeros,  # nS -> µS
         "b": p["b"] if adex else zeros,
@@ -67,10 +73,9 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
         "i_offset": p["i_offset"],
         "g_sat_e": p["g_sat_E"],
         "g_sat_i": p["g_sat_I"],
-        # As NEST: the refractory time is rounded up to whole steps (t_ref = 2.04 ms
-        # at dt = 0.1 ms holds V for 21 steps); the inner round absorbs float noise
-        # of exact multiples (2.0 / 0.1 = 20.000000000000004 -> 20 steps).
-        "refrac_steps": np.ceil(np.round(p["tau_refrac"] / dt, 6)),
+        # As NEST: the refractory time goes to the tic grid, then up to whole steps
+        # (t_ref = 2.04 ms at dt = 0.1 ms holds V for 21 steps, 2.0004 ms for 20).
+        "refrac_steps": TimeGrid(dt).ceil_steps(p["tau_refrac"]).astype(float),
     }
 
 

@@ -1,11 +1,17 @@
 """Poisson sources drawn in blocks of time steps, from an explicit key.
 
-For a block of ``b`` steps the events of all sources are drawn at once: the number of
-candidate events is Poisson with mean ``m * r_max * dt * b``; each candidate gets a
-uniform source and step and is kept with probability ``r_i / r_max`` (thinning). This is
-exactly a set of independent Poisson processes (counts per step, as NEST's
-``poisson_generator``), but costs a few vectorised draws per block instead of ``m``
-uniforms per step.
+For a block of ``b`` steps the events of all ``m`` sources are drawn at once, as one
+Poisson process of the summed rate split among the sources (superposition): the number
+of events is Poisson with mean ``sum_i r_i · dt · b``; each event gets a uniform step
+and a source chosen with probability ``r_i / sum_j r_j`` (inverse of the cumulative
+rates). This is exactly a set of independent Poisson processes with counts per step,
+as NEST's ``poisson_generator``, for any mixture of rates, and costs a few vectorised
+draws per block instead of ``m`` uniforms per step. When all rates are equal the
+source is a uniform integer (no search).
+
+The event capacity of a block is sized for the summed rate (mean + 10 sd + 16); the
+overflow counter lets :func:`twin.analog.simulate_batch` detect the (astronomically
+rare) block that exceeds it and run again with a larger capacity, so no event is lost.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import jax.random as jr
 import numpy as np
 from jax import Array
 
-__all__ = ["BlockEvents", "block_capacity", "poisson_block"]
+__all__ = ["BlockEvents", "PoissonRates", "block_capacity", "poisson_block", "rates_of"]
 
 
 class BlockEvents(NamedTuple):
@@ -26,31 +32,79 @@ class BlockEvents(NamedTuple):
     source: Array  # (capacity,) int32
     step: Array  # (capacity,) int32
     valid: Array  # (capacity,) bool
-    overflow: Array  # () int32: events beyond the capacity (dropped, counted)
+    overflow: Array  # () int32: events beyond the capacity (reported, never kept)
+
+
+class PoissonRates(NamedTuple):
+    """Rates of the Poisson sources and their cumulative sums (leaf shapes ``(m,)``)."""
+
+    rate: Array  # Hz per source
+    cumulative: Array  # cumsum of ``rate``, Hz
+
+
+def rates_of(rate: np.ndarray, dtype: type) -> PoissonRates:
+    """Return the :class:`PoissonRates` of a rate array (Hz, shape ``(m,)``)."""
+    rate = np.asarray(rate, dtype=float)
+    return PoissonRates(jnp.asarray(rate, dtype), jnp.asarray(np.cumsum(rate), dtype))
 
 
 def block_capacity(total_rate_hz: float, dt: float, block_steps: int) -> int:
-    """Return the static event capacity of a block: mean + 10 sd + 16."""
+    """Return the static event capacity of a block: mean + 10 sd + 16.
+
+    Parameters
+    ----------
+    total_rate_hz
+        Summed rate of all sources, Hz (times the largest rate scale of the batch).
+    dt
+        Time step, ms.
+    block_steps
+        Steps per block.
+    """
     lam = total_rate_hz * dt * 1e-3 * block_steps
     return int(np.ceil(lam + 10.0 * np.sqrt(lam) + 16))
 
 
 def poisson_block(
     key: Array,
-    rates: Array,
+    rates: PoissonRates,
     rate_scale: Array,
     dt: float,
     block_steps: int,
     capacity: int,
+    equal: bool,
 ) -> BlockEvents:
-    """Draw one block of events of Poisson sources with ``rates * rate_scale`` (Hz)."""
-    k_count, k_src, k_step, k_keep = jr.split(key, 4)
-    scaled = rates * rate_scale
-    r_max = jnp.maximum(jnp.max(scaled), 1e-30)
-    lam = rates.shape[0] * r_max * dt * 1e-3 * block_steps
+    """Draw one block of events of Poisson sources with ``rates * rate_scale`` (Hz).
+
+    Parameters
+    ----------
+    key
+        PRNG key of this block.
+    rates
+        Source rates, Hz.
+    rate_scale
+        Factor on every rate (scalar).
+    dt, block_steps, capacity
+        Time step (ms), steps per block and event capacity.
+    equal
+        All rates are equal: the source is drawn as a uniform integer.
+
+    Returns
+    -------
+    BlockEvents
+        ``capacity`` candidate events, the first ``count`` valid.
+    """
+    k_count, k_src, k_step, _ = jr.split(key, 4)
+    m = rates.rate.shape[0]
+    if equal:  # m * r is the summed rate; kept in this form (it fixes the draws)
+        r_max = jnp.maximum(jnp.max(rates.rate * rate_scale), 1e-30)
+        lam = m * r_max * dt * 1e-3 * block_steps
+        source = jr.randint(k_src, (capacity,), 0, m, dtype=jnp.int32)
+    else:
+        lam = rates.cumulative[-1] * rate_scale * dt * 1e-3 * block_steps
+        u = jr.uniform(k_src, (capacity,), dtype=rates.cumulative.dtype)
+        pick = jnp.searchsorted(rates.cumulative, u * rates.cumulative[-1], "right")
+        source = jnp.minimum(pick, m - 1).astype(jnp.int32)
     count = jr.poisson(k_count, lam).astype(jnp.int32)
-    source = jr.randint(k_src, (capacity,), 0, rates.shape[0], dtype=jnp.int32)
     step = jr.randint(k_step, (capacity,), 0, block_steps, dtype=jnp.int32)
-    keep = jr.uniform(k_keep, (capacity,), dtype=scaled.dtype) * r_max < scaled[source]
-    valid = keep & (jnp.arange(capacity) < count)
+    valid = jnp.arange(capacity) < count
     return BlockEvents(source, step, valid, jnp.maximum(count - capacity, 0))

@@ -30,11 +30,12 @@ from twin.analog.kernel import (
 )
 from twin.analog.limits import Stage, stage_arrays
 from twin.analog.params import from_network
-from twin.analog.poisson import block_capacity
+from twin.analog.poisson import block_capacity, rates_of
 from twin.analog.recording import SpikeRecording
 from twin.analog.tables import build_tables
 from twin.errors import ConfigError, NumericalError
 from twin.network import Network, PoissonSource, SpikeTimesSource
+from twin.timegrid import TimeGrid, ms_to_tics
 
 __all__ = ["SimConfig", "simulate", "simulate_batch"]
 
@@ -46,9 +47,10 @@ class SimConfig:
     Parameters
     ----------
     t_stop
-        Simulated biological time, ms.
+        Simulated biological time, ms: a positive multiple of ``dt`` (as NEST's
+        ``Simulate``).
     dt
-        Time step, ms.
+        Time step, ms: a positive multiple of NEST's tic, 0.001 ms.
     record
         ``(population, count)`` pairs: record the first ``count`` neurons (``None``:
         all) of each listed population. ``None`` records every neuron.
@@ -59,12 +61,19 @@ class SimConfig:
     v_init
         Initial membrane potential, mV (``None``: each neuron's v_rest).
     record_from
-        Spikes and traces are recorded from this time on (ms, rounded down to a block
-        of external input); spike counts always cover the whole run.
+        Spikes and traces are recorded from this time on (ms, in [0, t_stop); rounded
+        down to a block of external input); spike counts always cover the whole run.
     block_steps
         Steps per block of external input.
     spike_chunk
         Spikes delivered per inner iteration.
+
+    Raises
+    ------
+    ConfigError
+        If ``dt`` is not a multiple of 0.001 ms, ``t_stop`` not a positive multiple of
+        ``dt``, ``record_from`` outside [0, t_stop), an unknown dtype, or float64
+        without 64-bit JAX.
     """
 
     t_stop: float
@@ -78,8 +87,13 @@ class SimConfig:
     spike_chunk: int = 64
 
     def __post_init__(self) -> None:
-        if not self.t_stop > 0 or not self.dt > 0:
-            raise ConfigError(f"t_stop {self.t_stop} and dt {self.dt} ms must be > 0")
+        grid = TimeGrid(self.dt)
+        grid.run_steps(self.t_stop)  # a whole, positive number of steps
+        if not (np.isfinite(self.record_from) and 0 <= self.record_from < self.t_stop):
+            raise ConfigError(
+                f"record_from {self.record_from} ms; give a time in [0, t_stop = "
+                f"{self.t_stop}) ms"
+            )
         if self.dtype not in ("float32", "float64"):
             raise ConfigError(f"dtype {self.dtype!r}; use 'float32' or 'float64'")
         if self.dtype == "float64" and not jax.config.read("jax_enable_x64"):
@@ -91,9 +105,19 @@ class SimConfig:
             raise ConfigError("block_steps and spike_chunk must be >= 1")
 
     @property
+    def grid(self) -> TimeGrid:
+        """The step grid of the run (NEST's rules, :mod:`twin.timegrid`)."""
+        return TimeGrid(self.dt)
+
+    @property
     def n_steps(self) -> int:
-        """Number of time steps, round(t_stop / dt)."""
-        return round(self.t_stop / self.dt)
+        """Number of time steps of the run (``t_stop`` is a whole number of them)."""
+        return self.grid.run_steps(self.t_stop)
+
+    @property
+    def record_from_step(self) -> int:
+        """First recorded step: ``record_from`` on the tic grid, rounded down."""
+        return int(ms_to_tics(self.record_from)) // self.grid.tics_per_step
 
 
 def _recorded_ids(network: Network, config: SimConfig) -> dict[str, np.ndarray]:
@@ -101,20 +125,45 @@ def _recorded_ids(network: Network, config: SimConfig) -> dict[str, np.ndarray]:
     out = {}
     for name, count in wanted:
         pop = network.population(name)
+        if count is not None and count < 0:
+            raise ConfigError(
+                f"record ({name!r}, {count}): give a count >= 0 (None: all)"
+            )
         n = pop.size if count is None else min(count, pop.size)
         out[name] = network.offset(name) + np.arange(n)
     return out
 
 
+def _traced_ids(network: Network, config: SimConfig) -> tuple[int, ...]:
+    ids = []
+    for name, index in config.trace:
+        size = network.population(name).size
+        if not 0 <= index < size:
+            raise ConfigError(
+                f"trace ({name!r}, {index}): index outside 0..{size - 1}; give a "
+                "position within the population"
+            )
+        ids.append(network.offset(name) + int(index))
+    return tuple(ids)
+
+
 def _timed_events(network: Network, config: SimConfig, n_blocks: int) -> TimedEvents:
-    """Bin the spike-time sources into (block, step) events (stamp = round(t / dt))."""
+    """Bin the spike-time sources into (block, step) events by NEST's stamp rule.
+
+    Raises
+    ------
+    ConfigError
+        If a spike time falls on stamp 0 (within half a tic of t = 0), which NEST
+        would never emit.
+    """
     sources, stamps = [], []
     start = 0
+    grid = config.grid
     for src in network.sources:
         if isinstance(src, SpikeTimesSource):
             for i, times in enumerate(src.spike_times):
-                s = np.rint(np.asarray(times) / config.dt).astype(np.int64)
-                s = s[(s >= 1) & (s <= config.n_steps)]
+                s = grid.emitted_stamps(times, f"source {src.name!r}, train {i}")
+                s = s[s <= config.n_steps]
                 sources.append(np.full(s.size, start + i))
                 stamps.append(s)
             start += src.size
@@ -177,7 +226,8 @@ def simulate_batch(
     chunk
         Variants per compiled call (memory bound); default: all at once.
     check_finite
-        Raise :class:`NumericalError` if a membrane potential became non-finite.
+        Raise :class:`NumericalError` if any neuron's membrane potential or
+        adaptation current became non-finite (every neuron is watched, every step).
     timings
         If given, filled with wall times (s): ``prepare`` (host conversion),
         ``compile``, ``run`` (compiled calls) and ``decode``.
@@ -193,6 +243,17 @@ def simulate_batch(
     -------
     list of SpikeRecording
         One per variant, in order.
+
+    Raises
+    ------
+    ConfigError
+        On scales that are not finite and >= 0, one per key missing, a capacity
+        scale below the largest rate scale, recorded or traced neurons outside their
+        population, spike times on stamp 0, or a Poisson window (not emulated).
+    NetworkError
+        If a delay rounds to less than one step.
+    NumericalError
+        If ``check_finite`` and a neuron's state became non-finite.
     """
     keys = jnp.asarray(keys)
     nb = keys.shape[0]
@@ -200,8 +261,11 @@ def simulate_batch(
     r = np.ones(nb) if rate_scale is None else np.asarray(rate_scale, dtype=float)
     if g.shape != (nb,) or r.shape != (nb,):
         raise ConfigError(f"give one g_scale and rate_scale per key ({nb} keys)")
-    if (g < 0).any() or (r < 0).any():
-        raise ConfigError("g_scale and rate_scale must be >= 0")
+    for name, values in (("g_scale", g), ("rate_scale", r)):
+        bad = ~(np.isfinite(values) & (values >= 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ConfigError(f"{name}[{i}] = {values[i]}; give finite factors >= 0")
     if capacity_scale is not None and capacity_scale < r.max(initial=0.0):
         raise ConfigError(
             f"capacity_scale {capacity_scale} is below the largest rate scale "
@@ -216,7 +280,7 @@ def simulate_batch(
     n_blocks = -(-config.n_steps // config.block_steps)
     recorded = _recorded_ids(network, config)
     record = np.concatenate(list(recorded.values())) if recorded else np.zeros(0, int)
-    trace = tuple(network.offset(p) + i for p, i in config.trace)
+    trace = _traced_ids(network, config)
     max_delay = int(max(int(t.delay.max()) for t in tables))
     stages, labels = stage_arrays(limits, network.n_neurons, config.dt, dtype)
     static = Static(
@@ -233,6 +297,7 @@ def simulate_batch(
             config.dt,
             config.block_steps,
         ),
+        equal_rates=bool(np.all(rates == rates[0])),
         record=tuple(int(i) for i in record),
         trace=trace,
         v_init=config.v_init,
@@ -242,28 +307,60 @@ def simulate_batch(
             or np.isfinite(np.asarray(params.g_sat_i)).any()
         ),
         record_from_block=min(
-            int(config.record_from / config.dt) // config.block_steps, n_blocks - 1
+            config.record_from_step // config.block_steps, n_blocks - 1
         ),
         n_stages=len(limits),
     )
     first_step = static.record_from_block * config.block_steps
     timed = _timed_events(network, config, n_blocks)
+    args = (params, tables, rates_of(rates, dtype), timed, stages)
+    clock["prepare"] = time.perf_counter() - start
+    while True:  # grows the Poisson capacity if a block ever exceeded it
+        outs = _run_chunks(args, static, keys, g, r, chunk, clock)
+        if outs is not None:
+            break
+        static = dataclasses.replace(static, capacity=2 * static.capacity)
+    results: list[SpikeRecording | None] = [None] * nb
+    start = time.perf_counter()
+    for dealt, out in outs:
+        for j, variant in enumerate(dealt):
+            if results[variant] is None:  # padding repeats variants
+                rec = _decode(
+                    out, j, record, first_step, network, config, recorded, check_finite
+                )
+                results[variant] = _with_limits(rec, out, j, limits, labels)
+    clock["decode"] = time.perf_counter() - start
+    return [rec for rec in results if rec is not None]
+
+
+def _run_chunks(
+    args: tuple,
+    static: Static,
+    keys: Array,
+    g: np.ndarray,
+    r: np.ndarray,
+    chunk: int | None,
+    clock: dict[str, float],
+) -> list[tuple[np.ndarray, KernelOutput]] | None:
+    """Run every variant in compiled chunks; ``None`` if a Poisson block overflowed.
+
+    Returns the variant order of each chunk (padding repeats variants) with its
+    output on the host.
+    """
+    nb = keys.shape[0]
+    dtype = args[0].v_rest.dtype
     n_dev = jax.local_device_count()
     size = min(chunk or nb, nb)
     size = -(-size // n_dev) * n_dev  # whole variants per device
     # Spread the most active variants (smallest inhibition) over the devices so each
     # device delivers a similar number of spikes.
     order = np.argsort(g / np.maximum(r, 1e-12), kind="stable")
-    results: list[SpikeRecording | None] = [None] * nb
-    jrates = jnp.asarray(rates, dtype)
-    clock["prepare"] = time.perf_counter() - start
     compiled = None
-    clock.setdefault("run", 0.0)
-    clock.setdefault("decode", 0.0)
+    clock["run"] = 0.0
+    outs = []
     for lo in range(0, nb, size):
-        idx = order[lo : lo + size]
         # Equal shapes for every chunk (one compilation); padding repeats variants.
-        padded = np.resize(idx, size)
+        padded = np.resize(order[lo : lo + size], size)
         dealt = padded.reshape(size // n_dev, n_dev).T.reshape(-1)  # round robin
         batch = Batch(
             g_scale=jnp.asarray(g[dealt], dtype),
@@ -274,27 +371,23 @@ def simulate_batch(
             batch = jax.tree_util.tree_map(
                 lambda x: x.reshape(n_dev, -1, *x.shape[1:]), batch
             )
+        params, tables, rates, timed, stages = args
         if compiled is None:
             start = time.perf_counter()
             fn = run_sharded if n_dev > 1 else run
             compiled = fn.lower(
-                params, tables, jrates, batch, timed, stages, static
+                params, tables, rates, batch, timed, stages, static
             ).compile()
             clock["compile"] = time.perf_counter() - start
         start = time.perf_counter()
-        out = jax.device_get(compiled(params, tables, jrates, batch, timed, stages))
+        out = jax.device_get(compiled(params, tables, rates, batch, timed, stages))
         if n_dev > 1:
             out = _merge_devices(out)
         clock["run"] += time.perf_counter() - start
-        start = time.perf_counter()
-        for j, variant in enumerate(dealt):
-            if results[variant] is None:  # padding repeats variants
-                rec = _decode(
-                    out, j, record, first_step, network, config, recorded, check_finite
-                )
-                results[variant] = _with_limits(rec, out, j, limits, labels)
-        clock["decode"] += time.perf_counter() - start
-    return [rec for rec in results if rec is not None]
+        if np.asarray(out.overflow).any():
+            return None
+        outs.append((dealt, out))
+    return outs
 
 
 def _decode(
@@ -307,11 +400,15 @@ def _decode(
     recorded: dict[str, np.ndarray],
     check_finite: bool,
 ) -> SpikeRecording:
-    """Turn variant ``j`` of a kernel output into a :class:`SpikeRecording`."""
-    if check_finite and out.traces.size and not np.isfinite(out.traces[:, j]).all():
-        raise NumericalError(
-            "non-finite membrane potential; reduce dt or check parameters"
-        )
+    """Turn variant ``j`` of a kernel output into a :class:`SpikeRecording`.
+
+    Raises
+    ------
+    NumericalError
+        If ``check_finite`` and a neuron's V or w became non-finite.
+    """
+    if check_finite:
+        _check_finite(np.asarray(out.first_nonfinite[j]), j, network, config)
     return SpikeRecording.from_bits(
         out.words[:, j],
         record,
@@ -331,6 +428,25 @@ def _decode(
                 "poisson_overflow": int(out.overflow[j]),
             }
         ),
+    )
+
+
+def _check_finite(
+    first: np.ndarray, variant: int, network: Network, config: SimConfig
+) -> None:
+    """Raise :class:`NumericalError` naming the first neuron whose state diverged."""
+    bad = np.flatnonzero(first >= 0)
+    if not bad.size:
+        return
+    gid = int(bad[np.argmin(first[bad])])
+    starts = np.cumsum([0] + [p.size for p in network.populations])
+    k = int(np.searchsorted(starts, gid, side="right")) - 1
+    pop = network.populations[k]
+    t = (int(first[gid]) + 1) * config.dt
+    raise NumericalError(
+        f"neuron {pop.name}[{gid - starts[k]}] (id {gid}, variant {variant}) left "
+        f"finite values at t = {t:g} ms ({bad.size} neurons in all); check its "
+        "parameters and input (conductances, currents)"
     )
 
 
@@ -367,6 +483,7 @@ def _merge_devices(out: KernelOutput) -> KernelOutput:
         counts=np.concatenate(list(out.counts), axis=0),
         poisson_events=np.concatenate(list(out.poisson_events), axis=0),
         overflow=np.concatenate(list(out.overflow), axis=0),
+        first_nonfinite=np.concatenate(list(out.first_nonfinite), axis=0),
         limit_offered=np.concatenate(list(out.limit_offered), axis=0),
         limit_dropped=np.concatenate(list(out.limit_dropped), axis=0),
     )

@@ -2,9 +2,10 @@
 
 Every presynaptic unit (neuron, Poisson source or spike-time source) has one padded row
 of outgoing synapses: target column (``receptor * n_neurons + post``), weight (µS) and
-delay in time steps (nearest step, halves up, as NEST). An extra all-zero row serves as
-the padding index, so padded spike lists deliver nothing. A spike of a unit costs one
-row gather and one scatter-add; no N × N matrix is ever formed.
+delay in time steps (NEST's rule: :meth:`twin.timegrid.TimeGrid.delay_steps`). An
+extra all-zero row serves as the padding index, so padded spike lists deliver nothing.
+A spike of a unit costs one row gather and one scatter-add; no N × N matrix is ever
+formed.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
-from twin.errors import NetworkError
 from twin.network import Network, PoissonSource, SpikeTimesSource
+from twin.timegrid import TimeGrid
 
 __all__ = ["PushTable", "Tables", "build_tables"]
 
@@ -70,7 +71,10 @@ def build_tables(network: Network, dt: float, dtype: type = jnp.float32) -> Tabl
     ------
     NetworkError
         If a delay is shorter than one time step.
+    ConfigError
+        If ``dt`` is not a positive multiple of NEST's tic (0.001 ms).
     """
+    grid = TimeGrid(dt)
     n = network.n_neurons
     poisson = [s for s in network.sources if isinstance(s, PoissonSource)]
     timed = [s for s in network.sources if isinstance(s, SpikeTimesSource)]
@@ -88,20 +92,13 @@ def build_tables(network: Network, dt: float, dtype: type = jnp.float32) -> Tabl
     ] = {k: ([], [], [], []) for k in ("neurons", "poisson", "times")}
     for proj in network.projections:
         kind, start = offsets[proj.pre]
-        # As NEST: delays round to the nearest step, halves up (1.05 ms -> 11 steps).
-        steps = np.floor(proj.delay / dt + 0.5).astype(np.int32)
-        if proj.size and steps.min() < 1:
-            raise NetworkError(
-                f"projection {proj.name!r}: delay {proj.delay.min()} ms is shorter "
-                "than "
-                f"the time step {dt} ms; use delays >= dt"
-            )
+        steps = grid.check_delays(proj.delay, f"projection {proj.name!r}")
         receptor = 0 if proj.receptor == "excitatory" else 1
         pre, col, w, d = parts[kind]
         pre.append(proj.pre_idx + start)
         col.append(receptor * n + network.offset(proj.post) + proj.post_idx)
         w.append(proj.weight)
-        d.append(steps)
+        d.append(steps.astype(np.int32))
     sizes = {
         "neurons": n,
         "poisson": sum(s.size for s in poisson),

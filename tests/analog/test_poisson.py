@@ -1,0 +1,114 @@
+"""Poisson sources: block statistics, any mixture of rates, no event ever lost."""
+
+import sys
+
+import jax.numpy as jnp
+import jax.random as jr
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from twin import Network, PoissonSource, Population, Projection
+from twin.analog.poisson import block_capacity, poisson_block, rates_of
+from twin.analog.simulate import SimConfig, simulate_batch
+
+
+def _block_counts(rates, n_blocks, equal):
+    table = rates_of(np.asarray(rates), jnp.float32)
+    cap = block_capacity(float(np.sum(rates)), 0.1, 100)
+    counts = np.zeros(len(rates))
+    for b in range(n_blocks):
+        ev = poisson_block(jr.PRNGKey(b), table, jnp.float32(1.0), 0.1, 100, cap, equal)
+        assert int(ev.overflow) == 0
+        np.add.at(counts, np.asarray(ev.source)[np.asarray(ev.valid)], 1)
+    return counts
+
+
+def test_equal_rates_give_poisson_counts_per_source():
+    counts = _block_counts(np.full(500, 20.0), 400, equal=True)
+    expected = 20.0 * 400 * 100 * 0.1e-3  # spikes per source
+    # Mean within 5 standard errors; Fano factor of a Poisson count is 1.
+    assert abs(counts.mean() - expected) < 5 * np.sqrt(expected / 500)
+    assert counts.var() / counts.mean() == pytest.approx(1.0, abs=0.2)
+
+
+def test_each_source_gets_its_own_rate_in_a_mixture():
+    rates = np.r_[np.full(100, 5.0), np.full(100, 50.0), [1000.0], np.zeros(3)]
+    counts = _block_counts(rates, 300, equal=False)
+    t = 300 * 100 * 0.1e-3  # s
+    for sel, rate in ((slice(0, 100), 5.0), (slice(100, 200), 50.0)):
+        expected = rate * t * 100
+        assert abs(counts[sel].sum() - expected) < 4 * np.sqrt(expected)
+    assert abs(counts[200] - 1000.0 * t) < 4 * np.sqrt(1000.0 * t)
+    assert counts[201:].sum() == 0  # a source at 0 Hz never fires
+    # Fano factor of the per-source counts of one rate class.
+    assert counts[100:200].var() / counts[100:200].mean() == pytest.approx(1, abs=0.3)
+
+
+def _driven_network(groups):
+    """One neuron driven by Poisson populations ``(size, rate or rate array)``."""
+    pop = Population(name="n", size=1, parameters={"v_thresh": 1000.0})
+    sources, projections = [], []
+    for k, (size, rate) in enumerate(groups):
+        sources.append(PoissonSource(name=f"p{k}", size=size, rate=rate))
+        projections.append(
+            Projection(
+                pre=f"p{k}",
+                post="n",
+                pre_idx=np.arange(size),
+                post_idx=np.zeros(size, int),
+                weight=np.full(size, 1e-6),
+                delay=np.full(size, 1.0),
+            )
+        )
+    return Network(
+        populations=(pop,), sources=tuple(sources), projections=tuple(projections)
+    )
+
+
+def _delivered(net, t_stop, seeds):
+    recs = simulate_batch(
+        net, SimConfig(t_stop=t_stop), keys=jr.split(jr.PRNGKey(seeds), 4)
+    )
+    return np.array([r.counters["poisson_events"] for r in recs])
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        [(1, 1000.0), (999, 1.0)],  # one fast source among slow ones
+        [(1000, 5.0), (10, 200.0)],  # background plus a stimulus
+        [(3, np.array([0.0, 3000.0, 0.5]))],  # zero, huge and tiny in one source
+    ],
+)
+def test_skewed_mixtures_deliver_every_expected_event(groups):
+    net = _driven_network(groups)
+    expected = sum(np.sum(np.broadcast_to(rate, (size,))) for size, rate in groups)
+    events = _delivered(net, 1000.0, seeds=7)
+    # Four independent runs of 1 s: each within 3 Poisson standard deviations.
+    assert np.all(np.abs(events - expected) <= 3 * np.sqrt(expected)), events
+
+
+@settings(max_examples=8)
+@given(
+    fast=st.floats(10.0, 5000.0),
+    slow=st.floats(0.0, 5.0),
+    n_slow=st.integers(1, 2000),
+    seed=st.integers(0, 2**16),
+)
+def test_any_rate_mixture_delivers_its_mean(fast, slow, n_slow, seed):
+    net = _driven_network([(1, fast), (n_slow, slow)])
+    expected = fast + n_slow * slow  # events in 1 s
+    total = _delivered(net, 1000.0, seeds=seed).sum()  # 4 runs
+    assert abs(total - 4 * expected) <= 4 * np.sqrt(4 * expected) + 1
+
+
+def test_an_overflowing_capacity_is_grown_and_no_event_lost(monkeypatch):
+    """A capacity far too small (forced) is detected, grown and the run repeated."""
+    module = sys.modules["twin.analog.simulate"]
+    monkeypatch.setattr(module, "block_capacity", lambda *a: 2)
+    net = _driven_network([(100, 100.0)])
+    events = _delivered(net, 500.0, seeds=3)
+    expected = 100 * 100.0 * 0.5
+    assert np.all(np.abs(events - expected) <= 4 * np.sqrt(expected)), events
