@@ -17,14 +17,16 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.analysis import activity
-from experiments.io import read_population
+from experiments.analysis import Activity, activity
+from experiments.io import Segment, read_population
 from twin.errors import ResultsError
 from twin.files import atomic_write_text
 
 __all__ = [
+    "CHIPS_COLUMNS",
     "DEPARTURE_HZ",
     "G_CORRECTION",
+    "SUMMARY_COLUMNS",
     "TOLERANCE",
     "Stat",
     "aggregate",
@@ -74,41 +76,183 @@ def corrected_g(g: float) -> float:
     return G_CORRECTION[0] * g + G_CORRECTION[1]
 
 
-def _csv_rows(path: Path, text: str, numbers: dict[str, type]) -> list[Row]:
-    """Parse CSV text; every row must hold the ``numbers`` columns as their type."""
-    rows = list(csv.DictReader(text.splitlines()))
-    for row in rows:
-        try:
-            for column, kind in numbers.items():
+_KINDS: Mapping[type, str] = {float: "a number", int: "an integer", str: "text"}
+
+
+def _csv_rows(path: Path, text: str, columns: Mapping[str, type]) -> list[Row]:
+    """Parse CSV text: a header naming ``columns``, then rows of the header's length.
+
+    Parameters
+    ----------
+    path
+        The file the text came from (for messages).
+    text
+        The file's content.
+    columns
+        Column name -> type every row's value must convert to (``float``, ``int``
+        or ``str``); other columns are kept as text, unchecked.
+
+    Returns
+    -------
+    list of dict
+        One column name -> text mapping per row (blank lines skipped).
+
+    Raises
+    ------
+    ResultsError
+        If the text does not end with a newline (its last line was cut), has no
+        header or a header without one of ``columns``, or a row has a different
+        number of fields than the header or a value not of its column's type; the
+        message names the file and the line.
+    """
+    where = str(path)
+    if not text.strip():
+        raise ResultsError(
+            f"{where!r} is empty (no header line); re-run the sweep that writes it"
+        )
+    if not text.endswith(("\n", "\r")):
+        raise ResultsError(
+            f"{where!r}, line {len(text.splitlines())}: the last line does not end "
+            "with a newline, so it was cut while the file was written; re-run the "
+            "sweep or restore the file"
+        )
+    reader = csv.reader(text.splitlines())
+    header = next(reader)
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise ResultsError(
+            f"{where!r}, line 1: the header lacks column(s) {missing} (header: "
+            f"{','.join(header)!r}); give a file written by `twin brunel` or "
+            "`twin nest`"
+        )
+    rows = []
+    for fields in reader:
+        line = reader.line_num
+        if not fields:
+            continue
+        if len(fields) != len(header):
+            raise ResultsError(
+                f"{where!r}, line {line}: {len(fields)} field(s) but the header has "
+                f"{len(header)}; the row is cut or malformed, re-run the sweep or "
+                "restore the file"
+            )
+        row = dict(zip(header, fields, strict=True))
+        for column, kind in columns.items():
+            try:
                 kind(row[column])
-        except (KeyError, ValueError, TypeError) as err:
-            raise ResultsError(f"{str(path)!r}: malformed row ({err!r})") from None
+            except ValueError:
+                raise ResultsError(
+                    f"{where!r}, line {line}: {column} = {row[column]!r} is not "
+                    f"{_KINDS.get(kind, kind.__name__)}; re-run the sweep or restore "
+                    "the file"
+                ) from None
+        rows.append(row)
     return rows
 
 
+def _read_text(path: Path) -> str:
+    """Return a results file's text.
+
+    Raises
+    ------
+    ResultsError
+        If the file cannot be read or is not UTF-8 text.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ResultsError(
+            f"{str(path)!r} is not UTF-8 text ({err.reason} at byte {err.start}); "
+            "give the CSV file written by the sweep"
+        ) from None
+
+
+#: Columns of ``summary.csv`` the report reads, with their types.
+SUMMARY_COLUMNS: Mapping[str, type] = {
+    "g": float,
+    "eta": float,
+    "rate_hz": float,
+    "cv": float,
+    "global_cv": float,
+}
+#: Columns of ``chips.csv`` the report reads, with their types.
+CHIPS_COLUMNS: Mapping[str, type] = {
+    "tier": str,
+    "seed": int,
+    "g": float,
+    "eta": float,
+    "resource": str,
+    "chip": int,
+    "offered": int,
+    "dropped": int,
+}
+
+
 def load_summary(folder: Path) -> list[Row]:
-    """Read the rows of ``summary.csv`` of a sweep folder."""
+    """Read the rows of ``summary.csv`` of a sweep folder.
+
+    Parameters
+    ----------
+    folder
+        A folder written by ``twin brunel`` or ``twin nest``.
+
+    Returns
+    -------
+    list of dict
+        One column -> text mapping per row; ``tier`` defaults to ``"ideal"``.
+
+    Raises
+    ------
+    ResultsError
+        If the file is missing or unreadable, lacks a column of
+        :data:`SUMMARY_COLUMNS` in its header, or has a cut or malformed row (a last
+        line without its newline, a row with fewer or more fields than the header, a
+        value not of its column's type); the message names the file and the line.
+    """
     path = folder / "summary.csv"
     try:
-        text = path.read_text(encoding="utf-8")
+        text = _read_text(path)
     except OSError:
         raise ResultsError(
             f"no readable summary.csv in {str(folder)!r}; run `twin brunel` or `twin "
             "nest` with --out there first"
         ) from None
-    rows = _csv_rows(path, text, {"g": float, "eta": float, "rate_hz": float})
+    rows = _csv_rows(path, text, SUMMARY_COLUMNS)
     for row in rows:
         row.setdefault("tier", "ideal")
     return rows
 
 
 def load_chips(folder: Path) -> list[Row]:
-    """Read ``chips.csv`` of a sweep folder (none: an empty list)."""
+    """Read ``chips.csv`` of a sweep folder (none: an empty list).
+
+    Parameters
+    ----------
+    folder
+        A folder written by ``twin brunel`` with the hardware tier.
+
+    Returns
+    -------
+    list of dict
+        One column -> text mapping per row.
+
+    Raises
+    ------
+    ResultsError
+        If the file exists but cannot be read, lacks a column of
+        :data:`CHIPS_COLUMNS` in its header, or has a cut or malformed row; the
+        message names the file and the line.
+    """
     path = folder / "chips.csv"
     if not path.exists():
         return []
-    numbers = {"g": float, "eta": float, "offered": int, "dropped": int}
-    return _csv_rows(path, path.read_text(encoding="utf-8"), numbers)
+    try:
+        text = _read_text(path)
+    except OSError as err:
+        raise ResultsError(
+            f"cannot read {str(path)!r} ({err.strerror}); check its permissions"
+        ) from None
+    return _csv_rows(path, text, CHIPS_COLUMNS)
 
 
 def _num(text: str | None) -> float:
@@ -150,23 +294,205 @@ def aggregate(rows: Sequence[Row]) -> dict[tuple[str, str], dict[Point, Stat]]:
     return out
 
 
-def load_wafer(folder: Path) -> dict[Point, Stat]:
-    """Analyse a wafer's exc.h5 + inh.h5 with the seed's protocol."""
-    _, exc = read_population(folder / "exc.h5")
-    _, inh = read_population(folder / "inh.h5")
-    rows: dict[Point, Stat] = {}
-    for e, i in zip(exc, inh, strict=False):
-        trains = e.spiketrains + i.spiketrains
-        total = int(e.annotations.get("population_size", len(e.spiketrains)))
-        layout = "all" if len(e.spiketrains) >= total else "30"
-        considered = trains if layout == "all" else e.spiketrains[:30]
-        times = np.concatenate(considered) if considered else np.zeros(0)
-        ids = np.concatenate([np.full(t.size, k) for k, t in enumerate(considered)])
-        a = activity(
-            times, ids, np.arange(len(considered)), float(e.annotations["sim_time"])
+#: A segment's pairing key: (g, eta, seed); seed None when the files carry none.
+SegmentKey = tuple[float, float, int | None]
+
+
+def _label(key: SegmentKey) -> str:
+    """Format a pairing key for messages: ``(g = 4, eta = 2, seed = 1)``."""
+    seed = "" if key[2] is None else f", seed = {key[2]}"
+    return f"(g = {key[0]:g}, eta = {key[1]:g}{seed})"
+
+
+def _segment_key(path: Path, position: int, segment: Segment) -> SegmentKey:
+    """Return a segment's (g, eta, seed) from its annotations.
+
+    Raises
+    ------
+    ResultsError
+        If g or eta is not a finite number or the seed is not an integer.
+    """
+    ann = segment.annotations
+    try:
+        g, eta = float(ann["g"]), float(ann["eta"])
+        seed = None if "seed" not in ann else float(ann["seed"])
+    except (TypeError, ValueError):
+        raise ResultsError(
+            f"{str(path)!r}, segment {position}: g = {ann['g']!r}, eta = "
+            f"{ann['eta']!r}, seed = {ann.get('seed')!r} are not all numbers; "
+            "annotate every segment with numeric g, eta (and seed)"
+        ) from None
+    if not (np.isfinite(g) and np.isfinite(eta)) or (
+        seed is not None and not seed.is_integer()
+    ):
+        raise ResultsError(
+            f"{str(path)!r}, segment {position}: g = {g}, eta = {eta}, seed = {seed}; "
+            "give finite g and eta and an integer seed"
         )
-        key = (float(e.annotations["g"]), float(e.annotations["eta"]))
-        rows[key] = Stat(a.rate, 0.0, a.cv, a.global_cv, 1, layout, {})
+    return g, eta, None if seed is None else int(seed)
+
+
+def _index_segments(
+    path: Path, segments: Sequence[Segment]
+) -> dict[SegmentKey, Segment]:
+    """Index one file's segments by (g, eta, seed).
+
+    Raises
+    ------
+    ResultsError
+        If the file has no segment, some segments carry a ``seed`` annotation and
+        others not, or two segments have the same key.
+    """
+    if not segments:
+        raise ResultsError(
+            f"{str(path)!r} holds no segment; write one segment per (g, eta) point"
+        )
+    seeded = ["seed" in s.annotations for s in segments]
+    if any(seeded) and not all(seeded):
+        raise ResultsError(
+            f"{str(path)!r}, segment {seeded.index(not seeded[0])}: the seed "
+            "annotation is present in some segments and missing in others; annotate "
+            "every segment with its seed, or none"
+        )
+    out: dict[SegmentKey, Segment] = {}
+    for position, segment in enumerate(segments):
+        key = _segment_key(path, position, segment)
+        if key in out:
+            what = "seed" if key[2] is not None else "seed annotation"
+            raise ResultsError(
+                f"{str(path)!r}, segment {position}: a second segment at "
+                f"{_label(key)}; keep one segment per point and {what} (segments "
+                "of one point with different seeds are averaged)"
+            )
+        out[key] = segment
+    return out
+
+
+def _check_pairing(
+    folder: Path, exc: Mapping[SegmentKey, Segment], inh: Mapping[SegmentKey, Segment]
+) -> None:
+    """Check that exc.h5 and inh.h5 hold the same runs.
+
+    Raises
+    ------
+    ResultsError
+        If one file annotates seeds and the other not, a run is in one file only,
+        or paired segments differ in ``sim_time`` (or ``recorded_from``, ``tier``).
+    """
+    exc_seeded = next(iter(exc))[2] is not None
+    if exc_seeded != (next(iter(inh))[2] is not None):
+        has, lacks = ("exc.h5", "inh.h5") if exc_seeded else ("inh.h5", "exc.h5")
+        raise ResultsError(
+            f"{str(folder)!r}: {has} annotates a seed per segment but {lacks} does "
+            "not; write both files with the same annotations"
+        )
+    for here, there, other in ((exc, inh, "inh.h5"), (inh, exc, "exc.h5")):
+        missing = sorted(set(here) - set(there), key=lambda k: (k[0], k[1], k[2] or 0))
+        if missing:
+            has = "exc.h5" if other == "inh.h5" else "inh.h5"
+            raise ResultsError(
+                f"{str(folder)!r}: {other} has no segment at {_label(missing[0])} "
+                f"({len(missing)} point(s) in {has} only); give both files the "
+                "same points"
+            )
+    for key, e in exc.items():
+        for name in ("sim_time", "recorded_from", "tier"):
+            a, b = e.annotations.get(name), inh[key].annotations.get(name)
+            if a is not None and b is not None and a != b:
+                raise ResultsError(
+                    f"{str(folder)!r}: at {_label(key)}, {name} = {a!r} in exc.h5 "
+                    f"but {b!r} in inh.h5; pair segments of the same run"
+                )
+
+
+def _analyse_pair(
+    folder: Path, key: SegmentKey, e: Segment, i: Segment
+) -> tuple[Activity, str]:
+    """Apply the seed's protocol to one run; return its activity and layout.
+
+    Raises
+    ------
+    ResultsError
+        If the excitatory segment holds no spike train, or the inhibitory one holds
+        none although the layout records every neuron.
+    """
+    if not e.spiketrains:
+        raise ResultsError(
+            f"{str(folder / 'exc.h5')!r}: the segment at {_label(key)} holds no spike "
+            "train; record the population there or drop the point from both files"
+        )
+    total = int(e.annotations.get("population_size", len(e.spiketrains)))
+    layout = "all" if len(e.spiketrains) >= total else "30"
+    if layout == "all" and not i.spiketrains:
+        raise ResultsError(
+            f"{str(folder / 'inh.h5')!r}: the segment at {_label(key)} holds no spike "
+            "train, but exc.h5 records every neuron there; record the inhibitory "
+            "population too or drop the point from both files"
+        )
+    considered = (
+        e.spiketrains + i.spiketrains if layout == "all" else e.spiketrains[:30]
+    )
+    times = np.concatenate(considered)
+    ids = np.concatenate([np.full(t.size, k) for k, t in enumerate(considered)])
+    a = activity(
+        times, ids, np.arange(len(considered)), float(e.annotations["sim_time"])
+    )
+    return a, layout
+
+
+def load_wafer(folder: Path) -> dict[Point, Stat]:
+    """Analyse a wafer's exc.h5 + inh.h5 with the seed's protocol.
+
+    The segments of the two files are paired by their annotations, not by position:
+    by (g, eta, seed) when the files annotate a seed (as ``twin brunel`` writes
+    them), else by (g, eta) (a real wafer's files). Runs of one (g, eta) with
+    different seeds are averaged as seeds (rate mean and standard deviation, mean CV
+    and global CV); the same (g, eta, seed), or without seeds the same (g, eta),
+    twice in one file is an error.
+
+    Parameters
+    ----------
+    folder
+        Folder with ``exc.h5`` and ``inh.h5`` in the seed's layout.
+
+    Returns
+    -------
+    dict
+        (g, eta) -> the point's statistics over its runs.
+
+    Raises
+    ------
+    ResultsError
+        If a file is unreadable or not in the layout, holds no segment, repeats a
+        (g, eta, seed) (without seeds: a (g, eta)), annotates seeds in some segments
+        only or in one file only, has a run the other lacks, pairs segments with
+        different ``sim_time``, ``recorded_from`` or ``tier``, or has an excitatory
+        segment without spike trains (an inhibitory one: where every neuron is
+        recorded).
+    """
+    _, exc_segments = read_population(folder / "exc.h5")
+    _, inh_segments = read_population(folder / "inh.h5")
+    exc = _index_segments(folder / "exc.h5", exc_segments)
+    inh = _index_segments(folder / "inh.h5", inh_segments)
+    _check_pairing(folder, exc, inh)
+    runs: dict[Point, list[tuple[Activity, str]]] = {}
+    for key in sorted(exc, key=lambda k: (k[0], k[1], k[2] or 0)):
+        runs.setdefault((key[0], key[1]), []).append(
+            _analyse_pair(folder, key, exc[key], inh[key])
+        )
+    rows: dict[Point, Stat] = {}
+    for point, members in runs.items():
+        rate = np.array([a.rate for a, _ in members])
+        layouts = sorted({layout for _, layout in members})
+        rows[point] = Stat(
+            rate=float(rate.mean()),
+            rate_sd=float(rate.std(ddof=1)) if rate.size > 1 else 0.0,
+            cv=_mean([a.cv for a, _ in members]),
+            global_cv=_mean([a.global_cv for a, _ in members]),
+            n=len(members),
+            layout="+".join(layouts),
+            extra={},
+        )
     return rows
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments.brunel import BrunelConfig
+from twin.errors import ConfigError
 from twin.files import atomic_write_bytes, atomic_write_text
 from twin.network import Network
 from twin.routing import MappingConfig, WaferMapping, map_network
@@ -31,11 +32,38 @@ SEED_PLAN_ETA = 3.2
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MapRequest:
-    """What ``twin map`` was asked to do."""
+    """What ``twin map`` was asked to do.
+
+    Parameters
+    ----------
+    config
+        The seed network's configuration.
+    isolate
+        Number of excitatory neurons (the first ones) to isolate, one per chip.
+    plan_eta
+        The external rate input bandwidth is planned for (as eta).
+
+    Raises
+    ------
+    ConfigError
+        If ``isolate`` is not an integer >= 0.
+    """
 
     config: BrunelConfig
     isolate: int = 0
     plan_eta: float = SEED_PLAN_ETA
+
+    def __post_init__(self) -> None:
+        if isinstance(self.isolate, bool) or not isinstance(self.isolate, int):
+            raise ConfigError(
+                f"twin map: isolate = {self.isolate!r} is not an integer; give the "
+                "number of neurons to isolate (0 for none)"
+            )
+        if self.isolate < 0:
+            raise ConfigError(
+                f"twin map: isolate = {self.isolate} is negative; give the number of "
+                "neurons to isolate (0 for none)"
+            )
 
 
 def brunel_mapping_config(request: MapRequest, **changes: object) -> MappingConfig:

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from twin import Network, NetworkError, PoissonSource, Population, Projection
 from twin.network import SpikeTimesSource
@@ -44,7 +46,7 @@ def test_arrays_are_read_only_copies():
     [
         ({"weight": [-0.1, 0.2]}, "negative"),
         ({"weight": [np.nan, 0.2]}, "finite"),
-        ({"delay": [0.05, 1.0]}, "below the timestep"),
+        ({"delay": [0.04, 1.0]}, "shorter than the time step"),
         ({"pre_idx": [0, 2]}, "outside 0..1"),
         ({"post_idx": [-1, 0]}, "outside 0..1"),
         ({"weight": [0.1]}, "one value per synapse"),
@@ -100,3 +102,58 @@ def test_offsets_and_counts():
     assert net.size_of("s") == 4
     assert net.is_source("s")
     assert [p.name for p in net.projections_from("s")] == ["s->b"]
+
+
+# --- parameter arrays, sizes and empty networks ---------------------------------------
+
+
+@given(size=st.integers(1, 20), length=st.integers(0, 25))
+def test_parameter_array_of_the_wrong_length_names_parameter_length_and_size(
+    size, length
+):
+    values = np.full(length, 12.0)
+    if length == size:
+        pop = Population(name="exc", size=size, parameters={"tau_m": values})
+        assert np.array_equal(pop.parameters["tau_m"], values)
+        return
+    with pytest.raises(NetworkError) as err:
+        Population(name="exc", size=size, parameters={"tau_m": values})
+    assert str(err.value).startswith(
+        f"population 'exc': tau_m has length {length} but the population has {size} "
+        "neurons; give one value"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "match"),
+    [
+        (np.ones((3, 1)), r"tau_m has shape \(3, 1\) but the population has 3"),
+        ("fast", "tau_m = 'fast' is not numeric"),
+        ([1.0, "x", 2.0], "is not numeric"),
+    ],
+)
+def test_parameter_of_the_wrong_shape_or_type_is_a_network_error(value, match):
+    with pytest.raises(NetworkError, match=match):
+        Population(name="p", size=3, parameters={"tau_m": value})
+
+
+@pytest.mark.parametrize("size", [2.0, "3", True, None])
+def test_population_size_must_be_an_integer(size):
+    with pytest.raises(NetworkError, match="is not an integer"):
+        Population(name="p", size=size)
+
+
+def test_population_size_accepts_numpy_integers_as_int():
+    pop = Population(name="p", size=np.int64(3))
+    assert type(pop.size) is int
+    assert pop.parameters["cm"].shape == (3,)
+
+
+def test_a_network_without_populations_is_a_network_error():
+    src = PoissonSource(name="s", size=2, rate=1.0)
+    with pytest.raises(NetworkError, match=r"no neuron.*add a Population"):
+        Network(populations=())
+    with pytest.raises(NetworkError, match="no neuron"):
+        Network(populations=[], sources=(src,))
+    with pytest.raises(NetworkError, match="no neuron"):
+        _net().replace(populations=(), projections=())

@@ -20,9 +20,10 @@ from typing import Literal
 
 import numpy as np
 
-from twin.cells import SATURATION_DEFAULTS, cell_defaults
+from twin.cells import SATURATION_DEFAULTS, cell_defaults, check_parameters
 from twin.errors import NetworkError
 from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
+from twin.timegrid import TimeGrid
 
 __all__ = [
     "Network",
@@ -67,6 +68,15 @@ class Population:
     parameters
         Parameter name -> scalar or array of shape ``(size,)`` in PyNN units. Missing
         parameters take PyNN's defaults; every stored value is a read-only array.
+
+    Raises
+    ------
+    NetworkError
+        If ``size`` is not a positive integer, the cell type or a parameter name is
+        unknown, a parameter is not numeric, has neither one value nor ``size``
+        values, is NaN or infinite (``g_sat_E``/``g_sat_I``: not > 0), or violates a
+        bound of :data:`twin.cells.CELL_RULES` (NEST's checks of the model, e.g.
+        ``v_reset < v_thresh``, ``cm > 0``, ``tau_refrac >= 0``).
     """
 
     name: str
@@ -75,26 +85,61 @@ class Population:
     parameters: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.size <= 0:
+        context = f"population {self.name!r}"
+        if isinstance(self.size, bool) or not isinstance(self.size, int | np.integer):
             raise NetworkError(
-                f"population {self.name!r}: size {self.size} must be positive"
+                f"{context}: size = {self.size!r} is not an integer; give the number "
+                "of neurons as an int"
             )
+        if self.size <= 0:
+            raise NetworkError(f"{context}: size {self.size} must be positive")
         defaults = cell_defaults(self.cell_type)
         unknown = sorted(set(self.parameters) - set(defaults))
         if unknown:
             raise NetworkError(
-                f"population {self.name!r}: unknown parameter(s) {unknown} for "
+                f"{context}: unknown parameter(s) {unknown} for "
                 f"{self.cell_type}; known: {sorted(defaults)}"
             )
-        full = {}
-        for key, default in defaults.items():
-            value = np.broadcast_to(
-                np.asarray(self.parameters.get(key, default), dtype=float), (self.size,)
+        full = {
+            key: self._parameter_array(
+                key, self.parameters.get(key, default), int(self.size), context
             )
-            full[key] = _frozen(value, float, key, f"population {self.name!r}",
-                                allow_inf=key in SATURATION_DEFAULTS)  # fmt: skip
-        # Normalising the user's mapping into read-only arrays is the one write here.
+            for key, default in defaults.items()
+        }
+        check_parameters(self.cell_type, full, context)
+        # Normalising the user's input (size, mapping of read-only arrays) is the one
+        # write here.
+        object.__setattr__(self, "size", int(self.size))
         object.__setattr__(self, "parameters", MappingProxyType(full))
+
+    @staticmethod
+    def _parameter_array(
+        name: str, value: object, size: int, context: str
+    ) -> np.ndarray:
+        """Return one parameter as a read-only array of ``size`` finite floats.
+
+        Raises
+        ------
+        NetworkError
+            If ``value`` is not numeric, is neither a scalar nor of shape
+            ``(size,)``, or holds NaN or inf (saturation conductances: not > 0).
+        """
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise NetworkError(
+                f"{context}: {name} = {value!r} is not numeric; give a number or one "
+                "number per neuron"
+            ) from None
+        if arr.ndim == 0:
+            arr = np.broadcast_to(arr, (size,))
+        elif arr.shape != (size,):
+            count = f"length {len(arr)}" if arr.ndim == 1 else f"shape {arr.shape}"
+            raise NetworkError(
+                f"{context}: {name} has {count} but the population has {size} neurons; "
+                f"give one value or an array of {size} values"
+            )
+        return _frozen(arr, float, name, context, allow_inf=name in SATURATION_DEFAULTS)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Population):
@@ -217,13 +262,17 @@ class Network:
     projections
         Synapses between them.
     timestep
-        Integration timestep the network is meant for, ms; every delay must be at
-        least this long.
+        Integration timestep the network is meant for, ms (a multiple of NEST's
+        0.001 ms tic); every delay must round to at least one step of it (NEST's
+        rule, :class:`twin.timegrid.TimeGrid`).
 
     Raises
     ------
     NetworkError
-        On duplicate names, unknown endpoints, indices out of range or short delays.
+        On no population, duplicate names, unknown endpoints, indices out of range
+        or short delays.
+    ConfigError
+        If ``timestep`` is not a positive multiple of 0.001 ms.
     """
 
     populations: tuple[Population, ...]
@@ -234,8 +283,12 @@ class Network:
     def __post_init__(self) -> None:
         for name in ("populations", "sources", "projections"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
-        if not self.timestep > 0:
-            raise NetworkError(f"timestep {self.timestep} ms must be positive")
+        if not self.populations:
+            raise NetworkError(
+                "network: populations = () (no neuron); the emulator and the mapper "
+                "need at least one neuron, add a Population"
+            )
+        TimeGrid(self.timestep)  # a positive multiple of NEST's tic
         names = [p.name for p in self.populations] + [s.name for s in self.sources]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
@@ -255,11 +308,7 @@ class Network:
                     f"{context}: {key} contains {bad}, outside 0..{size - 1}; "
                     "indices are positions within the population"
                 )
-        if proj.size and proj.delay.min() < self.timestep - 1e-12:
-            raise NetworkError(
-                f"{context}: delay {proj.delay.min()} ms is below the timestep "
-                f"{self.timestep} ms; use delays >= timestep"
-            )
+        TimeGrid(self.timestep).check_delays(proj.delay, context)
 
     def population(self, name: str) -> Population:
         """Return the population called ``name``."""

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+import numpy as np
+
 from twin.errors import ConfigError
 from twin.wafer.bandwidth import BANDWIDTH, Bandwidth
+from twin.wafer.coords import N_HICANNS
 from twin.wafer.neurons import check_neuron_size
 
 __all__ = ["MappingConfig", "PlacementStrategy", "Router"]
@@ -15,6 +20,121 @@ PlacementStrategy = Literal["enum", "spiral", "cluster"]
 Router = Literal["backbone", "shortest"]
 _STRATEGIES = ("enum", "spiral", "cluster")
 _ROUTERS = ("backbone", "shortest")
+
+
+def _is_int(value: object) -> bool:
+    """Return whether ``value`` is an integer (``bool`` is not)."""
+    return not isinstance(value, bool) and isinstance(value, int | np.integer)
+
+
+def _check_int(name: str, value: object, remedy: str) -> None:
+    """Raise :class:`ConfigError` if option ``name`` is not an integer.
+
+    Raises
+    ------
+    ConfigError
+        If ``value`` is not an ``int`` (or numpy integer).
+    """
+    if not _is_int(value):
+        raise ConfigError(
+            f"MappingConfig: {name} = {value!r} is not an integer; give {remedy}"
+        )
+
+
+def _isolate_entries(isolate: Iterable[object]) -> tuple[tuple[str, int], ...]:
+    """Return the ``(population, index)`` pairs of ``isolate``, checked.
+
+    Raises
+    ------
+    ConfigError
+        If an entry is not a (name, index) pair, an index is negative or not an
+        integer, or a neuron is listed twice.
+    """
+    out: list[tuple[str, int]] = []
+    seen: set[tuple[str, int]] = set()
+    for entry in isolate:
+        pair = tuple(entry) if isinstance(entry, Iterable) else (entry,)
+        if len(pair) != 2 or not isinstance(pair[0], str) or not _is_int(pair[1]):
+            raise ConfigError(
+                f"MappingConfig: isolate entry {entry!r} is not a (population, "
+                "index) pair; give e.g. ('exc', 0)"
+            )
+        pop, index = pair[0], int(pair[1])
+        if index < 0:
+            raise ConfigError(
+                f"MappingConfig: isolate entry ({pop!r}, {index}) has a negative "
+                "index; give positions within the population (0, 1, ...)"
+            )
+        if (pop, index) in seen:
+            raise ConfigError(
+                f"MappingConfig: isolate lists ({pop!r}, {index}) twice; list each "
+                "neuron once"
+            )
+        seen.add((pop, index))
+        out.append((pop, index))
+    return tuple(out)
+
+
+def _pin_entries(
+    pins: Iterable[tuple[str, Iterable[int]]],
+) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Return the ``(population, chip enums)`` pairs of ``pins``, checked.
+
+    Raises
+    ------
+    ConfigError
+        If a population is pinned twice or to no chip, a chip id is not an integer in
+        ``0..N_HICANNS-1``, or a chip is listed twice (in one pin or in two).
+    """
+    out: list[tuple[str, tuple[int, ...]]] = []
+    owner: dict[int, str] = {}
+    for pop, chips in pins:
+        if pop in dict(out):
+            raise ConfigError(
+                f"MappingConfig: population {pop!r} is pinned twice; give all its "
+                "chips in one pin"
+            )
+        enums = tuple(chips)
+        if not enums:
+            raise ConfigError(
+                f"MappingConfig: population {pop!r} is pinned to no chip; give at "
+                "least one chip enum or drop the pin"
+            )
+        for enum in enums:
+            if not _is_int(enum) or not 0 <= enum < N_HICANNS:
+                raise ConfigError(
+                    f"MappingConfig: population {pop!r} is pinned to chip {enum!r}; "
+                    f"give chip enums in 0..{N_HICANNS - 1}"
+                )
+            if int(enum) in owner:
+                raise ConfigError(
+                    f"MappingConfig: chip {enum} is pinned twice (population "
+                    f"{owner[int(enum)]!r} and {pop!r}); a pinned chip holds one "
+                    "population, list it once"
+                )
+            owner[int(enum)] = pop
+        out.append((pop, tuple(int(e) for e in enums)))
+    return tuple(out)
+
+
+def _check_isolated_not_pinned(
+    isolate: tuple[tuple[str, int], ...], pins: tuple[tuple[str, tuple[int, ...]], ...]
+) -> None:
+    """Reject isolating a neuron of a pinned population (the two contradict).
+
+    Raises
+    ------
+    ConfigError
+        If an isolated neuron belongs to a pinned population.
+    """
+    pinned = {pop for pop, _ in pins}
+    for pop, index in isolate:
+        if pop in pinned:
+            raise ConfigError(
+                f"MappingConfig: isolate entry ({pop!r}, {index}) is in a pinned "
+                "population; a neuron is either pinned with its population or "
+                "isolated, drop one of the two"
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -31,10 +151,12 @@ class MappingConfig:
         (spiral chips, neurons ordered by connectivity with reverse Cuthill-McKee).
     isolate
         ``(population, index)`` pairs placed alone, one per chip (the seed's
-        recording trick).
+        recording trick); each neuron once, indices >= 0 (and below the population's
+        size: checked against the network by the placement).
     pins
         ``(population, chip enums)`` pairs: the population is placed on exactly
-        those chips (``on_hicann``), which no other population uses.
+        those chips (``on_hicann``), which no other population uses; each
+        population and each chip once.
     router
         L1 routing algorithm: ``"backbone"`` or ``"shortest"``.
     driver_chain_length
@@ -52,6 +174,18 @@ class MappingConfig:
     inputs_on_neuron_chips
         Let input placement put sources on chips that hold neurons as readily as on
         others (marocco's behaviour). By default those chips come last.
+
+    Raises
+    ------
+    ConfigError
+        If an option is of the wrong type or out of range: an unknown strategy or
+        router, ``driver_chain_length`` outside 1..56, ``input_rate_scale`` not finite
+        and > 0, ``max_neurons_per_hicann`` < 1, a malformed, negative or repeated
+        ``isolate`` entry, a pin with no chip, a chip outside the wafer or listed
+        twice, a population pinned twice, or an isolated neuron of a pinned
+        population.
+    WaferSpecError
+        If ``neuron_size`` is not an even number in 2..64.
     """
 
     neuron_size: int = 8
@@ -66,6 +200,7 @@ class MappingConfig:
     inputs_on_neuron_chips: bool = False
 
     def __post_init__(self) -> None:
+        _check_int("neuron_size", self.neuron_size, "an even number in 2..64")
         check_neuron_size(self.neuron_size)
         if self.strategy not in _STRATEGIES:
             raise ConfigError(
@@ -73,20 +208,28 @@ class MappingConfig:
             )
         if self.router not in _ROUTERS:
             raise ConfigError(f"router {self.router!r}; use one of {_ROUTERS}")
+        _check_int("driver_chain_length", self.driver_chain_length, "1..56")
         if not 1 <= self.driver_chain_length <= 56:
             raise ConfigError(
                 f"driver_chain_length {self.driver_chain_length}; must be in 1..56"
             )
-        if not self.input_rate_scale > 0:
-            raise ConfigError(f"input_rate_scale {self.input_rate_scale} must be > 0")
-        if self.max_neurons_per_hicann is not None and self.max_neurons_per_hicann < 1:
+        if not (
+            isinstance(self.input_rate_scale, int | float | np.number)
+            and 0 < self.input_rate_scale < math.inf
+        ):
             raise ConfigError(
-                f"max_neurons_per_hicann {self.max_neurons_per_hicann} must be >= 1"
+                f"MappingConfig: input_rate_scale = {self.input_rate_scale!r}; give a "
+                "finite number > 0"
             )
-        object.__setattr__(self, "isolate", tuple(tuple(p) for p in self.isolate))
-        object.__setattr__(
-            self, "pins", tuple((pop, tuple(chips)) for pop, chips in self.pins)
-        )
+        if self.max_neurons_per_hicann is not None:
+            _check_int("max_neurons_per_hicann", self.max_neurons_per_hicann, ">= 1")
+            if self.max_neurons_per_hicann < 1:
+                raise ConfigError(
+                    f"max_neurons_per_hicann {self.max_neurons_per_hicann} must be >= 1"
+                )
+        object.__setattr__(self, "isolate", _isolate_entries(self.isolate))
+        object.__setattr__(self, "pins", _pin_entries(self.pins))
+        _check_isolated_not_pinned(self.isolate, self.pins)
 
     def replace(self, **changes: object) -> MappingConfig:
         """Return a copy with fields replaced (validated again)."""

@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from twin.errors import MappingLossError
+from twin.errors import ConfigError, MappingLossError
 from twin.network import Network
 from twin.routing.buses import SourceBuses, route_mergers
 from twin.routing.busgraph import BusGraph
@@ -123,6 +123,27 @@ class WaferMapping:
         return routes
 
 
+def _check_max_loss(max_loss: object) -> None:
+    """Check that ``max_loss`` is ``None`` or a fraction in [0, 1].
+
+    Raises
+    ------
+    ConfigError
+        If it is not a number, is NaN, or lies outside [0, 1].
+    """
+    if max_loss is None:
+        return
+    if (
+        isinstance(max_loss, bool)
+        or not isinstance(max_loss, int | float | np.number)
+        or not 0 <= max_loss <= 1
+    ):
+        raise ConfigError(
+            f"map_network: max_loss = {max_loss!r} is not a fraction in [0, 1]; give "
+            "the largest lost fraction of synapses to accept (e.g. 0.05), or None"
+        )
+
+
 def map_network(
     network: Network,
     wafer: Wafer | None = None,
@@ -145,7 +166,8 @@ def map_network(
     seed
         Reserved for randomised strategies; the current stages are deterministic.
     max_loss
-        If given, raise :class:`MappingLossError` when the lost fraction exceeds it.
+        If given, raise :class:`MappingLossError` when the lost fraction exceeds it
+        (a fraction in [0, 1]).
     validate
         Run the validity oracles of :mod:`twin.routing.checks` on the result.
 
@@ -155,10 +177,17 @@ def map_network(
 
     Raises
     ------
+    ConfigError
+        If ``max_loss`` is not a number in [0, 1] (before any work is done).
+    PlacementError
+        If no neuron can be placed (no usable chip, or no defect-free logical
+        neuron of the configured size) or the pins or isolated neurons of ``config``
+        do not fit the network or the wafer.
     MappingLossError
         If ``max_loss`` is exceeded.
     """
     del seed  # deterministic stages; kept for API stability
+    _check_max_loss(max_loss)
     wafer = wafer or Wafer()
     config = config or MappingConfig()
     timings: dict[str, float] = {}

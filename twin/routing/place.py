@@ -121,15 +121,82 @@ def _slots(
             yield chip.enum, neuron.column
 
 
+def _population_size(network: Network, pop: str, option: str) -> int:
+    """Return the size of population ``pop`` named by a mapping option.
+
+    Raises
+    ------
+    PlacementError
+        If the network has no population called ``pop``.
+    """
+    sizes = {p.name: p.size for p in network.populations}
+    if pop not in sizes:
+        raise PlacementError(
+            f"MappingConfig.{option}: population {pop!r} is not in the network; "
+            f"populations: {sorted(sizes)}"
+        )
+    return sizes[pop]
+
+
 def _check_pins(network: Network, wafer: Wafer, config: MappingConfig) -> None:
+    """Check that every pin names a population of the network and usable chips.
+
+    Raises
+    ------
+    PlacementError
+        If a pinned population is not in the network or a pinned chip is defective.
+    """
     for pop, chips in config.pins:
-        network.population(pop)
+        _population_size(network, pop, "pins")
         for enum in chips:
             if not 0 <= enum < len(HICANNS) or not wafer.is_usable(enum):
                 raise PlacementError(
                     f"population {pop!r} is pinned to HICANN {enum}, which is missing "
                     "or defective; unpin it or remove the defect"
                 )
+
+
+def _check_isolate(network: Network, config: MappingConfig) -> None:
+    """Check that every isolated neuron exists in the network.
+
+    Raises
+    ------
+    PlacementError
+        If an isolated neuron's population is not in the network or its index is
+        not below the population's size.
+    """
+    for pop, index in config.isolate:
+        size = _population_size(network, pop, "isolate")
+        if index >= size:
+            raise PlacementError(
+                f"MappingConfig.isolate: neuron ({pop!r}, {index}) is outside "
+                f"population {pop!r} (indices 0..{size - 1}); isolate at most {size} "
+                "of its neurons, with indices below its size"
+            )
+
+
+def _check_capacity(wafer: Wafer, size: int) -> None:
+    """Check that the wafer can hold at least one neuron of ``size`` denmems.
+
+    Raises
+    ------
+    PlacementError
+        If the wafer has no usable chip, or no usable chip has a defect-free logical
+        neuron of ``size`` denmems (every neuron would be lost).
+    """
+    usable = wafer.usable_hicanns()
+    if not usable:
+        raise PlacementError(
+            f"the wafer has no usable chip (all {len(HICANNS)} are defective or "
+            "outside the region), so no neuron can be placed; map onto a wafer with "
+            "usable chips (check the defect map or the Wafer.region chip list)"
+        )
+    if not any(wafer.logical_neurons(h, size) for h in usable):
+        raise PlacementError(
+            f"none of the wafer's {len(usable)} usable chips has a defect-free "
+            f"logical neuron of {size} denmems, so no neuron can be placed; use a "
+            "smaller neuron_size or a wafer with fewer denmem defects"
+        )
 
 
 def place_neurons(network: Network, wafer: Wafer, config: MappingConfig) -> Placement:
@@ -151,9 +218,15 @@ def place_neurons(network: Network, wafer: Wafer, config: MappingConfig) -> Plac
     Raises
     ------
     PlacementError
-        If a pin names a defective chip or the pinned chips cannot hold the population.
+        If the wafer cannot hold a single neuron (no usable chip, or no defect-free
+        logical neuron of the size), a pin or an isolated neuron names a population
+        the network does not have, an isolated neuron's index is not below its
+        population's size, a pin names a defective chip, or the pinned chips cannot
+        hold the population.
     """
+    _check_capacity(wafer, config.neuron_size)
     _check_pins(network, wafer, config)
+    _check_isolate(network, config)
     size = config.neuron_size
     n = network.n_neurons
     chip = np.full(n, -1, dtype=np.int64)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from twin.wafer.coords import HICANNS, HICANNOnWafer
+import numpy as np
+
+from twin.errors import WaferSpecError
+from twin.wafer.coords import HICANNS, N_HICANNS, HICANNOnWafer
 from twin.wafer.defects import Defects
 from twin.wafer.neurons import (
     N_NEURON_BLOCKS,
@@ -15,6 +18,34 @@ from twin.wafer.neurons import (
 from twin.wafer.spec import WaferSpec
 
 __all__ = ["Wafer"]
+
+
+def _region_enums(hicanns: Iterable[int]) -> frozenset[int]:
+    """Return the chip enums of a region; reject ids that name no chip.
+
+    Raises
+    ------
+    WaferSpecError
+        If the list is empty, or an id is not an integer or not in ``0..N_HICANNS-1``.
+    """
+    ids = list(hicanns)
+    if not ids:
+        raise WaferSpecError(
+            "Wafer.region: no chip given (hicanns = []); list at least one chip enum "
+            f"in 0..{N_HICANNS - 1}"
+        )
+    for enum in ids:
+        if isinstance(enum, bool) or not isinstance(enum, int | np.integer):
+            raise WaferSpecError(
+                f"Wafer.region: chip id {enum!r} is not an integer; give chip enums "
+                f"in 0..{N_HICANNS - 1} (HICANNOnWafer.enum)"
+            )
+        if not 0 <= enum < N_HICANNS:
+            raise WaferSpecError(
+                f"Wafer.region: chip id {enum} is outside the wafer's chips "
+                f"0..{N_HICANNS - 1}; give enums in that range"
+            )
+    return frozenset(int(enum) for enum in ids)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -48,8 +79,27 @@ class Wafer:
         """Return a wafer on which only the listed chips (enums) are usable.
 
         Useful for small tests and for restricting a mapping to part of the wafer.
+
+        Parameters
+        ----------
+        hicanns
+            Enums of the chips to keep (``0 .. N_HICANNS - 1``); at least one.
+        defects
+            Defects to add (chips outside the region are defective as well).
+        **kw
+            Other fields of :class:`Wafer`.
+
+        Returns
+        -------
+        Wafer
+
+        Raises
+        ------
+        WaferSpecError
+            If no chip is listed, or an id is not an integer or outside the wafer's
+            chip enums.
         """
-        keep = set(hicanns)
+        keep = _region_enums(hicanns)
         outside = frozenset(h.enum for h in HICANNS if h.enum not in keep)
         base = defects or Defects()
         return cls(defects=base.union(Defects(hicanns=outside)), **kw)  # type: ignore[arg-type]
