@@ -62,6 +62,11 @@ def activity(
     -------
     Activity
 
+    Raises
+    ------
+    ConfigError
+        If ``window`` is not in (0, t_stop].
+
     Examples
     --------
     >>> a = activity(np.array([910.0, 920.0, 930.0]), np.array([0, 0, 0]),

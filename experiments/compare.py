@@ -204,10 +204,11 @@ def load_summary(folder: Path) -> list[Row]:
     Raises
     ------
     ResultsError
-        If the file is missing or unreadable, lacks a column of
-        :data:`SUMMARY_COLUMNS` in its header, or has a cut or malformed row (a last
-        line without its newline, a row with fewer or more fields than the header, a
-        value not of its column's type); the message names the file and the line.
+        If the file is missing, unreadable or not UTF-8 text, is empty, lacks a
+        column of :data:`SUMMARY_COLUMNS` in its header, or has a cut or malformed
+        row (a last line without its newline, a row with fewer or more fields than
+        the header, a value not of its column's type); the message names the file
+        and the line.
     """
     path = folder / "summary.csv"
     try:
@@ -239,9 +240,9 @@ def load_chips(folder: Path) -> list[Row]:
     Raises
     ------
     ResultsError
-        If the file exists but cannot be read, lacks a column of
-        :data:`CHIPS_COLUMNS` in its header, or has a cut or malformed row; the
-        message names the file and the line.
+        If the file exists but cannot be read or is not UTF-8 text, is empty, lacks
+        a column of :data:`CHIPS_COLUMNS` in its header, or has a cut or malformed
+        row; the message names the file and the line.
     """
     path = folder / "chips.csv"
     if not path.exists():
@@ -469,6 +470,8 @@ def load_wafer(folder: Path) -> dict[Point, Stat]:
         different ``sim_time``, ``recorded_from`` or ``tier``, or has an excitatory
         segment without spike trains (an inhibitory one: where every neuron is
         recorded).
+    ConfigError
+        If a run's ``sim_time`` is shorter than the 1000 ms analysis window.
     """
     _, exc_segments = read_population(folder / "exc.h5")
     _, inh_segments = read_population(folder / "inh.h5")

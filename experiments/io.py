@@ -101,8 +101,9 @@ def read_population(path: str | os.PathLike[str]) -> tuple[str, list[Segment]]:
     Raises
     ------
     ResultsError
-        If the file cannot be read, is not in the layout, or a segment lacks one of
-        :data:`REQUIRED_ANNOTATIONS`.
+        If the file cannot be read as HDF5, has no ``/block/segments`` group, a
+        segment lacks one of :data:`REQUIRED_ANNOTATIONS`, or a spike train group
+        lacks its ``spiketrain`` dataset.
     """
     where = os.fspath(path)
     try:
@@ -150,6 +151,11 @@ def to_neo(name: str, segments: Sequence[Segment]) -> Any:
     Every train gets ``t_start = 0`` and ``t_stop = sim_time`` (ms), the segment's
     annotations become Neo annotations. Needs the ``neo`` package (the ``test``
     extra installs it).
+
+    Raises
+    ------
+    ResultsError
+        If ``neo`` (or ``quantities``) is not installed.
     """
     try:
         import neo

@@ -71,6 +71,14 @@ def brunel_mapping_config(request: MapRequest, **changes: object) -> MappingConf
 
     The first ``isolate`` excitatory neurons sit alone on their chips, and input
     bandwidth is planned for ``plan_eta`` (the sweep's highest external rate).
+
+    Raises
+    ------
+    ConfigError
+        If ``changes`` give an invalid option (see :class:`twin.routing.MappingConfig`)
+        or ``request.plan_eta`` is infinite.
+    WaferSpecError
+        If ``changes`` give a ``neuron_size`` that is not an even number in 2..64.
     """
     base = MappingConfig(
         isolate=tuple(("exc", i) for i in range(request.isolate)),
@@ -163,7 +171,17 @@ def write_mapping(mapping: WaferMapping, out: Path) -> list[Path]:
 
 
 def compare_table(network: Network, wafer: Wafer, base: MappingConfig) -> str:
-    """Map with every strategy × router and return one comparison table."""
+    """Map with every strategy × router and return one comparison table.
+
+    Raises
+    ------
+    PlacementError
+        If no neuron can be placed on ``wafer``, or the pins or isolated neurons of
+        ``base`` do not fit the network or the wafer.
+    WaferSpecError
+        If ``base.bandwidth`` has no ``input_per_hicann`` or ``input_per_fpga``
+        limit.
+    """
     lines = [
         f"{'strategy':<9}{'router':<10}{'loss %':>8}{'hops mean':>10}{'hops max':>9}"
         f"{'max bus load':>13}{'time s':>8}"

@@ -75,7 +75,13 @@ def _import_pynn() -> ModuleType:
 
 
 def nest_version() -> str:
-    """Return the NEST version string."""
+    """Return the NEST version string.
+
+    Raises
+    ------
+    ConfigError
+        If NEST or PyNN is not installed.
+    """
     _import_pynn()
     import nest
 
@@ -177,7 +183,15 @@ def _connect(network: Network, ids: dict[str, np.ndarray]) -> None:
 
 
 def run_nest(network: Network, config: NestConfig) -> tuple[SpikeRecording, float]:
-    """Simulate ``network`` on NEST; return the recording and the wall time (s)."""
+    """Simulate ``network`` on NEST; return the recording and the wall time (s).
+
+    Raises
+    ------
+    ConfigError
+        If NEST or PyNN is not installed, a population has a finite saturation
+        conductance (``g_sat_E``/``g_sat_I``: a twin-only model), or a spike time
+        rounds to t = 0 on NEST's tic grid (never emitted).
+    """
     sim = _import_pynn()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -104,7 +104,13 @@ def analyse(
     recorded_from: float = 0.0,
     groups: Mapping[str, Mapping[int, tuple[int, int]]] | None = None,
 ) -> BrunelResult:
-    """Apply the seed's protocol to one recording."""
+    """Apply the seed's protocol to one recording.
+
+    Raises
+    ------
+    ConfigError
+        If ``config.analysis_window`` is not positive.
+    """
     act = activity(
         rec.times, rec.ids, neurons, config.t_stop, window=config.analysis_window
     )
@@ -186,7 +192,16 @@ def save_point(path: Path, result: BrunelResult, neurons: np.ndarray) -> Path:
 
 
 def load_point(path: Path, config: BrunelConfig) -> BrunelResult:
-    """Read a point written by :func:`save_point` and analyse it again."""
+    """Read a point written by :func:`save_point` and analyse it again.
+
+    Raises
+    ------
+    ResultsError
+        If the file cannot be read as a NumPy archive or has no readable ``meta``
+        entry.
+    ConfigError
+        If ``config.analysis_window`` is not positive.
+    """
     try:
         with np.load(path) as data:
             arrays = {k: data[k] for k in data.files}

@@ -84,7 +84,14 @@ class Tier:
 def tier_list(
     names: Sequence[str], ablation: bool = False, hardware: HardwareConfig | None = None
 ) -> list[Tier]:
-    """Return the tiers to run: each named tier, plus the hardware ablations."""
+    """Return the tiers to run: each named tier, plus the hardware ablations.
+
+    Raises
+    ------
+    ConfigError
+        If a name is not ``ideal``, ``mapped`` or ``hardware``, or ``ablation`` is
+        set without the hardware tier.
+    """
     hw = hardware or HardwareConfig()
     tiers = []
     for name in names:
@@ -106,7 +113,14 @@ def grid(
     etas: Sequence[float] = SEED_ETAS,
     seeds: int = 1,
 ) -> list[BrunelConfig]:
-    """Return the (g, eta) grid for ``seeds`` realisations (seed, seed + 1, ...)."""
+    """Return the (g, eta) grid for ``seeds`` realisations (seed, seed + 1, ...).
+
+    Raises
+    ------
+    ConfigError
+        If ``seeds`` < 1, or a value of ``gs`` or ``etas`` makes an invalid
+        configuration (not > 0; see :class:`experiments.brunel.BrunelConfig`).
+    """
     if seeds < 1:
         raise ConfigError(f"seeds = {seeds}; run at least one realisation")
     return [
@@ -128,6 +142,12 @@ def scaled(network: Network, g: float, eta: float) -> Network:
 
     Inhibitory weights × g, Poisson rates × eta: what the emulator's batch does per
     variant.
+
+    Raises
+    ------
+    NetworkError
+        If a scaled weight or rate is negative or not finite (``g`` or ``eta``
+        negative, infinite or NaN).
     """
     projections = tuple(
         p.replace(weight=p.weight * g) if p.receptor == "inhibitory" else p
@@ -143,7 +163,14 @@ def scaled(network: Network, g: float, eta: float) -> Network:
 
 
 def sim_config(base: BrunelConfig) -> SimConfig:
-    """Return the emulator settings of a point: spikes kept for the analysis window."""
+    """Return the emulator settings of a point: spikes kept for the analysis window.
+
+    Raises
+    ------
+    ConfigError
+        If ``base.dt`` is not a positive multiple of 0.001 ms, ``base.t_stop`` is not
+        a whole number of its steps, or ``base.analysis_window`` is not positive.
+    """
     return SimConfig(
         t_stop=base.t_stop, dt=base.dt, record_from=base.t_stop - base.analysis_window
     )
@@ -172,6 +199,14 @@ def finish_twin(
         The tier and the network that was run.
     wall
         Wall time charged to the point, s.
+
+    Raises
+    ------
+    ConfigError
+        If ``config.analysis_window`` is not positive.
+    WaferSpecError
+        If the tier applies bandwidth limits and its hardware ``limits`` lack
+        ``recording_per_hicann``, ``input_per_hicann`` or ``input_per_fpga``.
     """
     common: dict[str, Any] = {
         "backend": "twin",
@@ -216,6 +251,11 @@ class SweepState:
         The wafer to map on (default: a perfect one).
     layout
         ``"all"`` or ``"30"`` at every point, or ``None`` for the seed's rule.
+
+    Raises
+    ------
+    ConfigError
+        If ``layout`` is not ``"all"``, ``"30"`` or ``None``.
     """
 
     def __init__(
@@ -233,7 +273,20 @@ class SweepState:
         return self.layout or layout_of(config.g, config.eta)
 
     def network(self, base: BrunelConfig, tier: Tier, layout: str) -> TierNetwork:
-        """Build a tier network, reusing the mapping of an earlier call."""
+        """Build a tier network, reusing the mapping of an earlier call.
+
+        Raises
+        ------
+        ConfigError
+            If the tier's fidelity or ``layout`` is unknown, or the network cannot
+            be built (see :func:`experiments.tiers.tier_network`).
+        NetworkError
+            If the built or transformed network is invalid (see
+            :func:`experiments.tiers.tier_network`).
+        PlacementError
+            If the network cannot be placed on the sweep's wafer (see
+            :func:`experiments.tiers.tier_network`).
+        """
         key = (base, tier.fidelity, layout)
         tn = tier_network(
             base,
@@ -267,7 +320,16 @@ class SweepState:
     def stored(
         self, backend: str, tier: Tier, config: BrunelConfig, unit: tuple[str, ...]
     ) -> BrunelResult | None:
-        """Load a finished point, or return ``None``."""
+        """Load a finished point, or return ``None``.
+
+        Raises
+        ------
+        ResultsError
+            If the stored file cannot be read (see
+            :func:`experiments.result.load_point`).
+        ConfigError
+            If ``config.analysis_window`` is not positive.
+        """
         path = self.path(backend, tier, config, unit)
         return load_point(path, config) if path and path.exists() else None
 
@@ -312,6 +374,12 @@ def stacked_stages(nets: Sequence[TierNetwork]) -> tuple[list[Stage], list[int]]
 
     Group ids of copy ``k`` are shifted by the returned ``offsets[k]``, so the copies'
     groups stay apart.
+
+    Raises
+    ------
+    WaferSpecError
+        If a copy applies bandwidth limits and its hardware ``limits`` lack
+        ``priority_encoder`` or ``dnc_merger``.
     """
     per_copy = [
         spike_stages(tn.sites, tn.hardware)
@@ -489,6 +557,30 @@ def run_sweep(
     layout
         Record ``"all"`` neurons or the ``"30"`` isolated ones at every point
         (default ``None``: the seed's rule, :func:`experiments.tiers.layout_of`).
+
+    Raises
+    ------
+    ConfigError
+        If ``backend`` or ``layout`` is unknown, NEST is asked for the hardware
+        tier or is not installed, a tier names an unknown fidelity, or a point
+        cannot be built or run: a network distribution that cannot be drawn,
+        ``t_stop`` not a whole number of steps of ``dt`` (twin), an analysis window
+        that is not positive, or an unknown capacitor or speed mode of the hardware
+        tier.
+    NetworkError
+        If a built network is invalid (e.g. a delay shorter than ``dt``), or the
+        hardware transforms give a neuron parameters outside its cell type's
+        bounds.
+    PlacementError
+        If the wafer of the mapped or hardware tier cannot hold a single neuron, or
+        the ``"30"`` layout isolates more excitatory neurons than the network has.
+    WaferSpecError
+        If a hardware tier applies bandwidth limits its ``limits`` do not define.
+    ResultsError
+        If a point file found in ``out`` cannot be read.
+    NumericalError
+        If an emulated neuron's membrane potential or adaptation current becomes
+        non-finite (twin).
     """
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; use 'twin' or 'nest'")
@@ -535,6 +627,23 @@ def run(
     wafer: Wafer | None = None,
 ) -> BrunelResult:
     """Run one point of the seed experiment and analyse it with the seed's protocol.
+
+    Raises
+    ------
+    ConfigError
+        If ``backend`` or ``fidelity`` is unknown, NEST is asked for the hardware
+        tier or is not installed, or the point cannot be built or run (see
+        :func:`run_sweep`).
+    NetworkError
+        If the built network is invalid (see :func:`run_sweep`).
+    PlacementError
+        If ``wafer`` cannot hold the mapped or hardware tier's network (see
+        :func:`run_sweep`).
+    WaferSpecError
+        If the hardware tier applies bandwidth limits ``hardware.limits`` does not
+        define.
+    NumericalError
+        If an emulated neuron's state becomes non-finite (twin).
 
     Examples
     --------

@@ -128,6 +128,20 @@ def tier_network(
     """Build the network of one (tier, layout) for the realisation ``base.seed``.
 
     ``mapping``, if given, is reused (it must map this tier's requested network).
+
+    Raises
+    ------
+    ConfigError
+        If ``fidelity`` or ``layout`` is unknown, the network of ``base`` cannot be
+        drawn (see :func:`experiments.brunel.build_network`), or the hardware
+        tier's capacitor or speed mode is unknown.
+    NetworkError
+        If the built network is invalid (e.g. a delay shorter than ``base.dt``), or
+        the hardware transforms give a neuron parameters outside its cell type's
+        bounds.
+    PlacementError
+        If no ``mapping`` is given and ``wafer`` cannot hold a single neuron, or the
+        ``"30"`` layout isolates more excitatory neurons than the network has.
     """
     if fidelity not in FIDELITIES:
         raise ConfigError(f"unknown fidelity {fidelity!r}; use one of {FIDELITIES}")

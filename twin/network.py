@@ -174,6 +174,14 @@ class Projection:
         ``"excitatory"`` or ``"inhibitory"``.
     name
         Optional label; defaults to ``"pre->post"``.
+
+    Raises
+    ------
+    NetworkError
+        If the receptor is not ``"excitatory"`` or ``"inhibitory"``, a weight or
+        delay is NaN or infinite, the four arrays differ in length, or a weight is
+        negative. (Indices and delays are checked against the populations and the
+        timestep by :class:`Network`.)
     """
 
     pre: str
@@ -221,7 +229,13 @@ class Projection:
         return int(self.pre_idx.size)
 
     def replace(self, **changes: object) -> Projection:
-        """Return a copy with some fields replaced (validated again)."""
+        """Return a copy with some fields replaced (validated again).
+
+        Raises
+        ------
+        NetworkError
+            If the copy is not a valid projection (see :class:`Projection`).
+        """
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
     def subset(self, keep: np.ndarray) -> Projection:
@@ -311,7 +325,13 @@ class Network:
         TimeGrid(self.timestep).check_delays(proj.delay, context)
 
     def population(self, name: str) -> Population:
-        """Return the population called ``name``."""
+        """Return the population called ``name``.
+
+        Raises
+        ------
+        NetworkError
+            If the network has no population called ``name``.
+        """
         for pop in self.populations:
             if pop.name == name:
                 return pop
@@ -320,7 +340,13 @@ class Network:
         )
 
     def source(self, name: str) -> SpikeSource:
-        """Return the spike source called ``name``."""
+        """Return the spike source called ``name``.
+
+        Raises
+        ------
+        NetworkError
+            If the network has no spike source called ``name``.
+        """
         for src in self.sources:
             if src.name == name:
                 return src
@@ -333,7 +359,13 @@ class Network:
         return any(s.name == name for s in self.sources)
 
     def size_of(self, name: str) -> int:
-        """Return the size of the population or source called ``name``."""
+        """Return the size of the population or source called ``name``.
+
+        Raises
+        ------
+        NetworkError
+            If ``name`` is neither a population nor a spike source of the network.
+        """
         return (
             self.source(name).size
             if self.is_source(name)
@@ -351,7 +383,13 @@ class Network:
         return sum(p.size for p in self.projections)
 
     def offset(self, name: str) -> int:
-        """Return the global id of the first neuron of population ``name``."""
+        """Return the global id of the first neuron of population ``name``.
+
+        Raises
+        ------
+        NetworkError
+            If the network has no population called ``name``.
+        """
         start = 0
         for pop in self.populations:
             if pop.name == name:
@@ -364,5 +402,13 @@ class Network:
         return (p for p in self.projections if p.pre == name)
 
     def replace(self, **changes: object) -> Network:
-        """Return a copy with some fields replaced (validated again)."""
+        """Return a copy with some fields replaced (validated again).
+
+        Raises
+        ------
+        NetworkError
+            If the copy is not a valid network (see :class:`Network`).
+        ConfigError
+            If a new ``timestep`` is not a positive multiple of 0.001 ms.
+        """
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]

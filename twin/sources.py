@@ -25,6 +25,12 @@ class PoissonSource:
         Rate per generator, Hz: a scalar or an array of shape ``(size,)``.
     start, stop
         Active window, ms.
+
+    Raises
+    ------
+    NetworkError
+        If ``size`` is zero or negative, a rate is negative or not finite, or the
+        window is not ``0 <= start < stop``.
     """
 
     name: str
@@ -86,7 +92,8 @@ class SpikeTimesSource:
     Raises
     ------
     NetworkError
-        If a time is not finite, not > 0, or a train is not sorted.
+        If a time is not finite or not > 0, a train is not sorted, or no train is
+        given.
     """
 
     name: str

@@ -94,6 +94,11 @@ class HardwareConfig:
         pattern, only its spreads: a pinned seed is *a* wafer, not wafer 30.)
     limits
         Rate limits (speed-up and clock).
+
+    Raises
+    ------
+    ConfigError
+        If ``inh_scale`` is not > 0.
     """
 
     parameters: bool = True
@@ -114,7 +119,13 @@ class HardwareConfig:
             raise ConfigError(f"inh_scale = {self.inh_scale}; must be > 0")
 
     def without(self, effect: str) -> HardwareConfig:
-        """Return this configuration with one effect switched off."""
+        """Return this configuration with one effect switched off.
+
+        Raises
+        ------
+        ConfigError
+            If ``effect`` is not one of :data:`EFFECTS`.
+        """
         if effect not in EFFECTS:
             raise ConfigError(f"unknown effect {effect!r}; use one of {EFFECTS}")
         value = None if effect == "saturation" else False
@@ -207,6 +218,12 @@ def spike_stages(wafer: WaferSites, config: HardwareConfig) -> list[Stage]:
     """Return the in-run rate limits of the hardware tier: encoders, then mergers.
 
     Empty when the ``bandwidth`` effect is off.
+
+    Raises
+    ------
+    WaferSpecError
+        If the effect is on and ``config.limits`` has no ``priority_encoder`` or
+        ``dnc_merger`` limit.
     """
     if not config.bandwidth:
         return []
@@ -233,6 +250,16 @@ def realise_hardware(
         Effects and settings.
     seed
         Seed of the stochastic weight rounding.
+
+    Raises
+    ------
+    ConfigError
+        If ``config.parameters`` is on and ``config.cap`` or ``config.speed`` is not
+        a known mode.
+    NetworkError
+        If the realised or deviated parameters of a neuron violate a bound of its
+        cell type (see :func:`twin.analog.hw_params.realise_parameters` and
+        :func:`twin.analog.variation.vary_parameters`).
     """
     report_params = None
     if config.parameters:
@@ -289,6 +316,12 @@ def bandwidth_loss(
         only the ``recorded`` neurons).
     losses
         Resource name -> per-group offered and dropped events.
+
+    Raises
+    ------
+    WaferSpecError
+        If ``config.limits`` has no ``recording_per_hicann``, ``input_per_hicann``
+        or ``input_per_fpga`` limit.
     """
     lim, depth, dt = config.limits, QUEUE_DEPTHS, rec.dt
     chip = wafer.sites.hicann

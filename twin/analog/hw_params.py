@@ -147,7 +147,14 @@ def bio_range(
     speed: SpeedMode = "normal",
     window: VoltageWindow = VoltageWindow(),
 ) -> tuple[float, float]:
-    """Return the bio range (PyNN units) the hardware accepts for a parameter."""
+    """Return the bio range (PyNN units) the hardware accepts for a parameter.
+
+    Raises
+    ------
+    ConfigError
+        If ``name`` has no floating gate of its own (it is not one of the voltages,
+        ``tau_m``, ``tau_refrac``, ``tau_syn_E`` or ``tau_syn_I``).
+    """
     to_bio = SPEEDUP * 1e3  # s hw -> ms bio
     if name in _VOLTAGES:
         lo, hi = window.to_bio(np.array([0.0, V_MAX_HW]))
@@ -180,6 +187,16 @@ def realise_parameters(
         parameters without a floating gate of their own are unchanged).
     report
         Neurons clipped per parameter.
+
+    Raises
+    ------
+    ConfigError
+        If ``cap`` or ``speed`` is not a known mode.
+    NetworkError
+        If the realised parameters of a neuron violate a bound of its cell type
+        (:data:`twin.cells.CELL_RULES`), e.g. ``v_reset`` and ``v_thresh`` become
+        equal because they lie within one floating-gate step of each other or are
+        clipped to the same end of the voltage window.
     """
     if (cap, speed) not in TAU_M_RANGES_HW:
         raise ConfigError(

@@ -87,6 +87,11 @@ def quantise_weights(
         Row id of every synapse: synapses with the same id share one gmax choice.
     rng
         Source of the stochastic rounding.
+
+    Raises
+    ------
+    ConfigError
+        If a weight is negative.
     """
     weight = np.asarray(weight, dtype=float)
     if (weight < 0).any():

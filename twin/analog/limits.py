@@ -40,6 +40,11 @@ class Stage:
         Events per second of biological time each group serves.
     depth
         Buffer depth, events.
+
+    Raises
+    ------
+    ConfigError
+        If ``rate_bio`` is not > 0 or ``depth`` is negative.
     """
 
     name: str
@@ -72,6 +77,11 @@ def stage_arrays(
 
     Returns the arrays (leading axis: stage) and, per stage, the original group id of
     each dense group index.
+
+    Raises
+    ------
+    ConfigError
+        If a stage's ``group`` does not hold exactly one entry per neuron (``n``).
     """
     n_groups = max(
         (np.unique(st.group[st.group >= 0]).size for st in stages), default=0

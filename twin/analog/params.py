@@ -45,7 +45,13 @@ class NeuronParams(NamedTuple):
 
 
 def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
-    """Convert one population's PyNN parameters to emulator arrays (numpy, float64)."""
+    """Convert one population's PyNN parameters to emulator arrays (numpy, float64).
+
+    Raises
+    ------
+    ConfigError
+        If ``dt`` is not a positive multiple of NEST's tic (0.001 ms).
+    """
     p = pop.parameters
     n = pop.size
     zeros = np.zeros(n)
@@ -82,7 +88,13 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
 def from_network(
     network: Network, dt: float, dtype: type = jnp.float32
 ) -> NeuronParams:
-    """Stack the parameters of every population of ``network`` (in order)."""
+    """Stack the parameters of every population of ``network`` (in order).
+
+    Raises
+    ------
+    ConfigError
+        If ``dt`` is not a positive multiple of NEST's tic (0.001 ms).
+    """
     parts = [from_population(pop, dt) for pop in network.populations]
     stacked = {
         k: np.concatenate([part[k] for part in parts]) for k in NeuronParams._fields

@@ -57,6 +57,11 @@ class Saturation:
     ----------
     g_sat_e, g_sat_i
         Bound of the effective conductance per receptor (``inf``: linear).
+
+    Raises
+    ------
+    ConfigError
+        If a conductance is not > 0 (NaN included).
     """
 
     g_sat_e: float
@@ -71,7 +76,13 @@ class Saturation:
                 )
 
     def scaled(self, factor: float) -> Saturation:
-        """Return both conductances multiplied by ``factor``."""
+        """Return both conductances multiplied by ``factor``.
+
+        Raises
+        ------
+        ConfigError
+            If a scaled conductance is not > 0 (``factor`` not > 0, or NaN).
+        """
         return Saturation(self.g_sat_e * factor, self.g_sat_i * factor)
 
 

@@ -71,9 +71,9 @@ class SimConfig:
     Raises
     ------
     ConfigError
-        If ``dt`` is not a multiple of 0.001 ms, ``t_stop`` not a positive multiple of
-        ``dt``, ``record_from`` outside [0, t_stop), an unknown dtype, or float64
-        without 64-bit JAX.
+        If ``dt`` is not a positive multiple of 0.001 ms, ``t_stop`` not a positive
+        multiple of ``dt``, ``record_from`` outside [0, t_stop), an unknown dtype,
+        float64 without 64-bit JAX, or ``block_steps`` or ``spike_chunk`` below 1.
     """
 
     t_stop: float
@@ -247,11 +247,15 @@ def simulate_batch(
     Raises
     ------
     ConfigError
-        On scales that are not finite and >= 0, one per key missing, a capacity
-        scale below the largest rate scale, recorded or traced neurons outside their
-        population, spike times on stamp 0, or a Poisson window (not emulated).
+        On scales that are not finite and >= 0, not one ``g_scale`` and
+        ``rate_scale`` per key, a capacity scale below the largest rate scale, a
+        negative count in ``config.record``, a traced index outside its population,
+        spike times on stamp 0, a Poisson window (not emulated), or a stage of
+        ``limits`` without one group per neuron.
     NetworkError
-        If a delay rounds to less than one step.
+        If a delay rounds to less than one step of ``config.dt``, or
+        ``config.record`` or ``config.trace`` names a population the network does
+        not have.
     NumericalError
         If ``check_finite`` and a neuron's state became non-finite.
     """
@@ -490,7 +494,20 @@ def _merge_devices(out: KernelOutput) -> KernelOutput:
 
 
 def simulate(network: Network, config: SimConfig, key: Array) -> SpikeRecording:
-    """Simulate one network; see :func:`simulate_batch`."""
+    """Simulate one network; see :func:`simulate_batch`.
+
+    Raises
+    ------
+    ConfigError
+        On a negative count in ``config.record``, a traced index outside its
+        population, spike times on stamp 0 or a Poisson window (not emulated).
+    NetworkError
+        If a delay rounds to less than one step of ``config.dt``, or
+        ``config.record`` or ``config.trace`` names a population the network does
+        not have.
+    NumericalError
+        If a neuron's membrane potential or adaptation current became non-finite.
+    """
     return simulate_batch(network, config, keys=jnp.asarray(key)[None])[0]
 
 

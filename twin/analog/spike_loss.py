@@ -48,6 +48,11 @@ def fluid_queue(
     q0
         Queue lengths at the start (default: empty).
 
+    Raises
+    ------
+    ConfigError
+        If ``depth`` or a service rate is negative.
+
     Examples
     --------
     >>> import numpy as np
@@ -121,6 +126,12 @@ def drop_events(
         Step of the event grid, ms.
     resource
         Name stored in the report.
+
+    Raises
+    ------
+    ConfigError
+        If some event is subject to the limit and ``depth`` or the service per step
+        (``rate_bio * dt``) is negative.
     """
     groups = np.asarray(group_of)[ids]
     subject = groups >= 0
@@ -171,6 +182,11 @@ def poisson_input_loss(
     External Poisson events are drawn inside the emulator and not kept, so their loss
     is estimated from the same queue fed with fresh Poisson counts of the groups'
     total rates (Hz, biological) over ``t_stop`` ms.
+
+    Raises
+    ------
+    ConfigError
+        If ``depth`` or the service per step (``rate_bio * dt``) is negative.
     """
     steps = round(t_stop / dt)
     lam = np.asarray(rate_per_group, dtype=float) * dt * 1e-3

@@ -60,6 +60,12 @@ def stack(networks: Sequence[Network], share_sources: bool = False) -> Network:
     input, and since the pool of sources is the one of each network alone, a copy's
     external events are exactly those of the network run alone with the same key.
 
+    Raises
+    ------
+    NetworkError
+        If ``networks`` is empty, the networks have different timesteps, or
+        ``share_sources`` is set and their spike sources are not identical.
+
     Examples
     --------
     >>> from twin.network import Network, Population

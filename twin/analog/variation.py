@@ -52,7 +52,13 @@ _N_COLUMNS: Final = 256
 
 @dataclass(frozen=True, slots=True)
 class NeuronSites:
-    """Where the neurons of a network sit (global neuron order), -1 if unplaced."""
+    """Where the neurons of a network sit (global neuron order), -1 if unplaced.
+
+    Raises
+    ------
+    ConfigError
+        If ``hicann`` and ``column`` differ in shape.
+    """
 
     hicann: np.ndarray
     column: np.ndarray
@@ -81,6 +87,12 @@ class Variation:
     reset_ceiling
         Highest reset as a fraction of the programmed rest-to-threshold distance
         (the seed's model: 0.9).
+
+    Raises
+    ------
+    ConfigError
+        If ``weight_sd``, ``trial_fraction`` or a spread is negative, or
+        ``reset_ceiling`` is not in (0, 1].
     """
 
     wafer_seed: int = 30
@@ -191,6 +203,13 @@ def vary_parameters(
 
     Unplaced neurons (-1) keep their parameters; the deviations are truncated to the
     bounds of the module docstring.
+
+    Raises
+    ------
+    NetworkError
+        If a deviated parameter violates a bound of its cell type that the truncation
+        does not keep (:data:`twin.cells.CELL_RULES`), e.g. with a spread given for
+        ``cm``.
     """
     names = sorted(variation.spreads)
     z, scale = _site_deviations(sites, variation, names)

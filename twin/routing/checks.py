@@ -148,7 +148,14 @@ def check_loss_adds_up(m: WaferMapping) -> list[str]:
 
 
 def check_mapping(m: WaferMapping, graph: BusGraph | None = None) -> None:
-    """Run every oracle; raise :class:`RoutingError` listing the violations."""
+    """Run every oracle; raise :class:`RoutingError` listing the violations.
+
+    Raises
+    ------
+    RoutingError
+        If any oracle reports a violation; the message gives their number and the
+        first five.
+    """
     graph = graph or BusGraph.from_wafer(m.wafer)
     problems = (
         check_placement(m) + check_addresses(m) + check_routes(m, graph)

@@ -232,5 +232,14 @@ class MappingConfig:
         _check_isolated_not_pinned(self.isolate, self.pins)
 
     def replace(self, **changes: object) -> MappingConfig:
-        """Return a copy with fields replaced (validated again)."""
+        """Return a copy with fields replaced (validated again).
+
+        Raises
+        ------
+        ConfigError
+            If a replaced option is of the wrong type or out of range (see
+            :class:`MappingConfig`).
+        WaferSpecError
+            If a new ``neuron_size`` is not an even number in 2..64.
+        """
         return replace(self, **changes)  # type: ignore[arg-type]

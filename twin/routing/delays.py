@@ -19,6 +19,12 @@ class DelayModel:
     The defaults are the calibration measured on wafer 30 and used by the demos.
     [demos cortical_microcircuit.rst ``delay_calib``]
 
+    Raises
+    ------
+    ConfigError
+        If ``slope``, ``offset`` or ``jitter`` is negative, or ``minimum`` is zero
+        or negative.
+
     Examples
     --------
     >>> DelayModel(jitter=0.0).delays(np.array([0, 10]), seed=0).round(4)

@@ -129,6 +129,12 @@ def place_inputs(
     -------
     SourceBuses
         Bus and address of each source neuron, with ``NO_INPUT_BANDWIDTH`` losses.
+
+    Raises
+    ------
+    WaferSpecError
+        If ``config.bandwidth`` has no ``input_per_hicann`` or ``input_per_fpga``
+        limit.
     """
     budget = _Budget(wafer, set(neuron_buses.used_buses()), config)
     candidates = np.array(sorted(budget.free), dtype=np.int64)

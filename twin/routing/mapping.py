@@ -183,6 +183,12 @@ def map_network(
         If no neuron can be placed (no usable chip, or no defect-free logical
         neuron of the configured size) or the pins or isolated neurons of ``config``
         do not fit the network or the wafer.
+    WaferSpecError
+        If ``config.bandwidth`` has no ``input_per_hicann`` or ``input_per_fpga``
+        limit (input placement needs both).
+    RoutingError
+        If ``validate`` and the mapping violates an invariant of
+        :mod:`twin.routing.checks`.
     MappingLossError
         If ``max_loss`` is exceeded.
     """

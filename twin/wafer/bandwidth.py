@@ -36,6 +36,11 @@ class RateLimit:
         Where the number comes from.
     assumption
         True if the number is not a published hardware figure.
+
+    Raises
+    ------
+    WaferSpecError
+        If ``rate_hw`` is not > 0.
     """
 
     rate_hw: float
@@ -103,6 +108,12 @@ class Bandwidth:
     limits
         Name -> :class:`RateLimit`; defaults depend on ``pll_hz``.
 
+    Raises
+    ------
+    WaferSpecError
+        If ``speedup`` is not > 0, ``input_utilisation`` is not in (0, 1], or
+        ``pll_hz`` is outside the HICANN PLL range 100-250 MHz.
+
     Examples
     --------
     >>> BANDWIDTH.bio("recording_per_hicann")  # Hz of biological time
@@ -130,13 +141,25 @@ class Bandwidth:
 
     @classmethod
     def with_pll(cls, pll_hz: float, **kw: float) -> Bandwidth:
-        """Return limits for another PLL frequency (clock-derived limits rescale)."""
+        """Return limits for another PLL frequency (clock-derived limits rescale).
+
+        Raises
+        ------
+        WaferSpecError
+            If ``pll_hz`` or a field in ``kw`` is invalid (see :class:`Bandwidth`).
+        """
         return cls(
             pll_hz=pll_hz, limits=MappingProxyType(_default_limits(pll_hz)), **kw
         )
 
     def hw(self, name: str) -> float:
-        """Return limit ``name`` in events per second of wafer time."""
+        """Return limit ``name`` in events per second of wafer time.
+
+        Raises
+        ------
+        WaferSpecError
+            If there is no limit called ``name``.
+        """
         try:
             return self.limits[name].rate_hw
         except KeyError:
@@ -145,15 +168,33 @@ class Bandwidth:
             ) from None
 
     def bio(self, name: str) -> float:
-        """Return limit ``name`` as a biological rate (Hz), through ``speedup``."""
+        """Return limit ``name`` as a biological rate (Hz), through ``speedup``.
+
+        Raises
+        ------
+        WaferSpecError
+            If there is no limit called ``name``.
+        """
         return self.hw(name) / self.speedup
 
     def planned_bio(self, name: str) -> float:
-        """Return the biological rate input placement may use (limit × utilisation)."""
+        """Return the biological rate input placement may use (limit × utilisation).
+
+        Raises
+        ------
+        WaferSpecError
+            If there is no limit called ``name``.
+        """
         return self.bio(name) * self.input_utilisation
 
     def replace(self, **changes: object) -> Bandwidth:
-        """Return a copy with fields replaced."""
+        """Return a copy with fields replaced (validated again).
+
+        Raises
+        ------
+        WaferSpecError
+            If the copy is invalid (see :class:`Bandwidth`).
+        """
         return replace(self, **changes)  # type: ignore[arg-type]
 
 

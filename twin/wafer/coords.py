@@ -63,6 +63,11 @@ _FPGA_OF_RETICLE: Final = (
 class HICANNOnWafer:
     """One HICANN chip, addressed by its (x, y) position on the wafer grid.
 
+    Raises
+    ------
+    WaferSpecError
+        If no HICANN sits at (x, y) (see :data:`ROW_X_RANGES`).
+
     Examples
     --------
     >>> HICANNOnWafer(18, 7).enum
@@ -83,7 +88,13 @@ class HICANNOnWafer:
 
     @classmethod
     def from_enum(cls, enum: int) -> HICANNOnWafer:
-        """Return the HICANN with the given row-major enum (0..383)."""
+        """Return the HICANN with the given row-major enum (0..383).
+
+        Raises
+        ------
+        WaferSpecError
+            If ``enum`` is outside 0..383.
+        """
         if not 0 <= enum < N_HICANNS:
             raise WaferSpecError(f"HICANN enum {enum} outside 0..{N_HICANNS - 1}")
         return cls(*_XY[enum])
@@ -138,6 +149,11 @@ class HICANNOnWafer:
 class ReticleOnWafer:
     """One reticle (= DNC) of 4 × 2 HICANNs, with one FPGA on production wafers.
 
+    Raises
+    ------
+    WaferSpecError
+        If no reticle sits at (x, y).
+
     Examples
     --------
     >>> ReticleOnWafer(6, 4).fpga
@@ -155,7 +171,13 @@ class ReticleOnWafer:
 
     @classmethod
     def from_enum(cls, enum: int) -> ReticleOnWafer:
-        """Return the reticle with the given row-major enum (0..47)."""
+        """Return the reticle with the given row-major enum (0..47).
+
+        Raises
+        ------
+        WaferSpecError
+            If ``enum`` is outside 0..47.
+        """
         if not 0 <= enum < N_RETICLES:
             raise WaferSpecError(f"reticle enum {enum} outside 0..{N_RETICLES - 1}")
         return cls(*_RETICLE_XY[enum])

@@ -73,6 +73,12 @@ class Defects:
         FPGAs whose high-speed (L2) links do not work: their reticles get no external
         input and no spike recording.
 
+    Raises
+    ------
+    DefectError
+        If a chip enum is outside 0..383, an FPGA outside 0..47, or an on-chip
+        index outside the range of its component kind.
+
     Examples
     --------
     >>> d = Defects(hicanns=frozenset({3}), vlines=frozenset({(5, 17)}))
@@ -126,7 +132,15 @@ class Defects:
 
     @classmethod
     def from_json(cls, text: str, *, source: str = "<string>") -> Defects:
-        """Parse a document written by :meth:`to_json`."""
+        """Parse a document written by :meth:`to_json`.
+
+        Raises
+        ------
+        DefectError
+            If ``text`` is not valid JSON, not a defect map (no ``"format"`` marker),
+            has unknown keys, or holds a malformed or out-of-range entry; the
+            message starts with ``source``.
+        """
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as err:
@@ -163,7 +177,14 @@ class Defects:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Defects:
-        """Read a map written by :meth:`save`."""
+        """Read a map written by :meth:`save`.
+
+        Raises
+        ------
+        DefectError
+            If the file cannot be read or its content is not a valid defect map
+            (see :meth:`from_json`).
+        """
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as err:
@@ -200,6 +221,11 @@ def synthetic_defects(
     Returns
     -------
     Defects
+
+    Raises
+    ------
+    DefectError
+        If ``rates`` names a component kind not in :data:`DEFAULT_RATES`.
 
     Examples
     --------

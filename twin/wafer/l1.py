@@ -114,6 +114,11 @@ def vline_south(v: int) -> int:
 def sending_hline(dnc_merger: int) -> int:
     """Return the HLine driven by DNC merger ``d`` through sending repeater ``7 - d``.
 
+    Raises
+    ------
+    ValueError
+        If ``dnc_merger`` is outside 0..7.
+
     Examples
     --------
     >>> sending_hline(0), sending_hline(7)

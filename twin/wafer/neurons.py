@@ -51,6 +51,11 @@ DNC_MERGER_BLOCKS: Final = (
 class DenmemOnHICANN:
     """One denmem (neuron circuit) of a chip: column ``x`` 0..255, row ``y`` 0..1.
 
+    Raises
+    ------
+    WaferSpecError
+        If ``x`` is outside 0..255 or ``y`` is not 0 or 1.
+
     Examples
     --------
     >>> DenmemOnHICANN(40, 1).enum, DenmemOnHICANN(40, 1).block
@@ -66,7 +71,13 @@ class DenmemOnHICANN:
 
     @classmethod
     def from_enum(cls, enum: int) -> DenmemOnHICANN:
-        """Return the denmem with enum ``x + 256 y``."""
+        """Return the denmem with enum ``x + 256 y``.
+
+        Raises
+        ------
+        WaferSpecError
+            If ``enum`` is outside 0..511.
+        """
         if not 0 <= enum < N_DENMEMS:
             raise WaferSpecError(f"denmem enum {enum} outside 0..{N_DENMEMS - 1}")
         return cls(enum % N_COLUMNS, enum // N_COLUMNS)
@@ -83,7 +94,13 @@ class DenmemOnHICANN:
 
 
 def check_neuron_size(size: int) -> int:
-    """Return ``size`` if it is a valid logical-neuron size (even, 2..64)."""
+    """Return ``size`` if it is a valid logical-neuron size (even, 2..64).
+
+    Raises
+    ------
+    WaferSpecError
+        If ``size`` is odd or outside 2..64.
+    """
     if size % 2 or not 2 <= size <= 2 * COLUMNS_PER_BLOCK:
         raise WaferSpecError(
             f"neuron size {size} is invalid; use an even number of denmems in 2..64 "
@@ -95,6 +112,12 @@ def check_neuron_size(size: int) -> int:
 @dataclass(frozen=True, slots=True, order=True)
 class LogicalNeuronOnHICANN:
     """A logical neuron: ``size`` denmems, columns ``column .. column + size/2 - 1``.
+
+    Raises
+    ------
+    WaferSpecError
+        If ``size`` is not an even number in 2..64, or the columns leave the chip
+        or cross a neuron-block border.
 
     Examples
     --------
@@ -139,6 +162,11 @@ def logical_neurons_in_block(
 
     Neurons are packed left to right on a grid of ``size / 2`` columns; a slot that
     contains a defective denmem (by enum) is skipped.
+
+    Raises
+    ------
+    WaferSpecError
+        If ``size`` is not an even number in 2..64 or ``block`` is outside 0..7.
 
     Examples
     --------

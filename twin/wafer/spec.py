@@ -41,6 +41,13 @@ class WaferSpec:
         Drivers a VLine reaches on its own chip (and as many on the neighbour).
     driver_chain_length
         Maximum number of adjacent drivers sharing one L1 input (marocco default 3).
+
+    Raises
+    ------
+    WaferSpecError
+        If a field is not a positive integer, ``usable_l1_addresses`` exceeds 59,
+        ``denmems_per_hicann`` is not twice ``synapse_columns``, or
+        ``driver_chain_length`` is outside 1..56.
     """
 
     n_hicanns: int = N_HICANNS

@@ -120,7 +120,14 @@ class Wafer:
     def logical_neurons(
         self, hicann: HICANNOnWafer, neuron_size: int
     ) -> tuple[LogicalNeuronOnHICANN, ...]:
-        """Return the defect-free logical neuron slots of a chip, block by block."""
+        """Return the defect-free logical neuron slots of a chip, block by block.
+
+        Raises
+        ------
+        WaferSpecError
+            If the chip is usable and ``neuron_size`` is not an even number in
+            2..64.
+        """
         if not self.is_usable(hicann):
             return ()
         bad = self.defects.on_hicann("denmems", hicann.enum)
@@ -131,5 +138,12 @@ class Wafer:
         )
 
     def neuron_capacity(self, neuron_size: int) -> int:
-        """Total defect-free logical neurons of ``neuron_size`` on the wafer."""
+        """Total defect-free logical neurons of ``neuron_size`` on the wafer.
+
+        Raises
+        ------
+        WaferSpecError
+            If the wafer has a usable chip and ``neuron_size`` is not an even number
+            in 2..64.
+        """
         return sum(len(self.logical_neurons(h, neuron_size)) for h in HICANNS)
