@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    ?= results/brunel
 
-.PHONY: run test test-slow lint bench clean
+.PHONY: run test lint bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,9 @@ $(VENV)/.test-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 run: $(VENV)/.run-installed
 	$(VENV)/bin/twin brunel --fidelity all --out $(OUT)
 
-## test: install with NEST and test extras, then run the test suite (slow tests excluded)
+## test: install with NEST and test extras, then run the test suite (gpu tests excluded)
 test: $(VENV)/.test-installed
-	$(PY) -m pytest -q -m "not slow and not gpu" --doctest-modules twin experiments tests
-
-## test-slow: the long tests (full-size cross-checks)
-test-slow: $(VENV)/.test-installed
-	$(PY) -m pytest -q -m "slow" tests
+	$(PY) -m pytest -q -m "not gpu" --doctest-modules twin experiments tests
 
 ## lint: format check, lint and type check
 lint: $(VENV)/.test-installed
