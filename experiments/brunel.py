@@ -22,23 +22,30 @@ spiking neurons. J Comput Neurosci 8, 183-208.
 from __future__ import annotations
 
 import dataclasses
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
 
 import numpy as np
+from scipy.special import ndtr
 
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource, Population, Projection
 from twin.spreads import SPREADS
 
 __all__ = [
+    "MAX_REDRAWS",
+    "MIN_ACCEPTANCE",
     "NEURON_MEANS",
     "NEURON_SDS",
     "SEED_ETAS",
     "SEED_GS",
     "BrunelConfig",
     "build_network",
+    "check_clipped_normal",
+    "clipped_normal_acceptance",
     "normal_clipped",
     "seed_grid",
 ]
@@ -67,6 +74,24 @@ NEURON_MEANS: Final = MappingProxyType(
 NEURON_SDS: Final = SPREADS[("big", "normal")]
 _POSITIVE: Final = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "cm"})
 Layout = Literal["all", "30"]
+
+#: Redraw bound of every re-drawing loop, as PyNN's ``pyNN.random.MAX_REDRAWS``:
+#: PyNN checks ``iterations > MAX_REDRAWS`` before each redraw round, so it gives up
+#: when values are still out of bounds after ``MAX_REDRAWS + 1`` rounds.
+MAX_REDRAWS: Final = 1000
+#: Smallest acceptance probability p = P(low <= X <= high), X ~ N(mean, sd), that a
+#: clipped normal may have (:func:`check_clipped_normal`, computed with the normal
+#: CDF). Below it a value needs on average more than ``MAX_REDRAWS`` draws: each value
+#: is drawn at most ``MAX_REDRAWS + 2`` times and stays outside with probability
+#: ``(1 - p) ** (MAX_REDRAWS + 2)`` > 0.36, so the bounded redraw would fail for all
+#: but the smallest sizes. Distributions above it can still run out of redraws for
+#: large sizes (a million values up to p ~ 0.02); the draw then raises the same
+#: error.
+MIN_ACCEPTANCE: Final = 1.0 / MAX_REDRAWS
+_DELAY_REMEDY: Final = (
+    "set BrunelConfig.delay_min below delay_mean, or raise delay_mean or delay_sd (ms)"
+)
+_WEIGHT_REMEDY: Final = "lower BrunelConfig.weight_spread"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +128,16 @@ class BrunelConfig:
         Delay distribution (normal, redrawn below ``delay_min``), ms.
     analysis_window
         Length of the analysed final window, ms (the seed analyses the last 1000 ms).
+
+    Raises
+    ------
+    ConfigError
+        If a size, rate, time or weight parameter is not positive, the analysis
+        window is longer than ``t_stop``, the scale leaves no neurons or synapses, or
+        a redrawn distribution (delays, weights) cannot be drawn: its bounds are
+        crossed, ``sd`` is 0 with the mean outside the bounds, or the acceptance
+        probability is below :data:`MIN_ACCEPTANCE` (see
+        :func:`check_clipped_normal`).
     """
 
     g: float = 8.0
@@ -125,7 +160,8 @@ class BrunelConfig:
     analysis_window: float = 1000.0
 
     def __post_init__(self) -> None:
-        for name in ("g", "eta", "scale", "dt", "t_stop", "epsilon", "j_per_scale"):
+        positive = ("g", "eta", "scale", "dt", "t_stop", "epsilon", "j_per_scale")
+        for name in (*positive, "orig_weight"):
             if not getattr(self, name) > 0:
                 raise ConfigError(
                     f"BrunelConfig.{name} = {getattr(self, name)!r}; must be > 0"
@@ -143,10 +179,40 @@ class BrunelConfig:
                 f"(N_I = {self.n_inh}, C_E = {self.c_exc}, C_I = {self.c_inh}); "
                 "use a smaller scale"
             )
+        self._check_distributions()
+
+    def _check_distributions(self) -> None:
+        """Reject delay and weight distributions the bounded redraw cannot draw."""
+        check_clipped_normal(
+            "delay",
+            self.delay_mean,
+            self.delay_sd,
+            low=self.delay_min,
+            remedy=_DELAY_REMEDY,
+        )
+        if not (math.isfinite(self.weight_spread) and self.weight_spread >= 0):
+            raise ConfigError(
+                f"BrunelConfig.weight_spread = {self.weight_spread!r}; must be a "
+                "finite relative standard deviation >= 0 (the seed uses 0.5)"
+            )
+        for name, mean in (("exc", self.exc_weight), ("inh", self.inh_weight)):
+            check_clipped_normal(
+                f"{name} weight",
+                mean,
+                self.weight_spread * mean,
+                low=0.0,
+                remedy=_WEIGHT_REMEDY,
+            )
 
     @classmethod
     def tiny(cls, **changes: object) -> BrunelConfig:
-        """Return a 250-neuron version (scale 50, 1.2 s) for fast tests."""
+        """Return a 250-neuron version (scale 50, 1.2 s) for fast tests.
+
+        Raises
+        ------
+        ConfigError
+            If ``changes`` make an invalid configuration (see :class:`BrunelConfig`).
+        """
         base = cls(scale=50.0, t_stop=1200.0)
         return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 
@@ -220,7 +286,13 @@ class BrunelConfig:
         return "all" if self.g >= 7 and self.eta <= 1.2 else "30"
 
     def replace(self, **changes: object) -> BrunelConfig:
-        """Return a copy with fields replaced (validated again)."""
+        """Return a copy with fields replaced (validated again).
+
+        Raises
+        ------
+        ConfigError
+            If the copy is an invalid configuration (see :class:`BrunelConfig`).
+        """
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
 
@@ -230,6 +302,126 @@ def seed_grid(base: BrunelConfig | None = None) -> tuple[BrunelConfig, ...]:
     return tuple(base.replace(g=g, eta=eta) for g in SEED_GS for eta in SEED_ETAS)
 
 
+def clipped_normal_acceptance(
+    mean: float, sd: float, low: float = -np.inf, high: float = np.inf
+) -> float:
+    """Return the probability that one draw of N(mean, sd) falls in ``[low, high]``.
+
+    Parameters
+    ----------
+    mean, sd
+        Mean (finite) and standard deviation (finite, >= 0; 0 is the point mass at
+        ``mean``) of the normal distribution, in the unit of the bounds.
+    low, high
+        Bounds of the accepted interval, inclusive.
+
+    Returns
+    -------
+    float
+        ``Phi((high - mean) / sd) - Phi((low - mean) / sd)``, computed in the tail
+        nearer to the interval so that small probabilities keep their precision; 0
+        when ``low > high`` or a bound is NaN.
+
+    Examples
+    --------
+    >>> round(clipped_normal_acceptance(0.0, 1.0, low=-1.0, high=1.0), 4)
+    0.6827
+    >>> clipped_normal_acceptance(1.5, 0.0, low=2.0)
+    0.0
+    """
+    if not low <= high:
+        return 0.0
+    if sd == 0:
+        return 1.0 if low <= mean <= high else 0.0
+    a = (float(low) - float(mean)) / float(sd)
+    b = (float(high) - float(mean)) / float(sd)
+    p = ndtr(-a) - ndtr(-b) if a > 0 else ndtr(b) - ndtr(a)
+    return float(max(p, 0.0))
+
+
+def check_clipped_normal(
+    name: str,
+    mean: float,
+    sd: float,
+    low: float = -np.inf,
+    high: float = np.inf,
+    *,
+    remedy: str = "move the mean towards the bounds, widen them or raise sd",
+) -> None:
+    """Check that N(mean, sd) redrawn outside ``[low, high]`` can be drawn.
+
+    The criterion: ``mean`` and ``sd`` finite, ``sd`` >= 0, ``low <= high`` and an
+    acceptance probability (:func:`clipped_normal_acceptance`) of at least
+    :data:`MIN_ACCEPTANCE`. With ``sd = 0`` that means the mean lies in the bounds.
+
+    Parameters
+    ----------
+    name
+        The drawn parameter, named in the error.
+    mean, sd
+        Mean and standard deviation (same unit as the bounds).
+    low, high
+        Bounds, inclusive.
+    remedy
+        What the user can change, appended to the error.
+
+    Raises
+    ------
+    ConfigError
+        If the distribution fails the criterion; the message names the parameter,
+        the distribution, the problem and ``remedy``.
+
+    Examples
+    --------
+    >>> check_clipped_normal("delay", 1.5, 0.2, low=0.3)
+    >>> try:
+    ...     check_clipped_normal("delay", 1.5, 0.2, low=3.0)
+    ... except ConfigError as err:
+    ...     print(str(err).split(": ")[0])
+    delay ~ normal(mean=1.5, sd=0.2) redrawn outside [3, inf]
+    """
+    dist = (
+        f"{name} ~ normal(mean={mean:g}, sd={sd:g}) redrawn outside [{low:g}, {high:g}]"
+    )
+    if not (math.isfinite(mean) and math.isfinite(sd) and sd >= 0):
+        problem = "the mean and sd must be finite and sd >= 0"
+    elif math.isnan(low) or math.isnan(high) or low > high:
+        problem = "low > high (or a bound is NaN), so no value can be accepted"
+    elif sd == 0 and not low <= mean <= high:
+        problem = "sd = 0 makes every draw equal the mean, which is outside the bounds"
+    else:
+        p = clipped_normal_acceptance(mean, sd, low, high)
+        if p >= MIN_ACCEPTANCE:
+            return
+        problem = (
+            f"only a fraction {p:.3g} of draws falls inside the bounds (at least "
+            f"{MIN_ACCEPTANCE:g} is needed: each value is redrawn at most "
+            f"{MAX_REDRAWS + 1} times, as in PyNN)"
+        )
+    raise ConfigError(f"{dist}: {problem}; {remedy}")
+
+
+def _redraw(
+    values: np.ndarray,
+    draw: Callable[[int], np.ndarray],
+    outside: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """Redraw out-of-bounds values in place with PyNN's bound; return those left.
+
+    ``outside(v, idx)`` flags the values ``v = values[idx]`` to redraw; ``draw(n)``
+    gives ``n`` new values. At most ``MAX_REDRAWS + 1`` rounds redraw the flagged
+    values in index order (``pyNN.random.WrappedRNG._clipped``), so a run that needs
+    no more rounds draws exactly what an unbounded loop would.
+    """
+    idx = np.flatnonzero(outside(values, np.arange(values.size)))
+    rounds = 0
+    while idx.size and rounds <= MAX_REDRAWS:
+        values[idx] = draw(idx.size)
+        idx = idx[outside(values[idx], idx)]
+        rounds += 1
+    return idx
+
+
 def normal_clipped(
     rng: np.random.Generator,
     mean: float,
@@ -237,8 +429,39 @@ def normal_clipped(
     size: int,
     low: float = -np.inf,
     high: float = np.inf,
+    *,
+    name: str = "value",
+    remedy: str = "move the mean towards the bounds, widen them or raise sd",
 ) -> np.ndarray:
     """Draw normal values, re-drawing those outside ``[low, high]`` (PyNN semantics).
+
+    As PyNN's ``normal_clipped``, values outside the bounds are redrawn at most
+    ``MAX_REDRAWS + 1`` times; unlike PyNN, the distribution is checked first
+    (:func:`check_clipped_normal`), so a hopeless one fails before any draw.
+
+    Parameters
+    ----------
+    rng
+        Generator of the draws.
+    mean, sd
+        Mean and standard deviation of the normal distribution (unit of the values).
+    size
+        Number of values.
+    low, high
+        Bounds, inclusive.
+    name, remedy
+        The drawn parameter and what the user can change, for the error message.
+
+    Returns
+    -------
+    np.ndarray
+        ``size`` values in ``[low, high]``.
+
+    Raises
+    ------
+    ConfigError
+        If the distribution fails :func:`check_clipped_normal`, or values are still
+        outside the bounds after ``MAX_REDRAWS + 1`` redraw rounds.
 
     Examples
     --------
@@ -246,11 +469,19 @@ def normal_clipped(
     >>> bool(x.min() >= 0.0)
     True
     """
+    check_clipped_normal(name, mean, sd, low, high, remedy=remedy)
     values = rng.normal(mean, sd, size)
-    bad = (values < low) | (values > high)
-    while bad.any():
-        values[bad] = rng.normal(mean, sd, int(bad.sum()))
-        bad = (values < low) | (values > high)
+    left = _redraw(
+        values,
+        lambda n: rng.normal(mean, sd, n),
+        lambda v, _: (v < low) | (v > high),
+    )
+    if left.size:
+        raise ConfigError(
+            f"{name} ~ normal(mean={mean:g}, sd={sd:g}) redrawn outside "
+            f"[{low:g}, {high:g}]: {left.size} of {size} values are still outside "
+            f"after {MAX_REDRAWS + 1} redraw rounds (PyNN's bound); {remedy}"
+        )
     return values
 
 
@@ -266,24 +497,52 @@ def _neuron_parameters(
         low = 0.0 if key in _POSITIVE else -np.inf
         high = 0.9 * NEURON_MEANS["v_thresh"] if key == "v_reset" else np.inf
         params[key] = (
-            normal_clipped(rng, mean, sd, n, low, high) if sd else np.full(n, mean)
+            normal_clipped(
+                rng,
+                mean,
+                sd,
+                n,
+                low,
+                high,
+                name=key,
+                remedy="draw without parameter variation (variation=False)",
+            )
+            if sd
+            else np.full(n, mean)
         )
     # NEST rejects v_reset >= v_thresh (p ~ 3e-4 per neuron): redraw those resets.
-    bad = params["v_reset"] >= params["v_thresh"]
-    while bad.any():
-        params["v_reset"][bad] = rng.normal(
-            NEURON_MEANS["v_reset"], NEURON_SDS["v_reset"], int(bad.sum())
+    mean, sd = NEURON_MEANS["v_reset"], NEURON_SDS["v_reset"]
+    v_thresh = params["v_thresh"]
+    left = _redraw(
+        params["v_reset"],
+        lambda k: rng.normal(mean, sd, k),
+        lambda v, idx: v >= v_thresh[idx],
+    )
+    if left.size:
+        raise ConfigError(
+            f"v_reset ~ normal(mean={mean:g}, sd={sd:g}) redrawn at or above the "
+            f"neuron's v_thresh: {left.size} of {n} neurons are still there after "
+            f"{MAX_REDRAWS + 1} redraw rounds (PyNN's bound); draw without parameter "
+            "variation (variation=False)"
         )
-        bad = params["v_reset"] >= params["v_thresh"]
     return params
 
 
 def _weights(
-    config: BrunelConfig, mean: float, size: int, rng: np.random.Generator
+    config: BrunelConfig, pre: str, size: int, rng: np.random.Generator
 ) -> np.ndarray:
+    mean = config.inh_weight if pre == "inh" else config.exc_weight
     if not config.variation:
         return np.full(size, mean)
-    return normal_clipped(rng, mean, config.weight_spread * mean, size, low=0.0)
+    return normal_clipped(
+        rng,
+        mean,
+        config.weight_spread * mean,
+        size,
+        low=0.0,
+        name=f"{pre} weight",
+        remedy=_WEIGHT_REMEDY,
+    )
 
 
 def build_network(config: BrunelConfig) -> Network:
@@ -299,6 +558,14 @@ def build_network(config: BrunelConfig) -> Network:
     Network
         Populations ``exc`` and ``inh`` (IF_cond_exp), Poisson source ``ext`` and six
         projections (``exc``/``inh``/``ext`` onto ``exc``/``inh``).
+
+    Raises
+    ------
+    ConfigError
+        If a redrawn value (delay, weight, neuron parameter, a reset at or above its
+        neuron's threshold) is still out of bounds after PyNN's ``MAX_REDRAWS + 1``
+        redraw rounds; the message names the parameter, its distribution and the
+        remedy.
 
     Examples
     --------
@@ -324,11 +591,6 @@ def build_network(config: BrunelConfig) -> Network:
     )
     source = PoissonSource(name="ext", size=config.n_ext, rate=config.rate_per_source)
     in_degree = {"exc": config.c_exc, "inh": config.c_inh, "ext": config.c_ext}
-    weight = {
-        "exc": config.exc_weight,
-        "inh": config.inh_weight,
-        "ext": config.exc_weight,
-    }
     projections = []
     for pre in ("exc", "inh", "ext"):
         for post in ("exc", "inh"):
@@ -340,13 +602,15 @@ def build_network(config: BrunelConfig) -> Network:
                     post=post,
                     pre_idx=conn.integers(0, sizes[pre], size),
                     post_idx=np.repeat(np.arange(n_post), k),
-                    weight=_weights(config, weight[pre], size, wgt),
+                    weight=_weights(config, pre, size, wgt),
                     delay=normal_clipped(
                         dly,
                         config.delay_mean,
                         config.delay_sd,
                         size,
                         low=config.delay_min,
+                        name="delay",
+                        remedy=_DELAY_REMEDY,
                     ),
                     receptor="inhibitory" if pre == "inh" else "excitatory",
                 )

@@ -49,14 +49,41 @@ DEFAULT_INH_SCALES = (0.8, 0.9, 1.0, 1.1, 1.2)
 
 @dataclass(frozen=True, slots=True)
 class Calibration:
-    """Fitted parameters and the fit's loss."""
+    """Fitted parameters and the fit's loss.
+
+    Parameters
+    ----------
+    g_sat
+        Saturation conductance of both synaptic inputs, µS.
+    inh_scale
+        Factor on every inhibitory weight (dimensionless).
+    loss
+        Mean squared difference of ``log(1 + rate / Hz)`` between the twin's
+        hardware tier and the wafer over the wafer's points.
+    """
 
     g_sat: float
     inh_scale: float
     loss: float
 
     def hardware(self, base: HardwareConfig | None = None) -> HardwareConfig:
-        """Return the hardware settings with these parameters."""
+        """Return the hardware settings with these parameters.
+
+        Parameters
+        ----------
+        base
+            Settings of every other effect (default: :class:`HardwareConfig`).
+
+        Returns
+        -------
+        HardwareConfig
+            ``base`` with ``Saturation(g_sat, g_sat)`` and ``inh_scale``.
+
+        Raises
+        ------
+        ConfigError
+            If ``g_sat`` or ``inh_scale`` is not > 0.
+        """
         return dataclasses.replace(
             base or HardwareConfig(),
             saturation=Saturation(self.g_sat, self.g_sat),
@@ -72,7 +99,37 @@ def predicted_rates(
     wafer: Wafer | None = None,
     sweep: SweepState | None = None,
 ) -> dict[tuple[float, Point], float]:
-    """Hardware-tier rates per (inh_scale, point): one batched call per layout."""
+    """Hardware-tier rates per (inh_scale, point): one batched call per layout.
+
+    Parameters
+    ----------
+    base
+        The realisation (seed, size, times); ``g`` and ``eta`` come from ``points``.
+    points
+        The (g, eta) points.
+    hardware
+        Settings of the hardware tier.
+    inh_scales
+        Factors on the inhibitory weights, each a variant of the same batch.
+    wafer
+        The wafer to map on (default: a perfect one); unused if ``sweep`` is given.
+    sweep
+        Sweep state whose cached mappings are reused across calls.
+
+    Returns
+    -------
+    dict
+        Mean rate (Hz) of the analysed neurons per ``(inh_scale, point)``.
+
+    Raises
+    ------
+    ConfigError
+        If an ``inh_scale`` or a point's ``g`` or ``eta`` is not a finite factor
+        >= 0, or the network of ``base`` cannot be drawn (see
+        :func:`experiments.brunel.build_network`).
+    PlacementError
+        If the wafer cannot hold the network (see :func:`twin.routing.map_network`).
+    """
     sweep = sweep or SweepState(None, wafer)
     tier = Tier("hardware", "hardware", hardware)
     out: dict[tuple[float, Point], float] = {}
@@ -118,7 +175,43 @@ def calibrate(
     The grid gives a bracket of ``g_sat`` (the best grid value's neighbours); a
     golden-section search of ``refine_steps`` steps in log ``g_sat`` refines it, the
     loss at each ``g_sat`` being the best over the ``inh_scale`` candidates (all of
-    them variants of one batched call).
+    them variants of one batched call). The refined ``g_sat`` replaces the best grid
+    value only if its loss is lower; the ``inh_scale`` is the best candidate there.
+    (Where ``g_sat`` and ``inh_scale`` trade off, the search can settle at a
+    neighbouring ``inh_scale`` with a compensating ``g_sat``: the loss surface over
+    ``g_sat`` then has one valley per candidate.)
+
+    Parameters
+    ----------
+    target
+        The wafer's statistics per (g, eta) point; the fit uses the mean rates, Hz.
+    base
+        The realisation the twin runs (seed, size, times).
+    g_sats
+        Candidate saturation conductances, µS (at least 3, all > 0).
+    inh_scales
+        Candidate factors on the inhibitory weights (finite, >= 0).
+    hardware
+        Settings of every other effect of the hardware tier.
+    wafer
+        The wafer to map on (default: a perfect one).
+    refine_steps
+        Golden-section steps between the best grid value's neighbours.
+
+    Returns
+    -------
+    Calibration
+        The fitted ``g_sat`` (µS) and ``inh_scale`` and their loss.
+
+    Raises
+    ------
+    ResultsError
+        If ``target`` has no points.
+    ConfigError
+        If fewer than 3 ``g_sats`` are given or one is not > 0, or an
+        ``inh_scale`` is not a finite factor >= 0 (see :func:`predicted_rates`).
+    PlacementError
+        If the wafer cannot hold the network.
     """
     if not target:
         raise ResultsError("the wafer sweep has no points to fit")
@@ -171,7 +264,25 @@ def _golden(
 
 
 def save_calibration(cal: Calibration, path: Path) -> Path:
-    """Write the calibration file (JSON, atomically)."""
+    """Write the calibration file (JSON, atomically).
+
+    Parameters
+    ----------
+    cal
+        The fit.
+    path
+        The file to write (its folder is created).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written.
+    """
     data = {
         "g_sat_E": cal.g_sat,
         "g_sat_I": cal.g_sat,
@@ -183,7 +294,24 @@ def save_calibration(cal: Calibration, path: Path) -> Path:
 
 
 def load_calibration(path: str | Path) -> Calibration:
-    """Read a calibration file written by :func:`save_calibration`."""
+    """Read a calibration file written by :func:`save_calibration`.
+
+    Parameters
+    ----------
+    path
+        The JSON file.
+
+    Returns
+    -------
+    Calibration
+        The fitted parameters (``loss`` NaN if the file has none).
+
+    Raises
+    ------
+    ConfigError
+        If the file is missing, unreadable or lacks ``g_sat_E`` or ``inh_scale``;
+        the message names the file and how to write one.
+    """
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return Calibration(

@@ -1,15 +1,49 @@
+import math
+import re
+import threading
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.stats import norm
 
+from experiments import brunel
 from experiments.brunel import (
+    MAX_REDRAWS,
+    MIN_ACCEPTANCE,
     NEURON_MEANS,
     NEURON_SDS,
     BrunelConfig,
     build_network,
+    check_clipped_normal,
+    clipped_normal_acceptance,
     normal_clipped,
     seed_grid,
 )
 from twin.errors import ConfigError
+
+#: Seconds any single draw or validation may take before the test counts it as a
+#: hang (the bounded draws below finish in well under a second).
+HANG = 20.0
+
+
+def outcome_within(fn, timeout=HANG):
+    """Run ``fn()`` in a daemon thread; return its exception (or None), fail on hang."""
+    box = {}
+
+    def target():
+        try:
+            box["value"] = fn()
+        except BaseException as err:  # handed to the caller
+            box["error"] = err
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        pytest.fail(f"still running after {timeout} s: an unbounded redraw loop?")
+    return box.get("error"), box.get("value")
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +157,14 @@ def test_layout_rule_of_the_seed():
         ({"eta": -1.0}, "eta"),
         ({"t_stop": 500.0}, "analysis window"),
         ({"scale": 5000.0}, "too few"),
+        ({"orig_weight": -1.2}, "orig_weight"),
+        ({"weight_spread": -0.5}, "weight_spread"),
+        ({"weight_spread": math.inf}, "weight_spread"),
+        ({"delay_sd": -0.2}, r"delay .*sd >= 0"),
+        ({"delay_mean": math.nan}, r"delay .*finite"),
+        ({"delay_min": math.nan}, r"delay .*NaN"),
+        ({"delay_sd": 0.0, "delay_min": 2.0}, r"delay .*sd = 0"),
+        ({"delay_min": 3.0}, r"delay .*fraction"),
     ],
 )
 def test_invalid_configs_raise(change, match):
@@ -135,6 +177,165 @@ def test_normal_clipped_respects_bounds():
     x = normal_clipped(rng, 0.0, 1.0, 10_000, low=-0.5, high=1.0)
     assert x.min() >= -0.5
     assert x.max() <= 1.0
+
+
+class Runaway(Exception):
+    """A draw asked for far more rounds than the redraw bound allows."""
+
+
+class GuardedRng:
+    """A generator that counts its normal draws and stops a runaway loop.
+
+    ``values`` (if given) replaces the draws of the means it maps, e.g. every threshold
+    at -1000 mV; other draws come from a seeded generator.
+    """
+
+    limit = 3 * (MAX_REDRAWS + 2)
+
+    def __init__(self, seed=0, values=None):
+        self.rng = np.random.default_rng(seed)
+        self.values = values or {}
+        self.calls = 0
+
+    def normal(self, mean, sd, n):
+        self.calls += 1
+        if self.calls > self.limit:
+            raise Runaway(f"{self.calls} draws of normal({mean}, {sd})")
+        if mean in self.values:
+            return np.full(n, self.values[mean])
+        return self.rng.normal(mean, sd, n)
+
+
+@pytest.mark.parametrize(
+    ("draw", "match"),
+    [
+        (
+            lambda: build_network(BrunelConfig.tiny(delay_sd=0, delay_min=2)),
+            r"delay ~ normal\(mean=1\.5, sd=0\) redrawn outside \[2, inf\]: sd = 0",
+        ),
+        (
+            lambda: build_network(BrunelConfig.tiny(delay_min=3)),
+            r"delay ~ normal\(mean=1\.5, sd=0\.2\) redrawn outside \[3, inf\]: "
+            r"only a fraction [0-9.e-]+ of draws",
+        ),
+        (
+            lambda: normal_clipped(
+                np.random.default_rng(0), 0.0, 1.0, 100, low=1.0, high=0.0, name="x"
+            ),
+            r"x ~ normal\(mean=0, sd=1\) redrawn outside \[1, 0\]: low > high",
+        ),
+    ],
+    ids=["sd0-mean-below-min", "min-7.5-sd-above-mean", "low-above-high"],
+)
+def test_impossible_distributions_raise_quickly(draw, match):
+    error, _ = outcome_within(draw)
+    assert isinstance(error, ConfigError), error
+    assert re.search(match, str(error)), str(error)
+    if "delay" in match:
+        assert "BrunelConfig.delay_min" in str(error)  # the remedy
+
+
+def test_delays_with_zero_spread_are_the_mean():
+    net = build_network(BrunelConfig.tiny(delay_sd=0.0, delay_min=1.5))
+    assert all(np.all(p.delay == 1.5) for p in net.projections)
+
+
+def test_redraws_stop_where_pynn_stops():
+    rng = GuardedRng(values={0.0: 5.0})  # every draw outside [-1, 1]
+    with pytest.raises(ConfigError, match="7 of 7 values are still outside after "):
+        normal_clipped(rng, 0.0, 1.0, 7, low=-1.0, high=1.0, name="x")
+    # PyNN checks `iterations > MAX_REDRAWS` before each redraw: the first draw and
+    # MAX_REDRAWS + 1 redraws.
+    assert MAX_REDRAWS == 1000
+    assert rng.calls == MAX_REDRAWS + 2
+
+
+def test_redraw_bound_is_pynns():
+    pynn_random = pytest.importorskip("pyNN.random")
+    calls = []
+
+    def gen(n):
+        calls.append(n)
+        return np.full(n, 5.0)
+
+    with pytest.raises(Exception, match="Maximum number of redraws"):
+        pynn_random.NumpyRNG(seed=0)._clipped(gen, low=-1.0, high=1.0, size=7)
+    rng = GuardedRng(values={0.0: 5.0})
+    with pytest.raises(ConfigError):
+        normal_clipped(rng, 0.0, 1.0, 7, low=-1.0, high=1.0)
+    assert pynn_random.MAX_REDRAWS == MAX_REDRAWS
+    assert rng.calls == len(calls)
+
+
+def test_running_out_of_redraws_is_a_config_error():
+    # Acceptance 1.35e-3 passes the check, but each value stays outside after its
+    # 1002 draws with probability ~0.26: thousands of 20,000 values do.
+    assert clipped_normal_acceptance(0.0, 1.0, low=3.0) > MIN_ACCEPTANCE
+    with pytest.raises(ConfigError) as err:
+        normal_clipped(GuardedRng(), 0.0, 1.0, 20_000, low=3.0, name="tau_x")
+    assert "tau_x ~ normal(mean=0, sd=1) redrawn outside [3, inf]" in str(err.value)
+    assert "after 1001 redraw rounds" in str(err.value)
+
+
+def test_reset_redraw_below_threshold_is_bounded():
+    rng = GuardedRng(values={NEURON_MEANS["v_thresh"]: -1000.0})
+    with pytest.raises(ConfigError) as err:
+        brunel._neuron_parameters(BrunelConfig.tiny(), rng)
+    assert "v_reset ~ normal(mean=10, sd=4.2)" in str(err.value)
+    assert "250 of 250 neurons" in str(err.value)
+    assert "variation=False" in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("mean", "sd", "low", "high"),
+    [
+        (0.0, 1.0, -1.0, 1.0),
+        (1.5, 0.2, 3.0, math.inf),
+        (1.5, 0.2, 0.3, math.inf),
+        (-4.0, 0.5, -math.inf, -6.0),
+        (10.0, 4.2, -math.inf, 18.0),
+        (0.0, 1.0, 8.0, 9.0),
+    ],
+)
+def test_acceptance_is_the_normal_probability_of_the_bounds(mean, sd, low, high):
+    expected = norm.cdf(high, mean, sd) - norm.cdf(low, mean, sd)
+    if expected < 1e-3:  # deep tails: the survival function keeps the precision
+        expected = norm.sf(low, mean, sd) - norm.sf(high, mean, sd)
+    got = clipped_normal_acceptance(mean, sd, low, high)
+    assert got == pytest.approx(expected, rel=1e-9, abs=1e-300)
+
+
+_finite = st.floats(-50.0, 50.0)
+
+
+@given(
+    mean=_finite,
+    sd=st.one_of(st.just(0.0), st.floats(0.0, 20.0)),
+    low=st.one_of(st.just(-math.inf), _finite),
+    high=st.one_of(st.just(math.inf), _finite),
+)
+def test_clipped_draw_succeeds_in_bounds_or_raises(mean, sd, low, high):
+    p = clipped_normal_acceptance(mean, sd, low, high)
+    rng = GuardedRng()  # raises Runaway (not ConfigError) instead of hanging
+    error, values = None, None
+    try:
+        values = normal_clipped(rng, mean, sd, 50, low, high)
+    except ConfigError as err:
+        error = str(err)
+    assert rng.calls <= MAX_REDRAWS + 2
+    if error is None:
+        assert values.shape == (50,)
+        assert np.all((values >= low) & (values <= high))
+        assert p >= MIN_ACCEPTANCE
+    else:
+        assert "value ~ normal(" in error
+        # A well-posed distribution never runs out: 50 (1 - 0.05)^1002 < 1e-20.
+        assert p < 0.05
+
+
+def test_check_names_the_parameter_and_the_remedy():
+    with pytest.raises(ConfigError, match=r"^w ~ .*: sd = 0 .*; lower it$"):
+        check_clipped_normal("w", 5.0, 0.0, low=0.0, high=1.0, remedy="lower it")
 
 
 def test_twin_sweep_smoke_gives_the_regimes():
