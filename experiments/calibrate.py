@@ -24,6 +24,7 @@ import numpy as np
 
 from experiments.brunel import BrunelConfig
 from experiments.compare import Stat
+from experiments.layout import layout_of
 from experiments.sweep import (
     SweepState,
     Tier,
@@ -32,12 +33,11 @@ from experiments.sweep import (
     sim_config,
     stacked_stages,
 )
-from experiments.tiers import layout_of
 from twin.analog import simulate_batch
-from twin.analog.hardware import HardwareConfig
-from twin.analog.saturation import Saturation
 from twin.errors import ConfigError, ResultsError
 from twin.files import atomic_write_text
+from twin.hardware import HardwareConfig
+from twin.hardware.saturation import Saturation
 from twin.wafer import Wafer
 
 __all__ = ["Calibration", "calibrate", "load_calibration", "predicted_rates"]

@@ -26,7 +26,7 @@ from twin.errors import ConfigError, TwinError
 from twin.wafer import BANDWIDTH, Defects, Wafer, build_l1_graph, synthetic_defects
 
 if TYPE_CHECKING:
-    from twin.analog.hardware import HardwareConfig
+    from twin.hardware import HardwareConfig
 
 __all__ = ["main"]
 
@@ -104,14 +104,12 @@ def _positive_list(text: str) -> tuple[float, ...]:
 
 
 def _tiers_arg(text: str) -> list[str]:
-    names = ["ideal", "mapped", "hardware"] if text == "all" else text.split(",")
-    for name in names:
-        if name not in ("ideal", "mapped", "hardware"):
-            raise argparse.ArgumentTypeError(
-                f"unknown tier {name!r}; use ideal, mapped, hardware, a comma list "
-                "of them, or all"
-            )
-    return names
+    from twin.tiers import parse_fidelities
+
+    try:
+        return list(parse_fidelities(text))
+    except TwinError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _sweep_outputs(results: list, out: Path, platform: str) -> list[Path]:
@@ -119,6 +117,7 @@ def _sweep_outputs(results: list, out: Path, platform: str) -> list[Path]:
     from experiments.brunel import BrunelConfig
     from experiments.plots import heat_maps, raster
     from experiments.summary import write_chips, write_seed_files, write_summary
+    from twin.tiers import ablated_effect
     from twin.wafer.draw import save_figure
 
     written = [write_summary(results, out / "summary.csv")]
@@ -131,7 +130,7 @@ def _sweep_outputs(results: list, out: Path, platform: str) -> list[Path]:
         mine = [r for r in results if r.tier == tier and r.seed == first_seed]
         folder = out if tier == tiers[0] else out / tier
         written += write_seed_files(mine, folder, n_exc, n_inh)
-        if tier.startswith("hardware-no-"):
+        if ablated_effect(tier):
             continue
         title = f"{platform} {tier}"
         written.append(
@@ -193,7 +192,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
 
 def _hardware_config(args: argparse.Namespace) -> HardwareConfig:
 
-    from twin.analog.hardware import HardwareConfig
+    from twin.hardware import HardwareConfig
 
     config = HardwareConfig()
     if getattr(args, "calibration", None):

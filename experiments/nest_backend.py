@@ -23,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from twin.analog.recording import SpikeRecording
 from twin.arrays import readonly
 from twin.cells import SATURATION_DEFAULTS
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource, SpikeTimesSource
+from twin.recording import SpikeRecording
 from twin.timegrid import TimeGrid
 
 __all__ = ["NestConfig", "nest_version", "run_nest"]

@@ -19,9 +19,9 @@ import numpy as np
 
 from experiments.analysis import Activity, activity
 from experiments.brunel import BrunelConfig
-from twin.analog import SpikeRecording
 from twin.errors import ResultsError
 from twin.files import atomic_write_bytes
+from twin.recording import SpikeRecording
 
 __all__ = ["BrunelResult", "analyse", "load_point", "point_path", "save_point"]
 

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from experiments.io import Segment, write_population
+from experiments.layout import ISOLATED
 from experiments.result import BrunelResult
-from experiments.tiers import ISOLATED
 from twin.files import atomic_write_text
 
 __all__ = [

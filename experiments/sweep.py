@@ -8,7 +8,7 @@ written to disk at once when ``out`` is given, and points found there are loaded
 recomputed, so an interrupted sweep resumes where it stopped. Each point's random
 stream depends only on (seed, g, eta), so a resumed sweep equals an uninterrupted one.
 
-Tiers are ``ideal``, ``mapped``, ``hardware`` (see :mod:`experiments.tiers`) and, with
+Tiers are ``ideal``, ``mapped``, ``hardware`` (see :mod:`twin.tiers`) and, with
 ``ablation=True``, ``hardware-no-<effect>`` for every hardware effect.
 """
 
@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, cast
+from typing import Any
 
 import jax.numpy as jnp
 import jax.random as jr
@@ -28,26 +28,23 @@ import numpy as np
 from tqdm import tqdm
 
 from experiments.brunel import SEED_ETAS, SEED_GS, BrunelConfig
-from experiments.result import BrunelResult, analyse, load_point, point_path, save_point
-from experiments.tiers import (
+from experiments.layout import (
+    LAYOUTS,
     TierNetwork,
     layout_of,
     recorded_neurons,
     tier_network,
 )
-from twin.analog import SimConfig, SpikeRecording, simulate_batch
-from twin.analog.hardware import (
-    EFFECTS,
-    HardwareConfig,
-    bandwidth_loss,
-    spike_stages,
-)
-from twin.analog.limits import Stage
-from twin.analog.stack import stack, unstack
-from twin.analog.tiers import Fidelity
+from experiments.result import BrunelResult, analyse, load_point, point_path, save_point
+from twin.analog import SimConfig, simulate_batch
 from twin.errors import ConfigError
+from twin.hardware import HardwareConfig, bandwidth_loss, spike_stages
+from twin.hardware.stages import Stage
 from twin.network import Network, PoissonSource
+from twin.recording import SpikeRecording
 from twin.routing import WaferMapping
+from twin.stack import stack, unstack
+from twin.tiers import ABLATION_PREFIX, Tier, tier_list
 from twin.wafer import Wafer
 
 __all__ = [
@@ -65,46 +62,6 @@ __all__ = [
 ]
 
 BACKENDS = ("twin", "nest")
-
-
-@dataclass(frozen=True, slots=True)
-class Tier:
-    """A fidelity tier, or the hardware tier with one effect switched off."""
-
-    name: str
-    fidelity: Fidelity
-    hardware: HardwareConfig | None = None
-
-    @property
-    def bandwidth(self) -> bool:
-        """Whether the bandwidth limits are applied after the run."""
-        return self.hardware is not None and self.hardware.bandwidth
-
-
-def tier_list(
-    names: Sequence[str], ablation: bool = False, hardware: HardwareConfig | None = None
-) -> list[Tier]:
-    """Return the tiers to run: each named tier, plus the hardware ablations.
-
-    Raises
-    ------
-    ConfigError
-        If a name is not ``ideal``, ``mapped`` or ``hardware``, or ``ablation`` is
-        set without the hardware tier.
-    """
-    hw = hardware or HardwareConfig()
-    tiers = []
-    for name in names:
-        if name not in ("ideal", "mapped", "hardware"):
-            raise ConfigError(f"unknown tier {name!r}; use ideal, mapped or hardware")
-        tiers.append(
-            Tier(name, cast(Fidelity, name), hw if name == "hardware" else None)
-        )
-    if ablation:
-        if "hardware" not in names:
-            raise ConfigError("--ablation needs the hardware tier")
-        tiers += [Tier(f"hardware-no-{e}", "hardware", hw.without(e)) for e in EFFECTS]
-    return tiers
 
 
 def grid(
@@ -261,7 +218,7 @@ class SweepState:
     def __init__(
         self, out: Path | None, wafer: Wafer | None, layout: str | None = None
     ) -> None:
-        if layout not in (None, "all", "30"):
+        if layout is not None and layout not in LAYOUTS:
             raise ConfigError(f"unknown layout {layout!r}; use 'all', '30' or None")
         self.out = out
         self.wafer = wafer or Wafer()
@@ -279,22 +236,17 @@ class SweepState:
         ------
         ConfigError
             If the tier's fidelity or ``layout`` is unknown, or the network cannot
-            be built (see :func:`experiments.tiers.tier_network`).
+            be built (see :func:`experiments.layout.tier_network`).
         NetworkError
             If the built or transformed network is invalid (see
-            :func:`experiments.tiers.tier_network`).
+            :func:`experiments.layout.tier_network`).
         PlacementError
             If the network cannot be placed on the sweep's wafer (see
-            :func:`experiments.tiers.tier_network`).
+            :func:`experiments.layout.tier_network`).
         """
         key = (base, tier.fidelity, layout)
         tn = tier_network(
-            base,
-            tier.fidelity,
-            layout,
-            wafer=self.wafer,
-            hardware=tier.hardware,
-            mapping=self.mappings.get(key),
+            base, tier, layout, wafer=self.wafer, mapping=self.mappings.get(key)
         )
         if tn.mapping is not None:
             self.mappings[key] = tn.mapping
@@ -362,8 +314,8 @@ def _units(tiers: Sequence[Tier], backend: str) -> list[_Unit]:
     """Group the tiers into emulator calls: the ablation variants run stacked."""
     if backend != "twin":
         return [_Unit((t,)) for t in tiers]
-    units = [_Unit((t,)) for t in tiers if not t.name.startswith("hardware-no-")]
-    stacked = tuple(t for t in tiers if t.name.startswith("hardware-no-"))
+    units = [_Unit((t,)) for t in tiers if not t.name.startswith(ABLATION_PREFIX)]
+    stacked = tuple(t for t in tiers if t.name.startswith(ABLATION_PREFIX))
     if stacked:
         units.append(_Unit(stacked))
     return units
@@ -556,7 +508,7 @@ def run_sweep(
         Show a progress bar (stderr).
     layout
         Record ``"all"`` neurons or the ``"30"`` isolated ones at every point
-        (default ``None``: the seed's rule, :func:`experiments.tiers.layout_of`).
+        (default ``None``: the seed's rule, :func:`experiments.layout.layout_of`).
 
     Raises
     ------

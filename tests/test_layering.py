@@ -7,10 +7,19 @@ import pytest
 
 CASES = [
     ("twin", ["jax", "networkx", "pyNN", "nest", "matplotlib"]),
+    ("twin.recording", ["jax", "networkx", "pyNN", "nest", "matplotlib"]),
     ("twin.wafer", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.routing", ["jax", "pyNN", "nest"]),
+    ("twin.hardware", ["jax", "pyNN", "nest", "matplotlib"]),
+    ("twin.tiers", ["jax", "pyNN", "nest", "matplotlib"]),
+    ("twin.stack", ["jax", "networkx", "pyNN", "nest"]),
     ("twin.analog", ["networkx", "pyNN", "nest"]),
     ("experiments.brunel", ["jax", "pyNN", "nest"]),
+    # The NEST path and the results code never load the JAX emulator.
+    ("experiments.nest_backend", ["jax"]),
+    ("experiments.result", ["jax", "pyNN", "nest"]),
+    ("experiments.compare", ["jax", "pyNN", "nest"]),
+    ("experiments.summary", ["jax", "pyNN", "nest"]),
 ]
 
 
@@ -27,6 +36,30 @@ def test_module_does_not_import_forbidden_packages(module, forbidden):
     assert out.stdout.strip() == ""
 
 
-def test_wafer_and_routing_together_do_not_import_jax():
-    code = "import twin.wafer, twin.routing, sys; assert 'jax' not in sys.modules"
+def test_wafer_routing_and_hardware_together_do_not_import_jax():
+    code = (
+        "import twin.wafer, twin.routing, twin.hardware, twin.tiers, sys; "
+        "assert 'jax' not in sys.modules"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_only_twin_pynn_and_experiments_import_pynn():
+    """Every module of ``twin`` outside ``twin.pynn`` imports neither pyNN nor nest."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "twin"
+    modules = [
+        ".".join(p.relative_to(root.parent).with_suffix("").parts)
+        for p in root.rglob("*.py")
+        if "pynn" not in p.parts
+    ]
+    modules = [m.removesuffix(".__init__") for m in modules]
+    code = (
+        f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+        "print(','.join(x for x in ('pyNN', 'nest') if x in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""

@@ -19,6 +19,7 @@ __all__ = [
     "ResultsError",
     "RoutingError",
     "TwinError",
+    "UnsupportedError",
     "WaferSpecError",
 ]
 
@@ -73,3 +74,11 @@ class NumericalError(TwinError, FloatingPointError):
 
 class ResultsError(TwinError, ValueError):
     """A results file is unreadable, malformed or inconsistent with the request."""
+
+
+class UnsupportedError(TwinError, NotImplementedError):
+    """A feature the twin does not emulate (a cell type, synapse model, recording...).
+
+    The message names the feature and what the twin supports instead; the twin never
+    falls back silently to something else.
+    """

@@ -3,7 +3,7 @@
 Standard deviations (PyNN names and units) measured on wafer 30, one table per
 capacitor/speed mode (reference ``bss1_hardware.md`` §3.7; the seed's demos use them to
 make NEST runs look like the wafer). The hardware tier draws its fixed pattern from
-them (:mod:`twin.analog.variation`); the seed's Brunel model draws its NEST-side
+them (:mod:`twin.hardware.variation`); the seed's Brunel model draws its NEST-side
 variation from the big-capacitor table (:mod:`experiments.brunel`).
 """
 

@@ -9,24 +9,25 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from twin.analog.hardware import EFFECTS, HardwareConfig, realise_hardware
-from twin.analog.hw_params import (
+from twin.analog.saturation import saturate
+from twin.errors import ConfigError
+from twin.hardware.parameters import (
     TAU_M_RANGES_HW,
     VoltageWindow,
     bio_range,
     realise_parameters,
 )
-from twin.analog.hw_weights import calibration_levels, quantise_weights, weight_scale
-from twin.analog.saturation import Saturation, saturate
-from twin.analog.spike_loss import drop_events, fluid_queue
-from twin.analog.variation import (
+from twin.hardware.realise import EFFECTS, HardwareConfig, realise_hardware
+from twin.hardware.saturation import Saturation
+from twin.hardware.spike_loss import drop_events, fluid_queue
+from twin.hardware.variation import (
     NeuronSites,
     Variation,
     truncated,
     vary_parameters,
     vary_weights,
 )
-from twin.errors import ConfigError
+from twin.hardware.weights import calibration_levels, quantise_weights, weight_scale
 from twin.network import Network, Population, Projection
 
 

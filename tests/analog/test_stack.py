@@ -6,8 +6,8 @@ import pytest
 
 from tests.analog.helpers import poisson_trains, single_neuron
 from twin.analog import SimConfig, simulate, simulate_batch
-from twin.analog.stack import stack, unstack
 from twin.errors import NetworkError
+from twin.stack import stack, unstack
 
 
 def _net(weight, seed):

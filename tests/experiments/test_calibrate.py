@@ -12,9 +12,9 @@ from experiments.calibrate import calibrate, load_calibration, save_calibration
 from experiments.compare import load_wafer
 from experiments.summary import write_seed_files
 from experiments.sweep import grid, run_sweep, tier_list
-from twin.analog.hardware import HardwareConfig
-from twin.analog.saturation import Saturation
 from twin.errors import ConfigError
+from twin.hardware import HardwareConfig
+from twin.hardware.saturation import Saturation
 
 # The planted values and candidate grids of the emulated fit: 5 g_sat values in steps
 # of 2x and 3 inh_scale values, each planted value with wrong neighbours on both sides.

@@ -1,16 +1,9 @@
-"""JAX emulation of the wafer's neurons: AdEx/LIF, conductance synapses, delays."""
+"""JAX emulation of the wafer's neurons: AdEx/LIF, conductance synapses, delays.
 
-from twin.analog.recording import SpikeRecording
+The emulator only: spike data is :class:`twin.recording.SpikeRecording`, the tiers are
+:mod:`twin.tiers`, the hardware transforms :mod:`twin.hardware`.
+"""
+
 from twin.analog.simulate import SimConfig, simulate, simulate_batch, split_keys
-from twin.analog.tiers import FIDELITIES, Fidelity, realise
 
-__all__ = [
-    "FIDELITIES",
-    "Fidelity",
-    "SimConfig",
-    "SpikeRecording",
-    "realise",
-    "simulate",
-    "simulate_batch",
-    "split_keys",
-]
+__all__ = ["SimConfig", "simulate", "simulate_batch", "split_keys"]

@@ -85,16 +85,21 @@ class NeuronState(NamedTuple):
     refrac: Array  # remaining refractory steps (int32)
 
 
-def initial_state(params: NeuronParams, v0: Array | float | None = None) -> NeuronState:
-    """Return the state at rest (or at ``v0``), no conductance, no adaptation."""
+def initial_state(
+    params: NeuronParams,
+    v0: Array | float | None = None,
+    w0: Array | float = 0.0,
+) -> NeuronState:
+    """Return the state at rest (or at ``v0``, mV; ``w0``, nA), no conductance."""
     zeros = jnp.zeros_like(params.v_rest)
     v = (
         params.v_rest
         if v0 is None
         else jnp.broadcast_to(jnp.asarray(v0, zeros.dtype), zeros.shape)
     )
+    w = jnp.broadcast_to(jnp.asarray(w0, zeros.dtype), zeros.shape)
     return NeuronState(
-        v=v, w=zeros, g_e=zeros, g_i=zeros, refrac=jnp.zeros_like(params.refrac_steps)
+        v=v, w=w, g_e=zeros, g_i=zeros, refrac=jnp.zeros_like(params.refrac_steps)
     )
 
 

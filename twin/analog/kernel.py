@@ -68,7 +68,6 @@ class Static:
     equal_rates: bool  # every Poisson source has the same rate
     record: tuple[int, ...]  # recorded neuron ids
     trace: tuple[int, ...]  # neuron ids whose V is traced
-    v_init: float | None
     exponential: bool  # some neuron has delta_T > 0 (AdEx); False: LIF only
     saturating: bool  # some neuron has a finite g_sat (hardware tier)
     record_from_block: int  # blocks before this one are not recorded (warm-up)
@@ -256,12 +255,17 @@ def _run(
     batch: Batch,
     timed: TimedEvents,
     limits: StageArrays,
+    init: tuple[Array, Array],
     s: Static,
 ) -> KernelOutput:
-    """Simulate a batch of variants; see the module docstring for the layout."""
+    """Simulate a batch of variants; see the module docstring for the layout.
+
+    ``init`` is the initial membrane potential (mV) and adaptation current (nA) of
+    every neuron, shape ``(n,)`` each, shared by the variants.
+    """
     nb = batch.g_scale.shape[0]
     dtype = params.v_rest.dtype
-    single = initial_state(params, s.v_init)
+    single = initial_state(params, *init)
     state = jax.tree_util.tree_map(
         lambda x: jnp.broadcast_to(x, (nb, *x.shape)), single
     )
@@ -327,5 +331,7 @@ run = jax.jit(_run, static_argnames=("s",))
 #: CPU host started with ``--xla_force_host_platform_device_count=N`` the N parts run
 #: on N cores at once; on a GPU host over its GPUs.
 run_sharded = jax.pmap(
-    _run, in_axes=(None, None, None, 0, None, None), static_broadcasted_argnums=(6,)
+    _run,
+    in_axes=(None, None, None, 0, None, None, None),
+    static_broadcasted_argnums=(7,),
 )

@@ -2,20 +2,19 @@
 
 A neuron's spike leaves the chip through its neuron block's priority encoder and then a
 DNC merger onto its L1 bus; each serves a bounded number of events per second (see
-:mod:`twin.wafer.bandwidth`). A :class:`Stage` assigns every neuron to a group (its
-block, or its bus; -1: not limited) with a service rate and a buffer. Per time step and
-group the stage admits at most ``floor(depth + service - queue)`` spikes (the lowest
-neuron ids first, as a priority encoder), the queue drains by ``service`` per step, and
-the rest are dropped: the neuron still fires and resets, but its spike reaches no
-synapse and no recording. Stages act in series (encoder, then merger). Every offered
-and dropped spike is counted per group.
+:mod:`twin.wafer.bandwidth`). A :class:`twin.hardware.stages.Stage` assigns every neuron
+to a group (its block, or its bus; -1: not limited) with a service rate and a buffer.
+Per time step and group the stage admits at most ``floor(depth + service - queue)``
+spikes (the lowest neuron ids first, as a priority encoder), the queue drains by
+``service`` per step, and the rest are dropped: the neuron still fires and resets, but
+its spike reaches no synapse and no recording. Stages act in series (encoder, then
+merger). Every offered and dropped spike is counted per group.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
@@ -23,41 +22,10 @@ from jax import Array
 
 from twin.errors import ConfigError
 
-__all__ = ["Stage", "StageArrays", "admit", "stage_arrays"]
+if TYPE_CHECKING:  # the numpy description lives in twin.hardware (no runtime import)
+    from twin.hardware.stages import Stage
 
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Stage:
-    """One rate-limited resource.
-
-    Parameters
-    ----------
-    name
-        Name of the counters (e.g. ``"priority_encoder"``).
-    group
-        Group id of every neuron (global order), -1 where the stage does not apply.
-    rate_bio
-        Events per second of biological time each group serves.
-    depth
-        Buffer depth, events.
-
-    Raises
-    ------
-    ConfigError
-        If ``rate_bio`` is not > 0 or ``depth`` is negative.
-    """
-
-    name: str
-    group: np.ndarray
-    rate_bio: float
-    depth: float
-
-    def __post_init__(self) -> None:
-        if not self.rate_bio > 0 or self.depth < 0:
-            raise ConfigError(
-                f"stage {self.name!r}: rate {self.rate_bio} Hz must be > 0 and depth "
-                f"{self.depth} >= 0"
-            )
+__all__ = ["StageArrays", "admit", "stage_arrays"]
 
 
 class StageArrays(NamedTuple):

@@ -1,23 +1,14 @@
-"""``SpikeRecording``: spike times and ids of the recorded neurons, plus run counters.
+"""Spike packing inside the compiled loop: one bit per recorded neuron and step.
 
-Inside the compiled loop the recorded neurons' spikes of each step are packed into
-32-bit words (one bit per neuron), which keeps the output exact and compact (a 10 s run
-of 2,083 neurons is 26 MB); they are unpacked into times and ids on the host.
+The words are decoded on the host by :meth:`twin.recording.SpikeRecording.from_bits`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-
 import jax.numpy as jnp
-import numpy as np
 from jax import Array
 
-from twin.arrays import readonly
-
-__all__ = ["SpikeRecording", "pack_bits", "unpack_bits"]
+__all__ = ["pack_bits"]
 
 
 def pack_bits(spikes: Array) -> Array:
@@ -27,102 +18,3 @@ def pack_bits(spikes: Array) -> Array:
     padded = jnp.pad(spikes, [(0, 0)] * (spikes.ndim - 1) + [(0, width - n)])
     bits = padded.reshape(*spikes.shape[:-1], width // 32, 32).astype(jnp.uint32)
     return jnp.sum(bits << jnp.arange(32, dtype=jnp.uint32), axis=-1, dtype=jnp.uint32)
-
-
-def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
-    """Invert :func:`pack_bits` on the host: (..., n_words) uint32 -> (..., n) bool."""
-    as_bytes = np.ascontiguousarray(words, dtype="<u4").view(np.uint8)
-    bits = np.unpackbits(as_bytes, axis=-1, bitorder="little")
-    return bits[..., :n].astype(bool)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class SpikeRecording:
-    """Spikes of the recorded neurons of one run.
-
-    Attributes
-    ----------
-    times
-        Spike times, ms, sorted by time then neuron.
-    ids
-        Global neuron id of each spike.
-    recorded
-        Population name -> global ids of its recorded neurons.
-    population_offsets
-        Population name -> global id of its first neuron.
-    t_stop, dt
-        Run length and time step, ms.
-    counts
-        Spikes emitted by every neuron (recorded or not) during the run.
-    traces
-        Membrane potential of the traced neurons, shape ``(steps, n_traced)`` (mV), or
-        an empty array.
-    counters
-        Run counters (spikes emitted, external events, capacity overflows, spikes
-        offered to and dropped by rate limits).
-    limit_counts
-        Rate-limit stage name -> array ``(3, groups)``: group id, spikes offered,
-        spikes dropped over the whole run.
-    """
-
-    times: np.ndarray
-    ids: np.ndarray
-    recorded: Mapping[str, np.ndarray]
-    population_offsets: Mapping[str, int]
-    t_stop: float
-    dt: float
-    counts: np.ndarray
-    traces: np.ndarray
-    counters: Mapping[str, int]
-    limit_counts: Mapping[str, np.ndarray] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
-
-    @classmethod
-    def from_bits(
-        cls,
-        words: np.ndarray,
-        ids: np.ndarray,
-        *,
-        n_steps: int,
-        dt: float,
-        first_step: int = 0,
-        **fields: object,
-    ) -> SpikeRecording:
-        """Decode packed per-step spike words (steps × words) of neurons ``ids``.
-
-        Row ``i`` of ``words`` is step ``first_step + i``; steps from ``n_steps`` on
-        (padding of the last block) are ignored.
-        """
-        bits = unpack_bits(np.asarray(words)[: max(n_steps - first_step, 0)], ids.size)
-        step, col = np.nonzero(bits)
-        return cls(
-            # The stamp of a spike in step n is (n + 1) dt, as in NEST.
-            times=readonly((step + first_step + 1) * dt),
-            ids=readonly(ids[col]),
-            t_stop=n_steps * dt,
-            dt=dt,
-            **fields,  # type: ignore[arg-type]
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SpikeRecording):
-            return NotImplemented
-        return (
-            np.array_equal(self.times, other.times)
-            and np.array_equal(self.ids, other.ids)
-            and np.array_equal(self.counts, other.counts)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def spiketrains(self, population: str) -> list[np.ndarray]:
-        """Spike times (ms) of each recorded neuron of ``population``, in order."""
-        ids = self.recorded[population]
-        order = np.argsort(self.ids, kind="stable")
-        sorted_ids = self.ids[order]
-        trains = []
-        for gid in ids:
-            lo, hi = np.searchsorted(sorted_ids, [gid, gid + 1])
-            trains.append(self.times[order[lo:hi]])
-        return trains

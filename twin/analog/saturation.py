@@ -12,25 +12,20 @@ assumption: the membrane sees
 instead of the linear conductance ``g``. It is linear at small input (slope 1, relative
 deviation ``(g / g_sat)**2 / 3``), monotone, and bounded by ``g_sat`` at large input.
 ``g_sat = inf`` is the linear synapse exactly. ``g_sat`` (µS, per neuron and receptor:
-the cell parameters ``g_sat_E`` / ``g_sat_I``) is fitted to wafer recordings by
-``twin calibrate``; :data:`DEFAULT_SATURATION` is chosen so that the seed sweep departs
-from the linear model near the reported ~50 Hz: of the values scanned (0.08, 0.11, 0.13,
-0.15, 0.2 µS; 6 network seeds, ``docs/hardware_tier/README.md``) it is the weakest
-saturation with which every grid point below 50 Hz agrees with the mapped tier and
-the most points above 50 Hz depart from it.
+the cell parameters ``g_sat_E`` / ``g_sat_I``) is fitted to wafer recordings by ``twin
+calibrate``; :data:`twin.hardware.saturation.DEFAULT_SATURATION` is chosen so that the
+seed sweep departs from the linear model near the reported ~50 Hz: of the values scanned
+(0.08, 0.11, 0.13, 0.15, 0.2 µS; 6 network seeds, ``docs/hardware_tier/README.md``) it
+is the weakest saturation with which every grid point below 50 Hz agrees with the mapped
+tier and the most points above 50 Hz depart from it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
-
 import jax.numpy as jnp
 from jax import Array
 
-from twin.errors import ConfigError
-
-__all__ = ["DEFAULT_SATURATION", "Saturation", "saturate"]
+__all__ = ["saturate"]
 
 
 def saturate(g: Array, g_sat: Array) -> Array:
@@ -47,44 +42,3 @@ def saturate(g: Array, g_sat: Array) -> Array:
     finite = jnp.isfinite(g_sat)
     safe = jnp.where(finite, g_sat, 1.0)
     return jnp.where(finite, safe * jnp.tanh(g / safe), g)
-
-
-@dataclass(frozen=True, slots=True)
-class Saturation:
-    """Saturation conductances of the excitatory and inhibitory inputs, µS.
-
-    Parameters
-    ----------
-    g_sat_e, g_sat_i
-        Bound of the effective conductance per receptor (``inf``: linear).
-
-    Raises
-    ------
-    ConfigError
-        If a conductance is not > 0 (NaN included).
-    """
-
-    g_sat_e: float
-    g_sat_i: float
-
-    def __post_init__(self) -> None:
-        for name in ("g_sat_e", "g_sat_i"):
-            if not getattr(self, name) > 0:
-                raise ConfigError(
-                    f"Saturation.{name} = {getattr(self, name)!r} µS; must be > 0 "
-                    "(use inf for a linear input)"
-                )
-
-    def scaled(self, factor: float) -> Saturation:
-        """Return both conductances multiplied by ``factor``.
-
-        Raises
-        ------
-        ConfigError
-            If a scaled conductance is not > 0 (``factor`` not > 0, or NaN).
-        """
-        return Saturation(self.g_sat_e * factor, self.g_sat_i * factor)
-
-
-#: Assumed default for the adapted Brunel network (cm = 1 nF, g_leak = 0.1 µS).
-DEFAULT_SATURATION: Final = Saturation(g_sat_e=0.15, g_sat_i=0.15)

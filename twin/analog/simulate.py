@@ -12,7 +12,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import jax
 import jax.numpy as jnp
@@ -28,14 +28,17 @@ from twin.analog.kernel import (
     run,
     run_sharded,
 )
-from twin.analog.limits import Stage, stage_arrays
-from twin.analog.params import from_network
+from twin.analog.limits import stage_arrays
+from twin.analog.params import NeuronParams, from_network
 from twin.analog.poisson import block_capacity, rates_of
-from twin.analog.recording import SpikeRecording
 from twin.analog.tables import build_tables
-from twin.errors import ConfigError, NumericalError
+from twin.errors import ConfigError, NumericalError, UnsupportedError
 from twin.network import Network, PoissonSource, SpikeTimesSource
+from twin.recording import SpikeRecording
 from twin.timegrid import TimeGrid, ms_to_tics
+
+if TYPE_CHECKING:
+    from twin.hardware.stages import Stage
 
 __all__ = ["SimConfig", "simulate", "simulate_batch"]
 
@@ -188,9 +191,10 @@ def _poisson_rates(network: Network, config: SimConfig) -> np.ndarray:
     for src in network.sources:
         if isinstance(src, PoissonSource):
             if src.start > 0 or src.stop < config.t_stop:
-                raise ConfigError(
+                raise UnsupportedError(
                     f"source {src.name!r}: Poisson windows (start/stop) are not "
-                    "emulated; use a spike-time source for time-limited input"
+                    "emulated by the twin; use a spike-time source for time-limited "
+                    "input"
                 )
             rates.append(np.asarray(src.rate, dtype=float))
     return np.concatenate(rates) if rates else np.zeros(1)
@@ -208,6 +212,8 @@ def simulate_batch(
     timings: dict[str, float] | None = None,
     capacity_scale: float | None = None,
     limits: Sequence[Stage] = (),
+    v0: np.ndarray | None = None,
+    w0: np.ndarray | None = None,
 ) -> list[SpikeRecording]:
     """Simulate variants of one network in compiled, batched calls.
 
@@ -238,6 +244,10 @@ def simulate_batch(
     limits
         Rate-limit stages applied to the spikes in series (:mod:`twin.analog.limits`):
         dropped spikes reach no synapse and no recording; counted per group.
+    v0, w0
+        Initial membrane potential (mV) and adaptation current (nA) of every neuron,
+        shape ``(n_neurons,)`` (default: ``config.v_init``, else each neuron's
+        v_rest; w = 0).
 
     Returns
     -------
@@ -250,8 +260,10 @@ def simulate_batch(
         On scales that are not finite and >= 0, not one ``g_scale`` and
         ``rate_scale`` per key, a capacity scale below the largest rate scale, a
         negative count in ``config.record``, a traced index outside its population,
-        spike times on stamp 0, a Poisson window (not emulated), or a stage of
-        ``limits`` without one group per neuron.
+        spike times on stamp 0, a stage of ``limits`` without one group per
+        neuron, or ``v0``/``w0`` not one finite value per neuron.
+    UnsupportedError
+        If a Poisson source has a window (start/stop) inside the run.
     NetworkError
         If a delay rounds to less than one step of ``config.dt``, or
         ``config.record`` or ``config.trace`` names a population the network does
@@ -304,7 +316,6 @@ def simulate_batch(
         equal_rates=bool(np.all(rates == rates[0])),
         record=tuple(int(i) for i in record),
         trace=trace,
-        v_init=config.v_init,
         exponential=bool((np.asarray(params.delta_t) > 0).any()),
         saturating=bool(
             np.isfinite(np.asarray(params.g_sat_e)).any()
@@ -317,7 +328,8 @@ def simulate_batch(
     )
     first_step = static.record_from_block * config.block_steps
     timed = _timed_events(network, config, n_blocks)
-    args = (params, tables, rates_of(rates, dtype), timed, stages)
+    init = _initial_values(network, config, params, v0, w0, dtype)
+    args = (params, tables, rates_of(rates, dtype), timed, stages, init)
     clock["prepare"] = time.perf_counter() - start
     while True:  # grows the Poisson capacity if a block ever exceeded it
         outs = _run_chunks(args, static, keys, g, r, chunk, clock)
@@ -375,16 +387,18 @@ def _run_chunks(
             batch = jax.tree_util.tree_map(
                 lambda x: x.reshape(n_dev, -1, *x.shape[1:]), batch
             )
-        params, tables, rates, timed, stages = args
+        params, tables, rates, timed, stages, init = args
         if compiled is None:
             start = time.perf_counter()
             fn = run_sharded if n_dev > 1 else run
             compiled = fn.lower(
-                params, tables, rates, batch, timed, stages, static
+                params, tables, rates, batch, timed, stages, init, static
             ).compile()
             clock["compile"] = time.perf_counter() - start
         start = time.perf_counter()
-        out = jax.device_get(compiled(params, tables, rates, batch, timed, stages))
+        out = jax.device_get(
+            compiled(params, tables, rates, batch, timed, stages, init)
+        )
         if n_dev > 1:
             out = _merge_devices(out)
         clock["run"] += time.perf_counter() - start
@@ -433,6 +447,40 @@ def _decode(
             }
         ),
     )
+
+
+def _initial_values(
+    network: Network,
+    config: SimConfig,
+    params: NeuronParams,
+    v0: np.ndarray | None,
+    w0: np.ndarray | None,
+    dtype: type,
+) -> tuple[Array, Array]:
+    """Return the initial V (mV) and w (nA) of every neuron.
+
+    Raises
+    ------
+    ConfigError
+        If ``v0`` or ``w0`` is not one finite value per neuron.
+    """
+    n = network.n_neurons
+    if v0 is None:
+        v0 = (
+            np.asarray(params.v_rest)
+            if config.v_init is None
+            else np.full(n, config.v_init)
+        )
+    w0 = np.zeros(n) if w0 is None else w0
+    out = []
+    for name, values in (("v0", v0), ("w0", w0)):
+        arr = np.asarray(values, dtype=float)
+        if arr.shape != (n,) or not np.isfinite(arr).all():
+            raise ConfigError(
+                f"{name}: give one finite value per neuron ({n}), got shape {arr.shape}"
+            )
+        out.append(jnp.asarray(arr, dtype))
+    return out[0], out[1]
 
 
 def _check_finite(
@@ -500,7 +548,9 @@ def simulate(network: Network, config: SimConfig, key: Array) -> SpikeRecording:
     ------
     ConfigError
         On a negative count in ``config.record``, a traced index outside its
-        population, spike times on stamp 0 or a Poisson window (not emulated).
+        population or spike times on stamp 0.
+    UnsupportedError
+        If a Poisson source has a window (start/stop) inside the run.
     NetworkError
         If a delay rounds to less than one step of ``config.dt``, or
         ``config.record`` or ``config.trace`` names a population the network does

@@ -12,7 +12,7 @@ import numpy as np
 
 from twin.errors import RoutingError
 from twin.routing.busgraph import FAR_DRIVERS, LOCAL_DRIVERS, NODES_PER_CHIP, BusGraph
-from twin.routing.mapping import WaferMapping
+from twin.routing.result import WaferMapping
 from twin.wafer.coords import HICANNS
 from twin.wafer.l1 import N_HLINES, RESERVED_L1_ADDRESSES, sending_hline
 from twin.wafer.synapse import N_DRIVERS, driver_side

@@ -8,119 +8,25 @@ L1 routing with driver allocation -> synapse-row assignment.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 
 import numpy as np
 
 from twin.errors import ConfigError, MappingLossError
 from twin.network import Network
-from twin.routing.buses import SourceBuses, route_mergers
+from twin.routing.buses import route_mergers
 from twin.routing.busgraph import BusGraph
+from twin.routing.checks import check_mapping
 from twin.routing.config import MappingConfig
-from twin.routing.delays import DelayModel
 from twin.routing.inputs import place_inputs
-from twin.routing.loss import LossReport
-from twin.routing.place import Placement, place_neurons
-from twin.routing.route_l1 import L1Routing, route_l1
-from twin.routing.route_synapses import SynapseRouting, route_synapses
-from twin.routing.synapses import SynapseTable, build_synapse_table
+from twin.routing.place import place_neurons
+from twin.routing.result import WaferMapping
+from twin.routing.route_l1 import route_l1
+from twin.routing.route_synapses import route_synapses
+from twin.routing.synapses import build_synapse_table
 from twin.wafer.wafer import Wafer
 
 __all__ = ["WaferMapping", "map_network"]
-
-_CALIBRATED_DELAYS = DelayModel()
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class WaferMapping:
-    """A network mapped onto a wafer.
-
-    Attributes
-    ----------
-    network, wafer, config
-        What was mapped, onto what, how.
-    placement, buses, table, l1, synapses
-        The stage results.
-    loss
-        All synapse losses of all stages.
-    timings
-        Stage name -> wall time in seconds (not part of equality).
-    """
-
-    network: Network
-    wafer: Wafer
-    config: MappingConfig
-    placement: Placement
-    buses: SourceBuses
-    table: SynapseTable
-    l1: L1Routing
-    synapses: SynapseRouting
-    loss: LossReport
-    timings: Mapping[str, float]
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, WaferMapping):
-            return NotImplemented
-        return (
-            self.network == other.network
-            and self.wafer == other.wafer
-            and self.config == other.config
-            and self.placement == other.placement
-            and self.buses == other.buses
-            and self.l1 == other.l1
-            and self.synapses == other.synapses
-            and self.loss == other.loss
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    @property
-    def hops(self) -> Mapping[str, np.ndarray]:
-        """Projection name -> chips on the route of each synapse (-1 where lost)."""
-        return self.synapses.hops
-
-    def realised_network(
-        self, delay_model: DelayModel | None = _CALIBRATED_DELAYS, seed: int = 0
-    ) -> Network:
-        """Return the network the wafer realises: lost synapses removed.
-
-        Parameters
-        ----------
-        delay_model
-            Delays from route length; ``None`` keeps the requested delays.
-        seed
-            Seed of the delay jitter.
-        """
-        rng = np.random.default_rng(seed)
-        projections = []
-        for proj in self.network.projections:
-            keep = self.synapses.realised[proj.name]
-            sub = proj.subset(keep)
-            if delay_model is not None:
-                delays = delay_model.delays(self.synapses.hops[proj.name][keep], rng)
-                sub = sub.replace(delay=np.maximum(delays, self.network.timestep))
-            projections.append(sub)
-        return self.network.replace(projections=tuple(projections))
-
-    def implemented_routes(self) -> dict[tuple[str, str], list[list[float]]]:
-        """Return the seed's ``{(pre, post): [[pre, post, weight, hops], ...]}``."""
-        routes: dict[tuple[str, str], list[list[float]]] = {}
-        for proj in self.network.projections:
-            keep = self.synapses.realised[proj.name]
-            rows = np.column_stack(
-                [
-                    proj.pre_idx[keep],
-                    proj.post_idx[keep],
-                    proj.weight[keep],
-                    self.hops[proj.name][keep],
-                ]
-            )
-            routes.setdefault((proj.pre, proj.post), []).extend(
-                [int(a), int(b), float(w), int(h)] for a, b, w, h in rows
-            )
-        return routes
 
 
 def _check_max_loss(max_loss: object) -> None:
@@ -229,8 +135,6 @@ def map_network(
         timings=MappingProxyType(timings),
     )  # fmt: skip
     if validate:
-        from twin.routing.checks import check_mapping
-
         check_mapping(mapping, graph)
     if max_loss is not None and loss.fraction_lost > max_loss:
         raise MappingLossError(

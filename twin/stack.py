@@ -17,9 +17,9 @@ from types import MappingProxyType
 
 import numpy as np
 
-from twin.analog.recording import SpikeRecording
 from twin.errors import NetworkError
 from twin.network import Network
+from twin.recording import SpikeRecording
 
 __all__ = ["stack", "unstack"]
 

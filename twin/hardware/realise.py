@@ -3,45 +3,39 @@
 ``realise_hardware`` composes the pure transforms in the order the wafer applies them:
 
 1. ``parameters`` — clip to the calibrated ranges and quantise to 10-bit floating gates
-   (:mod:`twin.analog.hw_params`);
+   (:mod:`twin.hardware.parameters`);
 2. ``variation`` — add the fixed-pattern deviation of each neuron's site and the weight
-   spread (:mod:`twin.analog.variation`);
+   spread (:mod:`twin.hardware.variation`);
 3. ``weights`` — 4-bit weights with a per-row gmax and stochastic rounding
-   (:mod:`twin.analog.hw_weights`);
-4. ``saturation`` — bounded synaptic input conductances (:mod:`twin.analog.saturation`).
+   (:mod:`twin.hardware.weights`);
+4. ``saturation`` — bounded synaptic input conductances (settings in
+   :mod:`twin.hardware.saturation`, applied inside the emulator).
 
 The fifth effect, ``bandwidth``, drops spikes: inside the run, the priority encoders
 and DNC mergers admit at most their event rate (:func:`spike_stages`,
 :mod:`twin.analog.limits`: dropped spikes reach no synapse); after the run, the
 recording link of each chip and the external input links (:func:`bandwidth_loss`,
-:mod:`twin.analog.spike_loss`). Switching an effect off returns the network unchanged
+:mod:`twin.hardware.spike_loss`). Switching an effect off returns the network unchanged
 by it, so an ablation is the same call with one switch off.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final
 
 import numpy as np
 
-from twin.analog.hw_params import (
-    CapMode,
-    ParameterReport,
-    SpeedMode,
-    realise_parameters,
-)
-from twin.analog.hw_weights import WeightReport, quantise_weights, weight_scale
-from twin.analog.limits import Stage
-from twin.analog.recording import SpikeRecording
-from twin.analog.saturation import DEFAULT_SATURATION, Saturation
-from twin.analog.spike_loss import QueueLoss, drop_events, poisson_input_loss
-from twin.analog.variation import NeuronSites, Variation, vary_parameters, vary_weights
-from twin.errors import ConfigError
+from twin.hardware.config import EFFECTS, QUEUE_DEPTHS, HardwareConfig
+from twin.hardware.parameters import ParameterReport, realise_parameters
+from twin.hardware.saturation import Saturation
+from twin.hardware.spike_loss import QueueLoss, drop_events, poisson_input_loss
+from twin.hardware.stages import Stage
+from twin.hardware.variation import NeuronSites, vary_parameters, vary_weights
+from twin.hardware.weights import WeightReport, quantise_weights, weight_scale
 from twin.network import Network
-from twin.wafer import BANDWIDTH, Bandwidth
+from twin.recording import SpikeRecording
 
 __all__ = [
     "EFFECTS",
@@ -52,93 +46,6 @@ __all__ = [
     "realise_hardware",
     "spike_stages",
 ]
-
-#: The switchable effects, in the order they are applied.
-EFFECTS: Final = ("parameters", "variation", "weights", "saturation", "bandwidth")
-#: Buffer depths (events) of the queues: named assumptions (no published numbers).
-QUEUE_DEPTHS: Final = MappingProxyType(
-    {
-        "recording_per_hicann": 512.0,  # ESS DNC delay memory depth per channel
-        "priority_encoder": 1.0,  # an overwriting register
-        "dnc_merger": 1.0,
-        "input_per_hicann": 512.0,
-        "input_per_fpga": 512.0,
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class HardwareConfig:
-    """Which analog effects the hardware tier applies, and their settings.
-
-    Parameters
-    ----------
-    parameters, variation, weights, bandwidth
-        Switch the effect on or off.
-    saturation
-        Saturation conductances, or ``None`` for linear synaptic inputs.
-    cap, speed
-        Capacitor and speed mode (ranges and spreads).
-    neuron_size
-        Denmems per logical neuron (weight scale).
-    inh_scale
-        Factor on every inhibitory weight (the wafer's effective inhibition; fitted
-        by ``twin calibrate``).
-    variation_settings
-        Wafer seed, spreads, weight spread, trial noise.
-    wafer_per_seed
-        Draw the fixed pattern of a fresh wafer for every network realisation (the
-        realisation's seed becomes the wafer seed), so statistics over seeds include
-        wafer-to-wafer variation; ``False`` runs every realisation on the one wafer
-        of ``variation_settings.wafer_seed``. (The twin does not know a real wafer's
-        pattern, only its spreads: a pinned seed is *a* wafer, not wafer 30.)
-    limits
-        Rate limits (speed-up and clock).
-
-    Raises
-    ------
-    ConfigError
-        If ``inh_scale`` is not > 0.
-    """
-
-    parameters: bool = True
-    variation: bool = True
-    weights: bool = True
-    saturation: Saturation | None = DEFAULT_SATURATION
-    bandwidth: bool = True
-    cap: CapMode = "big"
-    speed: SpeedMode = "normal"
-    neuron_size: int = 8
-    inh_scale: float = 1.0
-    variation_settings: Variation = field(default_factory=Variation)
-    wafer_per_seed: bool = True
-    limits: Bandwidth = BANDWIDTH
-
-    def __post_init__(self) -> None:
-        if not self.inh_scale > 0:
-            raise ConfigError(f"inh_scale = {self.inh_scale}; must be > 0")
-
-    def without(self, effect: str) -> HardwareConfig:
-        """Return this configuration with one effect switched off.
-
-        Raises
-        ------
-        ConfigError
-            If ``effect`` is not one of :data:`EFFECTS`.
-        """
-        if effect not in EFFECTS:
-            raise ConfigError(f"unknown effect {effect!r}; use one of {EFFECTS}")
-        value = None if effect == "saturation" else False
-        return dataclasses.replace(self, **{effect: value})  # type: ignore[arg-type]
-
-    def on_wafer(self, wafer_seed: int) -> HardwareConfig:
-        """Return these settings pinned to the one wafer of ``wafer_seed``."""
-        wafer = dataclasses.replace(self.variation_settings, wafer_seed=wafer_seed)
-        return dataclasses.replace(self, variation_settings=wafer, wafer_per_seed=False)
-
-    def for_realisation(self, seed: int) -> HardwareConfig:
-        """Return the settings of network realisation ``seed`` (its wafer)."""
-        return self.on_wafer(seed) if self.wafer_per_seed else self
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,8 +165,8 @@ def realise_hardware(
         a known mode.
     NetworkError
         If the realised or deviated parameters of a neuron violate a bound of its
-        cell type (see :func:`twin.analog.hw_params.realise_parameters` and
-        :func:`twin.analog.variation.vary_parameters`).
+        cell type (see :func:`twin.hardware.parameters.realise_parameters` and
+        :func:`twin.hardware.variation.vary_parameters`).
     """
     report_params = None
     if config.parameters:

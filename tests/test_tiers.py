@@ -1,0 +1,94 @@
+"""Fidelity tiers as pipelines of pure transforms (twin.tiers)."""
+
+import jax.random as jr
+import numpy as np
+import pytest
+
+from experiments.brunel import BrunelConfig, build_network
+from twin import ConfigError
+from twin.analog import SimConfig, simulate
+from twin.hardware import EFFECTS, HardwareConfig
+from twin.tiers import (
+    FIDELITIES,
+    Tier,
+    ablated_effect,
+    parse_fidelities,
+    realise,
+    tier_list,
+)
+from twin.wafer import HICANNS, Wafer
+
+BLOCK = [h.enum for h in HICANNS if 15 <= h.x <= 19 and 5 <= h.y <= 9]
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    return build_network(BrunelConfig.tiny())
+
+
+def test_ideal_is_the_identity(tiny):
+    realised = realise(Tier("ideal", "ideal"), tiny)
+    assert realised.network is tiny
+    assert realised.mapping is None
+    assert realised.synapse_loss == 0.0
+
+
+def test_mapped_tier_runs_the_realised_network(tiny):
+    realised = realise(
+        Tier("mapped", "mapped"), tiny, wafer=Wafer.region(BLOCK), seed=1
+    )
+    net, mapping = realised.network, realised.mapping
+    assert 0 < net.n_synapses == mapping.loss.total_realised <= tiny.n_synapses
+    assert realised.synapse_loss == pytest.approx(mapping.loss.fraction_lost)
+    assert np.concatenate([p.delay for p in net.projections]).min() >= 0.1
+    assert realised.sites.bus.shape == (tiny.n_neurons,)
+    rec = simulate(net, SimConfig(t_stop=200.0), jr.PRNGKey(0))
+    assert rec.counts.sum() > 0
+
+
+def test_pipelines_are_deterministic_and_reuse_a_mapping(tiny):
+    tier = tier_list(["hardware"])[0]
+    a = realise(tier, tiny, wafer=Wafer.region(BLOCK), seed=3)
+    b = realise(tier, tiny, wafer=Wafer.region(BLOCK), seed=3)
+    assert a.network == b.network
+    c = realise(tier, tiny, seed=3, mapping=a.mapping)
+    assert c.network == a.network
+    assert c.mapping is a.mapping
+
+
+def test_hardware_ablation_switches_one_effect_off(tiny):
+    full = tier_list(["hardware"])[0]
+    hw = realise(full, tiny, wafer=Wafer.region(BLOCK), seed=2)
+    linear = realise(full.without("saturation"), tiny, seed=2, mapping=hw.mapping)
+    g_sat = hw.network.populations[0].parameters["g_sat_E"]
+    assert np.isfinite(g_sat).all()
+    assert np.isinf(linear.network.populations[0].parameters["g_sat_E"]).all()
+    assert hw.report is not None
+    assert hw.hardware is not None
+
+
+def test_tier_lists_and_names():
+    assert parse_fidelities("all") == list(FIDELITIES)
+    assert parse_fidelities("hardware,ideal") == ["hardware", "ideal"]
+    names = [t.name for t in tier_list(["hardware"], ablation=True)]
+    assert names == ["hardware", *(f"hardware-no-{e}" for e in EFFECTS)]
+    assert [ablated_effect(n) for n in names] == [None, *EFFECTS]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: parse_fidelities("ideal,exact"), "unknown tier 'exact'"),
+        (lambda: Tier("x", "perfect"), "unknown fidelity"),
+        (lambda: Tier("hardware", "hardware"), "HardwareConfig"),
+        (lambda: Tier("mapped", "mapped").without("weights"), "no hardware effect"),
+        (
+            lambda: Tier("hardware", "hardware", HardwareConfig()).without("noise"),
+            "unknown effect",
+        ),
+        (lambda: tier_list(["ideal"], ablation=True), "needs the hardware tier"),
+    ],
+)
+def test_tier_errors_are_clear(call, message):
+    with pytest.raises(ConfigError, match=message):
+        call()

@@ -1,0 +1,117 @@
+"""``WaferMapping``: the result of mapping a network onto a wafer.
+
+Its own module so that the stages (:mod:`twin.routing.mapping`) and the validity
+oracles (:mod:`twin.routing.checks`) both import it without importing each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from twin.network import Network
+from twin.routing.buses import SourceBuses
+from twin.routing.config import MappingConfig
+from twin.routing.delays import DelayModel
+from twin.routing.loss import LossReport
+from twin.routing.place import Placement
+from twin.routing.route_l1 import L1Routing
+from twin.routing.route_synapses import SynapseRouting
+from twin.routing.synapses import SynapseTable
+from twin.wafer.wafer import Wafer
+
+__all__ = ["WaferMapping"]
+
+_CALIBRATED_DELAYS = DelayModel()
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class WaferMapping:
+    """A network mapped onto a wafer.
+
+    Attributes
+    ----------
+    network, wafer, config
+        What was mapped, onto what, how.
+    placement, buses, table, l1, synapses
+        The stage results.
+    loss
+        All synapse losses of all stages.
+    timings
+        Stage name -> wall time in seconds (not part of equality).
+    """
+
+    network: Network
+    wafer: Wafer
+    config: MappingConfig
+    placement: Placement
+    buses: SourceBuses
+    table: SynapseTable
+    l1: L1Routing
+    synapses: SynapseRouting
+    loss: LossReport
+    timings: Mapping[str, float]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WaferMapping):
+            return NotImplemented
+        return (
+            self.network == other.network
+            and self.wafer == other.wafer
+            and self.config == other.config
+            and self.placement == other.placement
+            and self.buses == other.buses
+            and self.l1 == other.l1
+            and self.synapses == other.synapses
+            and self.loss == other.loss
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def hops(self) -> Mapping[str, np.ndarray]:
+        """Projection name -> chips on the route of each synapse (-1 where lost)."""
+        return self.synapses.hops
+
+    def realised_network(
+        self, delay_model: DelayModel | None = _CALIBRATED_DELAYS, seed: int = 0
+    ) -> Network:
+        """Return the network the wafer realises: lost synapses removed.
+
+        Parameters
+        ----------
+        delay_model
+            Delays from route length; ``None`` keeps the requested delays.
+        seed
+            Seed of the delay jitter.
+        """
+        rng = np.random.default_rng(seed)
+        projections = []
+        for proj in self.network.projections:
+            keep = self.synapses.realised[proj.name]
+            sub = proj.subset(keep)
+            if delay_model is not None:
+                delays = delay_model.delays(self.synapses.hops[proj.name][keep], rng)
+                sub = sub.replace(delay=np.maximum(delays, self.network.timestep))
+            projections.append(sub)
+        return self.network.replace(projections=tuple(projections))
+
+    def implemented_routes(self) -> dict[tuple[str, str], list[list[float]]]:
+        """Return the seed's ``{(pre, post): [[pre, post, weight, hops], ...]}``."""
+        routes: dict[tuple[str, str], list[list[float]]] = {}
+        for proj in self.network.projections:
+            keep = self.synapses.realised[proj.name]
+            rows = np.column_stack(
+                [
+                    proj.pre_idx[keep],
+                    proj.post_idx[keep],
+                    proj.weight[keep],
+                    self.hops[proj.name][keep],
+                ]
+            )
+            routes.setdefault((proj.pre, proj.post), []).extend(
+                [int(a), int(b), float(w), int(h)] for a, b, w, h in rows
+            )
+        return routes

@@ -1,0 +1,260 @@
+"""Fidelity tiers: a ``Tier`` is a pipeline of pure transforms of a ``Network``.
+
+- ``ideal`` = no transform: the network as described (NEST runs the same);
+- ``mapped`` = map on the wafer (:func:`twin.routing.map_network`) and realise: lost
+  synapses removed, delays from route length;
+- ``hardware`` = mapped, then the five effects of :mod:`twin.hardware` (parameters,
+  variation, weights, saturation, bandwidth), each switchable;
+- an ablation is the hardware tier without one effect (:meth:`Tier.without`), named
+  ``hardware-no-<effect>``.
+
+The tier names, the ablation prefix and the parsing of tier lists are defined here
+once; the CLI, the sweep and the report import them. No tier knows a workload: what
+network a workload requests per tier (e.g. mean parameters for the hardware tier,
+which supplies its own variation) is the workload's choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final, Literal, cast
+
+import numpy as np
+
+from twin.errors import ConfigError
+from twin.hardware.config import EFFECTS, HardwareConfig
+from twin.hardware.realise import HardwareReport, WaferSites, realise_hardware
+from twin.hardware.variation import NeuronSites
+from twin.network import Network
+from twin.routing import MappingConfig, WaferMapping, map_network
+from twin.wafer import HICANNOnWafer, Wafer
+
+__all__ = [
+    "ABLATION_PREFIX",
+    "FIDELITIES",
+    "Fidelity",
+    "Realised",
+    "Tier",
+    "ablated_effect",
+    "parse_fidelities",
+    "realise",
+    "tier_list",
+    "wafer_sites",
+]
+
+Fidelity = Literal["ideal", "mapped", "hardware"]
+#: The fidelity tiers, from the model to the wafer.
+FIDELITIES: Final[tuple[Fidelity, ...]] = ("ideal", "mapped", "hardware")
+#: Name prefix of an ablation tier: ``hardware-no-<effect>``.
+ABLATION_PREFIX: Final = "hardware-no-"
+
+
+@dataclass(frozen=True, slots=True)
+class Tier:
+    """A fidelity tier, or the hardware tier with one effect switched off.
+
+    Parameters
+    ----------
+    name
+        ``ideal``, ``mapped``, ``hardware`` or ``hardware-no-<effect>``.
+    fidelity
+        The pipeline: which transforms apply.
+    hardware
+        The hardware settings (hardware tiers only).
+
+    Raises
+    ------
+    ConfigError
+        If ``fidelity`` is unknown, or a hardware tier has no settings.
+    """
+
+    name: str
+    fidelity: Fidelity
+    hardware: HardwareConfig | None = None
+
+    def __post_init__(self) -> None:
+        if self.fidelity not in FIDELITIES:
+            raise ConfigError(
+                f"unknown fidelity {self.fidelity!r}; use one of {FIDELITIES}"
+            )
+        if self.fidelity == "hardware" and self.hardware is None:
+            raise ConfigError(f"tier {self.name!r}: give its HardwareConfig")
+
+    @property
+    def bandwidth(self) -> bool:
+        """Whether the bandwidth limits apply (in the run and after it)."""
+        return self.hardware is not None and self.hardware.bandwidth
+
+    def without(self, effect: str) -> Tier:
+        """Return the ablation of this hardware tier without ``effect``.
+
+        Raises
+        ------
+        ConfigError
+            If this is not a hardware tier or ``effect`` is not one of
+            :data:`twin.hardware.EFFECTS`.
+        """
+        if self.hardware is None:
+            raise ConfigError(f"tier {self.name!r} has no hardware effect to remove")
+        return Tier(
+            f"{ABLATION_PREFIX}{effect}", "hardware", self.hardware.without(effect)
+        )
+
+
+def ablated_effect(name: str) -> str | None:
+    """Return the effect an ablation tier's name removes, or ``None``."""
+    return name[len(ABLATION_PREFIX) :] if name.startswith(ABLATION_PREFIX) else None
+
+
+def parse_fidelities(text: str) -> list[Fidelity]:
+    """Parse a comma-separated tier list (``all``: every tier), in the given order.
+
+    Raises
+    ------
+    ConfigError
+        If a name is not one of :data:`FIDELITIES`.
+    """
+    names = list(FIDELITIES) if text == "all" else text.split(",")
+    for name in names:
+        if name not in FIDELITIES:
+            raise ConfigError(
+                f"unknown tier {name!r}; use {', '.join(FIDELITIES)}, a comma-"
+                "separated list of them, or 'all'"
+            )
+    return cast(list[Fidelity], names)
+
+
+def tier_list(
+    names: Sequence[str], ablation: bool = False, hardware: HardwareConfig | None = None
+) -> list[Tier]:
+    """Return the tiers to run: each named tier, plus the hardware ablations.
+
+    Raises
+    ------
+    ConfigError
+        If a name is not ``ideal``, ``mapped`` or ``hardware``, or ``ablation`` is
+        set without the hardware tier.
+    """
+    hw = hardware or HardwareConfig()
+    tiers = []
+    for name in names:
+        if name not in FIDELITIES:
+            raise ConfigError(f"unknown tier {name!r}; use ideal, mapped or hardware")
+        fidelity = cast(Fidelity, name)
+        tiers.append(Tier(name, fidelity, hw if fidelity == "hardware" else None))
+    if ablation:
+        if "hardware" not in names:
+            raise ConfigError("--ablation needs the hardware tier")
+        full = Tier("hardware", "hardware", hw)
+        tiers += [full.without(e) for e in EFFECTS]
+    return tiers
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Realised:
+    """A network after a tier's pipeline.
+
+    Attributes
+    ----------
+    tier
+        The tier applied.
+    network
+        What to simulate.
+    mapping
+        The wafer mapping (``None`` for ``ideal``).
+    sites
+        Placement facts for the bandwidth limits (``None`` for ``ideal``).
+    hardware
+        The analog settings of this realisation (hardware tiers only).
+    report
+        What the analog transforms changed (hardware tiers only).
+    """
+
+    tier: Tier
+    network: Network
+    mapping: WaferMapping | None = None
+    sites: WaferSites | None = None
+    hardware: HardwareConfig | None = None
+    report: HardwareReport | None = None
+
+    @property
+    def synapse_loss(self) -> float:
+        """Fraction of requested synapses the mapping lost (0 for ``ideal``)."""
+        return 0.0 if self.mapping is None else self.mapping.loss.fraction_lost
+
+
+def wafer_sites(mapping: WaferMapping) -> WaferSites:
+    """Collect the placement facts of a mapping in global neuron order."""
+    net = mapping.network
+    names = [p.name for p in net.populations]
+    hicann = np.concatenate([mapping.placement.hicann[n] for n in names])
+    column = np.concatenate([mapping.placement.column[n] for n in names])
+    bus = np.concatenate([mapping.buses.bus[n] for n in names])
+    source_chip = {
+        s.name: np.where(
+            mapping.buses.bus[s.name] >= 0, mapping.buses.bus[s.name] // 8, -1
+        )
+        for s in net.sources
+    }
+    fpga = np.array([HICANNOnWafer.from_enum(e).fpga for e in range(384)])
+    return WaferSites(
+        NeuronSites(hicann, column), bus, MappingProxyType(source_chip), fpga
+    )
+
+
+def realise(
+    tier: Tier,
+    network: Network,
+    *,
+    seed: int = 0,
+    wafer: Wafer | None = None,
+    mapping_config: MappingConfig | None = None,
+    mapping: WaferMapping | None = None,
+) -> Realised:
+    """Apply a tier's pipeline to ``network``.
+
+    Parameters
+    ----------
+    tier
+        The tier.
+    network
+        The requested network.
+    seed
+        Seed of the mapping, the delay jitter and (for hardware tiers) the wafer's
+        fixed pattern of this realisation (``HardwareConfig.for_realisation``).
+    wafer
+        The wafer to map on (default: a perfect one).
+    mapping_config
+        Mapping settings (default: ``MappingConfig()``).
+    mapping
+        A mapping of ``network`` to reuse instead of mapping again.
+
+    Returns
+    -------
+    Realised
+        The network to simulate with its mapping, sites and hardware report.
+
+    Raises
+    ------
+    PlacementError, RoutingError, MappingLossError
+        If the network cannot be mapped (see :func:`twin.routing.map_network`).
+    NetworkError
+        If the hardware transforms give a neuron parameters outside its cell type's
+        bounds.
+    """
+    if tier.fidelity == "ideal":
+        return Realised(tier, network)
+    if mapping is None:
+        mapping = map_network(
+            network, wafer or Wafer(), config=mapping_config or MappingConfig(),
+            seed=seed,
+        )  # fmt: skip
+    realised = mapping.realised_network(seed=seed)
+    sites = wafer_sites(mapping)
+    if tier.hardware is None:
+        return Realised(tier, realised, mapping, sites)
+    hw = tier.hardware.for_realisation(seed)
+    net, report = realise_hardware(realised, sites.sites, hw, seed=seed)
+    return Realised(tier, net, mapping, sites, hw, report)
