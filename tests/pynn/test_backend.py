@@ -1,0 +1,204 @@
+"""The PyNN backend ``twin.pynn``: PyNN's API over the twin's network and emulator."""
+
+import numpy as np
+import pytest
+
+import twin.pynn as sim
+from twin.errors import UnsupportedError
+
+INPUT = [[1.0, 5.0, 9.0, 13.0]] * 4
+
+
+def _small(seed=1, fidelity="ideal"):
+    """Spike sources onto 20 neurons (two populations), recorded."""
+    sim.setup(timestep=0.1, min_delay=0.1, fidelity=fidelity, rng_seed=seed)
+    src = sim.Population(4, sim.SpikeSourceArray(spike_times=INPUT), label="in")
+    rng = sim.NumpyRNG(seed=seed)
+    tau_m = sim.RandomDistribution("normal", (15.0, 2.0), rng=rng)
+    exc = sim.Population(12, sim.IF_cond_exp(tau_m=tau_m), label="exc")
+    inh = sim.Population(8, sim.EIF_cond_exp_isfa_ista(), label="inh")
+    syn = sim.StaticSynapse(weight=0.04, delay=1.0)
+    sim.Projection(src, exc, sim.AllToAllConnector(), syn, receptor_type="excitatory")
+    sim.Projection(
+        src,
+        inh,
+        sim.FixedNumberPreConnector(3, rng=rng),
+        syn,
+        receptor_type="excitatory",
+    )
+    sim.Projection(
+        exc,
+        inh,
+        sim.FixedProbabilityConnector(0.5, rng=rng),
+        sim.StaticSynapse(weight=0.01, delay=0.5),
+        receptor_type="excitatory",
+    )
+    sim.Projection(
+        inh,
+        exc,
+        sim.FixedProbabilityConnector(0.5, rng=rng),
+        sim.StaticSynapse(weight=0.02, delay=0.7),
+        receptor_type="inhibitory",
+    )
+    everything = exc + inh
+    everything.record(["spikes", "v"])
+    return src, exc, inh
+
+
+def _spikes(block):
+    return [np.asarray(t) for t in block.segments[-1].spiketrains]
+
+
+def test_the_built_network_is_the_script_s_network():
+    from twin.pynn.build import network_of
+
+    _, exc, _ = _small()
+    state = sim.simulator.state
+    built = network_of(state.structure.populations, state.structure.projections, 0.1)
+    net = built.network
+    assert [p.name for p in net.populations] == ["exc", "inh"]
+    assert net.n_synapses == sum(len(p) for p in state.structure.projections)
+    np.testing.assert_array_equal(
+        net.population("exc").parameters["tau_m"], exc.get("tau_m")
+    )
+    fixed = state.structure.projections[1]
+    _, post, _, _ = fixed.coo()
+    assert np.all(np.bincount(post, minlength=8) == 3)  # FixedNumberPre(3)
+    sim.end()
+
+
+def test_a_continued_run_equals_one_long_run():
+    _, exc, _ = _small()
+    sim.run(12.0)
+    sim.run(18.0)
+    split = _spikes(exc.get_data())
+    v_split = np.asarray(exc.get_data().segments[0].analogsignals[0])
+    sim.end()
+    _, exc, _ = _small()
+    sim.run(30.0)
+    whole = _spikes(exc.get_data())
+    v_whole = np.asarray(exc.get_data().segments[0].analogsignals[0])
+    sim.end()
+    assert sum(t.size for t in whole) > 0
+    for a, b in zip(split, whole, strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(v_split, v_whole)
+
+
+def test_reset_gives_a_new_segment_with_the_same_dynamics():
+    _, exc, _ = _small()
+    sim.run(30.0)
+    sim.reset()
+    sim.run(30.0)
+    block = exc.get_data()
+    assert len(block.segments) == 2
+    first, second = (s.spiketrains for s in block.segments)
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    sim.end()
+
+
+def test_membrane_trace_starts_at_the_initial_value():
+    _, exc, _ = _small()
+    exc.initialize(v=np.linspace(-70.0, -60.0, 12))
+    sim.run(10.0)
+    v = exc.get_data().segments[0].analogsignals[0]
+    assert v.shape == (101, 12)  # t = 0, 0.1, ..., 10 ms
+    np.testing.assert_allclose(np.asarray(v)[0], np.linspace(-70.0, -60.0, 12))
+    assert float(v.sampling_period.rescale("ms")) == pytest.approx(0.1)
+    sim.end()
+
+
+def test_sampling_interval_and_clear():
+    sim.setup(timestep=0.1)
+    pop = sim.Population(2, sim.IF_cond_exp(i_offset=1.0))
+    pop.record("v", sampling_interval=1.0)
+    pop.record("spikes")
+    sim.run(20.0)
+    first = pop.get_data(clear=True)
+    sim.run(10.0)
+    second = pop.get_data()
+    assert first.segments[0].analogsignals[0].shape == (21, 2)
+    spikes = np.concatenate([np.asarray(t) for t in second.segments[0].spiketrains])
+    assert spikes.size > 0
+    assert spikes.min() > 20.0  # the cleared part is not returned again
+    assert spikes.max() <= 30.0
+    sim.end()
+
+
+def test_spike_counts_agree_with_the_trains():
+    _, exc, _ = _small()
+    sim.run(30.0)
+    trains = exc.get_data().segments[0].spiketrains
+    counts = exc.get_spike_counts()
+    assert [counts[int(i)] for i in exc.all_cells] == [t.size for t in trains]
+    assert exc.mean_spike_count() == pytest.approx(np.mean([t.size for t in trains]))
+    sim.end()
+
+
+def test_changes_between_runs_need_a_reset():
+    _, exc, _ = _small()
+    sim.run(10.0)
+    exc.set(tau_m=10.0)
+    with pytest.raises(UnsupportedError, match="reset"):
+        sim.run(10.0)
+    sim.reset()
+    sim.run(10.0)  # after reset the changed network runs
+    sim.end()
+
+
+def test_projection_get_set_and_connections():
+    sim.setup(timestep=0.1)
+    a = sim.Population(3, sim.SpikeSourceArray(spike_times=[[1.0]] * 3))
+    b = sim.Population(2, sim.IF_cond_exp())
+    rows = [(0, 0, 0.1, 1.0), (2, 1, 0.2, 1.5), (2, 1, 0.3, 2.0)]
+    prj = sim.Projection(a, b, sim.FromListConnector(rows), receptor_type="excitatory")
+    assert len(prj) == prj.size() == 3
+    assert prj.get(["weight", "delay"], format="list")[1] == (2, 1, 0.2, 1.5)
+    weights = prj.get("weight", format="array")  # multapses summed
+    assert weights[2, 1] == pytest.approx(0.5)
+    assert np.isnan(weights[1, 0])
+    prj.set(weight=0.05)
+    assert prj.get("weight", format="list", with_address=False) == [0.05] * 3
+    prj[0].weight = 0.07
+    assert prj.connections[0].weight == pytest.approx(0.07)
+    sim.end()
+
+
+@pytest.mark.parametrize(
+    ("make", "feature"),
+    [
+        (lambda: sim.IF_curr_exp(), "IF_curr_exp"),
+        (lambda: sim.TsodyksMarkramSynapse(), "TsodyksMarkramSynapse"),
+        (lambda: sim.DCSource(amplitude=1.0), "DCSource"),
+        (lambda: sim.setup(fidelity="perfect"), "fidelity"),
+    ],
+)
+def test_unsupported_features_name_themselves(make, feature):
+    with pytest.raises(UnsupportedError, match=feature) as info:
+        make()
+    assert "twin" in str(info.value)
+
+
+def test_unsupported_recording_and_inputs_are_errors():
+    sim.setup()
+    pop = sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(UnsupportedError, match="gsyn_exc"):
+        pop.record("gsyn_exc")
+    src = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0, duration=50.0))
+    sim.Projection(src, pop, sim.OneToOneConnector(), receptor_type="excitatory")
+    with pytest.raises(UnsupportedError, match="windows"):
+        sim.run(100.0)
+    sim.end()
+
+
+def test_mapped_tier_reports_its_mapping():
+    _small(fidelity="mapped")
+    sim.run(20.0)
+    mapping = sim.mapping()
+    state = sim.simulator.state
+    assert mapping.loss.total_requested == sum(
+        len(p) for p in state.structure.projections
+    )
+    assert 0 <= mapping.loss.fraction_lost < 1
+    sim.end()

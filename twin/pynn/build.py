@@ -1,0 +1,180 @@
+"""From what a PyNN script built to the twin's frozen ``Network`` (a pure function).
+
+Neuron populations become :class:`twin.network.Population` (PyNN names and units, one
+array per parameter), ``SpikeSourcePoisson`` a :class:`twin.sources.PoissonSource`,
+``SpikeSourceArray`` a :class:`twin.sources.SpikeTimesSource`. A PyNN projection may
+join views and assemblies of several populations: it becomes one twin projection per
+(presynaptic population, postsynaptic population) pair it touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from twin.errors import UnsupportedError
+from twin.network import Network, Population, Projection, Receptor
+from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
+
+__all__ = ["Built", "check_population", "network_of", "owners"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Built:
+    """The network of a session and how PyNN's cells map onto it.
+
+    Attributes
+    ----------
+    network
+        The twin network (neuron populations in creation order).
+    names
+        PyNN population (by ``id()``) -> its name in ``network``.
+    """
+
+    network: Network
+    names: dict[int, str]
+
+    def name_of(self, population: Any) -> str:
+        """Return the network name of a PyNN population."""
+        return self.names[id(population)]
+
+
+def _times(value: Any) -> np.ndarray:
+    return np.asarray(getattr(value, "value", value), dtype=float).reshape(-1)
+
+
+def _source(pop: Any, name: str) -> SpikeSource:
+    p = pop._parameters
+    kind = type(pop.celltype).__name__
+    if kind == "SpikeSourceArray":
+        trains = tuple(_times(v) for v in np.broadcast_to(p["spike_times"], pop.size))
+        return SpikeTimesSource(name=name, spike_times=trains)
+    start = np.broadcast_to(p["start"], pop.size)
+    stop = start + np.broadcast_to(p["duration"], pop.size)
+    if np.ptp(start) > 0 or np.ptp(stop) > 0 or start[0] > 0:
+        raise UnsupportedError(
+            f"population {pop.label!r}: SpikeSourcePoisson with start/duration "
+            "windows; the twin emulates Poisson sources active for the whole run "
+            "(start = 0, duration >= run length), use SpikeSourceArray for timed input"
+        )
+    return PoissonSource(
+        name=name,
+        size=pop.size,
+        rate=np.broadcast_to(p["rate"], pop.size),
+        stop=stop[0],
+    )
+
+
+def _neurons(pop: Any, name: str) -> Population:
+    params = {k: np.broadcast_to(v, pop.size) for k, v in pop._parameters.items()}
+    return Population(
+        name=name,
+        size=pop.size,
+        cell_type=type(pop.celltype).__name__,
+        parameters=params,
+    )
+
+
+def check_population(pop: Any) -> None:
+    """Validate a PyNN population's parameters with the twin's own rules.
+
+    Raises
+    ------
+    NetworkError
+        If a parameter is outside its cell type's bounds or spike times are not
+        finite, positive and sorted.
+    """
+    name = pop.label or "population"
+    if pop.is_neuron:
+        _neurons(pop, name)
+    elif type(pop.celltype).__name__ == "SpikeSourceArray":
+        _source(pop, name)
+
+
+def owners(
+    ids: np.ndarray, populations: Sequence[Any]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return, per cell id, the index of its population and its index there."""
+    firsts = np.array([int(p.first_id) for p in populations])
+    owner = np.searchsorted(firsts, ids, side="right") - 1
+    return owner, ids - firsts[owner]
+
+
+def _unique_names(populations: Sequence[Any]) -> list[str]:
+    names: list[str] = []
+    for k, pop in enumerate(populations):
+        label = str(pop.label or f"population{k}")
+        names.append(label if label not in names else f"{label}#{k}")
+    return names
+
+
+def network_of(
+    populations: Sequence[Any], projections: Sequence[Any], dt: float
+) -> Built:
+    """Build the twin network of a session's populations and projections.
+
+    Parameters
+    ----------
+    populations
+        PyNN populations in creation order (neurons and spike sources).
+    projections
+        PyNN projections (with their connections collected).
+    dt
+        Time step, ms.
+
+    Raises
+    ------
+    NetworkError
+        On invalid parameters, weights or delays (see :class:`twin.network.Network`).
+    UnsupportedError
+        On features the twin does not emulate (Poisson windows).
+    """
+    names = _unique_names(populations)
+    neurons, sources = [], []
+    for pop, name in zip(populations, names, strict=True):
+        if pop.is_neuron:
+            neurons.append(_neurons(pop, name))
+        else:
+            sources.append(_source(pop, name))
+    twin_projections = []
+    for k, proj in enumerate(projections):
+        twin_projections += _split(k, proj, populations, names)
+    network = Network(
+        populations=tuple(neurons),
+        sources=tuple(sources),
+        projections=tuple(twin_projections),
+        timestep=dt,
+    )
+    return Built(network, {id(p): n for p, n in zip(populations, names, strict=True)})
+
+
+def _split(
+    k: int, proj: Any, populations: Sequence[Any], names: list[str]
+) -> list[Projection]:
+    """One twin projection per (pre population, post population) pair."""
+    pre_idx, post_idx, weight, delay = proj.coo()
+    pre_owner, pre_local = owners(proj.pre_ids[pre_idx], populations)
+    post_owner, post_local = owners(proj.post_ids[post_idx], populations)
+    receptor: Receptor = (
+        "inhibitory" if proj.receptor_type == "inhibitory" else "excitatory"
+    )
+    out = []
+    pairs = np.unique(np.stack([pre_owner, post_owner]), axis=1).T
+    for a, b in pairs:
+        sel = (pre_owner == a) & (post_owner == b)
+        out.append(
+            Projection(
+                pre=names[a],
+                post=names[b],
+                pre_idx=pre_local[sel],
+                post_idx=post_local[sel],
+                weight=weight[sel],
+                delay=delay[sel],
+                receptor=receptor,
+                name=f"{proj.label} [{k}] {names[a]}->{names[b]}",
+            )
+        )
+    return out

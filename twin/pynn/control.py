@@ -1,0 +1,140 @@
+"""``setup``, ``run``, ``reset``, ``end`` and the state queries of ``twin.pynn``.
+
+``setup`` takes PyNN's arguments plus the twin's own (fidelity tier, wafer, mapping
+and hardware settings, seed, precision) and accepts, and ignores, the options other
+backends take (``threads``, ``spike_precision``, ...), so a script written for
+``pyNN.nest`` runs unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pyNN import common
+from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
+from pyNN.recording import get_io
+
+from twin.hardware import HardwareConfig
+from twin.pynn import simulator
+from twin.pynn.engine import enable_float64
+from twin.routing import MappingConfig, WaferMapping
+from twin.tiers import Fidelity
+from twin.timegrid import TimeGrid
+from twin.wafer import Wafer
+
+__all__ = [
+    "end",
+    "get_current_time",
+    "get_max_delay",
+    "get_min_delay",
+    "get_time_step",
+    "initialize",
+    "mapping",
+    "num_processes",
+    "rank",
+    "reset",
+    "run",
+    "run_for",
+    "run_until",
+    "setup",
+]
+
+
+def setup(
+    timestep: float = DEFAULT_TIMESTEP,
+    min_delay: float | str = DEFAULT_MIN_DELAY,
+    *,
+    fidelity: Fidelity = "ideal",
+    wafer: Wafer | None = None,
+    mapping: MappingConfig | None = None,
+    hardware: HardwareConfig | None = None,
+    rng_seed: int = 0,
+    dtype: Literal["float32", "float64"] = "float32",
+    **extra_params: Any,
+) -> int:
+    """Start a session on the twin (PyNN's ``setup``).
+
+    Parameters
+    ----------
+    timestep
+        Resolution, ms (a multiple of 0.001 ms).
+    min_delay
+        Smallest delay, ms, or ``"auto"``.
+    fidelity
+        ``"ideal"`` (the model), ``"mapped"`` (mapped on ``wafer``: lost synapses
+        removed, delays from route length) or ``"hardware"`` (mapped plus the
+        analog effects and rate limits).
+    wafer, mapping, hardware
+        The wafer, mapping settings and hardware-tier settings (defaults: a perfect
+        wafer, ``MappingConfig()``, ``HardwareConfig()``).
+    rng_seed
+        Seed of the emulator's random streams and of the mapping.
+    dtype
+        Emulator precision; ``"float64"`` switches JAX to 64-bit floats.
+    **extra_params
+        ``max_delay`` and options of other backends (ignored).
+
+    Returns
+    -------
+    int
+        The MPI rank (always 0).
+
+    Raises
+    ------
+    ConfigError
+        If ``timestep`` is not a positive multiple of 0.001 ms.
+    UnsupportedError
+        For an unknown fidelity.
+    """
+    common.setup(timestep, min_delay, **extra_params)
+    TimeGrid(timestep)
+    state = simulator.state
+    state.options = simulator.Options(
+        fidelity=fidelity,
+        wafer=wafer,
+        mapping=mapping,
+        hardware=hardware,
+        seed=int(rng_seed),
+        dtype=dtype,
+    )
+    if dtype == "float64":
+        enable_float64()
+    state.clear()
+    state.dt = timestep
+    state.min_delay = min_delay
+    state.max_delay = extra_params.get("max_delay", DEFAULT_MAX_DELAY)
+    return rank()
+
+
+def end(compatible_output: bool = True) -> None:
+    """Write the data asked for with ``record(..., to_file=...)``; end the session."""
+    state = simulator.state
+    for population, variables, filename in state.write_on_end:
+        population.write_data(get_io(filename), variables)
+    state.write_on_end = []
+
+
+def mapping() -> WaferMapping | None:
+    """Return the wafer mapping of the last run (``None`` on the ideal tier).
+
+    Its ``loss`` is the loss report per projection; :func:`twin.pynn.losses` gives
+    the spikes the hardware tier's rate limits dropped.
+    """
+    emulation = simulator.state.emulation
+    if emulation is None or emulation.realised is None:
+        return None
+    return emulation.realised.mapping
+
+
+run, run_until = common.build_run(simulator)
+run_for = run
+reset = common.build_reset(simulator)
+initialize = common.initialize
+(
+    get_current_time,
+    get_time_step,
+    get_min_delay,
+    get_max_delay,
+    num_processes,
+    rank,
+) = common.build_state_queries(simulator)

@@ -1,0 +1,209 @@
+"""``Projection`` of the twin's PyNN backend: PyNN's connectors, COO storage.
+
+PyNN's connectors (``pyNN.connectors``) draw the connections and hand them over one
+postsynaptic cell at a time (``_convergent_connect``); the projection appends each
+call's arrays to a list and joins them once, into COO arrays (indices relative to
+``pre`` and ``post``, weight in µS, delay in ms) — the form the twin's ``Network``
+takes. ``get``, ``set`` and ``save`` are PyNN's own, over these arrays.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pyNN import common
+from pyNN.space import Space
+
+from twin.errors import UnsupportedError
+from twin.pynn import simulator
+from twin.pynn.standardmodels import StaticSynapse
+
+__all__ = ["Connection", "Projection"]
+
+#: How ``get(format="array")`` combines multapses: ufunc and starting value.
+_COMBINE = {
+    "sum": (np.add, 0.0),
+    "min": (np.minimum, np.inf),
+    "max": (np.maximum, -np.inf),
+}
+
+
+class Connection(common.Connection):
+    """One connection of a projection (a view of its row in the COO arrays)."""
+
+    def __init__(self, projection: Projection, index: int) -> None:
+        self._projection = projection
+        self._index = index
+
+    @property
+    def presynaptic_index(self) -> int:
+        """Index of the presynaptic cell within ``projection.pre``."""
+        return int(self._projection.coo()[0][self._index])
+
+    @property
+    def postsynaptic_index(self) -> int:
+        """Index of the postsynaptic cell within ``projection.post``."""
+        return int(self._projection.coo()[1][self._index])
+
+    @property
+    def weight(self) -> float:
+        """Weight, µS."""
+        return float(self._projection.coo()[2][self._index])
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        self._projection._assign("weight", self._index, value)
+
+    @property
+    def delay(self) -> float:
+        """Delay, ms."""
+        return float(self._projection.coo()[3][self._index])
+
+    @delay.setter
+    def delay(self, value: float) -> None:
+        self._projection._assign("delay", self._index, value)
+
+    def as_tuple(self, *names: str) -> tuple[Any, ...]:
+        """Return the named attributes of this connection."""
+        return tuple(getattr(self, name) for name in names)
+
+
+class Projection(common.Projection):
+    """Static synapses between two groups of cells (PyNN's ``Projection``)."""
+
+    _simulator = simulator
+    _static_synapse_class = StaticSynapse
+
+    def __init__(
+        self,
+        presynaptic_population: Any,
+        postsynaptic_population: Any,
+        connector: Any,
+        synapse_type: Any = None,
+        source: Any = None,
+        receptor_type: str | None = None,
+        space: Space = Space(),  # noqa: B008 (PyNN's signature)
+        label: str | None = None,
+    ) -> None:
+        if synapse_type is not None and not isinstance(synapse_type, StaticSynapse):
+            raise UnsupportedError(
+                f"synapse type {type(synapse_type).__name__}; the twin emulates "
+                "StaticSynapse (from twin.pynn)"
+            )
+        common.Projection.__init__(
+            self,
+            presynaptic_population,
+            postsynaptic_population,
+            connector,
+            synapse_type,
+            source,
+            receptor_type,
+            space,
+            label,
+        )
+        self.pre_ids = np.asarray(self.pre.all_cells, dtype=np.int64)
+        self.post_ids = np.asarray(self.post.all_cells, dtype=np.int64)
+        self._chunks: list[tuple[np.ndarray, ...]] = []
+        self._arrays: tuple[np.ndarray, ...] | None = None
+        connector.connect(self)
+        simulator.state.structure.projections.append(self)
+        simulator.state.changed()
+
+    def _convergent_connect(
+        self,
+        presynaptic_indices: np.ndarray,
+        postsynaptic_index: int,
+        location_selector: Any = None,
+        **connection_parameters: Any,
+    ) -> None:
+        if location_selector is not None:
+            raise UnsupportedError(
+                "location_selector (multi-compartment cells); the twin's neurons are "
+                "point neurons"
+            )
+        pre = np.asarray(presynaptic_indices, dtype=np.int64).reshape(-1)
+        n = pre.size
+        weight = np.broadcast_to(connection_parameters["weight"], n).astype(float)
+        delay = np.broadcast_to(connection_parameters["delay"], n).astype(float)
+        post = np.full(n, int(postsynaptic_index), dtype=np.int64)
+        self._chunks.append((pre, post, weight, delay))
+        self._arrays = None
+
+    def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Return (pre index, post index, weight µS, delay ms) of every connection."""
+        if self._arrays is None:
+            if self._chunks:
+                parts = [np.concatenate(c) for c in zip(*self._chunks, strict=True)]
+            else:
+                parts = [np.zeros(0, np.int64)] * 2 + [np.zeros(0)] * 2
+            self._arrays = tuple(parts)
+            self._chunks = [self._arrays]
+        pre, post, weight, delay = self._arrays
+        return pre, post, weight, delay
+
+    def _assign(self, name: str, index: Any, value: Any) -> None:
+        column = {"weight": 2, "delay": 3}[name]
+        arrays = list(self.coo())
+        arrays[column] = arrays[column].copy()
+        arrays[column][index] = value
+        self._arrays = tuple(arrays)
+        self._chunks = [self._arrays]
+        simulator.state.changed()
+
+    def __len__(self) -> int:
+        return int(self.coo()[0].size)
+
+    def __getitem__(self, i: int) -> Connection:
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"connection {i} of {len(self)}")
+        return Connection(self, i % len(self))
+
+    @property
+    def connections(self) -> list[Connection]:
+        """Every connection, in the order they were made."""
+        return [Connection(self, i) for i in range(len(self))]
+
+    def _get_attributes_as_list(self, names: list[str]) -> list[tuple[Any, ...]]:
+        pre, post, weight, delay = self.coo()
+        columns = {
+            "presynaptic_index": pre,
+            "postsynaptic_index": post,
+            "weight": weight,
+            "delay": delay,
+        }
+        return list(zip(*(columns[n].tolist() for n in names), strict=True))
+
+    def _get_attributes_as_arrays(
+        self, names: list[str], multiple_synapses: str = "sum"
+    ) -> list[np.ndarray]:
+        pre, post, weight, delay = self.coo()
+        columns = {"weight": weight, "delay": delay}
+        out = []
+        for name in names:
+            values = columns[name]
+            array = np.full(self.shape, np.nan)
+            if multiple_synapses in ("last", "first"):
+                order = np.arange(pre.size)
+                if multiple_synapses == "first":
+                    order = order[::-1]  # the first connection is written last
+                array[pre[order], post[order]] = values[order]
+            else:
+                ufunc, init = _COMBINE[multiple_synapses]
+                acc = np.full(self.shape, init)
+                ufunc.at(acc, (pre, post), values)
+                hit = np.zeros(self.shape, dtype=bool)
+                hit[pre, post] = True
+                array[hit] = acc[hit]
+            out.append(array)
+        return out
+
+    def _set_attributes(self, parameter_space: Any) -> None:
+        pre, post, _, _ = self.coo()
+        for name, lazy in parameter_space.items():
+            if name not in ("weight", "delay"):
+                raise UnsupportedError(
+                    f"synapse attribute {name!r}; a static synapse has weight and delay"
+                )
+            values = np.asarray(lazy[pre, post], dtype=float)
+            self._assign(name, slice(None), np.broadcast_to(values, pre.shape))

@@ -1,0 +1,100 @@
+"""Recording in the twin's PyNN backend: arrays out, PyNN builds the Neo blocks.
+
+The backend hands PyNN's common ``Recorder`` flat arrays of the last emulation
+(:mod:`twin.pynn.engine`): spikes as ``(ids, times)``, membrane potentials as
+``(samples, cells)`` arrays from the start of the recording to the current time, the
+first sample being the initial value. Supported: ``spikes`` of neurons and of
+``SpikeSourceArray`` cells, ``v`` of neurons, at any sampling interval that is a whole
+number of steps. On the hardware tier the spikes are those the wafer's recording link
+delivers (spikes it drops are absent).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from pyNN import recording
+
+from twin.errors import UnsupportedError
+from twin.pynn import simulator
+
+__all__ = ["RECORDABLE", "Recorder"]
+
+#: Variables the twin records, per kind of population.
+RECORDABLE = {"neuron": ("spikes", "v"), "SpikeSourceArray": ("spikes",)}
+
+
+class Recorder(recording.Recorder):
+    """PyNN's recorder over the twin's emulation results."""
+
+    _simulator = simulator
+
+    def _kind(self) -> str:
+        pop = self.population
+        return "neuron" if pop.is_neuron else type(pop.celltype).__name__
+
+    def _record(
+        self, variable: Any, new_ids: Any, sampling_interval: float | None = None
+    ) -> None:
+        allowed = RECORDABLE.get(self._kind(), ())
+        if variable.name not in allowed:
+            what = ", ".join(allowed) or "nothing"
+            raise UnsupportedError(
+                f"recording {variable.name!r} of {self.population.label!r} "
+                f"({type(self.population.celltype).__name__}); the twin records "
+                f"{what} there"
+            )
+        interval = sampling_interval or simulator.state.dt
+        steps = interval / simulator.state.dt
+        if abs(steps - round(steps)) > 1e-9 or round(steps) < 1:
+            raise UnsupportedError(
+                f"sampling interval {interval} ms; use a whole number of time steps "
+                f"({simulator.state.dt} ms)"
+            )
+        if sampling_interval is not None:
+            self.sampling_interval = sampling_interval
+        simulator.state.changed()
+
+    def _window(self) -> tuple[float, float]:
+        return float(self._recording_start_time), simulator.state.t
+
+    def _get_spiketimes(
+        self, ids: Any, clear: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        emulation = simulator.state.emulation
+        wanted = np.asarray(ids, dtype=np.int64)
+        if emulation is None or not wanted.size:
+            return np.zeros(0, np.int64), np.zeros(0)
+        cell_ids, times = emulation.spikes(self.population, wanted)
+        lo, hi = self._window()
+        keep = (times > lo + 1e-9) & (times <= hi + 1e-9)  # (start, t]
+        return cell_ids[keep], times[keep]
+
+    def _get_all_signals(
+        self, variable: Any, ids: Any, clear: bool = False
+    ) -> tuple[np.ndarray, None]:
+        emulation = simulator.state.emulation
+        wanted = np.asarray(ids, dtype=np.int64)
+        if emulation is None or not wanted.size:
+            return np.zeros((0, wanted.size)), None
+        signal = emulation.trace(self.population, wanted)  # (steps + 1, cells)
+        dt = simulator.state.dt
+        lo, hi = self._window()
+        stride = max(round(self.sampling_interval / dt), 1)
+        first, last = round(lo / dt), round(hi / dt)
+        return signal[first : last + 1 : stride], None
+
+    def _local_count(self, variable: Any, filter_ids: Any = None) -> dict[int, int]:
+        ids = sorted(self.filter_recorded(variable, filter_ids))
+        counts = dict.fromkeys((int(i) for i in ids), 0)
+        cell_ids, _ = self._get_spiketimes(ids)
+        found, n = np.unique(cell_ids, return_counts=True)
+        counts.update({int(i): int(k) for i, k in zip(found, n, strict=True)})
+        return counts
+
+    def _clear_simulator(self) -> None:
+        """Nothing to drop: the window starts at the time of the clear."""
+
+    def _reset(self) -> None:
+        """Nothing to forget beyond PyNN's own record of what is recorded."""

@@ -1,0 +1,179 @@
+"""The backend's session: PyNN's one mutable simulator state, kept inside ``twin.pynn``.
+
+``state`` holds what a PyNN script has built (populations and projections, in creation
+order), the twin's options from :func:`twin.pynn.setup` (fidelity tier, wafer, mapping
+and hardware settings, seed, precision) and the result of the last emulation.
+
+Time. The state counts whole steps; ``t`` is ``step · dt``. A run goes to a grid time
+(NEST's rule, :class:`twin.timegrid.TimeGrid`). The emulator is deterministic for a
+given network, seed and run length, so continuing a run (``run(a); run(b)``) emulates
+``[0, a + b]`` again and keeps the spikes of ``[0, a]`` identical: the history does not
+change as long as the network does not. Changing the network between runs without
+``reset()`` is refused with an error (:class:`twin.errors.UnsupportedError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pyNN import common
+
+from twin.errors import UnsupportedError
+from twin.hardware import HardwareConfig
+from twin.routing import MappingConfig
+from twin.tiers import FIDELITIES, Fidelity
+from twin.timegrid import TimeGrid
+from twin.wafer import Wafer
+
+__all__ = ["ID", "Options", "State", "name", "state"]
+
+#: The simulator's name in PyNN's metadata (``Block.annotations["simulator"]``).
+name = "BrainScaleS-1 twin"
+
+
+class ID(int, common.IDMixin):
+    """A cell's id: an integer that knows its population (PyNN's ``IDMixin``)."""
+
+    def __init__(self, n: int) -> None:
+        int.__init__(n)
+        common.IDMixin.__init__(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """The twin's settings of a session (arguments of :func:`twin.pynn.setup`).
+
+    Parameters
+    ----------
+    fidelity
+        ``"ideal"``, ``"mapped"`` or ``"hardware"`` (:mod:`twin.tiers`).
+    wafer
+        The wafer to map on (mapped and hardware tiers; default: a perfect wafer).
+    mapping
+        Mapping settings (default: ``MappingConfig()``).
+    hardware
+        Hardware-tier settings (default: ``HardwareConfig()``).
+    seed
+        Seed of the emulator's random streams (Poisson sources) and of the mapping.
+    dtype
+        Emulator precision, ``"float32"`` or ``"float64"``.
+    """
+
+    fidelity: Fidelity = "ideal"
+    wafer: Wafer | None = None
+    mapping: MappingConfig | None = None
+    hardware: HardwareConfig | None = None
+    seed: int = 0
+    dtype: Literal["float32", "float64"] = "float32"
+
+    def __post_init__(self) -> None:
+        if self.fidelity not in FIDELITIES:
+            raise UnsupportedError(
+                f"fidelity {self.fidelity!r}; the twin offers {', '.join(FIDELITIES)}"
+            )
+
+
+@dataclass(slots=True)
+class _Structure:
+    """What a script has built, and a counter of changes to it."""
+
+    populations: list[Any] = field(default_factory=list)
+    projections: list[Any] = field(default_factory=list)
+    version: int = 0
+
+
+class State(common.control.BaseState):
+    """The simulator state PyNN's common layer reads and drives."""
+
+    def __init__(self) -> None:
+        common.control.BaseState.__init__(self)
+        self.mpi_rank = 0
+        self.num_processes = 1
+        self.dt = 0.1
+        self.requested_min_delay: float | str = "auto"
+        self.max_delay: float | str = "auto"
+        self.options = Options()
+        self.clear()
+
+    @property
+    def min_delay(self) -> float:
+        """The smallest delay, ms: as set, or (``"auto"``) of all connections so far.
+
+        With ``"auto"`` and no connection yet it is one time step (as NEST).
+        """
+        if self.requested_min_delay != "auto":
+            return float(self.requested_min_delay)
+        delays = [p.coo()[3] for p in self.structure.projections if len(p)]
+        return min((float(d.min()) for d in delays), default=self.dt)
+
+    @min_delay.setter
+    def min_delay(self, value: float | str) -> None:
+        self.requested_min_delay = value
+
+    @property
+    def t(self) -> float:
+        """Current time, ms (``step · dt``)."""
+        return round(self.step * self.dt, 9)
+
+    @property
+    def grid(self) -> TimeGrid:
+        """The step grid of the session."""
+        return TimeGrid(self.dt)
+
+    def changed(self) -> None:
+        """Note a change of the network (parameters, connectivity, stimuli)."""
+        self.structure.version += 1
+
+    def clear(self) -> None:
+        """Forget everything built (a new ``setup``)."""
+        self.recorders = set[Any]()
+        self.structure = _Structure()
+        self.realised: Any = None  # the tier's result for ``requested`` (a cache)
+        self.requested: Any = None
+        self.id_counter = 0
+        self.segment_counter = -1
+        self.reset()
+
+    def reset(self) -> None:
+        """Return to t = 0 (a new segment); the network is kept."""
+        self.running = False
+        self.step = 0
+        self.t_start = 0
+        self.segment_counter += 1
+        self.emulation: Any = None
+        self.emulated_version = -1
+
+    def run(self, simtime: float) -> None:
+        """Advance by ``simtime`` ms."""
+        self.run_until(self.t + simtime)
+
+    def run_until(self, tstop: float) -> None:
+        """Advance to ``tstop`` ms (a grid time, see the module docstring).
+
+        Raises
+        ------
+        ConfigError
+            If ``tstop`` is not a whole number of steps.
+        UnsupportedError
+            If the network changed since the last run without ``reset()``, or uses
+            a feature the twin does not emulate.
+        """
+        from twin.pynn.engine import emulate
+
+        steps = self.grid.run_steps(tstop)
+        if self.step and self.structure.version != self.emulated_version:
+            raise UnsupportedError(
+                "the network changed after a run without reset(); the twin does not "
+                "continue a run with changed parameters, connectivity or stimuli: "
+                "call sim.reset() and run again"
+            )
+        if steps != self.step or self.emulation is None:
+            self.emulation = emulate(self, steps)
+        self.emulated_version = self.structure.version
+        self.step = steps
+        self.running = True
+
+
+#: The session of this process (PyNN's backends each have one).
+state = State()

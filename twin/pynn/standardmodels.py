@@ -1,0 +1,167 @@
+"""The standard models the twin emulates, and clear errors for the ones it does not.
+
+The twin's ``Network`` speaks PyNN's names and units (:mod:`twin.cells`), so every
+translation is the identity: the native name is the PyNN name. Hardware units belong
+to :mod:`twin.hardware`, not to this table.
+
+Supported: the wafer's neuron models ``IF_cond_exp`` and ``EIF_cond_exp_isfa_ista``
+(BrainScaleS-1 neurons are conductance based AdEx circuits), ``SpikeSourcePoisson``,
+``SpikeSourceArray`` and ``StaticSynapse``. Every other standard model of PyNN raises
+:class:`twin.errors.UnsupportedError` naming it and the supported ones.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyNN.standardmodels import build_translations, cells, synapses
+
+from twin.errors import UnsupportedError
+from twin.pynn.simulator import state
+
+__all__ = [
+    "SUPPORTED_CELLS",
+    "EIF_cond_exp_isfa_ista",
+    "IF_cond_exp",
+    "SpikeSourceArray",
+    "SpikeSourcePoisson",
+    "StaticSynapse",
+    "unsupported",
+]
+
+
+def _identity(model: Any) -> Any:
+    """Identity translations for every default parameter of a PyNN model class."""
+    return build_translations(*((p, p) for p in model.default_parameters))
+
+
+class IF_cond_exp(cells.IF_cond_exp):
+    """Leaky integrate-and-fire neuron with exponential conductances (PyNN)."""
+
+    translations = _identity(cells.IF_cond_exp)
+
+
+class EIF_cond_exp_isfa_ista(cells.EIF_cond_exp_isfa_ista):
+    """Adaptive exponential integrate-and-fire neuron (AdEx; PyNN)."""
+
+    translations = _identity(cells.EIF_cond_exp_isfa_ista)
+
+
+class SpikeSourcePoisson(cells.SpikeSourcePoisson):
+    """Poisson spike source (PyNN); active for the whole run on the twin."""
+
+    translations = _identity(cells.SpikeSourcePoisson)
+
+
+class SpikeSourceArray(cells.SpikeSourceArray):
+    """Spike source emitting given times (PyNN)."""
+
+    translations = _identity(cells.SpikeSourceArray)
+
+
+class StaticSynapse(synapses.StaticSynapse):
+    """Synapse with a fixed weight (µS) and delay (ms) (PyNN)."""
+
+    translations = _identity(synapses.StaticSynapse)
+
+    def _get_minimum_delay(self) -> float:
+        return state.min_delay
+
+
+#: Cell types the twin emulates, by name.
+SUPPORTED_CELLS = (
+    "IF_cond_exp",
+    "EIF_cond_exp_isfa_ista",
+    "SpikeSourcePoisson",
+    "SpikeSourceArray",
+)
+
+
+def unsupported(model: str, kind: str, instead: str) -> type:
+    """Return a stand-in class for a PyNN model the twin does not emulate.
+
+    Instantiating it raises :class:`twin.errors.UnsupportedError` naming the model
+    and what the twin supports.
+    """
+
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
+        raise UnsupportedError(
+            f"{model} is not available on the BrainScaleS-1 twin ({kind}); the twin "
+            f"supports {instead}"
+        )
+
+    return type(model, (), {"__init__": __init__, "__doc__": f"Not emulated: {kind}."})
+
+
+_CELLS_INSTEAD = ", ".join(SUPPORTED_CELLS)
+_UNSUPPORTED = {
+    **dict.fromkeys(
+        (
+            "IF_curr_alpha",
+            "IF_curr_exp",
+            "IF_curr_delta",
+            "IF_cond_alpha",
+            "IF_facets_hardware1",
+            "HH_cond_exp",
+            "IF_cond_exp_gsfa_grr",
+            "EIF_cond_alpha_isfa_ista",
+            "Izhikevich",
+            "GIF_cond_exp",
+            "SpikeSourceGamma",
+            "SpikeSourceInhGamma",
+            "SpikeSourcePoissonRefractory",
+        ),
+        (
+            "a cell type the wafer's conductance-based AdEx circuits do not run",
+            _CELLS_INSTEAD,
+        ),
+    ),
+    **dict.fromkeys(
+        (
+            "TsodyksMarkramSynapse",
+            "STDPMechanism",
+            "ElectricalSynapse",
+            "MultiplicativeWeightDependence",
+            "AdditiveWeightDependence",
+            "GutigWeightDependence",
+            "SpikePairRule",
+            "Vogels2011Rule",
+            "AdditivePotentiationMultiplicativeDepression",
+            "SimpleStochasticSynapse",
+            "StochasticTsodyksMarkramSynapse",
+            "MultiQuantalSynapse",
+        ),
+        (
+            "a plastic or electrical synapse; the demos run static synapses",
+            "StaticSynapse",
+        ),
+    ),
+    **dict.fromkeys(
+        (
+            "PointNeuron",
+            "AdExp",
+            "LIF",
+            "AlphaPSR",
+            "BetaPSR",
+            "ExpPSR",
+            "CondAlphaPostSynapticResponse",
+            "CondBetaPostSynapticResponse",
+            "CondExpPostSynapticResponse",
+            "CurrExpPostSynapticResponse",
+        ),
+        (
+            "a composed neuron model (several receptor types per cell)",
+            f"the standard cell types {_CELLS_INSTEAD}",
+        ),
+    ),
+    **dict.fromkeys(
+        ("DCSource", "StepCurrentSource", "ACSource", "NoisyCurrentSource"),
+        (
+            "a current source; current stimuli are not emulated yet",
+            "a constant current per neuron through the cell parameter i_offset",
+        ),
+    ),
+}
+
+globals().update({name: unsupported(name, *why) for name, why in _UNSUPPORTED.items()})
+__all__ += sorted(_UNSUPPORTED)
