@@ -16,7 +16,10 @@ import numpy as np
 
 from twin.arrays import readonly
 
-__all__ = ["SpikeRecording", "unpack_bits"]
+__all__ = ["STATE_VARIABLES", "SpikeRecording", "unpack_bits"]
+
+#: The traced state variables, in PyNN's names: V (mV), g_E and g_I (µS), w (nA).
+STATE_VARIABLES = ("v", "gsyn_exc", "gsyn_inh", "w")
 
 
 def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
@@ -53,6 +56,10 @@ class SpikeRecording:
     limit_counts
         Rate-limit stage name -> array ``(3, groups)``: group id, spikes offered,
         spikes dropped over the whole run.
+    state_traces
+        :data:`STATE_VARIABLES` name -> its trace of the traced neurons, shape
+        ``(steps, n_traced)`` (``traces`` is the ``"v"`` entry); the conductances
+        include the events arriving at the next step, as NEST records them.
     """
 
     times: np.ndarray
@@ -65,6 +72,9 @@ class SpikeRecording:
     traces: np.ndarray
     counters: Mapping[str, int]
     limit_counts: Mapping[str, np.ndarray] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    state_traces: Mapping[str, np.ndarray] = field(
         default_factory=lambda: MappingProxyType({})
     )
 

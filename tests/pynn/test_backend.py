@@ -183,9 +183,9 @@ def test_unsupported_features_name_themselves(make, feature):
 def test_unsupported_recording_and_inputs_are_errors():
     sim.setup()
     pop = sim.Population(2, sim.IF_cond_exp())
-    with pytest.raises(UnsupportedError, match="gsyn_exc"):
-        pop.record("gsyn_exc")
     src = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0, duration=50.0))
+    with pytest.raises(UnsupportedError, match="SpikeSourcePoisson"):
+        src.record("spikes")
     sim.Projection(src, pop, sim.OneToOneConnector(), receptor_type="excitatory")
     with pytest.raises(UnsupportedError, match="windows"):
         sim.run(100.0)

@@ -41,6 +41,7 @@ MUST_PASS = {
     "test_parameter_handling::test_issue302",
     "test_procedural_api::test_ticket195",
     "test_recording::test_issue259",
+    "test_recording::test_record_vm_and_gsyn_from_assembly",
     "test_recording::test_mix_procedural_and_oo",
     "test_recording::test_reset_recording",
     "test_recording::test_sampling_interval",

@@ -51,25 +51,40 @@ def _script(sim, t_stop, **setup):
     )
     cells = exc + inh
     cells.record("spikes")
-    exc[:3].record("v")
+    exc[:3].record(["v", "gsyn_exc", "gsyn_inh"])
+    inh[:2].record("w")
     sim.run(t_stop)
     block = cells.get_data()
-    v = np.asarray(exc.get_data().segments[0].analogsignals[0])
+    signals = {
+        s.name: np.asarray(s)
+        for pop in (exc, inh)
+        for s in pop.get_data().segments[0].analogsignals
+    }
     sim.end()
     trains = [np.asarray(t) for t in block.segments[0].spiketrains]
-    return trains, v
+    return trains, signals
 
 
 def test_the_same_script_gives_nest_s_spikes(nest_sim):
     """IF_cond_exp spikes identical to NEST's; AdEx within one step (its upswing is
     integrated by RK4 at 0.1 ms, by NEST with adaptive steps)."""
-    twin, v_twin = _script(twin_pynn, 40.0, dtype="float64")
-    nest, v_nest = _script(nest_sim, 40.0)
+    twin, s_twin = _script(twin_pynn, 40.0, dtype="float64")
+    nest, s_nest = _script(nest_sim, 40.0)
     assert sum(t.size for t in nest) > 20
     assert [t.size for t in twin] == [t.size for t in nest]
     for k, (a, b) in enumerate(zip(twin, nest, strict=True)):
         tolerance = 1e-9 if k < 30 else 0.1 + 1e-9
         np.testing.assert_allclose(a, b, atol=tolerance, rtol=0)
-    assert v_twin.shape == v_nest.shape
-    # V within 10 µV: the inhibition from AdEx spikes up to one step apart moves it.
-    np.testing.assert_allclose(v_twin, v_nest, atol=1e-2)  # mV
+    assert s_twin.keys() == s_nest.keys() == {"v", "gsyn_exc", "gsyn_inh", "w"}
+    for name, tolerance in (("v", 1e-2), ("gsyn_exc", 1e-9)):
+        # gsyn_exc comes from the spike sources only: exact. V within 10 µV: the
+        # inhibition from AdEx spikes up to one step apart moves it.
+        assert s_twin[name].shape == s_nest[name].shape
+        np.testing.assert_allclose(s_twin[name], s_nest[name], atol=tolerance)
+    # gsyn_inh: an AdEx spike one step apart moves one inhibitory event (0.004 µS)
+    # by one step; the difference is at most that event and decays with tau_syn_I.
+    off = np.abs(s_twin["gsyn_inh"] - s_nest["gsyn_inh"])
+    assert off.max() <= 0.004 + 1e-9
+    assert off.mean() < 1e-4
+    assert np.abs(s_nest["w"]).max() > 0  # the AdEx cells adapt
+    np.testing.assert_allclose(s_twin["w"], s_nest["w"], atol=1e-3)  # nA

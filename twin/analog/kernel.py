@@ -78,7 +78,7 @@ class KernelOutput(NamedTuple):
     """Raw outputs of the loop (JAX arrays, or numpy arrays after ``device_get``)."""
 
     words: Any  # (steps, nb, n_words) uint32: packed spikes from record_from_block on
-    traces: Any  # (steps, nb, n_trace) V of traced neurons, same steps
+    traces: Any  # (steps, nb, 4, n_trace) V, g_E, g_I, w of traced neurons
     counts: Any  # (nb, n) spikes per neuron
     poisson_events: Any  # (nb,) external events delivered
     overflow: Any  # (nb,) Poisson events beyond the block capacity
@@ -184,7 +184,7 @@ def _step(
         buf, (step + 1) % s.slots, axis=1, keepdims=False
     )
     if record:
-        out = (_pack_recorded(spikes, s), state.v[:, jnp.asarray(s.trace, jnp.int32)])
+        out = (_pack_recorded(spikes, s), _traced(state, arriving, g_scale, s))
     else:
         out = None
     counts = counts + emitted.astype(counts.dtype)
@@ -193,6 +193,18 @@ def _step(
         bad.dtype
     )
     return (state, buf, counts, arriving, queues, offered, dropped, bad), out
+
+
+def _traced(state: NeuronState, arriving: Array, g_scale: Array, s: Static) -> Array:
+    """V (mV), g_E, g_I (µS) and w (nA) of the traced neurons at the step's end.
+
+    The conductances include the events that arrive at the next step's start, as
+    NEST's ``iaf_cond_exp`` records them (events are added before its logging).
+    """
+    ids = jnp.asarray(s.trace, jnp.int32)
+    g_e = state.g_e[:, ids] + arriving[:, ids]
+    g_i = state.g_i[:, ids] + g_scale[:, None] * arriving[:, s.n + ids]
+    return jnp.stack([state.v[:, ids], g_e, g_i, state.w[:, ids]], axis=1)
 
 
 def _pack_recorded(spikes: Array, s: Static) -> Array:
@@ -314,7 +326,7 @@ def _run(
     steps = (s.n_blocks - warm) * s.block_steps
     return KernelOutput(
         words=words.reshape(steps, nb, -1),
-        traces=traces.reshape(steps, nb, -1),
+        traces=traces.reshape(steps, nb, 4, -1),
         counts=counts,
         poisson_events=n_ext,
         overflow=overflow,

@@ -34,7 +34,7 @@ from twin.analog.poisson import block_capacity, rates_of
 from twin.analog.tables import build_tables
 from twin.errors import ConfigError, NumericalError, UnsupportedError
 from twin.network import Network, PoissonSource, SpikeTimesSource
-from twin.recording import SpikeRecording
+from twin.recording import STATE_VARIABLES, SpikeRecording
 from twin.timegrid import TimeGrid, ms_to_tics
 
 if TYPE_CHECKING:
@@ -438,7 +438,16 @@ def _decode(
             {p.name: network.offset(p.name) for p in network.populations}
         ),
         counts=out.counts[j],
-        traces=out.traces[: config.n_steps - first_step, j],
+        traces=out.traces[: config.n_steps - first_step, j, 0],
+        state_traces=MappingProxyType(
+            dict(
+                zip(
+                    STATE_VARIABLES,
+                    np.moveaxis(out.traces[: config.n_steps - first_step, j], 1, 0),
+                    strict=True,
+                )
+            )
+        ),
         counters=MappingProxyType(
             {
                 "spikes": int(out.counts[j].sum()),

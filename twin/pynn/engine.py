@@ -21,7 +21,7 @@ import numpy as np
 from twin.analog import SimConfig, simulate_batch
 from twin.hardware import bandwidth_loss, spike_stages
 from twin.pynn.build import Built, network_of
-from twin.recording import SpikeRecording
+from twin.recording import STATE_VARIABLES, SpikeRecording
 from twin.sources import PoissonSource
 from twin.tiers import Realised, realise, tier_list
 
@@ -43,8 +43,9 @@ class Emulation:
         Spikes of the recorded neurons (global ids of ``built.network``).
     traced
         Global id of each traced neuron -> its column in ``recording.traces``.
-    v0
-        Initial membrane potential of every neuron, mV.
+    initial
+        Initial value of every neuron per traced variable (``v`` mV, ``gsyn_exc``
+        and ``gsyn_inh`` µS, ``w`` nA).
     losses
         Hardware tier: spikes offered to and dropped by each rate-limited resource
         after the run (recording link, external input), per resource.
@@ -54,7 +55,7 @@ class Emulation:
     realised: Realised | None
     recording: SpikeRecording | None
     traced: dict[int, int]
-    v0: np.ndarray
+    initial: dict[str, np.ndarray]
     losses: dict[str, Any]
 
     def _global(self, population: Any, ids: np.ndarray) -> np.ndarray:
@@ -77,13 +78,16 @@ class Emulation:
         cell = self.recording.ids[mask] - (gids[0] - ids[0])  # back to PyNN ids
         return cell.astype(np.int64), np.asarray(self.recording.times[mask])
 
-    def trace(self, population: Any, ids: np.ndarray) -> np.ndarray:
-        """Return V (mV) of cells ``ids`` at t = 0, dt, ...: (steps + 1, cells)."""
+    def trace(self, population: Any, ids: np.ndarray, variable: str) -> np.ndarray:
+        """Return ``variable`` of cells ``ids`` at t = 0, dt, ...: (steps + 1, cells).
+
+        ``variable`` is one of :data:`twin.recording.STATE_VARIABLES`.
+        """
         gids = self._global(population, ids)
         columns = [self.traced[int(g)] for g in gids]
         assert self.recording is not None
-        body = np.asarray(self.recording.traces)[:, columns]
-        return np.vstack([self.v0[gids][None, :], body])
+        body = np.asarray(self.recording.state_traces[variable])[:, columns]
+        return np.vstack([self.initial[variable][gids][None, :], body])
 
 
 def cached_network_is(state: Any, network: Any) -> bool:
@@ -92,13 +96,14 @@ def cached_network_is(state: Any, network: Any) -> bool:
     return requested is not None and requested == network
 
 
-def _recorded(state: Any, variable: str) -> list[tuple[Any, np.ndarray]]:
+def _recorded(state: Any, *variables: str) -> list[tuple[Any, np.ndarray]]:
+    """Return (population, recorded cell ids) for any of ``variables``."""
     out = []
     for pop in state.structure.populations:
         ids = [
             int(i)
             for var, cells in pop.recorder.recorded.items()
-            if var.name == variable
+            if var.name in variables
             for i in cells
         ]
         if ids:
@@ -129,7 +134,7 @@ def emulate(state: Any, steps: int) -> Emulation:
     """
     opts = state.options
     if not any(p.is_neuron for p in state.structure.populations):
-        return Emulation(None, None, None, {}, np.zeros(0), {})  # sources only
+        return Emulation(None, None, None, {}, {}, {})  # sources only
     built = network_of(
         state.structure.populations, state.structure.projections, state.dt
     )
@@ -152,7 +157,7 @@ def emulate(state: Any, steps: int) -> Emulation:
         state.realised, state.requested = realised, built.network
     net = realised.network
     spiking = [(p, i) for p, i in _recorded(state, "spikes") if p.is_neuron]
-    traced_cells = _recorded(state, "v")
+    traced_cells = _recorded(state, *STATE_VARIABLES)
     trace = tuple(
         (built.name_of(p), int(i) - int(p.first_id))
         for p, ids in traced_cells
@@ -172,20 +177,17 @@ def emulate(state: Any, steps: int) -> Emulation:
         and tier.bandwidth
         else []
     )
-    v0 = _initial(state, "v", -65.0)
+    v0, w0 = _initial(state, "v", -65.0), _initial(state, "w", 0.0)
     rec = simulate_batch(
-        net,
-        config,
-        keys=jr.PRNGKey(opts.seed)[None],
-        limits=stages,
-        v0=v0,
-        w0=_initial(state, "w", 0.0),
+        net, config, keys=jr.PRNGKey(opts.seed)[None], limits=stages, v0=v0, w0=w0
     )[0]
+    zeros = np.zeros_like(v0)
+    initial = {"v": v0, "gsyn_exc": zeros, "gsyn_inh": zeros, "w": w0}
     losses: dict[str, Any] = {}
     if stages:
         rec, losses = _after_link(rec, realised, spiking, built, opts.seed)
     traced = {net.offset(n) + i: k for k, (n, i) in enumerate(trace)}
-    return Emulation(built, realised, rec, traced, v0, losses)
+    return Emulation(built, realised, rec, traced, initial, losses)
 
 
 def _after_link(

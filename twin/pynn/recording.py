@@ -4,9 +4,9 @@ The backend hands PyNN's common ``Recorder`` flat arrays of the last emulation
 (:mod:`twin.pynn.engine`): spikes as ``(ids, times)``, membrane potentials as
 ``(samples, cells)`` arrays from the start of the recording to the current time, the
 first sample being the initial value. Supported: ``spikes`` of neurons and of
-``SpikeSourceArray`` cells, ``v`` of neurons, at any sampling interval that is a whole
-number of steps. On the hardware tier the spikes are those the wafer's recording link
-delivers (spikes it drops are absent).
+``SpikeSourceArray`` cells; ``v``, ``gsyn_exc``, ``gsyn_inh`` and (AdEx) ``w`` of
+neurons, at any sampling interval that is a whole number of steps. On the hardware tier
+the spikes are those the wafer's recording link delivers (spikes it drops are absent).
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from twin.pynn import simulator
 __all__ = ["RECORDABLE", "Recorder"]
 
 #: Variables the twin records, per kind of population.
-RECORDABLE = {"neuron": ("spikes", "v"), "SpikeSourceArray": ("spikes",)}
+RECORDABLE = {
+    "neuron": ("spikes", "v", "gsyn_exc", "gsyn_inh", "w"),
+    "SpikeSourceArray": ("spikes",),
+}
 
 
 class Recorder(recording.Recorder):
@@ -78,7 +81,7 @@ class Recorder(recording.Recorder):
         wanted = np.asarray(ids, dtype=np.int64)
         if emulation is None or not wanted.size:
             return np.zeros((0, wanted.size)), None
-        signal = emulation.trace(self.population, wanted)  # (steps + 1, cells)
+        signal = emulation.trace(self.population, wanted, variable.name)
         dt = simulator.state.dt
         lo, hi = self._window()
         stride = max(round(self.sampling_interval / dt), 1)
