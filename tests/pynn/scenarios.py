@@ -24,6 +24,8 @@ CACHE = ROOT / "build" / "pynn-sdist"
 def sdist_tests() -> Path:
     """Return the ``test`` folder of PyNN's source distribution (fetched if needed).
 
+    Its ``examples`` folder is unpacked beside it.
+
     Raises
     ------
     RuntimeError
@@ -31,7 +33,8 @@ def sdist_tests() -> Path:
     """
     version = pyNN.__version__
     folder = CACHE / f"pynn-{version}"
-    if not (folder / "test" / "system" / "scenarios").is_dir():
+    needed = (folder / "test" / "system" / "scenarios", folder / "examples")
+    if not all(path.is_dir() for path in needed):
         CACHE.mkdir(parents=True, exist_ok=True)
         archive = CACHE / f"pynn-{version}.tar.gz"
         if not archive.exists():
@@ -52,7 +55,8 @@ def sdist_tests() -> Path:
             if done.returncode or not archive.exists():
                 raise RuntimeError(f"pip could not fetch PyNN {version}: {done.stderr}")
         with tarfile.open(archive) as tar:
-            members = [m for m in tar.getmembers() if "/test/" in m.name]
+            wanted = ("/test/", "/examples/")
+            members = [m for m in tar.getmembers() if any(w in m.name for w in wanted)]
             tar.extractall(CACHE, members=members, filter="data")
     return folder / "test"
 
