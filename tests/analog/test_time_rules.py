@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.analog.time_networks import driven, fanout, first_spike_steps
-from twin.analog.simulate import SimConfig, simulate
+from twin.analog.simulate import SimConfig, simulate, simulate_batch
+from twin import Network, Population
 from twin.errors import ConfigError, NetworkError
 from twin.network import SpikeTimesSource
 
@@ -108,3 +109,52 @@ def test_a_run_lasts_exactly_its_steps():
     rec = _run(driven([0.0]), 1.0)  # fires in every step: stamps 1..10
     np.testing.assert_allclose(rec.times, np.arange(1, 11) * 0.1, atol=1e-12)
     assert rec.t_stop == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("record_from", [-0.1, -100.0, 20.0, 25.0, float("nan")])
+def test_recording_windows_outside_the_run_are_errors(record_from):
+    with pytest.raises(ConfigError, match="record_from"):
+        SimConfig(t_stop=20.0, record_from=record_from)
+
+
+def test_bad_trace_record_and_scale_requests_name_the_value():
+    net = driven([2.0, 2.0])
+    config = SimConfig(t_stop=5.0)
+    for bad, message in (
+        (SimConfig(t_stop=5.0, trace=(("n", 2),)), r"trace \('n', 2\)"),
+        (SimConfig(t_stop=5.0, trace=(("n", -1),)), r"trace \('n', -1\)"),
+        (SimConfig(t_stop=5.0, record=(("n", -3),)), r"record \('n', -3\)"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            simulate(net, bad, KEY)
+    keys = jr.split(KEY, 2)
+    for name in ("g_scale", "rate_scale"):
+        for value in (float("nan"), float("inf"), -1.0):
+            with pytest.raises(ConfigError, match=rf"{name}\[1\] = "):
+                simulate_batch(net, config, keys=keys, **{name: [1.0, value]})
+    for name in ("v0", "w0"):
+        with pytest.raises(ConfigError, match=name):
+            simulate_batch(net, config, keys=keys[:1], **{name: np.zeros(3)})
+        with pytest.raises(ConfigError, match=name):
+            simulate_batch(net, config, keys=keys[:1], **{name: [0.0, np.nan]})
+
+
+def test_initial_values_per_neuron_are_the_trace_s_start():
+    """v0 per neuron: the first step starts from it (an undriven neuron relaxes)."""
+    pop = (
+        driven([2.0, 2.0])
+        .populations[0]
+        .__class__(name="n", size=2, parameters={"v_thresh": 100.0})
+    )
+    from twin import Network
+
+    rec = simulate_batch(
+        Network(populations=(pop,)),
+        SimConfig(t_stop=1.0, trace=(("n", 0), ("n", 1)), dtype="float64"),
+        keys=KEY[None],
+        v0=np.array([-80.0, -50.0]),
+    )[0]
+    decay = np.exp(-0.1 / 20.0)  # one step of tau_m = 20 ms towards v_rest = -65
+    np.testing.assert_allclose(
+        rec.traces[0], -65.0 + (np.array([-80.0, -50.0]) + 65.0) * decay, rtol=1e-7
+    )
