@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.analog.time_networks import driven, fanout, first_spike_steps
-from twin.analog.simulate import SimConfig, simulate, simulate_batch
 from twin import Network, Population
+from twin.analog.simulate import SimConfig, simulate, simulate_batch
 from twin.errors import ConfigError, NetworkError
 from twin.network import SpikeTimesSource
 
@@ -141,13 +141,7 @@ def test_bad_trace_record_and_scale_requests_name_the_value():
 
 def test_initial_values_per_neuron_are_the_trace_s_start():
     """v0 per neuron: the first step starts from it (an undriven neuron relaxes)."""
-    pop = (
-        driven([2.0, 2.0])
-        .populations[0]
-        .__class__(name="n", size=2, parameters={"v_thresh": 100.0})
-    )
-    from twin import Network
-
+    pop = Population(name="n", size=2, parameters={"v_thresh": 100.0})
     rec = simulate_batch(
         Network(populations=(pop,)),
         SimConfig(t_stop=1.0, trace=(("n", 0), ("n", 1)), dtype="float64"),
