@@ -9,7 +9,7 @@ from scipy.integrate import solve_ivp
 from tests.analog.helpers import single_neuron
 from tests.analog.time_networks import fanout
 from twin import Network, Population
-from twin.analog.adex import MAX_SUBSTEPS, RK4_STIFFNESS
+from twin.analog.adex import _RK4_STABLE, MAX_SUBSTEPS, RK4_STIFFNESS
 from twin.analog.simulate import SimConfig, simulate
 from twin.errors import NumericalError
 
@@ -62,11 +62,12 @@ def _reference(weight, receptor, t_stop, cm=1.0, tau_syn=5.0, t_arrive=1.1):
 @pytest.mark.parametrize(
     ("weight", "receptor"),
     [
-        (50.0, "inhibitory"),  # 10 RK4 substeps
-        (100.0, "inhibitory"),  # 20 RK4 substeps
-        (300.0, "excitatory"),  # 60 RK4 substeps
-        (1e3, "inhibitory"),  # exponential-Euler substeps
-        (1e5, "excitatory"),
+        (50.0, "inhibitory"),  # stiffness 5.0: 11 RK4 substeps
+        (100.0, "inhibitory"),  # 10.0: 21 RK4 substeps
+        (300.0, "excitatory"),  # 30.0: 61 RK4 substeps
+        (1e3, "inhibitory"),  # 100: 64 RK4 substeps (1.56 each, still stable)
+        (2e3, "excitatory"),  # 200: 64 exponential-Euler substeps (3.1 each)
+        (1e5, "excitatory"),  # 1e4: exponential Euler, V clamped near E_rev
     ],
 )
 def test_strong_single_inputs_follow_the_reference_solution(weight, receptor):
@@ -86,8 +87,10 @@ def dt_stiffness(weight, cm=1.0, dt=0.1):
 
 
 def test_stiffness_limits_are_consistent():
-    # The stiffest RK4 sub-step stays inside RK4's stability interval (-2.785, 0].
+    # Every RK4 sub-step stays inside RK4's stability interval (-2.785, 0]: the
+    # sub-step threshold and the switch to exponential Euler are both below it.
     assert RK4_STIFFNESS < 2.785
+    assert _RK4_STABLE < 2.785
     assert MAX_SUBSTEPS >= 1
 
 

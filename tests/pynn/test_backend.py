@@ -52,29 +52,30 @@ def _spikes(block):
 def test_the_built_network_is_the_script_s_network():
     from twin.pynn.build import network_of
 
-    _, exc, _ = _small()
+    _small()
     state = sim.simulator.state
     built = network_of(state.structure.populations, state.structure.projections, 0.1)
     net = built.network
     assert [p.name for p in net.populations] == ["exc", "inh"]
     assert net.n_synapses == sum(len(p) for p in state.structure.projections)
-    np.testing.assert_array_equal(
-        net.population("exc").parameters["tau_m"], exc.get("tau_m")
-    )
+    # The first 12 normal draws of NumpyRNG(seed=1) (PyNN draws for all cells).
+    expected = np.random.RandomState(1).normal(15.0, 2.0, 12)
+    np.testing.assert_allclose(net.population("exc").parameters["tau_m"], expected)
     fixed = state.structure.projections[1]
     _, post, _, _ = fixed.coo()
     assert np.all(np.bincount(post, minlength=8) == 3)  # FixedNumberPre(3)
     sim.end()
 
 
-def test_a_continued_run_equals_one_long_run():
-    _, exc, _ = _small()
+@pytest.mark.parametrize("fidelity", ["ideal", "hardware"])
+def test_a_continued_run_equals_one_long_run(fidelity):
+    _, exc, _ = _small(fidelity=fidelity)
     sim.run(12.0)
     sim.run(18.0)
     split = _spikes(exc.get_data())
     v_split = np.asarray(exc.get_data().segments[0].analogsignals[0])
     sim.end()
-    _, exc, _ = _small()
+    _, exc, _ = _small(fidelity=fidelity)
     sim.run(30.0)
     whole = _spikes(exc.get_data())
     v_whole = np.asarray(exc.get_data().segments[0].analogsignals[0])
@@ -85,8 +86,9 @@ def test_a_continued_run_equals_one_long_run():
     np.testing.assert_array_equal(v_split, v_whole)
 
 
-def test_reset_gives_a_new_segment_with_the_same_dynamics():
-    _, exc, _ = _small()
+@pytest.mark.parametrize("fidelity", ["ideal", "hardware"])
+def test_reset_gives_a_new_segment_with_the_same_dynamics(fidelity):
+    _, exc, _ = _small(fidelity=fidelity)
     sim.run(30.0)
     sim.reset()
     sim.run(30.0)
@@ -118,7 +120,12 @@ def test_sampling_interval_and_clear():
     first = pop.get_data(clear=True)
     sim.run(10.0)
     second = pop.get_data()
-    assert first.segments[0].analogsignals[0].shape == (21, 2)
+    v_first = first.segments[0].analogsignals[0]
+    v_second = second.segments[0].analogsignals[0]
+    assert v_first.shape == (21, 2)  # 0, 1, ..., 20 ms
+    assert v_second.shape == (11, 2)  # 20, 21, ..., 30 ms
+    assert float(v_second.t_start.rescale("ms")) == pytest.approx(20.0)
+    np.testing.assert_array_equal(np.asarray(v_second)[0], np.asarray(v_first)[-1])
     spikes = np.concatenate([np.asarray(t) for t in second.segments[0].spiketrains])
     assert spikes.size > 0
     assert spikes.min() > 20.0  # the cleared part is not returned again
@@ -201,4 +208,45 @@ def test_mapped_tier_reports_its_mapping():
         len(p) for p in state.structure.projections
     )
     assert 0 <= mapping.loss.fraction_lost < 1
+    sim.end()
+
+
+def test_views_of_views_and_invalid_sets_leave_the_population_intact():
+    sim.setup()
+    pop = sim.Population(10, sim.IF_cond_exp(), label="p")
+    inner = pop[2:8][1:3]  # cells 3 and 4
+    inner.set(tau_m=11.0)
+    inner.initialize(v=-60.0)
+    assert pop.get("tau_m").tolist() == [20.0] * 3 + [11.0] * 2 + [20.0] * 5
+    pop.record("v")
+    sim.run(0.1)
+    v0 = np.asarray(pop.get_data().segments[0].analogsignals[0])[0]
+    assert v0.tolist() == [-65.0] * 3 + [-60.0] * 2 + [-65.0] * 5
+    sim.reset()
+    with pytest.raises(sim.errors.InvalidParameterValueError, match="v_reset"):
+        inner.set(v_reset=-40.0)  # above v_thresh = -50 mV
+    assert np.all(pop.get("v_reset") == -65.0)  # nothing was changed
+    with pytest.raises(UnsupportedError, match="gsyn_exc"):
+        pop.initialize(gsyn_exc=0.01)
+    sim.end()
+
+
+def test_delays_and_seeds_of_setup():
+    sim.setup(timestep=0.1, min_delay="auto", grng_seed=42)
+    assert sim.simulator.state.options.seed == 42
+    a = sim.Population(2, sim.SpikeSourceArray(spike_times=[[1.0]] * 2))
+    b = sim.Population(2, sim.IF_cond_exp())
+    sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(delay=0.26))
+    sim.Projection(a, b, sim.AllToAllConnector(), sim.StaticSynapse(delay=1.04))
+    assert sim.get_min_delay() == pytest.approx(0.3)  # on the step grid, as NEST
+    assert sim.get_max_delay() == pytest.approx(1.0)
+    sim.end()
+
+
+def test_hardware_tier_reports_its_losses():
+    _small(fidelity="hardware")
+    sim.run(20.0)
+    losses = sim.losses()
+    assert "recording_per_hicann" in losses
+    assert all(v.total_dropped <= v.total_offered for v in losses.values())
     sim.end()

@@ -13,7 +13,8 @@ Stiff input. Fixed-step RK4 diverges once ``dt (g_L + g_E + g_I) / C_m`` exceeds
 takes smaller steps. A neuron whose stiffness ``s = dt (g_L + g_E + g_I) / C_m`` at the
 step's start exceeds :data:`RK4_STIFFNESS` is integrated in ``ceil(s / RK4_STIFFNESS)``
 equal sub-steps (at most :data:`MAX_SUBSTEPS`), each with exact conductance decay; a
-sub-step that is still beyond RK4's stability (conductances above ~600 C_m / dt) is an
+sub-step that is still beyond RK4's stability (``s / MAX_SUBSTEPS > 2.5``, i.e.
+``s > 160``: conductances above ~1.6 mS per nF at dt = 0.1 ms) is an
 exponential-Euler step with the conductances of its midpoint, which is L-stable and
 tends to the quasi-static potential the membrane is then clamped to. A step in which
 no neuron is stiff runs the single RK4 step unchanged (``lax.cond``), so ordinary

@@ -198,6 +198,7 @@ def bandwidth_loss(
     source_rates: MappingProxyType[str, np.ndarray] | dict[str, np.ndarray],
     config: HardwareConfig,
     seed: int = 0,
+    stationary: bool = True,
 ) -> tuple[SpikeRecording, dict[str, QueueLoss]]:
     """Apply the rate limits to a run's recorded window.
 
@@ -215,6 +216,10 @@ def bandwidth_loss(
         Limits and switch.
     seed
         Seed of the Monte-Carlo input-loss estimate.
+    stationary
+        The recorded window is part of a long run with buffers in their steady
+        state (``True``, the sweep's analysis window), or a run from rest with
+        empty buffers (``False``; see :func:`twin.hardware.spike_loss.drop_events`).
 
     Returns
     -------
@@ -253,6 +258,7 @@ def bandwidth_loss(
         depth=depth["recording_per_hicann"],
         dt=dt,
         resource="recording_per_hicann",
+        stationary=stationary,
     )
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x1A9]))
     per_chip = np.zeros(wafer.fpga_of_chip.size)

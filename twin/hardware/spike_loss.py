@@ -109,6 +109,7 @@ def drop_events(
     depth: float,
     dt: float,
     resource: str,
+    stationary: bool = True,
 ) -> tuple[np.ndarray, QueueLoss]:
     """Return a keep-mask over the events and the per-group loss.
 
@@ -126,6 +127,11 @@ def drop_events(
         Step of the event grid, ms.
     resource
         Name stored in the report.
+    stationary
+        ``True``: the events are a window of a long run (from its first event on),
+        the buffers as full as in the steady state (one replay of the window fills
+        them). ``False``: a run from rest at t = 0, empty buffers; then the drops up
+        to any time depend only on the events up to that time.
 
     Raises
     ------
@@ -140,11 +146,16 @@ def drop_events(
         return keep, QueueLoss(resource, MappingProxyType({}), MappingProxyType({}))
     names, g = np.unique(groups[subject], return_inverse=True)
     step = np.rint(times[subject] / dt).astype(np.int64)
-    step -= step.min()
+    if stationary:
+        step -= step.min()
     arrivals = np.zeros((int(step.max()) + 1, names.size))
     np.add.at(arrivals, (step, g), 1.0)
     service = np.full(names.size, rate_bio * dt * 1e-3)
-    fluid = _stationary_drops(arrivals, service, depth)
+    fluid = (
+        _stationary_drops(arrivals, service, depth)
+        if stationary
+        else fluid_queue(arrivals, service, depth)[0]
+    )
     # Whole events: a step drops what the running total of fluid drops completes.
     total = np.floor(np.cumsum(fluid, axis=0) + 1e-9)
     dropped = np.diff(total, axis=0, prepend=0.0).astype(np.int64)

@@ -9,7 +9,8 @@ package adds what is the twin's: the translation of a script's network to a
 ``twin.Network``, the fidelity tier and the emulator.
 
 After ``run``, :func:`mapping` gives the wafer mapping (mapped and hardware tiers)
-with its loss report per projection. Features the twin does not emulate raise
+with its loss report per projection, :func:`losses` the spikes the hardware tier's
+rate limits dropped. Features the twin does not emulate raise
 :class:`twin.errors.UnsupportedError` naming the feature.
 """
 
@@ -29,6 +30,7 @@ from twin.pynn.control import (  # noqa: F401
     get_min_delay,
     get_time_step,
     initialize,
+    losses,
     mapping,
     num_processes,
     rank,

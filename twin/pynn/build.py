@@ -19,7 +19,7 @@ from twin.errors import UnsupportedError
 from twin.network import Network, Population, Projection, Receptor
 from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
 
-__all__ = ["Built", "check_population", "network_of", "owners"]
+__all__ = ["Built", "check_population", "network_of", "owners", "spike_times"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -42,7 +42,8 @@ class Built:
         return self.names[id(population)]
 
 
-def _times(value: Any) -> np.ndarray:
+def spike_times(value: Any) -> np.ndarray:
+    """Return the spike times (ms) of a ``Sequence`` or array."""
     return np.asarray(getattr(value, "value", value), dtype=float).reshape(-1)
 
 
@@ -50,7 +51,9 @@ def _source(pop: Any, name: str) -> SpikeSource:
     p = pop._parameters
     kind = type(pop.celltype).__name__
     if kind == "SpikeSourceArray":
-        trains = tuple(_times(v) for v in np.broadcast_to(p["spike_times"], pop.size))
+        trains = tuple(
+            spike_times(v) for v in np.broadcast_to(p["spike_times"], pop.size)
+        )
         return SpikeTimesSource(name=name, spike_times=trains)
     start = np.broadcast_to(p["start"], pop.size)
     stop = start + np.broadcast_to(p["duration"], pop.size)

@@ -15,6 +15,7 @@ from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TI
 from pyNN.recording import get_io
 
 from twin.hardware import HardwareConfig
+from twin.hardware.spike_loss import QueueLoss
 from twin.pynn import simulator
 from twin.pynn.engine import enable_float64
 from twin.routing import MappingConfig, WaferMapping
@@ -29,6 +30,7 @@ __all__ = [
     "get_min_delay",
     "get_time_step",
     "initialize",
+    "losses",
     "mapping",
     "num_processes",
     "rank",
@@ -72,7 +74,9 @@ def setup(
     dtype
         Emulator precision; ``"float64"`` switches JAX to 64-bit floats.
     **extra_params
-        ``max_delay`` and options of other backends (ignored).
+        ``max_delay``; ``grng_seed``, ``rng_seeds_seed`` or ``rng_seeds`` (first
+        value) stand for ``rng_seed`` as on other backends; other backends' options
+        (``threads``, ``spike_precision``, ...) are ignored.
 
     Returns
     -------
@@ -88,6 +92,10 @@ def setup(
     """
     common.setup(timestep, min_delay, **extra_params)
     TimeGrid(timestep)
+    for alias in ("grng_seed", "rng_seeds_seed"):  # other backends' names of the seed
+        rng_seed = int(extra_params.get(alias, rng_seed))
+    if extra_params.get("rng_seeds"):
+        rng_seed = int(extra_params["rng_seeds"][0])
     state = simulator.state
     state.options = simulator.Options(
         fidelity=fidelity,
@@ -117,13 +125,25 @@ def end(compatible_output: bool = True) -> None:
 def mapping() -> WaferMapping | None:
     """Return the wafer mapping of the last run (``None`` on the ideal tier).
 
-    Its ``loss`` is the loss report per projection; :func:`twin.pynn.losses` gives
-    the spikes the hardware tier's rate limits dropped.
+    Its ``loss`` is the loss report per projection; :func:`losses` gives the spikes
+    the hardware tier's rate limits dropped.
     """
     emulation = simulator.state.emulation
     if emulation is None or emulation.realised is None:
         return None
     return emulation.realised.mapping
+
+
+def losses() -> dict[str, QueueLoss]:
+    """Return the spikes the hardware tier's rate limits offered and dropped.
+
+    Resource name (``priority_encoder``, ``dnc_merger`` inside the run,
+    ``recording_per_hicann`` after it, and the external input links) -> a
+    :class:`twin.hardware.spike_loss.QueueLoss` with per-group counts over the last
+    run; empty on the ideal and mapped tiers.
+    """
+    emulation = simulator.state.emulation
+    return {} if emulation is None else dict(emulation.losses)
 
 
 run, run_until = common.build_run(simulator)

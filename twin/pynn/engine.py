@@ -20,7 +20,7 @@ import numpy as np
 
 from twin.analog import SimConfig, simulate_batch
 from twin.hardware import bandwidth_loss, spike_stages
-from twin.pynn.build import Built, network_of
+from twin.pynn.build import Built, network_of, spike_times
 from twin.recording import STATE_VARIABLES, SpikeRecording
 from twin.sources import PoissonSource
 from twin.tiers import Realised, realise, tier_list
@@ -66,9 +66,11 @@ class Emulation:
     def spikes(self, population: Any, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(cell ids, times ms)`` of the spikes of cells ``ids``."""
         if not population.is_neuron:  # a SpikeSourceArray: the given times
-            trains = population._parameters["spike_times"]
+            trains = np.broadcast_to(
+                population._parameters["spike_times"], population.size
+            )
             index = ids - int(population.first_id)
-            times = [np.asarray(getattr(trains[i], "value", trains[i])) for i in index]
+            times = [spike_times(trains[i]) for i in index]
             cell = np.repeat(ids, [t.size for t in times])
             flat = np.concatenate(times) if times else np.zeros(0)
             return cell, flat
@@ -168,7 +170,8 @@ def emulate(state: Any, steps: int) -> Emulation:
         dt=state.dt,
         dtype=opts.dtype,
         trace=trace,
-        record=tuple((built.name_of(p), None) for p, _ in spiking) or None,
+        record=tuple((built.name_of(p), None) for p, _ in spiking)
+        or ((net.populations[0].name, 0),),  # nothing recorded: record no neuron
     )
     stages = (
         spike_stages(realised.sites, realised.hardware)
@@ -208,7 +211,13 @@ def _after_link(
         s.name: np.asarray(s.rate) for s in net.sources if isinstance(s, PoissonSource)
     }
     kept, losses = bandwidth_loss(
-        rec, realised.sites, recorded, sources, realised.hardware, seed=seed
+        rec,
+        realised.sites,
+        recorded,
+        sources,
+        realised.hardware,
+        seed=seed,
+        stationary=False,  # a run from rest: drops up to t depend on spikes up to t
     )
     return kept, dict(losses)
 

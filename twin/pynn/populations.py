@@ -38,34 +38,40 @@ def _native(cells: Any, *names: str) -> tuple[str, ...]:
 
 
 class PopulationView(common.PopulationView):
-    """A subset of a population's cells (PyNN's ``PopulationView``)."""
+    """A subset of a population's cells (PyNN's ``PopulationView``).
+
+    Views of views work on the population that owns the cells (``grandparent``).
+    """
 
     _assembly_class = Assembly
     _simulator = simulator
+
+    @property
+    def _cells(self) -> np.ndarray:
+        """Indices of the viewed cells in the owning population."""
+        return np.asarray(self.index_in_grandparent(np.arange(self.size)))
 
     def _get_parameters(self, *names: str) -> ParameterSpace:
         native = self._get_native_parameters(*_native(self, *names))
         return self.celltype.reverse_translate(native)
 
     def _get_native_parameters(self, *names: str) -> ParameterSpace:
-        values = {n: simplify(self.parent._parameters[n][self.mask]) for n in names}
+        owner, cells = self.grandparent, self._cells
+        values = {n: simplify(owner._parameters[n][cells]) for n in names}
         return ParameterSpace(values, shape=(self.size,))
 
     def _set_parameters(self, parameter_space: ParameterSpace) -> None:
         parameter_space.evaluate(simplify=False)
-        for name, value in parameter_space.items():
-            self.parent._parameters[name][self.mask] = value
-        self.parent._checked()
+        self.grandparent._assign(dict(parameter_space.items()), self._cells)
 
     def _set_initial_value_array(self, variable: str, initial_values: Any) -> None:
         values = initial_values.evaluate(simplify=False)
-        self.parent._initial[variable][self.mask] = values
-        simulator.state.changed()
+        self.grandparent._assign_initial(variable, values, self._cells)
 
     @property
     def initial_values(self) -> dict[str, Any]:
         """Initial values of the viewed cells (PyNN's views do not keep them)."""
-        return {k: v[self.mask] for k, v in self.parent._initial.items()}
+        return {k: v[self._cells] for k, v in self.grandparent._initial.items()}
 
     def _get_view(self, selector: Any, label: str | None = None) -> PopulationView:
         return PopulationView(self, selector, label)
@@ -127,15 +133,51 @@ class Population(common.Population):
         simulator.state.changed()
 
     def _set_initial_value_array(self, variable: str, initial_values: Any) -> None:
+        values = initial_values.evaluate(simplify=False)
+        self._assign_initial(variable, values, slice(None))
+
+    def _assign(self, values: dict[str, Any], cells: Any) -> None:
+        """Set parameters of ``cells``; nothing changes if the result is invalid.
+
+        Raises
+        ------
+        pyNN.errors.InvalidParameterValueError
+            If a parameter would leave its cell type's bounds.
+        """
+        before = {name: self._parameters[name] for name in values}
+        for name, value in values.items():
+            array = np.array(self._parameters[name], copy=True)
+            array[cells] = value
+            self._parameters[name] = array
+        try:
+            self._checked()
+        except errors.InvalidParameterValueError:
+            self._parameters.update(before)
+            raise
+
+    def _assign_initial(self, variable: str, values: Any, cells: Any) -> None:
+        """Set the initial value of ``variable`` for ``cells``.
+
+        Raises
+        ------
+        UnsupportedError
+            For a variable the cell type has no initial value of, or a non-zero
+            initial conductance (every run starts without synaptic input).
+        """
         if variable not in self._initial:
             raise UnsupportedError(
                 f"initial value of {variable!r}; the twin sets "
                 f"{', '.join(self._initial) or 'no state variable'} for "
                 f"{type(self.celltype).__name__}"
             )
-        self._initial[variable] = np.array(
-            initial_values.evaluate(simplify=False), dtype=float
-        )
+        values = np.asarray(values, dtype=float)
+        if variable.startswith("gsyn") and np.any(values != 0):
+            raise UnsupportedError(
+                f"initial {variable} other than 0; the twin starts every run "
+                "without synaptic conductance (initialize v and w)"
+            )
+        self._initial[variable] = np.array(self._initial[variable], copy=True)
+        self._initial[variable][cells] = values
         simulator.state.changed()
 
     def _get_view(self, selector: Any, label: str | None = None) -> PopulationView:
@@ -151,6 +193,4 @@ class Population(common.Population):
 
     def _set_parameters(self, parameter_space: ParameterSpace) -> None:
         parameter_space.evaluate(simplify=False)
-        for name, value in parameter_space.items():
-            self._parameters[name] = np.array(value)
-        self._checked()
+        self._assign(dict(parameter_space.items()), slice(None))

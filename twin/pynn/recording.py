@@ -55,7 +55,7 @@ class Recorder(recording.Recorder):
                 f"sampling interval {interval} ms; use a whole number of time steps "
                 f"({simulator.state.dt} ms)"
             )
-        if sampling_interval is not None:
+        if sampling_interval is not None and variable.name != "spikes":
             self.sampling_interval = sampling_interval
         simulator.state.changed()
 

@@ -92,7 +92,7 @@ class State(common.control.BaseState):
         self.num_processes = 1
         self.dt = 0.1
         self.requested_min_delay: float | str = "auto"
-        self.max_delay: float | str = "auto"
+        self.requested_max_delay: float | str = "auto"
         self.options = Options()
         self.clear()
 
@@ -104,12 +104,30 @@ class State(common.control.BaseState):
         """
         if self.requested_min_delay != "auto":
             return float(self.requested_min_delay)
-        delays = [p.coo()[3] for p in self.structure.projections if len(p)]
-        return min((float(d.min()) for d in delays), default=self.dt)
+        return self._extreme_delay(min, self.dt)
 
     @min_delay.setter
     def min_delay(self, value: float | str) -> None:
         self.requested_min_delay = value
+
+    @property
+    def max_delay(self) -> float:
+        """The largest delay, ms: as set, or (``"auto"``) of all connections so far."""
+        if self.requested_max_delay != "auto":
+            return float(self.requested_max_delay)
+        return self._extreme_delay(max, self.min_delay)
+
+    @max_delay.setter
+    def max_delay(self, value: float | str) -> None:
+        self.requested_max_delay = value
+
+    def _extreme_delay(self, pick: Any, default: float) -> float:
+        """Return the smallest or largest delay of all connections, on the grid."""
+        delays = [p.coo()[3] for p in self.structure.projections if len(p)]
+        if not delays:
+            return default
+        d = pick(float(pick(x)) for x in delays)
+        return round(float(self.grid.delay_steps(d)) * self.dt, 9)
 
     @property
     def t(self) -> float:
@@ -143,10 +161,6 @@ class State(common.control.BaseState):
         self.segment_counter += 1
         self.emulation: Any = None
         self.emulated_version = -1
-
-    def run(self, simtime: float) -> None:
-        """Advance by ``simtime`` ms."""
-        self.run_until(self.t + simtime)
 
     def run_until(self, tstop: float) -> None:
         """Advance to ``tstop`` ms (a grid time, see the module docstring).
