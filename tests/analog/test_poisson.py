@@ -112,3 +112,14 @@ def test_an_overflowing_capacity_is_grown_and_no_event_lost(monkeypatch):
     events = _delivered(net, 500.0, seeds=3)
     expected = 100 * 100.0 * 0.5
     assert np.all(np.abs(events - expected) <= 4 * np.sqrt(expected)), events
+
+
+def test_source_shares_are_exact_behind_a_large_total():
+    """A 0.1 Hz source behind 300 kHz keeps its share to 2**-32 of the total (a
+    float32 cumulative sum would round it to 0.094 or 0.125 Hz)."""
+    rates = np.r_[np.full(1000, 0.1), [3e5], np.full(1000, 0.1)]
+    table = rates_of(rates, jnp.float32)
+    edges = np.r_[0, np.asarray(table.threshold, dtype=np.float64)]
+    share = np.diff(edges) / 2.0**32
+    np.testing.assert_allclose(share * rates.sum(), rates, atol=rates.sum() * 2.0**-31)
+    assert float(table.total) == pytest.approx(rates.sum(), rel=1e-6)

@@ -1,4 +1,4 @@
-"""PyNN's own example scripts, unchanged, on the twin (`python -m twin.pynn.run`)."""
+"""PyNN's example scripts, unchanged, on the twin (`python -m twin.pynn.launch`)."""
 
 import re
 import subprocess
@@ -33,7 +33,8 @@ def _run(args, cwd):
 
 def test_connections_example_builds_every_connector(tmp_path):
     out = _run(
-        ["-m", "twin.pynn.run", str(_examples() / "connections.py"), "twin"], tmp_path
+        ["-m", "twin.pynn.launch", str(_examples() / "connections.py"), "twin"],
+        tmp_path,
     )
     assert out.count("Number of Synapses") == 9  # one block per connector
 
@@ -43,7 +44,7 @@ def test_inhomogeneous_network_gives_nest_s_rate(tmp_path):
     """Spike-time input onto 9 neurons with per-cell parameters: the same rate."""
     script = str(_examples() / "inhomogeneous_network.py")
     rates = []
-    for args in (["-m", "twin.pynn.run", script, "twin"], [script, "nest"]):
+    for args in (["-m", "twin.pynn.launch", script, "twin"], [script, "nest"]):
         out = _run(args, tmp_path)
         rates.append(float(re.search(r"Mean firing rate:\s+([0-9.]+)", out).group(1)))
     assert rates[0] > 0

@@ -3,11 +3,11 @@
 For a block of ``b`` steps the events of all ``m`` sources are drawn at once, as one
 Poisson process of the summed rate split among the sources (superposition): the number
 of events is Poisson with mean ``sum_i r_i · dt · b``; each event gets a uniform step
-and a source chosen with probability ``r_i / sum_j r_j`` (inverse of the cumulative
-rates). This is exactly a set of independent Poisson processes with counts per step,
-as NEST's ``poisson_generator``, for any mixture of rates, and costs a few vectorised
-draws per block instead of ``m`` uniforms per step. When all rates are equal the
-source is a uniform integer (no search).
+and a source chosen with probability ``r_i / sum_j r_j`` (a uniform 32-bit integer
+against the cumulative shares, computed in float64). This is exactly a set of
+independent Poisson processes with counts per step, as NEST's ``poisson_generator``, for
+any mixture of rates, and costs a few vectorised draws per block instead of ``m``
+uniforms per step. When all rates are equal the source is a uniform integer (no search).
 
 The event capacity of a block is sized for the summed rate (mean + 10 sd + 16); the
 overflow counter lets :func:`twin.analog.simulate_batch` detect the (astronomically
@@ -36,16 +36,28 @@ class BlockEvents(NamedTuple):
 
 
 class PoissonRates(NamedTuple):
-    """Rates of the Poisson sources and their cumulative sums (leaf shapes ``(m,)``)."""
+    """Rates of the Poisson sources and how an event picks its source."""
 
-    rate: Array  # Hz per source
-    cumulative: Array  # cumsum of ``rate``, Hz
+    rate: Array  # (m,) Hz per source
+    total: Array  # () summed rate, Hz
+    threshold: Array  # (m,) uint32: cumulative share of the summed rate, × 2**32
 
 
 def rates_of(rate: np.ndarray, dtype: type) -> PoissonRates:
-    """Return the :class:`PoissonRates` of a rate array (Hz, shape ``(m,)``)."""
+    """Return the :class:`PoissonRates` of a rate array (Hz, shape ``(m,)``).
+
+    The cumulative shares are computed in float64 and stored as 32-bit integer
+    thresholds, so a source's probability of being picked is exact to 2**-32 of the
+    summed rate whatever the emulator's precision (a float32 cumulative sum would
+    quantise slow sources behind a large total).
+    """
     rate = np.asarray(rate, dtype=float)
-    return PoissonRates(jnp.asarray(rate, dtype), jnp.asarray(np.cumsum(rate), dtype))
+    total = float(rate.sum())
+    share = np.cumsum(rate) / total if total > 0 else np.zeros(rate.size)
+    threshold = np.minimum(np.floor(share * 2.0**32), 2.0**32 - 1).astype(np.uint32)
+    return PoissonRates(
+        jnp.asarray(rate, dtype), jnp.asarray(total, dtype), jnp.asarray(threshold)
+    )
 
 
 def block_capacity(total_rate_hz: float, dt: float, block_steps: int) -> int:
@@ -100,9 +112,9 @@ def poisson_block(
         lam = m * r_max * dt * 1e-3 * block_steps
         source = jr.randint(k_src, (capacity,), 0, m, dtype=jnp.int32)
     else:
-        lam = rates.cumulative[-1] * rate_scale * dt * 1e-3 * block_steps
-        u = jr.uniform(k_src, (capacity,), dtype=rates.cumulative.dtype)
-        pick = jnp.searchsorted(rates.cumulative, u * rates.cumulative[-1], "right")
+        lam = rates.total * rate_scale * dt * 1e-3 * block_steps
+        u = jr.bits(k_src, (capacity,), jnp.uint32)
+        pick = jnp.searchsorted(rates.threshold, u, "right")
         source = jnp.minimum(pick, m - 1).astype(jnp.int32)
     count = jr.poisson(k_count, lam).astype(jnp.int32)
     step = jr.randint(k_step, (capacity,), 0, block_steps, dtype=jnp.int32)
