@@ -22,9 +22,13 @@ $(VENV)/.test-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 run: $(VENV)/.run-installed
 	$(VENV)/bin/twin brunel --fidelity all --out $(OUT)
 
-## test: install with NEST and test extras, then run the test suite (gpu tests excluded)
+## test: install with NEST and test extras, then run the test suite (gpu tests excluded);
+## the PyNN backend's tests (which run PyNN's own scenarios, changing PyNN's global
+## state) run in a process of their own
 test: $(VENV)/.test-installed
-	$(PY) -m pytest -q -m "not gpu" --doctest-modules twin experiments tests
+	$(PY) -m pytest -q -m "not gpu" --doctest-modules twin experiments tests \
+		--ignore=tests/pynn
+	$(PY) -m pytest -q -m "not gpu" tests/pynn
 
 ## lint: format check, lint and type check
 lint: $(VENV)/.test-installed
