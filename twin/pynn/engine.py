@@ -92,12 +92,6 @@ class Emulation:
         return np.vstack([self.initial[variable][gids][None, :], body])
 
 
-def cached_network_is(state: Any, network: Any) -> bool:
-    """Whether ``network`` equals the one the cached tier result was made from."""
-    requested = getattr(state, "requested", None)
-    return requested is not None and requested == network
-
-
 def _recorded(state: Any, *variables: str) -> list[tuple[Any, np.ndarray]]:
     """Return (population, recorded cell ids) for any of ``variables``."""
     out = []
@@ -141,13 +135,9 @@ def emulate(state: Any, steps: int) -> Emulation:
         state.structure.populations, state.structure.projections, state.dt
     )
     tier = tier_list([opts.fidelity], hardware=opts.hardware)[0]
-    cached = state.realised
-    if (
-        cached is not None
-        and cached.tier == tier
-        and cached_network_is(state, built.network)
-    ):
-        realised = cached  # same network and options since setup: same pipeline
+    cached = state.tier_cache  # (requested network, its tier result) or None
+    if cached is not None and cached[1].tier == tier and cached[0] == built.network:
+        realised = cached[1]  # same network and options since setup: same pipeline
     else:
         realised = realise(
             tier,
@@ -156,7 +146,7 @@ def emulate(state: Any, steps: int) -> Emulation:
             wafer=opts.wafer,
             mapping_config=opts.mapping,
         )
-        state.realised, state.requested = realised, built.network
+        state.tier_cache = (built.network, realised)
     net = realised.network
     spiking = [(p, i) for p, i in _recorded(state, "spikes") if p.is_neuron]
     traced_cells = _recorded(state, *STATE_VARIABLES)

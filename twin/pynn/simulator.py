@@ -147,8 +147,8 @@ class State(common.control.BaseState):
         """Forget everything built (a new ``setup``)."""
         self.recorders = set[Any]()
         self.structure = _Structure()
-        self.realised: Any = None  # the tier's result for ``requested`` (a cache)
-        self.requested: Any = None
+        # (requested network, its tier result): reused while the network is equal
+        self.tier_cache: Any = None
         self.id_counter = 0
         self.segment_counter = -1
         self.reset()
