@@ -115,11 +115,16 @@ def _populations(
         cells[pop.name].initialize(v=v0)
     for src in network.sources:  # spike-time sources: see _spike_generators
         if isinstance(src, PoissonSource):
-            stop = min(src.stop, 1e12)
+            stop = np.minimum(src.stop, 1e12)
             model = sim.SpikeSourcePoisson(
-                rate=np.asarray(src.rate), start=src.start, duration=stop - src.start
+                rate=np.asarray(src.rate),
+                start=np.asarray(src.start),
+                duration=stop - src.start,
             )
             cells[src.name] = sim.Population(src.size, model, label=src.name)
+            # pyNN.nest gives its generators origin = 1 ms (windows shifted by 1 ms);
+            # the twin's window is NEST's own: origin 0.
+            cells[src.name].node_collection_source.set(origin=0.0)
     return cells
 
 

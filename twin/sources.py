@@ -24,20 +24,24 @@ class PoissonSource:
     rate
         Rate per generator, Hz: a scalar or an array of shape ``(size,)``.
     start, stop
-        Active window, ms.
+        Active window per generator, ms: a scalar or an array of shape ``(size,)``
+        (``stop`` may be ``inf``). As NEST's ``poisson_generator``, a generator
+        emits in the steps that begin after ``start`` and no later than ``stop``
+        (spikes stamped in ``(start + dt, stop + dt]``); both must lie on the run's
+        step grid (checked by the emulator, which knows ``dt``).
 
     Raises
     ------
     NetworkError
-        If ``size`` is zero or negative, a rate is negative or not finite, or the
+        If ``size`` is zero or negative, a rate is negative or not finite, or a
         window is not ``0 <= start < stop``.
     """
 
     name: str
     size: int
     rate: np.ndarray | float
-    start: float = 0.0
-    stop: float = float("inf")
+    start: np.ndarray | float = 0.0
+    stop: np.ndarray | float = float("inf")
 
     def __post_init__(self) -> None:
         if self.size <= 0:
@@ -50,29 +54,38 @@ class PoissonSource:
                 f"source {self.name!r}: rates must be finite and >= 0 Hz, got "
                 f"min {rate.min()}; fix the rate"
             )
-        if not self.stop > self.start >= 0:
+        start, stop = (
+            np.array(np.broadcast_to(np.asarray(x, dtype=float), (self.size,)))
+            for x in (self.start, self.stop)
+        )
+        bad = ~((stop > start) & (start >= 0) & np.isfinite(start))
+        if bad.any():
+            i = int(np.argmax(bad))
             raise NetworkError(
-                f"source {self.name!r}: window start={self.start}, stop={self.stop} "
-                "ms; need 0 <= start < stop"
+                f"source {self.name!r}: generator {i} has window start={start[i]}, "
+                f"stop={stop[i]} ms; need 0 <= start < stop"
             )
-        rate.setflags(write=False)
-        object.__setattr__(self, "rate", rate)
+        for name, arr in (("rate", rate), ("start", start), ("stop", stop)):
+            arr.setflags(write=False)
+            object.__setattr__(self, name, arr)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PoissonSource):
             return NotImplemented
-        return (self.name, self.size, self.start, self.stop) == (
-            other.name,
-            other.size,
-            other.start,
-            other.stop,
-        ) and np.array_equal(self.rate, other.rate)
+        return (self.name, self.size) == (other.name, other.size) and all(
+            np.array_equal(a, b)
+            for a, b in (
+                (self.rate, other.rate),
+                (self.start, other.start),
+                (self.stop, other.stop),
+            )
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
     def expected_count(self, t_stop: float) -> np.ndarray:
         """Return the expected number of spikes per generator up to ``t_stop`` ms."""
-        active = max(0.0, min(self.stop, t_stop) - self.start)
+        active = np.maximum(0.0, np.minimum(self.stop, t_stop) - self.start)
         return np.asarray(self.rate) * active * 1e-3
 
 

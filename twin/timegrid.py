@@ -10,7 +10,10 @@ NEST represents time in *tics* (0.001 ms by default) and advances in steps of
   (``delay_ms_to_steps``);
 - spike time: on the tic grid, its own step; otherwise the end of the step it lies in
   (``Time::ms_stamp``, as ``spike_generator`` with off-grid times allowed);
-- run length: must be a whole, positive number of steps (``Simulate``).
+- run length: must be a whole, positive number of steps (``Simulate``);
+- device window (a generator's start and stop): a whole number of steps, else an
+  error (``Device::set_status``: "start must be a multiple of the simulation
+  resolution").
 
 The delay rule multiplies by ``steps_per_ms`` (10.0 at 0.1 ms) instead of dividing by
 ``dt``: 0.15 / 0.1 = 1.4999999999999998 would round down, 0.15 · 10.0 = 1.5 rounds up to
@@ -141,6 +144,31 @@ class TimeGrid:
                 f"{self.dt} ms; use e.g. {self.step_floor_ms(t_stop)} ms"
             )
         return tics // self.tics_per_step
+
+    def device_steps(self, t: ArrayLike, context: str) -> np.ndarray:
+        """Return a device's window times ``t`` (ms, >= 0) in steps; inf stays inf.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 steps of the shape of ``t`` (whole numbers, or ``inf``).
+
+        Raises
+        ------
+        ConfigError
+            If a finite time is not a whole number of steps (NEST refuses it too).
+        """
+        t = np.asarray(t, dtype=float)
+        finite = np.isfinite(t)
+        tics = ms_to_tics(np.where(finite, t, 0.0))
+        off = finite & (tics % self.tics_per_step != 0)
+        if off.any():
+            bad = float(t[off].flat[0])
+            raise ConfigError(
+                f"{context}: time {bad} ms is not a multiple of the time step "
+                f"{self.dt} ms; use e.g. {self.step_floor_ms(bad)} ms"
+            )
+        return np.where(finite, tics // self.tics_per_step, np.inf)
 
     def step_floor_ms(self, t: float) -> float:
         """Return the largest positive grid time <= ``t`` (at least one step), ms."""

@@ -123,3 +123,61 @@ def test_source_shares_are_exact_behind_a_large_total():
     share = np.diff(edges) / 2.0**32
     np.testing.assert_allclose(share * rates.sum(), rates, atol=rates.sum() * 2.0**-31)
     assert float(table.total) == pytest.approx(rates.sum(), rel=1e-6)
+
+
+def test_windowed_generators_fire_in_nest_s_steps_only():
+    """A generator with window (start, stop] fires in the steps k with start < k <=
+    stop (NEST's poisson_generator); its spikes, stamped k + 1, arrive one delay (1
+    step) later. Trace index j is g_E at the end of step j with the arrivals at stamp
+    j + 1 included, so the first rise is at start_steps + 2, the last at
+    stop_steps + 1."""
+    from tests.analog.time_networks import arrival_steps, windowed
+
+    starts = np.array([0.0, 0.1, 5.0, 12.3, 20.0])
+    stops = np.array([3.0, 0.2, 40.0, 12.4, np.inf])
+    net = windowed(starts, stops)
+    config = SimConfig(t_stop=50.0, trace=tuple(("n", i) for i in range(5)))
+    rec = simulate_batch(net, config, keys=jr.PRNGKey(3)[None])[0]
+    first, last = arrival_steps(np.asarray(rec.state_traces["gsyn_exc"]))
+    start_steps = np.rint(starts * 10).astype(int)
+    stop_steps = np.minimum(np.rint(np.minimum(stops, 1e6) * 10), 500 - 1).astype(int)
+    np.testing.assert_array_equal(first, start_steps + 2)
+    # The last generator never stops: its last arrival is in the run's last step.
+    np.testing.assert_array_equal(last[:4], stop_steps[:4] + 1)
+    assert last[4] == 499
+
+
+def test_windowed_generators_deliver_their_rate_inside_the_window():
+    """Counts of 1000 generators of 50 Hz over windows of 200 and 500 ms among a run of
+    1 s: the delivered events within 4 Poisson sd of rate x window, in each of 4
+    runs; unwindowed generators of the same network keep their full-run count."""
+    size = 1000
+    starts = np.r_[np.full(size // 2, 100.0), np.full(size // 2, 300.0)]
+    stops = np.r_[np.full(size // 2, 300.0), np.full(size // 2, 800.0)]
+    pop = Population(name="n", size=1, parameters={"v_thresh": 1000.0})
+    windowed_src = PoissonSource(
+        name="w", size=size, rate=50.0, start=starts, stop=stops
+    )
+    proj = Projection(
+        pre="w",
+        post="n",
+        pre_idx=np.arange(size),
+        post_idx=np.zeros(size, int),
+        weight=np.full(size, 1e-6),
+        delay=np.full(size, 1.0),
+    )
+    net = Network(populations=(pop,), sources=(windowed_src,), projections=(proj,))
+    events = _delivered(net, 1000.0, seeds=11)
+    expected = 50.0 * (size // 2) * (0.2 + 0.5)
+    assert np.all(np.abs(events - expected) <= 4 * np.sqrt(expected)), events
+
+
+def test_window_times_off_the_step_grid_are_errors():
+    from tests.analog.time_networks import windowed
+    from twin.errors import ConfigError
+
+    net = windowed(np.array([1.05]), np.array([2.0]))
+    with pytest.raises(
+        ConfigError, match=r"1.05 ms is not a multiple of the time step"
+    ):
+        simulate_batch(net, SimConfig(t_stop=5.0), keys=jr.PRNGKey(0)[None])

@@ -99,3 +99,37 @@ def test_adex_without_exponential_term_fires_at_v_thresh_as_nest():
     twin, nest = _both(net, 100.0)
     assert nest.times.size > 2
     np.testing.assert_allclose(twin.times, nest.times, atol=1e-9, rtol=0)
+
+
+def test_poisson_windows_match_nest():
+    """poisson_generator start/stop: g_E rises in the same first and last steps."""
+    import nest
+
+    from tests.analog.time_networks import arrival_steps, windowed
+
+    starts = np.array([0.0, 0.1, 5.0, 12.3, 20.0])
+    stops = np.array([3.0, 0.2, 40.0, 12.4, 49.0])
+    config = SimConfig(t_stop=50.0, trace=tuple(("n", i) for i in range(5)))
+    rec = simulate(windowed(starts, stops), config, jr.PRNGKey(0))
+    twin = arrival_steps(np.asarray(rec.state_traces["gsyn_exc"]))
+
+    nest.ResetKernel()
+    nest.set_verbosity("M_ERROR")
+    nest.resolution = 0.1
+    cells = nest.Create("iaf_cond_exp", 5, {"V_th": 1000.0, "tau_syn_ex": 1000.0})
+    for i, cell in enumerate(cells):
+        gen = nest.Create(
+            "poisson_generator",
+            params={"rate": 3e6, "start": starts[i], "stop": stops[i]},
+        )
+        nest.Connect(gen, cell, syn_spec={"weight": 1e-3, "delay": 0.1})
+    meter = nest.Create("multimeter", {"record_from": ["g_ex"], "interval": 0.1})
+    nest.Connect(meter, cells)
+    nest.Simulate(50.0)
+    ev = meter.get("events")
+    g = np.zeros((500, 5))
+    rows = np.rint(ev["times"] * 10).astype(int) - 1  # sample at (j + 1) dt
+    g[rows, np.asarray(ev["senders"]) - cells[0].global_id] = ev["g_ex"]
+    ref = arrival_steps(g[: rows.max() + 1])
+    np.testing.assert_array_equal(twin[0], ref[0])
+    np.testing.assert_array_equal(twin[1], ref[1])

@@ -4,6 +4,7 @@ import re
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from tests.conftest import in_ci
@@ -49,3 +50,39 @@ def test_inhomogeneous_network_gives_nest_s_rate(tmp_path):
         rates.append(float(re.search(r"Mean firing rate:\s+([0-9.]+)", out).group(1)))
     assert rates[0] > 0
     assert rates[0] == pytest.approx(rates[1], rel=1e-9)
+
+
+def _va_rates(script, simulator, cwd):
+    """Run VAbenchmarks in COBA mode; return its (excitatory, inhibitory) rate, Hz."""
+    args = (
+        ["-m", "twin.pynn.launch", str(script), "twin", "COBA"]
+        if simulator == "twin"
+        else [str(script), simulator, "COBA"]
+    )
+    out = _run(args, cwd)
+    return [
+        float(re.search(rf"{kind} rate\s+:\s+([0-9.]+) Hz", out).group(1))
+        for kind in ("Excitatory", "Inhibitory")
+    ]
+
+
+@pytest.mark.nest
+def test_va_benchmarks_coba_rates_agree_with_nest(tmp_path):
+    """VAbenchmarks (COBA, 4000 cells, 1 s) unchanged but for its network seed
+    (``rngseed``; the original and two others, the same on both simulators): the
+    mean excitatory and inhibitory rates over the 3 seeds agree with pyNN.nest within
+    max(15 %, 2 combined sd over the seeds)."""
+    text = (_examples() / "VAbenchmarks.py").read_text()
+    assert "rngseed  = 98765" in text
+    rates = {"twin": [], "nest": []}
+    for seed in (98765, 1234, 4321):
+        script = tmp_path / f"VAbenchmarks_{seed}.py"
+        script.write_text(text.replace("rngseed  = 98765", f"rngseed  = {seed}"))
+        for simulator, out in rates.items():
+            out.append(_va_rates(script, simulator, tmp_path))
+    twin, nest = np.array(rates["twin"]), np.array(rates["nest"])  # (seeds, E/I)
+    assert nest.min() > 1.0  # the network is active (self-sustained after 50 ms)
+    spread = np.sqrt(twin.std(axis=0, ddof=1) ** 2 + nest.std(axis=0, ddof=1) ** 2)
+    tolerance = np.maximum(0.15 * nest.mean(axis=0), 2 * spread)
+    diff = np.abs(twin.mean(axis=0) - nest.mean(axis=0))
+    assert np.all(diff <= tolerance), (twin.mean(axis=0), nest.mean(axis=0), tolerance)

@@ -72,6 +72,7 @@ class Static:
     saturating: bool  # some neuron has a finite g_sat (hardware tier)
     record_from_block: int  # blocks before this one are not recorded (warm-up)
     n_stages: int = 0  # rate-limit stages applied to the spikes (0: none)
+    windowed: bool = False  # some Poisson generator has a start/stop window
 
 
 class KernelOutput(NamedTuple):
@@ -234,6 +235,10 @@ def _external(
         equal=s.equal_rates,
     )
     ev = jax.vmap(draw, in_axes=(0, None, 0))(keys, rates, batch.rate_scale)
+    if s.windowed:  # keep each generator's events inside its window
+        k = t0 + ev.step
+        inside = (k >= rates.first[ev.source]) & (k < rates.last[ev.source])
+        ev = ev._replace(valid=ev.valid & inside)
     variant = jnp.broadcast_to(jnp.arange(nb)[:, None], ev.source.shape)
     buf = _deliver(
         buf,

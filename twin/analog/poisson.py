@@ -9,6 +9,11 @@ independent Poisson processes with counts per step, as NEST's ``poisson_generato
 any mixture of rates, and costs a few vectorised draws per block instead of ``m``
 uniforms per step. When all rates are equal the source is a uniform integer (no search).
 
+A generator with a window (``start``/``stop``) keeps only the events of the steps in
+its window: thinning a Poisson process by a fixed set of times leaves a Poisson process
+on those times, so the draws (and every other generator's events) are those of the
+unwindowed run.
+
 The event capacity of a block is sized for the summed rate (mean + 10 sd + 16); the
 overflow counter lets :func:`twin.analog.simulate_batch` detect the (astronomically
 rare) block that exceeds it and run again with a larger capacity, so no event is lost.
@@ -23,7 +28,14 @@ import jax.random as jr
 import numpy as np
 from jax import Array
 
-__all__ = ["BlockEvents", "PoissonRates", "block_capacity", "poisson_block", "rates_of"]
+__all__ = [
+    "NEVER",
+    "BlockEvents",
+    "PoissonRates",
+    "block_capacity",
+    "poisson_block",
+    "rates_of",
+]
 
 
 class BlockEvents(NamedTuple):
@@ -41,10 +53,26 @@ class PoissonRates(NamedTuple):
     rate: Array  # (m,) Hz per source
     total: Array  # () summed rate, Hz
     threshold: Array  # (m,) uint32: cumulative share of the summed rate, × 2**32
+    first: Array  # (m,) int32: first step (0-based) in which the generator is active
+    last: Array  # (m,) int32: first step after its window (2**31 - 1: never stops)
 
 
-def rates_of(rate: np.ndarray, dtype: type) -> PoissonRates:
+#: ``last`` of a generator that never stops.
+NEVER = 2**31 - 1
+
+
+def rates_of(
+    rate: np.ndarray,
+    dtype: type,
+    window: tuple[np.ndarray, np.ndarray] | None = None,
+) -> PoissonRates:
     """Return the :class:`PoissonRates` of a rate array (Hz, shape ``(m,)``).
+
+    ``window`` is ``(start, stop)`` of each generator in steps (float, ``stop`` may be
+    inf; default: always active). A generator is active in the steps ``k`` (0-based,
+    the step from ``k·dt`` to ``(k+1)·dt``) with ``start < k <= stop``, its spikes
+    stamped ``k + 1``: NEST's ``poisson_generator`` (``StimulationDevice::is_active``
+    on ``T + lag``).
 
     The cumulative shares are computed in float64 and stored as 32-bit integer
     thresholds, so a source's probability of being picked is exact to 2**-32 of the
@@ -55,8 +83,17 @@ def rates_of(rate: np.ndarray, dtype: type) -> PoissonRates:
     total = float(rate.sum())
     share = np.cumsum(rate) / total if total > 0 else np.zeros(rate.size)
     threshold = np.minimum(np.floor(share * 2.0**32), 2.0**32 - 1).astype(np.uint32)
+    if window is None:
+        first, last = np.zeros(rate.size), np.full(rate.size, np.inf)
+    else:
+        first, last = window[0] + 1, window[1] + 1
+    last = np.minimum(last, NEVER)
     return PoissonRates(
-        jnp.asarray(rate, dtype), jnp.asarray(total, dtype), jnp.asarray(threshold)
+        jnp.asarray(rate, dtype),
+        jnp.asarray(total, dtype),
+        jnp.asarray(threshold),
+        jnp.asarray(first.astype(np.int64), jnp.int32),
+        jnp.asarray(last.astype(np.int64), jnp.int32),
     )
 
 

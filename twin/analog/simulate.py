@@ -32,7 +32,7 @@ from twin.analog.limits import stage_arrays
 from twin.analog.params import NeuronParams, from_network
 from twin.analog.poisson import block_capacity, rates_of
 from twin.analog.tables import build_tables
-from twin.errors import ConfigError, NumericalError, UnsupportedError
+from twin.errors import ConfigError, NumericalError
 from twin.network import Network, PoissonSource, SpikeTimesSource
 from twin.recording import STATE_VARIABLES, SpikeRecording
 from twin.timegrid import TimeGrid, ms_to_tics
@@ -186,18 +186,28 @@ def _timed_events(network: Network, config: SimConfig, n_blocks: int) -> TimedEv
     return TimedEvents(jnp.asarray(out_src), jnp.asarray(out_step), jnp.asarray(valid))
 
 
-def _poisson_rates(network: Network, config: SimConfig) -> np.ndarray:
-    rates = []
+def _poisson_rates(
+    network: Network, config: SimConfig
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """Return every Poisson generator's rate (Hz) and, if any has one, the windows.
+
+    Raises
+    ------
+    ConfigError
+        If a window's start or stop is not on the step grid.
+    """
+    rates, starts, stops = [], [], []
     for src in network.sources:
         if isinstance(src, PoissonSource):
-            if src.start > 0 or src.stop < config.t_stop:
-                raise UnsupportedError(
-                    f"source {src.name!r}: Poisson windows (start/stop) are not "
-                    "emulated by the twin; use a spike-time source for time-limited "
-                    "input"
-                )
             rates.append(np.asarray(src.rate, dtype=float))
-    return np.concatenate(rates) if rates else np.zeros(1)
+            context = f"source {src.name!r} window"
+            starts.append(config.grid.device_steps(src.start, context))
+            stops.append(config.grid.device_steps(src.stop, context))
+    if not rates:
+        return np.zeros(1), None
+    start, stop = np.concatenate(starts), np.concatenate(stops)
+    inside = bool(np.any(start > 0) or np.any(stop < config.n_steps))
+    return np.concatenate(rates), (start, stop) if inside else None
 
 
 def simulate_batch(
@@ -261,9 +271,8 @@ def simulate_batch(
         ``rate_scale`` per key, a capacity scale below the largest rate scale, a
         negative count in ``config.record``, a traced index outside its population,
         spike times on stamp 0, a stage of ``limits`` without one group per
-        neuron, or ``v0``/``w0`` not one finite value per neuron.
-    UnsupportedError
-        If a Poisson source has a window (start/stop) inside the run.
+        neuron, ``v0``/``w0`` not one finite value per neuron, or a Poisson
+        window time off the step grid.
     NetworkError
         If a delay rounds to less than one step of ``config.dt``, or
         ``config.record`` or ``config.trace`` names a population the network does
@@ -292,7 +301,7 @@ def simulate_batch(
     dtype = jnp.float64 if config.dtype == "float64" else jnp.float32
     params = from_network(network, config.dt, dtype)
     tables = build_tables(network, config.dt, dtype)
-    rates = _poisson_rates(network, config)
+    rates, window = _poisson_rates(network, config)
     n_blocks = -(-config.n_steps // config.block_steps)
     recorded = _recorded_ids(network, config)
     record = np.concatenate(list(recorded.values())) if recorded else np.zeros(0, int)
@@ -325,11 +334,12 @@ def simulate_batch(
             config.record_from_step // config.block_steps, n_blocks - 1
         ),
         n_stages=len(limits),
+        windowed=window is not None,
     )
     first_step = static.record_from_block * config.block_steps
     timed = _timed_events(network, config, n_blocks)
     init = _initial_values(network, config, params, v0, w0, dtype)
-    args = (params, tables, rates_of(rates, dtype), timed, stages, init)
+    args = (params, tables, rates_of(rates, dtype, window), timed, stages, init)
     clock["prepare"] = time.perf_counter() - start
     while True:  # grows the Poisson capacity if a block ever exceeded it
         outs = _run_chunks(args, static, keys, g, r, chunk, clock)
@@ -557,9 +567,8 @@ def simulate(network: Network, config: SimConfig, key: Array) -> SpikeRecording:
     ------
     ConfigError
         On a negative count in ``config.record``, a traced index outside its
-        population or spike times on stamp 0.
-    UnsupportedError
-        If a Poisson source has a window (start/stop) inside the run.
+        population, spike times on stamp 0 or a Poisson window time off the step
+        grid.
     NetworkError
         If a delay rounds to less than one step of ``config.dt``, or
         ``config.record`` or ``config.trace`` names a population the network does

@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from twin.errors import UnsupportedError
 from twin.network import Network, Population, Projection, Receptor
 from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
 
@@ -56,18 +55,12 @@ def _source(pop: Any, name: str) -> SpikeSource:
         )
         return SpikeTimesSource(name=name, spike_times=trains)
     start = np.broadcast_to(p["start"], pop.size)
-    stop = start + np.broadcast_to(p["duration"], pop.size)
-    if np.ptp(start) > 0 or np.ptp(stop) > 0 or start[0] > 0:
-        raise UnsupportedError(
-            f"population {pop.label!r}: SpikeSourcePoisson with start/duration "
-            "windows; the twin emulates Poisson sources active for the whole run "
-            "(start = 0, duration >= run length), use SpikeSourceArray for timed input"
-        )
     return PoissonSource(
         name=name,
         size=pop.size,
         rate=np.broadcast_to(p["rate"], pop.size),
-        stop=stop[0],
+        start=start,
+        stop=start + np.broadcast_to(p["duration"], pop.size),
     )
 
 
@@ -132,8 +125,6 @@ def network_of(
     ------
     NetworkError
         On invalid parameters, weights or delays (see :class:`twin.network.Network`).
-    UnsupportedError
-        On features the twin does not emulate (Poisson windows).
     """
     names = _unique_names(populations)
     neurons, sources = [], []
@@ -165,9 +156,11 @@ def _split(
         "inhibitory" if proj.receptor_type == "inhibitory" else "excitatory"
     )
     out = []
-    pairs = np.unique(np.stack([pre_owner, post_owner]), axis=1).T
-    for a, b in pairs:
-        sel = (pre_owner == a) & (post_owner == b)
+    n = len(populations)  # one integer key per pair: np.unique(axis=1) is slow
+    pair = np.asarray(pre_owner, np.int64) * n + post_owner
+    for key in np.unique(pair):
+        a, b = divmod(int(key), n)
+        sel = pair == key
         out.append(
             Projection(
                 pre=names[a],
