@@ -11,10 +11,15 @@ Usage::
 
 The model's numbers come from ``experiments.brunel`` (one definition); the network is
 built the way a PyNN user builds it: two ``IF_cond_exp`` populations whose parameters
-are ``normal_clipped`` random distributions, fixed in-degree connectors (presynaptic
-cells drawn with replacement, autapses allowed, as the seed's generator), a shared pool
-of ``SpikeSourcePoisson`` sources, an ``Assembly`` of both populations, recording
-through a ``PopulationView``. The network is built once per g (the inhibitory weight);
+are drawn from ``normal_clipped`` random distributions, fixed in-degree connectors
+(presynaptic cells drawn with replacement, autapses allowed, as the seed's generator)
+with ``normal_clipped`` weights and delays, a shared pool of ``SpikeSourcePoisson``
+sources, an ``Assembly`` of both populations, recording through a ``PopulationView``.
+Every random distribution has a ``NumpyRNG`` of its own: PyNN copies a distribution
+with its RNG when a cell type or a projection takes it, so distributions sharing one
+RNG would draw the same numbers (every parameter of a neuron at the same z-score, the
+inhibitory cells copies of the first excitatory ones, the same relative weights and
+delays in every projection). The network is built once per g (the inhibitory weight);
 the external rate of each eta is set after a ``reset()``, and every point's spikes are
 read with ``get_data(clear=True)``.
 
@@ -25,8 +30,10 @@ Printed per point: the mean rate (Hz) of the recorded excitatory neurons over th
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import time
+from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -36,6 +43,8 @@ import numpy as np
 from experiments.brunel import NEURON_MEANS, NEURON_SDS, BrunelConfig
 
 _POSITIVE = {"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "cm"}
+#: Smallest distance of a neuron's reset below its threshold, mV.
+RESET_GAP = 1.0
 
 
 def simulator(name: str) -> Any:
@@ -43,42 +52,62 @@ def simulator(name: str) -> Any:
     return import_module("twin.pynn" if name == "twin" else f"pyNN.{name}")
 
 
-def cell_parameters(sim: Any, rng: Any) -> dict[str, Any]:
-    """Neuron parameters as PyNN random distributions (the seed's variation)."""
-    params: dict[str, Any] = {}
-    for name, mean in NEURON_MEANS.items():
-        sd = NEURON_SDS.get(name, 0.0)
+def streams(sim: Any, seed: int) -> Iterator[Any]:
+    """Yield independent ``NumpyRNG`` streams of a realisation, one per use."""
+    for k in itertools.count():
+        state = np.random.SeedSequence([seed, k]).generate_state(1)[0]
+        yield sim.NumpyRNG(seed=int(state))
+
+
+def cell_parameters(sim: Any, size: int, rngs: Iterator[Any]) -> dict[str, Any]:
+    """Parameters of ``size`` neurons with the seed's variation (arrays or numbers).
+
+    Each varied parameter is drawn from a ``normal_clipped`` distribution with an RNG
+    of its own. Resets less than ``RESET_GAP`` below their neuron's threshold are drawn
+    again: NEST rejects a reset at or above the threshold (``experiments.brunel``
+    redraws those), and the wafer's 10-bit floating gates (0.58 mV steps of the
+    biological voltage window) cannot keep a reset closer to the threshold below it,
+    so the twin's hardware tier rejects those (about one neuron in 400 is redrawn).
+    """
+    params: dict[str, Any] = dict(NEURON_MEANS)
+    dists = {}
+    for name, sd in NEURON_SDS.items():
         if not sd:
-            params[name] = mean
             continue
         low = 0.0 if name in _POSITIVE else -np.inf
         high = 0.9 * NEURON_MEANS["v_thresh"] if name == "v_reset" else np.inf
-        params[name] = sim.RandomDistribution(
-            "normal_clipped", mu=mean, sigma=sd, low=low, high=high, rng=rng
+        dists[name] = sim.RandomDistribution(
+            "normal_clipped",
+            mu=NEURON_MEANS[name],
+            sigma=sd,
+            low=low,
+            high=high,
+            rng=next(rngs),
         )
+        params[name] = dists[name].next(size)
+    close = params["v_reset"] > params["v_thresh"] - RESET_GAP
+    while close.any():
+        params["v_reset"][close] = dists["v_reset"].next(int(close.sum()))
+        close = params["v_reset"] > params["v_thresh"] - RESET_GAP
     return params
+
+
+def _normal(sim: Any, mean: float, sd: float, low: float, rng: Any) -> Any:
+    """Return a ``normal_clipped`` distribution (values below ``low`` redrawn)."""
+    return sim.RandomDistribution(
+        "normal_clipped", mu=mean, sigma=sd, low=low, high=np.inf, rng=rng
+    )
 
 
 def build(sim: Any, config: BrunelConfig, record: str) -> dict[str, Any]:
     """Create the populations and projections of one realisation (at ``config.g``)."""
-    seed = config.seed
-    rngs = {k: sim.NumpyRNG(seed=seed + i) for i, k in enumerate(("p", "c", "w", "d"))}
-    exc = sim.Population(
-        config.n_exc, sim.IF_cond_exp(**cell_parameters(sim, rngs["p"])), label="exc"
-    )
-    inh = sim.Population(
-        config.n_inh, sim.IF_cond_exp(**cell_parameters(sim, rngs["p"])), label="inh"
+    rngs = streams(sim, config.seed)
+    exc, inh = (
+        sim.Population(n, sim.IF_cond_exp(**cell_parameters(sim, n, rngs)), label=name)
+        for n, name in ((config.n_exc, "exc"), (config.n_inh, "inh"))
     )
     ext = sim.Population(
         config.n_ext, sim.SpikeSourcePoisson(rate=config.rate_per_source), label="ext"
-    )
-    delay = sim.RandomDistribution(
-        "normal_clipped",
-        mu=config.delay_mean,
-        sigma=config.delay_sd,
-        low=config.delay_min,
-        high=np.inf,
-        rng=rngs["d"],
     )
     network = exc + inh
     for pre, k, mean, receptor in (
@@ -86,16 +115,12 @@ def build(sim: Any, config: BrunelConfig, record: str) -> dict[str, Any]:
         (inh, config.c_inh, config.inh_weight, "inhibitory"),
         (ext, config.c_ext, config.exc_weight, "excitatory"),
     ):
-        weight = sim.RandomDistribution(
-            "normal_clipped",
-            mu=mean,
-            sigma=config.weight_spread * mean,
-            low=0.0,
-            high=np.inf,
-            rng=rngs["w"],
+        weight = _normal(sim, mean, config.weight_spread * mean, 0.0, next(rngs))
+        delay = _normal(
+            sim, config.delay_mean, config.delay_sd, config.delay_min, next(rngs)
         )
         connector = sim.FixedNumberPreConnector(
-            k, with_replacement=True, allow_self_connections=True, rng=rngs["c"]
+            k, with_replacement=True, allow_self_connections=True, rng=next(rngs)
         )
         sim.Projection(
             pre,
@@ -125,12 +150,17 @@ def run_points(
     seed: int = 1234,
     scale: float = 6.0,
     record: str = "30",
+    details: bool = False,
     **setup: Any,
-) -> list[dict[str, float]]:
+) -> list[dict[str, Any]]:
     """Run the (g, eta) points on simulator ``name``; one network per g.
 
     Returns one row per point: g, eta, rate (Hz, recorded excitatory neurons, last
-    1000 ms or the last half of a shorter run) and wall time (s).
+    1000 ms or the last half of a shorter run) and wall time (s). With ``details``
+    also: ``spikes``, the number of spikes ``get_data`` returned (whole run, every
+    recorded neuron), and ``losses``, the simulator's ``losses()`` if it has one
+    (the twin: resource -> events offered to and dropped by that rate limit), else
+    an empty dict.
     """
     sim = simulator(name)
     window = min(1000.0, t_stop / 2)
@@ -146,9 +176,17 @@ def run_points(
             sim.run(t_stop)
             block = cells["recorded"].get_data(clear=True)
             wall = time.perf_counter() - start
-            rows.append(
-                {"g": g, "eta": eta, "rate": rate(block, t_stop, window), "wall": wall}
-            )
+            row: dict[str, Any] = {
+                "g": g,
+                "eta": eta,
+                "rate": rate(block, t_stop, window),
+                "wall": wall,
+            }
+            if details:
+                trains = block.segments[-1].spiketrains
+                row["spikes"] = sum(len(t) for t in trains)
+                row["losses"] = sim.losses() if hasattr(sim, "losses") else {}
+            rows.append(row)
         sim.end()
     return rows
 

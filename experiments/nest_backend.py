@@ -25,7 +25,7 @@ import numpy as np
 
 from twin.arrays import readonly
 from twin.cells import SATURATION_DEFAULTS
-from twin.errors import ConfigError
+from twin.errors import ConfigError, UnsupportedError
 from twin.network import Network, PoissonSource, SpikeTimesSource
 from twin.recording import SpikeRecording
 from twin.timegrid import TimeGrid
@@ -196,7 +196,15 @@ def run_nest(network: Network, config: NestConfig) -> tuple[SpikeRecording, floa
         If NEST or PyNN is not installed, a population has a finite saturation
         conductance (``g_sat_E``/``g_sat_I``: a twin-only model), or a spike time
         rounds to t = 0 on NEST's tic grid (never emitted).
+    UnsupportedError
+        If the network has current stimuli (run the PyNN script on ``pyNN.nest``
+        instead: ``tests/pynn/test_electrodes.py`` compares the two).
     """
+    if network.stimuli:
+        raise UnsupportedError(
+            f"current stimuli ({len(network.stimuli)}) on this NEST runner; it runs "
+            "networks without them: run the PyNN script on pyNN.nest to compare"
+        )
     sim = _import_pynn()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -18,6 +18,7 @@ from twin.errors import (
     WaferSpecError,
 )
 from twin.network import (
+    CurrentStimulus,
     Network,
     PoissonSource,
     Population,
@@ -31,6 +32,7 @@ __version__ = "0.1.0"
 __all__ = [
     "SPEEDUP",
     "ConfigError",
+    "CurrentStimulus",
     "DefectError",
     "MappingLossError",
     "Network",

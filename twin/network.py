@@ -1,8 +1,9 @@
 """``Network``: the frozen description of a spiking network that every layer consumes.
 
 A network has neuron populations (per-neuron parameter arrays in PyNN names and
-units), spike sources (Poisson rates or explicit spike times) and projections stored as
-COO arrays (``pre``, ``post``, ``weight`` in µS, ``delay`` in ms, receptor). Mapping
+units), spike sources (Poisson rates or explicit spike times), projections stored as
+COO arrays (``pre``, ``post``, ``weight`` in µS, ``delay`` in ms, receptor) and current
+stimuli (step-wise constant currents into neurons, :mod:`twin.stimuli`). Mapping
 produces another ``Network`` (the realised one); the emulator and the NEST backend
 consume it unchanged.
 
@@ -21,11 +22,13 @@ from typing import Literal
 import numpy as np
 
 from twin.cells import SATURATION_DEFAULTS, cell_defaults, check_parameters
-from twin.errors import NetworkError
+from twin.errors import ConfigError, NetworkError
 from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
+from twin.stimuli import CurrentStimulus
 from twin.timegrid import TimeGrid
 
 __all__ = [
+    "CurrentStimulus",
     "Network",
     "PoissonSource",
     "Population",
@@ -279,12 +282,16 @@ class Network:
         Integration timestep the network is meant for, ms (a multiple of NEST's
         0.001 ms tic); every delay must round to at least one step of it (NEST's
         rule, :class:`twin.timegrid.TimeGrid`).
+    stimuli
+        Current stimuli (:class:`twin.stimuli.CurrentStimulus`) into neurons of the
+        populations; their times must lie on the step grid of ``timestep``.
 
     Raises
     ------
     NetworkError
-        On no population, duplicate names, unknown endpoints, indices out of range
-        or short delays.
+        On no population, duplicate names, unknown endpoints, indices out of range,
+        short delays, or a stimulus with a duplicate name, an unknown population, a
+        target out of range or a time off the step grid.
     ConfigError
         If ``timestep`` is not a positive multiple of 0.001 ms.
     """
@@ -293,9 +300,10 @@ class Network:
     sources: tuple[SpikeSource, ...] = ()
     projections: tuple[Projection, ...] = ()
     timestep: float = 0.1
+    stimuli: tuple[CurrentStimulus, ...] = ()
 
     def __post_init__(self) -> None:
-        for name in ("populations", "sources", "projections"):
+        for name in ("populations", "sources", "projections", "stimuli"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if not self.populations:
             raise NetworkError(
@@ -309,6 +317,34 @@ class Network:
             raise NetworkError(f"duplicate population/source names {dupes}; rename")
         for proj in self.projections:
             self._check_projection(proj)
+        stimulus_names = [s.name for s in self.stimuli]
+        dupes = sorted({n for n in stimulus_names if stimulus_names.count(n) > 1})
+        if dupes:
+            raise NetworkError(f"duplicate current stimulus names {dupes}; rename")
+        for stimulus in self.stimuli:
+            self._check_stimulus(stimulus)
+
+    def _check_stimulus(self, stimulus: CurrentStimulus) -> None:
+        """Check a stimulus' targets and that its times lie on the step grid.
+
+        Raises
+        ------
+        NetworkError
+            If its population is unknown, a target is out of range or a time is
+            not a whole number of steps.
+        """
+        context = f"current stimulus {stimulus.name!r}"
+        size = self.population(stimulus.population).size
+        if stimulus.size and stimulus.index.max() >= size:
+            raise NetworkError(
+                f"{context}: index {int(stimulus.index.max())} outside 0..{size - 1} "
+                f"of population {stimulus.population!r}; indices are positions "
+                "within the population"
+            )
+        try:
+            TimeGrid(self.timestep).device_steps(stimulus.times, context)
+        except ConfigError as err:
+            raise NetworkError(str(err)) from None
 
     def _check_projection(self, proj: Projection) -> None:
         context = f"projection {proj.name!r}"

@@ -60,6 +60,10 @@ class SpikeRecording:
         :data:`STATE_VARIABLES` name -> its trace of the traced neurons, shape
         ``(steps, n_traced)`` (``traces`` is the ``"v"`` entry); the conductances
         include the events arriving at the next step, as NEST records them.
+    poisson_events
+        If requested: ``(generator, times ms)`` of every event of the Poisson
+        generators (index over all Poisson generators of the network, in source
+        order), sorted by time; else ``None``.
     """
 
     times: np.ndarray
@@ -77,6 +81,7 @@ class SpikeRecording:
     state_traces: Mapping[str, np.ndarray] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    poisson_events: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_bits(

@@ -1,12 +1,13 @@
 """Several networks as one: disjoint copies emulated in a single batched call.
 
-``stack`` places networks side by side (populations, sources and projections renamed
-``name@k``, no connection between copies); ``unstack`` cuts a recording of the stacked
-network back into one recording per copy. Variants that differ in parameters or weights
-(an ablation: the hardware tier with each effect switched off in turn) then run in the
-same compiled call as the (g, eta) variants of the batch. Every copy keeps its own
-neurons and sources, so the copies are independent runs; the random streams of a copy
-depend on the whole stack, which is therefore part of a run's identity.
+``stack`` places networks side by side (populations, sources, projections and current
+stimuli renamed ``name@k``, no connection between copies); ``unstack`` cuts a recording
+of the stacked network back into one recording per copy. Variants that differ in
+parameters or weights (an ablation: the hardware tier with each effect switched off in
+turn) then run in the same compiled call as the (g, eta) variants of the batch. Every
+copy keeps its own neurons and sources, so the copies are independent runs; the random
+streams of a copy depend on the whole stack, which is therefore part of a run's
+identity.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def stack(networks: Sequence[Network], share_sources: bool = False) -> Network:
             "share_sources needs identical spike sources in every network; stack "
             "without sharing instead"
         )
-    populations, sources, projections = [], [], []
+    populations, sources, projections, stimuli = [], [], [], []
     for k, net in enumerate(networks):
         populations += [
             dataclasses.replace(p, name=_tag(p.name, k)) for p in net.populations
@@ -103,11 +104,18 @@ def stack(networks: Sequence[Network], share_sources: bool = False) -> Network:
             p.replace(pre=pre(p.pre), post=_tag(p.post, k), name=_tag(p.name, k))
             for p in net.projections
         ]
+        stimuli += [
+            dataclasses.replace(
+                s, name=_tag(s.name, k), population=_tag(s.population, k)
+            )
+            for s in net.stimuli
+        ]
     return Network(
         populations=tuple(populations),
         sources=tuple(sources),
         projections=tuple(projections),
         timestep=networks[0].timestep,
+        stimuli=tuple(stimuli),
     )
 
 

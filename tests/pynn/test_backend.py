@@ -41,7 +41,9 @@ def _small(seed=1, fidelity="ideal"):
         receptor_type="inhibitory",
     )
     everything = exc + inh
-    everything.record(["spikes", "v"])
+    everything.record("spikes")
+    # The wafer reads out 2 membranes per reticle: the hardware tier traces two.
+    (exc[:2] if fidelity == "hardware" else everything).record("v")
     return src, exc, inh
 
 
@@ -143,14 +145,27 @@ def test_spike_counts_agree_with_the_trains():
     sim.end()
 
 
-def test_changes_between_runs_need_a_reset():
-    _, exc, _ = _small()
+def test_the_wafer_keeps_its_configuration_within_a_run():
+    """On the hardware tier a changed parameter needs a reset (the wafer keeps its
+    mapping and analog configuration within a run); new spike times do not."""
+    src, exc, _ = _small(fidelity="hardware")
     sim.run(10.0)
+    src.set(spike_times=[[12.0, 14.0]] * src.size)
+    sim.run(10.0)  # spike sources may change
     exc.set(tau_m=10.0)
     with pytest.raises(UnsupportedError, match="reset"):
         sim.run(10.0)
     sim.reset()
     sim.run(10.0)  # after reset the changed network runs
+    sim.end()
+
+
+def test_new_populations_after_a_run_need_a_reset():
+    _small()
+    sim.run(10.0)
+    sim.Population(2, sim.IF_cond_exp())
+    with pytest.raises(UnsupportedError, match="populations were created after a run"):
+        sim.run(10.0)
     sim.end()
 
 
@@ -177,7 +192,7 @@ def test_projection_get_set_and_connections():
     [
         (lambda: sim.IF_curr_exp(), "IF_curr_exp"),
         (lambda: sim.TsodyksMarkramSynapse(), "TsodyksMarkramSynapse"),
-        (lambda: sim.DCSource(amplitude=1.0), "DCSource"),
+        (lambda: sim.ACSource(amplitude=1.0), "ACSource"),
         (lambda: sim.setup(fidelity="perfect"), "fidelity"),
     ],
 )
@@ -187,16 +202,28 @@ def test_unsupported_features_name_themselves(make, feature):
     assert "twin" in str(info.value)
 
 
-def test_unsupported_recording_and_inputs_are_errors():
-    sim.setup()
-    pop = sim.Population(2, sim.IF_cond_exp())
-    src = sim.Population(2, sim.SpikeSourcePoisson(rate=10.0, duration=50.0))
-    with pytest.raises(UnsupportedError, match="SpikeSourcePoisson"):
-        src.record("spikes")
-    sim.Projection(src, pop, sim.OneToOneConnector(), receptor_type="excitatory")
-    with pytest.raises(UnsupportedError, match="windows"):
-        sim.run(100.0)
+def test_recorded_poisson_sources_fire_inside_their_windows_at_their_rates():
+    """Generators with per-cell windows, recorded over two runs: every spike inside
+    its window (start + dt, start + duration + dt] (NEST's rule), and the count over
+    200 generators within 4 Poisson sd of rate x window."""
+    sim.setup(timestep=0.1, rng_seed=3)
+    start = np.repeat([0.0, 20.0], 100)
+    duration = np.repeat([50.0, 30.5], 100)
+    src = sim.Population(
+        200, sim.SpikeSourcePoisson(rate=400.0, start=start, duration=duration)
+    )
+    src.record("spikes")
+    sim.run(30.0)
+    sim.run(50.0)
+    trains = src.get_data().segments[0].spiketrains
     sim.end()
+    for k, train in enumerate(trains):
+        t = np.asarray(train)
+        assert np.all(t > start[k] + 0.1 - 1e-9), k
+        assert np.all(t <= start[k] + duration[k] + 0.1 + 1e-9), k
+    expected = 400.0 * (100 * 50.0 + 100 * 30.5) * 1e-3
+    total = sum(len(t) for t in trains)
+    assert abs(total - expected) <= 4 * np.sqrt(expected)
 
 
 def test_mapped_tier_reports_its_mapping():
@@ -249,4 +276,23 @@ def test_hardware_tier_reports_its_losses():
     losses = sim.losses()
     assert "recording_per_hicann" in losses
     assert all(v.total_dropped <= v.total_offered for v in losses.values())
+    sim.end()
+
+
+def test_the_hardware_tier_reads_out_what_the_wafer_can():
+    """Two membranes per reticle, the membrane only (the wafer's analog readout)."""
+    _, exc, _ = _small(fidelity="hardware")
+    exc[:2].record("gsyn_exc")
+    with pytest.raises(UnsupportedError, match="membrane potential"):
+        sim.run(5.0)
+    sim.end()
+    _, exc, _ = _small(fidelity="hardware")
+    exc.record("v")  # 12 neurons, placed together on one chip
+    with pytest.raises(UnsupportedError, match="2 analog outputs per reticle"):
+        sim.run(5.0)
+    sim.end()
+    _, exc, _ = _small(fidelity="mapped")
+    exc.record(["v", "gsyn_exc"])  # no readout limit before the hardware tier
+    sim.run(5.0)
+    assert exc.get_data().segments[0].analogsignals[0].shape[1] == 12
     sim.end()

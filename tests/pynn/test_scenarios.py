@@ -2,7 +2,8 @@
 
 Every scenario either passes or stops with the twin's clear ``UnsupportedError``
 naming the feature (plastic or stochastic synapses, current-based or alpha-shaped
-cells, current sources, ...); no other error and no wrong value is acceptable. The
+cells, AC or noisy current sources, ...); no other error and no wrong value is
+acceptable. The
 scenarios in :data:`MUST_PASS` use only what the twin emulates and must pass.
 """
 
@@ -25,7 +26,9 @@ except RuntimeError as err:  # PyNN's source distribution could not be fetched
 #: Scenarios that use only features the twin emulates.
 MUST_PASS = {
     "test__simulation_control::test_run_until",
+    "test_cell_types::test_SpikeSourcePoisson",
     "test_cell_types::test_issue511",
+    "test_cell_types::test_update_SpikeSourceArray",
     "test_connection_handling::test_connection_access_weight_and_delay",
     "test_connection_handling::test_connections_attribute",
     "test_connectors::test_all_to_all_static_no_self",
@@ -35,6 +38,7 @@ MUST_PASS = {
     "test_connectors::test_fixed_number_pre_with_replacement",
     "test_connectors::test_issue309",
     "test_connectors::test_issue622",
+    "test_electrodes::test_issue165",
     "test_issue231::test_issue231",
     "test_issue274::test_issue274",
     "test_parameter_handling::test_issue241",
@@ -45,6 +49,8 @@ MUST_PASS = {
     "test_recording::test_mix_procedural_and_oo",
     "test_recording::test_reset_recording",
     "test_recording::test_sampling_interval",
+    "test_scenario1::test_scenario1",
+    "test_ticket166::test_ticket166",
 }
 
 

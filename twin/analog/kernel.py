@@ -13,6 +13,12 @@ nothing is ever dropped.
 
 Timing convention (NEST's): a spike in step ``k`` has stamp ``k + 1``; an event with
 stamp ``s`` and delay ``d`` steps raises the conductance at the start of step ``s + d``.
+
+Continuing a run. With ``Static.keep_final`` the loop returns its state at step
+``n_steps`` (:class:`Resume`: neuron state, the ring buffer's pending input rolled to
+start at that step, the rate-limit queues): the steps past ``n_steps`` in the last
+block leave it unchanged and no event stamped after ``n_steps`` is delivered. A run
+given a ``Resume`` starts from it, so two runs continue one another exactly.
 """
 
 from __future__ import annotations
@@ -26,13 +32,14 @@ import jax.numpy as jnp
 from jax import Array, lax
 
 from twin.analog.adex import NeuronState, adex_step_with, initial_state
+from twin.analog.current import injected
 from twin.analog.limits import StageArrays, admit
 from twin.analog.params import NeuronParams
-from twin.analog.poisson import PoissonRates, poisson_block
+from twin.analog.poisson import BlockEvents, PoissonRates, poisson_block
 from twin.analog.recording import pack_bits
 from twin.analog.tables import PushTable, Tables
 
-__all__ = ["Batch", "KernelOutput", "Static", "run", "run_sharded"]
+__all__ = ["Batch", "KernelOutput", "Resume", "Static", "run", "run_sharded"]
 
 
 class Batch(NamedTuple):
@@ -73,6 +80,17 @@ class Static:
     record_from_block: int  # blocks before this one are not recorded (warm-up)
     n_stages: int = 0  # rate-limit stages applied to the spikes (0: none)
     windowed: bool = False  # some Poisson generator has a start/stop window
+    keep_final: bool = False  # return the state at n_steps (a run to be continued)
+    record_poisson: bool = False  # return every Poisson event (source, stamp)
+    stimulated: bool = False  # some neuron receives a current stimulus
+
+
+class Resume(NamedTuple):
+    """The state a run ends in and the next one starts from (leading axis ``nb``)."""
+
+    state: NeuronState  # each leaf (nb, n)
+    pending: Array  # (nb, p, 2n): input arriving at steps 0..p-1 of the next run
+    queues: Array  # (nb, stages, groups) rate-limit queue contents
 
 
 class KernelOutput(NamedTuple):
@@ -86,6 +104,8 @@ class KernelOutput(NamedTuple):
     limit_offered: Any  # (nb, stages, G + 1) spikes offered to each rate-limited group
     limit_dropped: Any  # (nb, stages, G + 1) spikes each group dropped
     first_nonfinite: Any  # (nb, n) first step with a non-finite V or w (-1: none)
+    final: Any = None  # Resume at n_steps (with Static.keep_final), else None
+    poisson: Any = None  # (blocks, nb, capacity) source, step, valid (record_poisson)
 
 
 def _deliver(
@@ -168,10 +188,13 @@ def _step(
     # the scatter itself, and XLA:CPU does not copy the buffer every step. Slots are
     # cleared a block at a time in ``run`` for the same reason.
     state, buf, counts, arriving, queues, offered, dropped, bad = carry
+    before = (state, queues)
     state = state._replace(
         g_e=state.g_e + arriving[:, : s.n],
         g_i=state.g_i + g_scale[:, None] * arriving[:, s.n :],
     )
+    if s.stimulated:  # current stimuli add to i_offset in this step
+        p = p._replace(i_offset=p.i_offset + injected(tables.current, step, s.n))
     state, spikes = adex_step_with(
         state, p, s.dt, *decays, exponential=s.exponential, saturating=s.saturating
     )
@@ -193,6 +216,11 @@ def _step(
     bad = jnp.where((bad < 0) & ~finite & (step < s.n_steps), step, bad).astype(
         bad.dtype
     )
+    if s.keep_final:  # the steps past the run leave the state as it was
+        live = step < s.n_steps
+        state, queues = jax.tree_util.tree_map(
+            lambda new, old: jnp.where(live, new, old), (state, queues), before
+        )
     return (state, buf, counts, arriving, queues, offered, dropped, bad), out
 
 
@@ -223,7 +251,7 @@ def _external(
     timed: TimedEvents,
     block: Array,
     s: Static,
-) -> tuple[Array, Array, Array]:
+) -> tuple[Array, Array, Array, BlockEvents]:
     nb = batch.g_scale.shape[0]
     t0 = block * s.block_steps
     keys = jax.vmap(lambda k: jax.random.fold_in(k, block))(batch.key)
@@ -239,6 +267,8 @@ def _external(
         k = t0 + ev.step
         inside = (k >= rates.first[ev.source]) & (k < rates.last[ev.source])
         ev = ev._replace(valid=ev.valid & inside)
+    if s.keep_final:  # events stamped after the run belong to the next one
+        ev = ev._replace(valid=ev.valid & (t0 + ev.step + 1 <= s.n_steps))
     variant = jnp.broadcast_to(jnp.arange(nb)[:, None], ev.source.shape)
     buf = _deliver(
         buf,
@@ -262,7 +292,7 @@ def _external(
         jnp.broadcast_to(ok, shape).astype(buf.dtype),
         s.slots,
     )
-    return buf, jnp.sum(ev.valid, axis=1, dtype=jnp.int32), ev.overflow
+    return buf, jnp.sum(ev.valid, axis=1, dtype=jnp.int32), ev.overflow, ev
 
 
 def _run(
@@ -272,21 +302,27 @@ def _run(
     batch: Batch,
     timed: TimedEvents,
     limits: StageArrays,
-    init: tuple[Array, Array],
+    init: tuple[Array, Array] | Resume,
     s: Static,
 ) -> KernelOutput:
     """Simulate a batch of variants; see the module docstring for the layout.
 
-    ``init`` is the initial membrane potential (mV) and adaptation current (nA) of
-    every neuron, shape ``(n,)`` each, shared by the variants.
+    ``init`` is either the initial membrane potential (mV) and adaptation current (nA)
+    of every neuron, shape ``(n,)`` each, shared by the variants (a run from rest), or
+    the :class:`Resume` of the run this one continues (its ``pending`` no longer than
+    ``slots - block_steps``; only with :data:`run`, not :data:`run_sharded`).
     """
     nb = batch.g_scale.shape[0]
     dtype = params.v_rest.dtype
-    single = initial_state(params, *init)
-    state = jax.tree_util.tree_map(
-        lambda x: jnp.broadcast_to(x, (nb, *x.shape)), single
-    )
     buf = jnp.zeros((nb, s.slots, 2 * s.n), dtype)
+    if isinstance(init, Resume):
+        state = init.state
+        buf = lax.dynamic_update_slice_in_dim(buf, init.pending, 0, axis=1)
+    else:
+        single = initial_state(params, *init)
+        state = jax.tree_util.tree_map(
+            lambda x: jnp.broadcast_to(x, (nb, *x.shape)), single
+        )
     counts = jnp.zeros((nb, s.n), jnp.int32)
     zeros = jnp.zeros(nb, jnp.int32)
 
@@ -296,7 +332,11 @@ def _run(
     )
 
     n_groups = limits.service.shape[-1]
-    queues = jnp.zeros((nb, s.n_stages, n_groups), dtype)
+    queues = (
+        init.queues
+        if isinstance(init, Resume)
+        else jnp.zeros((nb, s.n_stages, n_groups), dtype)
+    )
     limit_zeros = jnp.zeros((nb, s.n_stages, n_groups), jnp.int32)
 
     def block(record: bool, carry: tuple, block_index: Array) -> tuple[tuple, Any]:
@@ -305,7 +345,7 @@ def _run(
         start = ((block_index - 1) * s.block_steps) % s.slots
         cleared = jnp.zeros((nb, s.block_steps, 2 * s.n), dtype)
         buf = lax.dynamic_update_slice_in_dim(buf, cleared, start, axis=1)
-        buf, delivered, over = _external(
+        buf, delivered, over, ev = _external(
             buf, tables, rates, batch, timed, block_index, s
         )
         steps = block_index * s.block_steps + jnp.arange(s.block_steps)
@@ -316,19 +356,26 @@ def _run(
             step, (state, buf, counts, arriving, *lim, bad), steps
         )
         carry = (state, buf, counts, arriving, tuple(lim), bad, n_ext + delivered)
+        if record and s.record_poisson:  # the block's events: (nb, capacity) each
+            assert outs is not None
+            return (*carry, overflow + over), (*outs, (ev.source, ev.step, ev.valid))
         return (*carry, overflow + over), outs
 
-    arriving = jnp.zeros((nb, 2 * s.n), dtype)  # nothing can arrive at step 0
+    arriving = buf[:, 0]  # the input of step 0 (none in a run from rest)
     lim = (queues, limit_zeros, limit_zeros)
     bad = jnp.full((nb, s.n), -1, jnp.int32)
     carry = (state, buf, counts, arriving, lim, bad, zeros, zeros)
     warm = s.record_from_block
     carry, _ = lax.scan(partial(block, False), carry, jnp.arange(warm))
-    carry, (words, traces) = lax.scan(
+    carry, (words, traces, *poisson) = lax.scan(
         partial(block, True), carry, jnp.arange(warm, s.n_blocks)
     )
-    _, _, counts, _, (_, offered, dropped), bad, n_ext, overflow = carry
+    state, buf, counts, _, (queues, offered, dropped), bad, n_ext, overflow = carry
     steps = (s.n_blocks - warm) * s.block_steps
+    final = None
+    if s.keep_final:  # pending input rolled to start at step n_steps
+        ahead = (s.n_steps + jnp.arange(s.slots - s.block_steps)) % s.slots
+        final = Resume(state, jnp.take(buf, ahead, axis=1), queues)
     return KernelOutput(
         words=words.reshape(steps, nb, -1),
         traces=traces.reshape(steps, nb, 4, -1),
@@ -338,6 +385,8 @@ def _run(
         limit_offered=offered,
         limit_dropped=dropped,
         first_nonfinite=bad,
+        final=final,
+        poisson=poisson[0] if poisson else None,
     )
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jax
 import jax.numpy as jnp
@@ -23,6 +24,7 @@ from jax import Array
 from twin.analog.kernel import (
     Batch,
     KernelOutput,
+    Resume,
     Static,
     TimedEvents,
     run,
@@ -70,13 +72,22 @@ class SimConfig:
         Steps per block of external input.
     spike_chunk
         Spikes delivered per inner iteration.
+    record_poisson
+        Also return every event of the Poisson generators
+        (``SpikeRecording.poisson_events``).
+    offset
+        Session time of the run's first step, ms (a multiple of ``dt``, default 0):
+        a run that continues another (``simulate_batch(..., resume=)``) starts there.
+        Spike times, Poisson windows and current steps are session times; the
+        returned spike times and traces count from the run's own start.
 
     Raises
     ------
     ConfigError
         If ``dt`` is not a positive multiple of 0.001 ms, ``t_stop`` not a positive
         multiple of ``dt``, ``record_from`` outside [0, t_stop), an unknown dtype,
-        float64 without 64-bit JAX, or ``block_steps`` or ``spike_chunk`` below 1.
+        float64 without 64-bit JAX, ``block_steps`` or ``spike_chunk`` below 1, or
+        ``offset`` negative or off the step grid.
     """
 
     t_stop: float
@@ -88,10 +99,15 @@ class SimConfig:
     record_from: float = 0.0
     block_steps: int = 100
     spike_chunk: int = 64
+    record_poisson: bool = False
+    offset: float = 0.0
 
     def __post_init__(self) -> None:
         grid = TimeGrid(self.dt)
         grid.run_steps(self.t_stop)  # a whole, positive number of steps
+        if not self.offset >= 0:
+            raise ConfigError(f"offset {self.offset} ms; give a time >= 0")
+        grid.device_steps(self.offset, "offset")  # on the step grid
         if not (np.isfinite(self.record_from) and 0 <= self.record_from < self.t_stop):
             raise ConfigError(
                 f"record_from {self.record_from} ms; give a time in [0, t_stop = "
@@ -116,6 +132,11 @@ class SimConfig:
     def n_steps(self) -> int:
         """Number of time steps of the run (``t_stop`` is a whole number of them)."""
         return self.grid.run_steps(self.t_stop)
+
+    @property
+    def offset_steps(self) -> int:
+        """Session step of the run's first step."""
+        return int(self.grid.device_steps(self.offset, "offset"))
 
     @property
     def record_from_step(self) -> int:
@@ -166,7 +187,8 @@ def _timed_events(network: Network, config: SimConfig, n_blocks: int) -> TimedEv
         if isinstance(src, SpikeTimesSource):
             for i, times in enumerate(src.spike_times):
                 s = grid.emitted_stamps(times, f"source {src.name!r}, train {i}")
-                s = s[s <= config.n_steps]
+                s = s - config.offset_steps  # stamps of this run (earlier: emitted)
+                s = s[(s >= 1) & (s <= config.n_steps)]
                 sources.append(np.full(s.size, start + i))
                 stamps.append(s)
             start += src.size
@@ -206,8 +228,12 @@ def _poisson_rates(
     if not rates:
         return np.zeros(1), None
     start, stop = np.concatenate(starts), np.concatenate(stops)
-    inside = bool(np.any(start > 0) or np.any(stop < config.n_steps))
-    return np.concatenate(rates), (start, stop) if inside else None
+    # A generator from t = 0 that never stops fires in every step, step 0 included.
+    inside = bool(
+        np.any(start > 0) or np.any(stop < config.offset_steps + config.n_steps)
+    )
+    window = (start - config.offset_steps, stop - config.offset_steps)
+    return np.concatenate(rates), window if inside else None
 
 
 def simulate_batch(
@@ -224,6 +250,8 @@ def simulate_batch(
     limits: Sequence[Stage] = (),
     v0: np.ndarray | None = None,
     w0: np.ndarray | None = None,
+    resume: Resume | None = None,
+    finals: list[Resume] | None = None,
 ) -> list[SpikeRecording]:
     """Simulate variants of one network in compiled, batched calls.
 
@@ -258,6 +286,15 @@ def simulate_batch(
         Initial membrane potential (mV) and adaptation current (nA) of every neuron,
         shape ``(n_neurons,)`` (default: ``config.v_init``, else each neuron's
         v_rest; w = 0).
+    resume
+        Continue from the state another run ended in (its ``finals``), instead of
+        starting from ``v0``, ``w0``; leaves with leading axis ``nb``. Times of this
+        run count from its own start: the caller shifts spike times and windows.
+    finals
+        If given (a list), the run keeps its final state and appends it (a
+        :class:`twin.analog.kernel.Resume`, numpy leaves with leading axis ``nb``, in
+        variant order) for a run that continues it. ``resume`` and ``finals`` run all
+        variants in one call on one device.
 
     Returns
     -------
@@ -300,13 +337,14 @@ def simulate_batch(
     start = time.perf_counter()
     dtype = jnp.float64 if config.dtype == "float64" else jnp.float32
     params = from_network(network, config.dt, dtype)
-    tables = build_tables(network, config.dt, dtype)
+    tables = build_tables(network, config.dt, dtype, offset_steps=config.offset_steps)
     rates, window = _poisson_rates(network, config)
     n_blocks = -(-config.n_steps // config.block_steps)
     recorded = _recorded_ids(network, config)
     record = np.concatenate(list(recorded.values())) if recorded else np.zeros(0, int)
     trace = _traced_ids(network, config)
-    max_delay = int(max(int(t.delay.max()) for t in tables))
+    max_delay = int(max(int(t.delay.max()) for t in tables.pushes))
+    ahead = 0 if resume is None else int(resume.pending.shape[1])  # pending steps
     stages, labels = stage_arrays(limits, network.n_neurons, config.dt, dtype)
     static = Static(
         n=network.n_neurons,
@@ -315,7 +353,10 @@ def simulate_batch(
         n_steps=config.n_steps,
         dt=config.dt,
         slots=config.block_steps
-        * -(-(config.block_steps + max_delay + 2) // config.block_steps),
+        * -(
+            -max(config.block_steps + max_delay + 2, config.block_steps + ahead)
+            // config.block_steps
+        ),
         spike_chunk=config.spike_chunk,
         capacity=block_capacity(
             float(rates.sum() * (capacity_scale or r.max(initial=1.0))),
@@ -335,10 +376,17 @@ def simulate_batch(
         ),
         n_stages=len(limits),
         windowed=window is not None,
+        keep_final=finals is not None,
+        record_poisson=config.record_poisson,
+        stimulated=bool(tables.current.step.shape[0]),
     )
     first_step = static.record_from_block * config.block_steps
     timed = _timed_events(network, config, n_blocks)
-    init = _initial_values(network, config, params, v0, w0, dtype)
+    init: tuple[Array, Array] | Resume = (
+        _initial_values(network, config, params, v0, w0, dtype)
+        if resume is None
+        else _checked_resume(resume, nb, network.n_neurons, len(limits), dtype)
+    )
     args = (params, tables, rates_of(rates, dtype, window), timed, stages, init)
     clock["prepare"] = time.perf_counter() - start
     while True:  # grows the Poisson capacity if a block ever exceeded it
@@ -355,8 +403,47 @@ def simulate_batch(
                     out, j, record, first_step, network, config, recorded, check_finite
                 )
                 results[variant] = _with_limits(rec, out, j, limits, labels)
+    if finals is not None:
+        dealt, out = outs[0]  # one chunk: every variant, padding after them
+        first = [int(np.flatnonzero(dealt == v)[0]) for v in range(nb)]
+        finals.append(jax.tree_util.tree_map(lambda x: np.asarray(x)[first], out.final))
     clock["decode"] = time.perf_counter() - start
     return [rec for rec in results if rec is not None]
+
+
+#: Compiled loops of this process, by shapes and settings (most recent last).
+_EXECUTABLES: OrderedDict[tuple, Any] = OrderedDict()
+
+#: How many compiled loops are kept.
+_KEEP = 8
+
+
+def _compiled(sharded: bool, args: tuple, static: Static) -> Any:
+    """Return the compiled loop for ``args``' shapes and ``static``, reusing one.
+
+    A compiled XLA program depends only on the argument shapes and dtypes and the
+    static settings, so runs of the same network and length (a continued PyNN run,
+    a repeated point) compile once per process.
+    """
+    leaves, tree = jax.tree_util.tree_flatten(args)
+    key = (
+        sharded,
+        static,
+        tree,
+        tuple(
+            (np.shape(x), str(getattr(x, "dtype", type(x))), getattr(x, "weak_type", 0))
+            for x in leaves
+        ),
+    )
+    if key in _EXECUTABLES:
+        _EXECUTABLES.move_to_end(key)
+        return _EXECUTABLES[key]
+    fn = run_sharded if sharded else run
+    compiled = fn.lower(*args, static).compile()
+    _EXECUTABLES[key] = compiled
+    while len(_EXECUTABLES) > _KEEP:
+        _EXECUTABLES.popitem(last=False)
+    return compiled
 
 
 def _run_chunks(
@@ -375,8 +462,9 @@ def _run_chunks(
     """
     nb = keys.shape[0]
     dtype = args[0].v_rest.dtype
-    n_dev = jax.local_device_count()
-    size = min(chunk or nb, nb)
+    whole = static.keep_final or isinstance(args[-1], Resume)  # one call, one device
+    n_dev = 1 if whole else jax.local_device_count()
+    size = nb if whole else min(chunk or nb, nb)
     size = -(-size // n_dev) * n_dev  # whole variants per device
     # Spread the most active variants (smallest inhibition) over the devices so each
     # device delivers a similar number of spikes.
@@ -398,12 +486,13 @@ def _run_chunks(
                 lambda x: x.reshape(n_dev, -1, *x.shape[1:]), batch
             )
         params, tables, rates, timed, stages, init = args
+        if isinstance(init, Resume):
+            init = jax.tree_util.tree_map(lambda x, d=dealt: jnp.asarray(x)[d], init)
         if compiled is None:
             start = time.perf_counter()
-            fn = run_sharded if n_dev > 1 else run
-            compiled = fn.lower(
-                params, tables, rates, batch, timed, stages, init, static
-            ).compile()
+            compiled = _compiled(
+                n_dev > 1, (params, tables, rates, batch, timed, stages, init), static
+            )
             clock["compile"] = time.perf_counter() - start
         start = time.perf_counter()
         out = jax.device_get(
@@ -416,6 +505,41 @@ def _run_chunks(
             return None
         outs.append((dealt, out))
     return outs
+
+
+def _checked_resume(
+    resume: Resume, nb: int, n: int, n_stages: int, dtype: type
+) -> Resume:
+    """Return ``resume`` as arrays of ``dtype``.
+
+    Raises
+    ------
+    ConfigError
+        If its shapes do not fit ``nb`` variants of ``n`` neurons and ``n_stages``
+        rate-limit stages (a state from another network).
+    """
+    v = np.asarray(resume.state.v)
+    pending = np.asarray(resume.pending)
+    queues = np.asarray(resume.queues)
+    if (
+        v.shape != (nb, n)
+        or pending.ndim != 3
+        or pending.shape[::2] != (nb, 2 * n)
+        or queues.shape[:2] != (nb, n_stages)
+    ):
+        raise ConfigError(
+            f"resume: a state of shape {v.shape} (pending {pending.shape}, queues "
+            f"{queues.shape}) does not fit {nb} variants of {n} neurons and "
+            f"{n_stages} rate-limit stages; continue a run of the same network"
+        )
+    cast = {"v", "w", "g_e", "g_i"}
+    state = resume.state._replace(
+        **{
+            k: jnp.asarray(x, dtype if k in cast else None)
+            for k, x in resume.state._asdict().items()
+        }
+    )
+    return Resume(state, jnp.asarray(pending, dtype), jnp.asarray(queues, dtype))
 
 
 def _decode(
@@ -458,6 +582,9 @@ def _decode(
                 )
             )
         ),
+        poisson_events=None
+        if out.poisson is None
+        else _poisson_events(out.poisson, j, first_step, config),
         counters=MappingProxyType(
             {
                 "spikes": int(out.counts[j].sum()),
@@ -466,6 +593,26 @@ def _decode(
             }
         ),
     )
+
+
+def _poisson_events(
+    events: tuple[np.ndarray, np.ndarray, np.ndarray],
+    j: int,
+    first_step: int,
+    config: SimConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(generator, time ms)`` of variant ``j``'s Poisson events in the run.
+
+    ``events`` are the kernel's per-block ``(source, step, valid)``, shape
+    ``(blocks, nb, capacity)`` from block ``first_step // block_steps`` on.
+    """
+    source, step, valid = (np.asarray(x)[:, j] for x in events)
+    block = np.arange(source.shape[0])[:, None]
+    stamp = first_step + block * config.block_steps + step + 1
+    keep = valid & (stamp <= config.n_steps)
+    order = np.lexsort((source[keep], stamp[keep]))
+    times = stamp[keep][order] * config.dt
+    return source[keep][order].astype(np.int64), times
 
 
 def _initial_values(

@@ -16,6 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from twin.analog.current import CurrentTable, current_table
 from twin.network import Network, PoissonSource, SpikeTimesSource
 from twin.timegrid import TimeGrid
 
@@ -31,11 +32,20 @@ class PushTable(NamedTuple):
 
 
 class Tables(NamedTuple):
-    """Push tables of the neurons, the Poisson sources and the spike-time sources."""
+    """Push tables of neurons, Poisson and spike-time sources; the current table.
+
+    ``current`` holds the current stimuli (:mod:`twin.analog.current`).
+    """
 
     neurons: PushTable
     poisson: PushTable
     times: PushTable
+    current: CurrentTable
+
+    @property
+    def pushes(self) -> tuple[PushTable, PushTable, PushTable]:
+        """The three push tables (every table with synaptic delays)."""
+        return self.neurons, self.poisson, self.times
 
 
 def _table(
@@ -64,8 +74,13 @@ def _table(
     )
 
 
-def build_tables(network: Network, dt: float, dtype: type = jnp.float32) -> Tables:
-    """Build the push tables of ``network`` for time step ``dt`` (ms).
+def build_tables(
+    network: Network, dt: float, dtype: type = jnp.float32, offset_steps: int = 0
+) -> Tables:
+    """Build the push tables and the current table of ``network`` for step ``dt`` (ms).
+
+    ``offset_steps`` is the session step of the run's first step (current changes
+    are session times, :func:`twin.analog.current.current_table`).
 
     Raises
     ------
@@ -107,4 +122,6 @@ def build_tables(network: Network, dt: float, dtype: type = jnp.float32) -> Tabl
     tables = {}
     for kind, (pre, col, w, d) in parts.items():
         tables[kind] = _table(pre, col, w, d, sizes[kind], dtype)
-    return Tables(**tables)
+    return Tables(
+        **tables, current=current_table(network, dt, offset_steps, dtype=dtype)
+    )

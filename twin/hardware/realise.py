@@ -1,6 +1,8 @@
 """The ``hardware`` tier: the mapped network as the wafer runs it, a switch per effect.
 
-``realise_hardware`` composes the pure transforms in the order the wafer applies them:
+``realise_hardware`` first applies the mapping software's current stimulus limits (one
+stimulated neuron per HICANN, :mod:`twin.hardware.stimuli`; always on), then composes
+the pure transforms in the order the wafer applies them:
 
 1. ``parameters`` — clip to the calibrated ranges and quantise to 10-bit floating gates
    (:mod:`twin.hardware.parameters`);
@@ -32,6 +34,7 @@ from twin.hardware.parameters import ParameterReport, realise_parameters
 from twin.hardware.saturation import Saturation
 from twin.hardware.spike_loss import QueueLoss, drop_events, poisson_input_loss
 from twin.hardware.stages import Stage
+from twin.hardware.stimuli import StimulusReport, limit_stimuli
 from twin.hardware.variation import NeuronSites, vary_parameters, vary_weights
 from twin.hardware.weights import WeightReport, quantise_weights, weight_scale
 from twin.network import Network
@@ -72,10 +75,15 @@ class WaferSites:
 
 @dataclass(frozen=True, slots=True)
 class HardwareReport:
-    """What the hardware transforms changed."""
+    """What the hardware transforms changed.
+
+    ``stimuli``: the current stimuli the one-per-HICANN rule discarded (``None``
+    without stimuli).
+    """
 
     parameters: ParameterReport | None
     weights: MappingProxyType[str, WeightReport]
+    stimuli: StimulusReport | None = None
 
 
 def _row_ids(network: Network, sites: NeuronSites, pre_index: int) -> list[np.ndarray]:
@@ -167,7 +175,12 @@ def realise_hardware(
         If the realised or deviated parameters of a neuron violate a bound of its
         cell type (see :func:`twin.hardware.parameters.realise_parameters` and
         :func:`twin.hardware.variation.vary_parameters`).
+    UnsupportedError
+        If a current stimulus has more amplitudes than a HICANN's pattern holds
+        (:func:`twin.hardware.stimuli.limit_stimuli`, which also discards, with a
+        warning, all but one stimulated neuron per HICANN; not a switchable effect).
     """
+    network, stimuli = limit_stimuli(network, sites)
     report_params = None
     if config.parameters:
         network, report_params = realise_parameters(network, config.cap, config.speed)
@@ -188,7 +201,7 @@ def realise_hardware(
                 for p in network.projections
             )
         )
-    return network, HardwareReport(report_params, MappingProxyType(weights))
+    return network, HardwareReport(report_params, MappingProxyType(weights), stimuli)
 
 
 def bandwidth_loss(

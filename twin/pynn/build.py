@@ -4,7 +4,10 @@ Neuron populations become :class:`twin.network.Population` (PyNN names and units
 array per parameter), ``SpikeSourcePoisson`` a :class:`twin.sources.PoissonSource`,
 ``SpikeSourceArray`` a :class:`twin.sources.SpikeTimesSource`. A PyNN projection may
 join views and assemblies of several populations: it becomes one twin projection per
-(presynaptic population, postsynaptic population) pair it touches.
+(presynaptic population, postsynaptic population) pair it touches. Each injection of a
+current source into a population becomes a :class:`twin.stimuli.CurrentStimulus` with
+the times pyNN.nest gives (:mod:`twin.pynn.electrode_times`), named
+``"<population>:<source type><k>"`` (the population's k-th injection).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import numpy as np
 
 from twin.network import Network, Population, Projection, Receptor
 from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
+from twin.stimuli import CurrentStimulus
+from twin.timegrid import TimeGrid
 
-__all__ = ["Built", "check_population", "network_of", "owners", "spike_times"]
+__all__ = ["IDLE", "Built", "check_population", "network_of", "owners", "spike_times"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -39,6 +44,10 @@ class Built:
     def name_of(self, population: Any) -> str:
         """Return the network name of a PyNN population."""
         return self.names[id(population)]
+
+
+#: Name of the unconnected neuron a session of spike sources only is given.
+IDLE = "(no neuron)"
 
 
 def spike_times(value: Any) -> np.ndarray:
@@ -124,7 +133,8 @@ def network_of(
     Raises
     ------
     NetworkError
-        On invalid parameters, weights or delays (see :class:`twin.network.Network`).
+        On invalid parameters, weights, delays or current source parameters (see
+        :class:`twin.network.Network`).
     """
     names = _unique_names(populations)
     neurons, sources = [], []
@@ -133,6 +143,8 @@ def network_of(
             neurons.append(_neurons(pop, name))
         else:
             sources.append(_source(pop, name))
+    if not neurons:  # spike sources only: one idle neuron lets the emulator run
+        neurons.append(Population(name=IDLE, size=1))
     twin_projections = []
     for k, proj in enumerate(projections):
         twin_projections += _split(k, proj, populations, names)
@@ -141,8 +153,29 @@ def network_of(
         sources=tuple(sources),
         projections=tuple(twin_projections),
         timestep=dt,
+        stimuli=_stimuli(populations, names, TimeGrid(dt)),
     )
     return Built(network, {id(p): n for p, n in zip(populations, names, strict=True)})
+
+
+def _stimuli(
+    populations: Sequence[Any], names: list[str], grid: TimeGrid
+) -> tuple[CurrentStimulus, ...]:
+    """One current stimulus per injection of a current source into a population."""
+    out = []
+    for pop, name in zip(populations, names, strict=True):
+        for k, (source, index, delay) in enumerate(getattr(pop, "_injections", ())):
+            times, amplitudes = source.changes(grid, delay)
+            out.append(
+                CurrentStimulus(
+                    name=f"{name}:{type(source).__name__}{k}",
+                    population=name,
+                    index=index,
+                    times=times,
+                    amplitudes=amplitudes,
+                )
+            )
+    return tuple(out)
 
 
 def _split(

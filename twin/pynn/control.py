@@ -140,10 +140,19 @@ def losses() -> dict[str, QueueLoss]:
     Resource name (``priority_encoder``, ``dnc_merger`` inside the run,
     ``recording_per_hicann`` after it, and the external input links) -> a
     :class:`twin.hardware.spike_loss.QueueLoss` with per-group counts over the last
-    run; empty on the ideal and mapped tiers.
+    run; empty on the ideal and mapped tiers. With current sources, also
+    ``current_stimulus_per_hicann``: the (stimulus, neuron) inputs offered per
+    HICANN and those discarded because a HICANN stimulates one neuron only
+    (:mod:`twin.hardware.stimuli`).
     """
     emulation = simulator.state.emulation
-    return {} if emulation is None else dict(emulation.losses)
+    if emulation is None:
+        return {}
+    out = dict(emulation.losses)
+    report = emulation.realised.report if emulation.realised is not None else None
+    if report is not None and report.stimuli is not None:
+        out[report.stimuli.loss.resource] = report.stimuli.loss
+    return out
 
 
 run, run_until = common.build_run(simulator)

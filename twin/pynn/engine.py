@@ -1,16 +1,27 @@
-"""One emulation of a session: build the network, apply the tier, run, keep results.
+"""Emulation of a session: build the network, apply the tier, run, keep results.
 
 :func:`emulate` is what ``run`` does: the session's populations and projections
 become a ``Network`` (:mod:`twin.pynn.build`), the fidelity tier of ``setup`` is
 applied (:func:`twin.tiers.realise`: nothing, the wafer mapping, or the mapping and the
-hardware effects), and the emulator runs it from t = 0 (:func:`twin.analog.simulate`).
+hardware effects), and the emulator runs it (:func:`twin.analog.simulate_batch`).
+
+Each ``run`` is a *segment*: the first starts from rest (or the initial values), each
+later one from the state the previous one ended in (neurons, synaptic input in flight,
+rate-limit queues), with the network as it is now — spike times, Poisson rates and
+windows, parameters and connections may change between runs, as in NEST. The number and
+order of neurons may not; on the mapped and hardware tiers the wafer keeps its mapping
+and configuration within a run, so only the spike sources may change there. Each
+segment draws its Poisson input from its own key (the seed, folded with the segment's
+index).
+
 On the hardware tier the priority encoders and mergers drop spikes inside the run and
-the recording link per chip after it (:func:`twin.hardware.bandwidth_loss`): what the
-recorder returns is what the wafer would deliver.
+the recording link per chip after it (:func:`twin.hardware.bandwidth_loss`, from rest
+over all segments so far): what the recorder returns is what the wafer would deliver.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,44 +30,92 @@ import jax.random as jr
 import numpy as np
 
 from twin.analog import SimConfig, simulate_batch
+from twin.analog.kernel import Resume
+from twin.errors import UnsupportedError
 from twin.hardware import bandwidth_loss, spike_stages
+from twin.hardware.readout import check_readout
+from twin.network import Network
 from twin.pynn.build import Built, network_of, spike_times
 from twin.recording import STATE_VARIABLES, SpikeRecording
-from twin.sources import PoissonSource
+from twin.sources import PoissonSource, SpikeTimesSource
 from twin.tiers import Realised, realise, tier_list
+from twin.timegrid import TimeGrid
 
-__all__ = ["Emulation", "emulate"]
+__all__ = ["Emulation", "Segment", "emulate"]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Segment:
+    """One run of the emulator: session steps ``[start, start + steps)``.
+
+    Attributes
+    ----------
+    start, steps
+        First session step and number of steps.
+    built
+        The network and the names of PyNN's populations in it.
+    realised
+        The tier's result for the network.
+    recording
+        Spikes (times from the segment's start, ms) of the recorded neurons and the
+        state traces of the traced ones (before the recording link).
+    traced
+        Global id of each traced neuron -> its column in the traces.
+    final
+        The state the segment ended in (the next segment starts from it).
+    """
+
+    start: int
+    steps: int
+    built: Built
+    realised: Realised
+    recording: SpikeRecording
+    traced: dict[int, int]
+    final: Resume
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Emulation:
-    """Results of one emulation of a session, from t = 0 to ``steps · dt``.
+    """Results of a session from t = 0 to ``steps · dt``.
 
     Attributes
     ----------
-    built
-        The network and the names of PyNN's populations in it (``None`` when the
-        session has spike sources only: nothing to emulate).
-    realised
-        The tier's result (mapping, hardware report) for the network.
-    recording
-        Spikes of the recorded neurons (global ids of ``built.network``).
-    traced
-        Global id of each traced neuron -> its column in ``recording.traces``.
+    segments
+        The runs so far, in order (empty if the session has spike sources only).
+    spikes_delivered
+        Spikes of the recorded neurons over all segments, session times (ms),
+        global ids; on the hardware tier after the recording link.
     initial
         Initial value of every neuron per traced variable (``v`` mV, ``gsyn_exc``
         and ``gsyn_inh`` µS, ``w`` nA).
     losses
-        Hardware tier: spikes offered to and dropped by each rate-limited resource
-        after the run (recording link, external input), per resource.
+        Hardware tier: spikes offered to and dropped by each rate-limited resource,
+        per resource, over all segments.
+    dt
+        Time step, ms.
     """
 
-    built: Built | None
-    realised: Realised | None
-    recording: SpikeRecording | None
-    traced: dict[int, int]
+    segments: tuple[Segment, ...]
+    spikes_delivered: tuple[np.ndarray, np.ndarray]
     initial: dict[str, np.ndarray]
     losses: dict[str, Any]
+    dt: float
+
+    @property
+    def steps(self) -> int:
+        """Session steps emulated."""
+        last = self.segments[-1] if self.segments else None
+        return 0 if last is None else last.start + last.steps
+
+    @property
+    def built(self) -> Built | None:
+        """The network of the last segment (``None``: spike sources only)."""
+        return self.segments[-1].built if self.segments else None
+
+    @property
+    def realised(self) -> Realised | None:
+        """The tier's result of the last segment."""
+        return self.segments[-1].realised if self.segments else None
 
     def _global(self, population: Any, ids: np.ndarray) -> np.ndarray:
         assert self.built is not None
@@ -65,31 +124,83 @@ class Emulation:
 
     def spikes(self, population: Any, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Return ``(cell ids, times ms)`` of the spikes of cells ``ids``."""
-        if not population.is_neuron:  # a SpikeSourceArray: the given times
+        if type(population.celltype).__name__ == "SpikeSourcePoisson":
+            return self._poisson_spikes(population, ids)
+        if not population.is_neuron:
+            return self._array_spikes(population, ids)
+        gids = self._global(population, ids)
+        all_ids, times = self.spikes_delivered
+        mask = np.isin(all_ids, gids)
+        cell = all_ids[mask] - (gids[0] - ids[0])  # back to PyNN ids
+        return cell.astype(np.int64), times[mask]
+
+    def _poisson_spikes(
+        self, population: Any, ids: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Spikes of ``SpikeSourcePoisson`` cells: the events each segment drew."""
+        cells, times = [], []
+        for seg in self.segments:
+            events = seg.recording.poisson_events
+            if events is None:  # not recorded in this segment
+                continue
+            net = seg.built.network
+            name = seg.built.name_of(population)
+            first = 0
+            for src in net.sources:  # generators are numbered in source order
+                if src.name == name:
+                    break
+                first += src.size if isinstance(src, PoissonSource) else 0
+            wanted = first + ids - int(population.first_id)
+            mask = np.isin(events[0], wanted)
+            cells.append(events[0][mask] - first + int(population.first_id))
+            stamps = np.rint(events[1][mask] / self.dt) + seg.start
+            times.append(stamps * self.dt)
+        if not cells:
+            return np.zeros(0, np.int64), np.zeros(0)
+        return np.concatenate(cells).astype(np.int64), np.concatenate(times)
+
+    def _array_spikes(
+        self, population: Any, ids: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Spikes of ``SpikeSourceArray`` cells: the times each segment emitted."""
+        index = ids - int(population.first_id)
+        if not self.segments:  # nothing emulated: the times as given
             trains = np.broadcast_to(
                 population._parameters["spike_times"], population.size
             )
-            index = ids - int(population.first_id)
             times = [spike_times(trains[i]) for i in index]
-            cell = np.repeat(ids, [t.size for t in times])
-            flat = np.concatenate(times) if times else np.zeros(0)
-            return cell, flat
-        gids = self._global(population, ids)
-        assert self.recording is not None
-        mask = np.isin(self.recording.ids, gids)
-        cell = self.recording.ids[mask] - (gids[0] - ids[0])  # back to PyNN ids
-        return cell.astype(np.int64), np.asarray(self.recording.times[mask])
+        else:
+            times = [np.zeros(0)] * index.size
+            grid = TimeGrid(self.dt)
+            for seg in self.segments:
+                src = seg.built.network.source(seg.built.name_of(population))
+                assert isinstance(src, SpikeTimesSource)
+                for k, i in enumerate(index):
+                    train = np.asarray(src.spike_times[i])
+                    stamp = grid.spike_stamps(train)
+                    emitted = (stamp > seg.start) & (stamp <= seg.start + seg.steps)
+                    times[k] = np.concatenate([times[k], train[emitted]])
+        cell = np.repeat(ids, [t.size for t in times])
+        flat = np.concatenate(times) if times else np.zeros(0)
+        return cell, flat
 
     def trace(self, population: Any, ids: np.ndarray, variable: str) -> np.ndarray:
         """Return ``variable`` of cells ``ids`` at t = 0, dt, ...: (steps + 1, cells).
 
-        ``variable`` is one of :data:`twin.recording.STATE_VARIABLES`.
+        ``variable`` is one of :data:`twin.recording.STATE_VARIABLES`; a cell not
+        traced in a segment is NaN there.
         """
         gids = self._global(population, ids)
-        columns = [self.traced[int(g)] for g in gids]
-        assert self.recording is not None
-        body = np.asarray(self.recording.state_traces[variable])[:, columns]
-        return np.vstack([self.initial[variable][gids][None, :], body])
+        rows = [self.initial[variable][gids][None, :]]
+        for seg in self.segments:
+            body = np.full((seg.steps, gids.size), np.nan)
+            have = [k for k, g in enumerate(gids) if int(g) in seg.traced]
+            if have:
+                columns = [seg.traced[int(gids[k])] for k in have]
+                values = np.asarray(seg.recording.state_traces[variable])
+                body[:, have] = values[:, columns]
+            rows.append(body)
+        return np.vstack(rows)
 
 
 def _recorded(state: Any, *variables: str) -> list[tuple[Any, np.ndarray]]:
@@ -107,62 +218,136 @@ def _recorded(state: Any, *variables: str) -> list[tuple[Any, np.ndarray]]:
     return out
 
 
+def _analog_variables(state: Any) -> set[str]:
+    """Return the names of the analog variables recorded anywhere."""
+    return {
+        var.name
+        for pop in state.structure.populations
+        for var, cells in pop.recorder.recorded.items()
+        if var.name in STATE_VARIABLES and cells
+    }
+
+
 def _initial(state: Any, variable: str, default: float) -> np.ndarray:
     parts = [
         pop._initial.get(variable, np.full(pop.size, default))
         for pop in state.structure.populations
         if pop.is_neuron
     ]
-    return np.concatenate(parts) if parts else np.zeros(0)
+    return np.concatenate(parts) if parts else np.full(1, default)  # IDLE neuron
+
+
+def _neurons_of(network: Network) -> list[tuple[str, int]]:
+    return [(p.name, p.size) for p in network.populations]
+
+
+def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
+    """Apply the session's tier to ``built.network``, reusing what may be reused.
+
+    Raises
+    ------
+    UnsupportedError
+        If a run continues with other neurons, or (mapped, hardware tiers) with
+        other parameters or connections.
+    """
+    opts = state.options
+    tier = tier_list([opts.fidelity], hardware=opts.hardware)[0]
+    net = built.network
+    if previous is not None:
+        before = previous.built.network
+        if _neurons_of(net) != _neurons_of(before):
+            raise UnsupportedError(
+                "populations were created after a run; the twin continues a run "
+                "with the same neurons only: call sim.reset() and run again"
+            )
+        if tier.fidelity != "ideal":
+            if dataclasses.replace(net, sources=before.sources) != before:
+                raise UnsupportedError(
+                    f"parameters or connections changed within a run on the "
+                    f"{tier.fidelity!r} tier; the wafer keeps its mapping and "
+                    "configuration within a run (only spike sources may change): "
+                    "call sim.reset() and run again"
+                )
+            old = previous.realised
+            sources = net.sources
+            return dataclasses.replace(
+                old, network=dataclasses.replace(old.network, sources=sources)
+            )
+    key = (tier, opts.seed, opts.wafer, opts.mapping)
+    for k, (known, requested, realised) in enumerate(_REALISED):
+        if known == key and requested == net:  # the same pure pipeline, same input
+            _REALISED.append(_REALISED.pop(k))
+            return realised
+    realised = realise(
+        tier, net, seed=opts.seed, wafer=opts.wafer, mapping_config=opts.mapping
+    )
+    _REALISED.append((key, net, realised))
+    del _REALISED[:-_KEEP_REALISED]
+    return realised
+
+
+#: Tier results of this process: ((tier, seed, wafer, mapping), network, result),
+#: most recent last. A tier is a pure function of these, so an equal network (a
+#: re-run script, a reset session) is not mapped again.
+_REALISED: list[tuple[tuple, Network, Realised]] = []
+
+#: How many tier results are kept.
+_KEEP_REALISED = 4
 
 
 def emulate(state: Any, steps: int) -> Emulation:
-    """Emulate the session's network for ``steps`` steps from t = 0.
+    """Emulate the session up to session step ``steps``, continuing the last run.
 
     Raises
     ------
     NetworkError
         On invalid parameters, weights or delays.
     UnsupportedError
-        On a feature the twin does not emulate.
+        On a feature the twin does not emulate, or a change it cannot continue.
     PlacementError, RoutingError
         If the mapped or hardware tier cannot map the network.
     """
     opts = state.options
-    if not any(p.is_neuron for p in state.structure.populations):
-        return Emulation(None, None, None, {}, {}, {})  # sources only
+    previous: Emulation | None = state.emulation
+    if not state.structure.populations:
+        return Emulation((), (np.zeros(0, np.int64), np.zeros(0)), {}, {}, state.dt)
+    last = previous.segments[-1] if previous and previous.segments else None
+    start = last.start + last.steps if last else 0
     built = network_of(
         state.structure.populations, state.structure.projections, state.dt
     )
-    tier = tier_list([opts.fidelity], hardware=opts.hardware)[0]
-    cached = state.tier_cache  # (requested network, its tier result) or None
-    if cached is not None and cached[1].tier == tier and cached[0] == built.network:
-        realised = cached[1]  # same network and options since setup: same pipeline
-    else:
-        realised = realise(
-            tier,
-            built.network,
-            seed=opts.seed,
-            wafer=opts.wafer,
-            mapping_config=opts.mapping,
-        )
-        state.tier_cache = (built.network, realised)
+    realised = _realise(state, built, last)
     net = realised.network
     spiking = [(p, i) for p, i in _recorded(state, "spikes") if p.is_neuron]
+    poisson = any(
+        type(p.celltype).__name__ == "SpikeSourcePoisson"
+        for p, _ in _recorded(state, "spikes")
+    )
     traced_cells = _recorded(state, *STATE_VARIABLES)
     trace = tuple(
         (built.name_of(p), int(i) - int(p.first_id))
         for p, ids in traced_cells
         for i in ids
     )
+    if realised.hardware is not None and realised.sites is not None and trace:
+        chip = realised.sites.sites.hicann
+        reticle = np.where(chip >= 0, realised.sites.fpga_of_chip[chip], -1)
+        check_readout(
+            _analog_variables(state),
+            np.array([net.offset(n) + i for n, i in trace]),
+            reticle,
+        )
     config = SimConfig(
-        t_stop=steps * state.dt,
+        t_stop=round((steps - start) * state.dt, 9),
         dt=state.dt,
         dtype=opts.dtype,
         trace=trace,
         record=tuple((built.name_of(p), None) for p, _ in spiking)
         or ((net.populations[0].name, 0),),  # nothing recorded: record no neuron
+        offset=round(start * state.dt, 9),
+        record_poisson=poisson,
     )
+    tier = realised.tier
     stages = (
         spike_stages(realised.sites, realised.hardware)
         if realised.hardware is not None
@@ -171,16 +356,62 @@ def emulate(state: Any, steps: int) -> Emulation:
         else []
     )
     v0, w0 = _initial(state, "v", -65.0), _initial(state, "w", 0.0)
+    index = len(previous.segments) if previous else 0
+    key = jr.PRNGKey(opts.seed)
+    finals: list[Resume] = []
     rec = simulate_batch(
-        net, config, keys=jr.PRNGKey(opts.seed)[None], limits=stages, v0=v0, w0=w0
+        net,
+        config,
+        keys=(key if index == 0 else jr.fold_in(key, index))[None],
+        limits=stages,
+        v0=v0,
+        w0=w0,
+        resume=last.final if last else None,
+        finals=finals,
     )[0]
+    traced = {net.offset(n) + i: k for k, (n, i) in enumerate(trace)}
+    segment = Segment(start, steps - start, built, realised, rec, traced, finals[0])
+    segments = (*(previous.segments if previous else ()), segment)
     zeros = np.zeros_like(v0)
     initial = {"v": v0, "gsyn_exc": zeros, "gsyn_inh": zeros, "w": w0}
-    losses: dict[str, Any] = {}
-    if stages:
-        rec, losses = _after_link(rec, realised, spiking, built, opts.seed)
-    traced = {net.offset(n) + i: k for k, (n, i) in enumerate(trace)}
-    return Emulation(built, realised, rec, traced, initial, losses)
+    ids, times, losses = _delivered(segments, spiking, opts.seed, bool(stages))
+    return Emulation(segments, (ids, times), initial, losses, state.dt)
+
+
+def _delivered(
+    segments: tuple[Segment, ...], spiking: list, seed: int, link: bool
+) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """Spikes of all segments in session time; on the hardware tier after the link."""
+    dt = segments[0].recording.dt
+    ids = np.concatenate([np.asarray(s.recording.ids) for s in segments])
+    times = np.concatenate(  # stamp · dt, as SpikeRecording computes them
+        [(np.rint(np.asarray(s.recording.times) / dt) + s.start) * dt for s in segments]
+    )
+    if not link:
+        return ids.astype(np.int64), times, {}
+    last = segments[-1]
+    merged = dataclasses.replace(
+        last.recording,
+        ids=ids,
+        times=times,
+        t_stop=round((last.start + last.steps) * dt, 9),
+        limit_counts=_summed_limits(segments),
+    )
+    kept, losses = _after_link(merged, last.realised, spiking, last.built, seed)
+    return np.asarray(kept.ids, np.int64), np.asarray(kept.times), losses
+
+
+def _summed_limits(segments: tuple[Segment, ...]) -> dict[str, np.ndarray]:
+    """Return the in-run rate-limit counts (group, offered, dropped), summed."""
+    out: dict[str, np.ndarray] = {}
+    for seg in segments:
+        for name, counts in seg.recording.limit_counts.items():
+            arr = np.asarray(counts)
+            if name in out:
+                out[name] = np.vstack([arr[0], out[name][1:] + arr[1:]])
+            else:
+                out[name] = arr.copy()
+    return out
 
 
 def _after_link(

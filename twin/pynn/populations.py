@@ -3,7 +3,9 @@
 Parameters live in ``Population._parameters`` as one numpy array per (PyNN) name, so
 ``get``/``set`` are PyNN's own (``pyNN.common``) and the network the emulator runs is
 built from these arrays (:mod:`twin.pynn.build`). Initial values (``v``, ``w``) are
-kept per cell. Every change marks the session as changed.
+kept per cell, and so are the current sources injected into the population
+(``Population._injections``, :mod:`twin.pynn.electrodes`; ``inject`` is PyNN's own).
+Every change marks the session as changed.
 """
 
 from __future__ import annotations
@@ -104,6 +106,8 @@ class Population(common.Population):
             k: np.full(self.size, float(v))
             for k, v in self.celltype.default_initial_values.items()
         }
+        # current sources injected into cells of this population (twin.pynn.electrodes)
+        self._injections: list[Any] = []
         for cell in self.all_cells:
             cell.parent = self
         state.id_counter += self.size

@@ -4,9 +4,11 @@ The backend hands PyNN's common ``Recorder`` flat arrays of the last emulation
 (:mod:`twin.pynn.engine`): spikes as ``(ids, times)``, membrane potentials as
 ``(samples, cells)`` arrays from the start of the recording to the current time, the
 first sample being the initial value. Supported: ``spikes`` of neurons and of
-``SpikeSourceArray`` cells; ``v``, ``gsyn_exc``, ``gsyn_inh`` and (AdEx) ``w`` of
-neurons, at any sampling interval that is a whole number of steps. On the hardware tier
-the spikes are those the wafer's recording link delivers (spikes it drops are absent).
+``SpikeSourceArray`` and ``SpikeSourcePoisson`` cells (the events the generators
+emitted; on the hardware tier before the input links); ``v``, ``gsyn_exc``,
+``gsyn_inh`` and (AdEx) ``w`` of neurons, at any sampling interval that is a whole
+number of steps. On the hardware tier the spikes of neurons are those the wafer's
+recording link delivers (spikes it drops are absent).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ __all__ = ["RECORDABLE", "Recorder"]
 RECORDABLE = {
     "neuron": ("spikes", "v", "gsyn_exc", "gsyn_inh", "w"),
     "SpikeSourceArray": ("spikes",),
+    "SpikeSourcePoisson": ("spikes",),
 }
 
 

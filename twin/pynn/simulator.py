@@ -5,11 +5,9 @@ order), the twin's options from :func:`twin.pynn.setup` (fidelity tier, wafer, m
 and hardware settings, seed, precision) and the result of the last emulation.
 
 Time. The state counts whole steps; ``t`` is ``step · dt``. A run goes to a grid time
-(NEST's rule, :class:`twin.timegrid.TimeGrid`). The emulator is deterministic for a
-given network, seed and run length, so continuing a run (``run(a); run(b)``) emulates
-``[0, a + b]`` again and keeps the spikes of ``[0, a]`` identical: the history does not
-change as long as the network does not. Changing the network between runs without
-``reset()`` is refused with an error (:class:`twin.errors.UnsupportedError`).
+(NEST's rule, :class:`twin.timegrid.TimeGrid`). A second ``run`` continues from the
+state the first one reached (:mod:`twin.pynn.engine`), with the network as it is then:
+changed spike times, rates, parameters or connections act from that time on.
 """
 
 from __future__ import annotations
@@ -147,8 +145,6 @@ class State(common.control.BaseState):
         """Forget everything built (a new ``setup``)."""
         self.recorders = set[Any]()
         self.structure = _Structure()
-        # (requested network, its tier result): reused while the network is equal
-        self.tier_cache: Any = None
         self.id_counter = 0
         self.segment_counter = -1
         self.reset()
@@ -160,7 +156,6 @@ class State(common.control.BaseState):
         self.t_start = 0
         self.segment_counter += 1
         self.emulation: Any = None
-        self.emulated_version = -1
 
     def run_until(self, tstop: float) -> None:
         """Advance to ``tstop`` ms (a grid time, see the module docstring).
@@ -170,22 +165,15 @@ class State(common.control.BaseState):
         ConfigError
             If ``tstop`` is not a whole number of steps.
         UnsupportedError
-            If the network changed since the last run without ``reset()``, or uses
-            a feature the twin does not emulate.
+            If the network uses a feature the twin does not emulate, or changed
+            in a way a run cannot continue with (see :mod:`twin.pynn.engine`).
         """
         from twin.pynn.engine import emulate
 
         steps = self.grid.run_steps(tstop)
-        if self.step and self.structure.version != self.emulated_version:
-            raise UnsupportedError(
-                "the network changed after a run without reset(); the twin does not "
-                "continue a run with changed parameters, connectivity or stimuli: "
-                "call sim.reset() and run again"
-            )
-        if steps != self.step or self.emulation is None:
+        if steps > self.step:
             self.emulation = emulate(self, steps)
-        self.emulated_version = self.structure.version
-        self.step = steps
+        self.step = max(steps, self.step)
         self.running = True
 
 

@@ -6,8 +6,9 @@ to :mod:`twin.hardware`, not to this table.
 
 Supported: the wafer's neuron models ``IF_cond_exp`` and ``EIF_cond_exp_isfa_ista``
 (BrainScaleS-1 neurons are conductance based AdEx circuits), ``SpikeSourcePoisson``,
-``SpikeSourceArray`` and ``StaticSynapse``. Every other standard model of PyNN raises
-:class:`twin.errors.UnsupportedError` naming it and the supported ones.
+``SpikeSourceArray`` and ``StaticSynapse``, and the current sources ``DCSource`` and
+``StepCurrentSource`` (:mod:`twin.pynn.electrodes`). Every other standard model of PyNN
+raises :class:`twin.errors.UnsupportedError` naming it and the supported ones.
 """
 
 from __future__ import annotations
@@ -17,15 +18,18 @@ from typing import Any
 from pyNN.standardmodels import build_translations, cells, synapses
 
 from twin.errors import UnsupportedError
+from twin.pynn.electrodes import DCSource, StepCurrentSource
 from twin.pynn.simulator import state
 
 __all__ = [
     "SUPPORTED_CELLS",
+    "DCSource",
     "EIF_cond_exp_isfa_ista",
     "IF_cond_exp",
     "SpikeSourceArray",
     "SpikeSourcePoisson",
     "StaticSynapse",
+    "StepCurrentSource",
     "unsupported",
 ]
 
@@ -155,10 +159,12 @@ _UNSUPPORTED = {
         ),
     ),
     **dict.fromkeys(
-        ("DCSource", "StepCurrentSource", "ACSource", "NoisyCurrentSource"),
+        ("ACSource", "NoisyCurrentSource"),
         (
-            "a current source; current stimuli are not emulated yet",
-            "a constant current per neuron through the cell parameter i_offset",
+            "a current source the twin does not emulate (the wafer plays back a "
+            "step-wise current pattern only)",
+            "DCSource and StepCurrentSource (on the hardware tier StepCurrentSource "
+            "only), and a constant current per neuron through i_offset",
         ),
     ),
 }

@@ -8,6 +8,7 @@ minimise the number of chips on a route (which sets its delay).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Final
 
@@ -82,7 +83,16 @@ class BusGraph:
 
     @classmethod
     def from_wafer(cls, wafer: Wafer) -> BusGraph:
-        """Build the array graph from :func:`twin.wafer.build_l1_graph`."""
+        """Return the array graph of ``wafer`` (:func:`twin.wafer.build_l1_graph`).
+
+        The graph is a pure function of the (frozen) wafer and read-only, so the last
+        few are kept per process: mapping several networks onto one wafer builds it
+        once (about 3 s for a full wafer).
+        """
+        return _graph_of(wafer)
+
+    @classmethod
+    def _build(cls, wafer: Wafer) -> BusGraph:
         graph = build_l1_graph(wafer)
         n = N_HICANNS * NODES_PER_CHIP
         present = np.zeros(n, dtype=bool)
@@ -99,6 +109,8 @@ class BusGraph:
         matrix = sp.csr_matrix((data, (rows, cols)), shape=(n, n))
         matrix.sort_indices()
         entry_rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+        for arr in (present, entry_rows, matrix.data, matrix.indices, matrix.indptr):
+            arr.setflags(write=False)
         return cls(present=present, matrix=matrix, entry_rows=entry_rows)
 
     def masked(self, allowed: np.ndarray) -> sp.csr_matrix:
@@ -135,3 +147,8 @@ def endpoint_candidates(target: int) -> tuple[np.ndarray, np.ndarray]:
             nodes.append(NODES_PER_CHIP * neighbour.enum + N_HLINES + half)
             drivers.append(FAR_DRIVERS[half])
     return np.concatenate(nodes), np.concatenate(drivers)
+
+
+@functools.lru_cache(maxsize=4)
+def _graph_of(wafer: Wafer) -> BusGraph:
+    return BusGraph._build(wafer)
