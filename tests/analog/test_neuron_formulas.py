@@ -1,5 +1,6 @@
 """The neuron kernel against closed forms, limits, scipy references and its order."""
 
+import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
@@ -186,8 +187,9 @@ def _run_steps(dt, t_end):
         g_i=jnp.array([0.006]),
         refrac=jnp.array([0], jnp.int32),
     )
+    step = jax.jit(lambda s: adex_step(s, p, dt)[0])  # one compilation per dt
     for _ in range(round(t_end / dt)):
-        state, _ = adex_step(state, p, dt)
+        state = step(state)
     return float(state.v[0]), float(state.w[0])
 
 

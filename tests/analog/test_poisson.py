@@ -181,3 +181,19 @@ def test_window_times_off_the_step_grid_are_errors():
         ConfigError, match=r"1.05 ms is not a multiple of the time step"
     ):
         simulate_batch(net, SimConfig(t_stop=5.0), keys=jr.PRNGKey(0)[None])
+
+
+@pytest.mark.parametrize("windowed", [False, True])
+def test_no_generator_fires_in_the_first_step(windowed):
+    """NEST's generators are active in steps k > start: a generator from t = 0 never
+    emits in step 0 (stamp 1, 0.1 ms), whether or not another one has a window."""
+    from tests.analog.time_networks import windowed as windowed_net
+
+    stops = np.array([np.inf, 2.0 if windowed else np.inf])
+    net = windowed_net(np.array([0.0, 0.0]), stops)
+    config = SimConfig(t_stop=1.0, record_poisson=True)
+    rec = simulate_batch(net, config, keys=jr.PRNGKey(0)[None])[0]
+    source, times = rec.poisson_events
+    assert times.size > 1000  # 3 MHz: hundreds of events a step
+    assert times.min() == pytest.approx(0.2)
+    assert set(np.unique(source)) == {0, 1}

@@ -100,7 +100,7 @@ def test_a_state_of_another_network_is_refused():
     small = Network(populations=(Population(name="m", size=3),))
     with pytest.raises(ConfigError, match="does not fit 1 variants of 3 neurons"):
         simulate_batch(
-            small, _config(10.0).__class__(t_stop=5.0), keys=key, resume=finals[0]
+            small, SimConfig(t_stop=5.0, offset=10.0), keys=key, resume=finals[0]
         )
 
 
@@ -133,3 +133,15 @@ def test_poisson_windows_are_session_times_in_a_continued_run():
     expected = arrival_steps(np.asarray(whole.state_traces["gsyn_exc"]))
     np.testing.assert_array_equal(arrival_steps(g)[0], expected[0])
     np.testing.assert_array_equal(arrival_steps(g)[1], expected[1])
+
+
+def test_a_state_resumed_at_another_time_is_refused():
+    trains = poisson_trains(400.0, 10.0, seed=2, n=60)
+    finals: list = []
+    key = jr.PRNGKey(0)[None]
+    simulate_batch(_network(trains), _config(10.0), keys=key, finals=finals)
+    assert finals[0].step == 100
+    with pytest.raises(ConfigError, match=r"offset = 10 ms, not 5\.0 ms"):
+        simulate_batch(
+            _network(trains), _config(5.0, offset=5.0), keys=key, resume=finals[0]
+        )

@@ -152,6 +152,12 @@ def test_the_wafer_keeps_its_configuration_within_a_run():
     sim.run(10.0)
     src.set(spike_times=[[12.0, 14.0]] * src.size)
     sim.run(10.0)  # spike sources may change
+    extra = sim.Population(2, sim.SpikeSourcePoisson(rate=5.0))
+    sim.Projection(extra, exc, sim.AllToAllConnector(), receptor_type="excitatory")
+    with pytest.raises(UnsupportedError, match="spike sources were created"):
+        sim.run(10.0)
+    sim.reset()
+    sim.run(10.0)
     exc.set(tau_m=10.0)
     with pytest.raises(UnsupportedError, match="reset"):
         sim.run(10.0)
@@ -176,6 +182,7 @@ def test_projection_get_set_and_connections():
     rows = [(0, 0, 0.1, 1.0), (2, 1, 0.2, 1.5), (2, 1, 0.3, 2.0)]
     prj = sim.Projection(a, b, sim.FromListConnector(rows), receptor_type="excitatory")
     assert len(prj) == prj.size() == 3
+    assert (prj.wafer_report().requested, prj.wafer_report().realised) == (3, 3)
     assert prj.get(["weight", "delay"], format="list")[1] == (2, 1, 0.2, 1.5)
     weights = prj.get("weight", format="array")  # multapses summed
     assert weights[2, 1] == pytest.approx(0.5)
@@ -235,6 +242,12 @@ def test_mapped_tier_reports_its_mapping():
         len(p) for p in state.structure.projections
     )
     assert 0 <= mapping.loss.fraction_lost < 1
+    reports = [p.wafer_report() for p in state.structure.projections]
+    for proj, report in zip(state.structure.projections, reports, strict=True):
+        assert report.requested == len(proj)
+        assert report.realised == report.requested - sum(report.lost.values())
+    lost = sum(sum(r.lost.values()) for r in reports)
+    assert lost == mapping.loss.total_lost
     sim.end()
 
 
@@ -296,3 +309,24 @@ def test_the_hardware_tier_reads_out_what_the_wafer_can():
     sim.run(5.0)
     assert exc.get_data().segments[0].analogsignals[0].shape[1] == 12
     sim.end()
+
+
+def test_initialize_between_runs_starts_the_cells_there():
+    """v set after a run is where the continued run starts (as NEST sets V_m): a
+    resting IF_cond_exp cell relaxes from it with tau_m (to RK4's 1e-6 mV); the first
+    sample keeps the value the session started with."""
+    sim.setup(timestep=0.1)
+    pop = sim.Population(3, sim.IF_cond_exp(tau_m=20.0, v_rest=-65.0))
+    pop.record("v")
+    sim.run(5.0)
+    pop[1:].initialize(v=-50.0)
+    sim.run(1.0)
+    v = np.asarray(pop.get_data().segments[0].analogsignals[0])
+    sim.end()
+    assert v.shape == (61, 3)
+    np.testing.assert_allclose(v[:, 0], -65.0, atol=1e-6)  # untouched, at rest
+    np.testing.assert_allclose(v[:51, 1:], -65.0, atol=1e-6)  # up to t = 5 ms
+    t = 0.1 * np.arange(1, 11)
+    expected = -65.0 + 15.0 * np.exp(-t / 20.0)
+    np.testing.assert_allclose(v[51:, 1], expected, atol=1e-4)
+    np.testing.assert_allclose(v[51:, 2], expected, atol=1e-4)

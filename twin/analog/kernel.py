@@ -82,6 +82,7 @@ class Static:
     windowed: bool = False  # some Poisson generator has a start/stop window
     keep_final: bool = False  # return the state at n_steps (a run to be continued)
     record_poisson: bool = False  # return every Poisson event (source, stamp)
+    from_rest: bool = True  # the run starts at session step 0 (offset 0)
     stimulated: bool = False  # some neuron receives a current stimulus
 
 
@@ -91,6 +92,7 @@ class Resume(NamedTuple):
     state: NeuronState  # each leaf (nb, n)
     pending: Array  # (nb, p, 2n): input arriving at steps 0..p-1 of the next run
     queues: Array  # (nb, stages, groups) rate-limit queue contents
+    step: int | None = None  # session step it was taken at (set by simulate_batch)
 
 
 class KernelOutput(NamedTuple):
@@ -263,10 +265,12 @@ def _external(
         equal=s.equal_rates,
     )
     ev = jax.vmap(draw, in_axes=(0, None, 0))(keys, rates, batch.rate_scale)
+    k = t0 + ev.step
     if s.windowed:  # keep each generator's events inside its window
-        k = t0 + ev.step
         inside = (k >= rates.first[ev.source]) & (k < rates.last[ev.source])
         ev = ev._replace(valid=ev.valid & inside)
+    elif s.from_rest:  # NEST's generators never fire in the session's first step
+        ev = ev._replace(valid=ev.valid & (k > 0))
     if s.keep_final:  # events stamped after the run belong to the next one
         ev = ev._replace(valid=ev.valid & (t0 + ev.step + 1 <= s.n_steps))
     variant = jnp.broadcast_to(jnp.arange(nb)[:, None], ev.source.shape)

@@ -68,9 +68,10 @@ def rates_of(
 ) -> PoissonRates:
     """Return the :class:`PoissonRates` of a rate array (Hz, shape ``(m,)``).
 
-    ``window`` is ``(start, stop)`` of each generator in steps (float, ``stop`` may be
-    inf; default: always active). A generator is active in the steps ``k`` (0-based,
-    the step from ``k·dt`` to ``(k+1)·dt``) with ``start < k <= stop``, its spikes
+    ``window`` is ``(start, stop)`` of each generator in steps counted from the run's
+    first step (float; negative: before the run, ``stop`` may be inf; default: always
+    active). A generator is active in the steps ``k`` of the run (the step from
+    ``k·dt`` to ``(k+1)·dt``) with ``start < k <= stop``, its spikes
     stamped ``k + 1``: NEST's ``poisson_generator`` (``StimulationDevice::is_active``
     on ``T + lag``).
 
@@ -87,7 +88,7 @@ def rates_of(
         first, last = np.zeros(rate.size), np.full(rate.size, np.inf)
     else:
         first, last = window[0] + 1, window[1] + 1
-    last = np.minimum(last, NEVER)
+    first, last = np.clip(first, -NEVER, NEVER), np.minimum(last, NEVER)
     return PoissonRates(
         jnp.asarray(rate, dtype),
         jnp.asarray(total, dtype),

@@ -228,7 +228,7 @@ def _poisson_rates(
     if not rates:
         return np.zeros(1), None
     start, stop = np.concatenate(starts), np.concatenate(stops)
-    # A generator from t = 0 that never stops fires in every step, step 0 included.
+    # Without a window inside the run the kernel only drops the session's step 0.
     inside = bool(
         np.any(start > 0) or np.any(stop < config.offset_steps + config.n_steps)
     )
@@ -288,8 +288,8 @@ def simulate_batch(
         v_rest; w = 0).
     resume
         Continue from the state another run ended in (its ``finals``), instead of
-        starting from ``v0``, ``w0``; leaves with leading axis ``nb``. Times of this
-        run count from its own start: the caller shifts spike times and windows.
+        starting from ``v0``, ``w0``; leaves with leading axis ``nb``. The run starts
+        at session time ``config.offset``, which must be where ``resume`` was taken.
     finals
         If given (a list), the run keeps its final state and appends it (a
         :class:`twin.analog.kernel.Resume`, numpy leaves with leading axis ``nb``, in
@@ -378,6 +378,7 @@ def simulate_batch(
         windowed=window is not None,
         keep_final=finals is not None,
         record_poisson=config.record_poisson,
+        from_rest=config.offset_steps == 0,
         stimulated=bool(tables.current.step.shape[0]),
     )
     first_step = static.record_from_block * config.block_steps
@@ -385,7 +386,7 @@ def simulate_batch(
     init: tuple[Array, Array] | Resume = (
         _initial_values(network, config, params, v0, w0, dtype)
         if resume is None
-        else _checked_resume(resume, nb, network.n_neurons, len(limits), dtype)
+        else _checked_resume(resume, config, nb, network.n_neurons, len(limits), dtype)
     )
     args = (params, tables, rates_of(rates, dtype, window), timed, stages, init)
     clock["prepare"] = time.perf_counter() - start
@@ -406,7 +407,8 @@ def simulate_batch(
     if finals is not None:
         dealt, out = outs[0]  # one chunk: every variant, padding after them
         first = [int(np.flatnonzero(dealt == v)[0]) for v in range(nb)]
-        finals.append(jax.tree_util.tree_map(lambda x: np.asarray(x)[first], out.final))
+        final = jax.tree_util.tree_map(lambda x: np.asarray(x)[first], out.final)
+        finals.append(final._replace(step=config.offset_steps + config.n_steps))
     clock["decode"] = time.perf_counter() - start
     return [rec for rec in results if rec is not None]
 
@@ -508,7 +510,7 @@ def _run_chunks(
 
 
 def _checked_resume(
-    resume: Resume, nb: int, n: int, n_stages: int, dtype: type
+    resume: Resume, config: SimConfig, nb: int, n: int, n_stages: int, dtype: type
 ) -> Resume:
     """Return ``resume`` as arrays of ``dtype``.
 
@@ -516,8 +518,15 @@ def _checked_resume(
     ------
     ConfigError
         If its shapes do not fit ``nb`` variants of ``n`` neurons and ``n_stages``
-        rate-limit stages (a state from another network).
+        rate-limit stages (a state from another network), or it was taken at another
+        step than ``config.offset``.
     """
+    if resume.step is not None and resume.step != config.offset_steps:
+        raise ConfigError(
+            f"resume: a state taken at step {resume.step} continues a run with "
+            f"offset = {resume.step * config.dt:g} ms, not {config.offset} ms; give "
+            "that offset"
+        )
     v = np.asarray(resume.state.v)
     pending = np.asarray(resume.pending)
     queues = np.asarray(resume.queues)
@@ -660,7 +669,7 @@ def _check_finite(
     starts = np.cumsum([0] + [p.size for p in network.populations])
     k = int(np.searchsorted(starts, gid, side="right")) - 1
     pop = network.populations[k]
-    t = (int(first[gid]) + 1) * config.dt
+    t = config.offset + (int(first[gid]) + 1) * config.dt  # session time
     raise NumericalError(
         f"neuron {pop.name}[{gid - starts[k]}] (id {gid}, variant {variant}) left "
         f"finite values at t = {t:g} ms ({bad.size} neurons in all); check its "
@@ -704,6 +713,9 @@ def _merge_devices(out: KernelOutput) -> KernelOutput:
         first_nonfinite=np.concatenate(list(out.first_nonfinite), axis=0),
         limit_offered=np.concatenate(list(out.limit_offered), axis=0),
         limit_dropped=np.concatenate(list(out.limit_dropped), axis=0),
+        poisson=None
+        if out.poisson is None
+        else tuple(np.concatenate(list(x), axis=1) for x in out.poisson),
     )
 
 

@@ -23,7 +23,15 @@ from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
 from twin.stimuli import CurrentStimulus
 from twin.timegrid import TimeGrid
 
-__all__ = ["IDLE", "Built", "check_population", "network_of", "owners", "spike_times"]
+__all__ = [
+    "IDLE",
+    "Built",
+    "check_population",
+    "network_of",
+    "owners",
+    "projection_prefix",
+    "spike_times",
+]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -48,6 +56,15 @@ class Built:
 
 #: Name of the unconnected neuron a session of spike sources only is given.
 IDLE = "(no neuron)"
+
+
+def projection_prefix(label: str, k: int) -> str:
+    """Return the start of the twin names of PyNN projection ``k`` (``label``).
+
+    A PyNN projection becomes one twin projection per (pre, post) population pair,
+    named ``"<label> [<k>] <pre>-><post>"``.
+    """
+    return f"{label} [{k}] "
 
 
 def spike_times(value: Any) -> np.ndarray:
@@ -203,7 +220,7 @@ def _split(
                 weight=weight[sel],
                 delay=delay[sel],
                 receptor=receptor,
-                name=f"{proj.label} [{k}] {names[a]}->{names[b]}",
+                name=f"{projection_prefix(proj.label, k)}{names[a]}->{names[b]}",
             )
         )
     return out

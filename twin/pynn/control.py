@@ -139,8 +139,9 @@ def losses() -> dict[str, QueueLoss]:
 
     Resource name (``priority_encoder``, ``dnc_merger`` inside the run,
     ``recording_per_hicann`` after it, and the external input links) -> a
-    :class:`twin.hardware.spike_loss.QueueLoss` with per-group counts over the last
-    run; empty on the ideal and mapped tiers. With current sources, also
+    :class:`twin.hardware.spike_loss.QueueLoss` with per-group counts since the last
+    ``reset`` (all runs of the segment; the input links are estimated at the rates of
+    the last run); empty on the ideal and mapped tiers. With current sources, also
     ``current_stimulus_per_hicann``: the (stimulus, neuron) inputs offered per
     HICANN and those discarded because a HICANN stimulates one neuron only
     (:mod:`twin.hardware.stimuli`).

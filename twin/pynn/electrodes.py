@@ -7,7 +7,9 @@ created. ``inject_into(cells)`` (also reached through ``Population.inject``,
 :class:`Injection` on each population that owns some of the cells; the session's
 network then holds one :class:`twin.stimuli.CurrentStimulus` per injection
 (:func:`twin.pynn.build.network_of`), with the times ``pyNN.nest`` would give
-(:mod:`twin.pynn.electrode_times`). Every change marks the session as changed.
+(:mod:`twin.pynn.electrode_times`), as if set before the first run: a source set or
+injected after a run acts from the next run's start, where pyNN.nest acts
+``min_delay + dt`` later (not modelled).
 
 The hardware tier (``setup(fidelity="hardware")``) refuses a ``DCSource`` at creation:
 the wafer's mapping software accepts only a ``StepCurrentSource`` ("unsupported current
@@ -88,7 +90,6 @@ class _CurrentSource(StandardCurrentSource):
         values = {**self._values, **{k: _plain(v) for k, v in parameters.items()}}
         self._changes(values, 1, state.grid)  # validate before storing
         self._values = values
-        state.changed()
 
     def get_native_parameters(self) -> ParameterSpace:
         """Return the parameters as a ``ParameterSpace`` (PyNN names)."""
@@ -126,7 +127,6 @@ class _CurrentSource(StandardCurrentSource):
             )
         for pop, index in owners.values():
             pop._injections.append(Injection(self, np.unique(index), state.min_delay))
-        state.changed()
 
     def record(self) -> None:
         """Not emulated: the twin does not record a source's current.

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 
@@ -35,7 +36,7 @@ from twin.errors import UnsupportedError
 from twin.hardware import bandwidth_loss, spike_stages
 from twin.hardware.readout import check_readout
 from twin.network import Network
-from twin.pynn.build import Built, network_of, spike_times
+from twin.pynn.build import Built, network_of
 from twin.recording import STATE_VARIABLES, SpikeRecording
 from twin.sources import PoissonSource, SpikeTimesSource
 from twin.tiers import Realised, realise, tier_list
@@ -102,12 +103,6 @@ class Emulation:
     dt: float
 
     @property
-    def steps(self) -> int:
-        """Session steps emulated."""
-        last = self.segments[-1] if self.segments else None
-        return 0 if last is None else last.start + last.steps
-
-    @property
     def built(self) -> Built | None:
         """The network of the last segment (``None``: spike sources only)."""
         return self.segments[-1].built if self.segments else None
@@ -164,22 +159,16 @@ class Emulation:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Spikes of ``SpikeSourceArray`` cells: the times each segment emitted."""
         index = ids - int(population.first_id)
-        if not self.segments:  # nothing emulated: the times as given
-            trains = np.broadcast_to(
-                population._parameters["spike_times"], population.size
-            )
-            times = [spike_times(trains[i]) for i in index]
-        else:
-            times = [np.zeros(0)] * index.size
-            grid = TimeGrid(self.dt)
-            for seg in self.segments:
-                src = seg.built.network.source(seg.built.name_of(population))
-                assert isinstance(src, SpikeTimesSource)
-                for k, i in enumerate(index):
-                    train = np.asarray(src.spike_times[i])
-                    stamp = grid.spike_stamps(train)
-                    emitted = (stamp > seg.start) & (stamp <= seg.start + seg.steps)
-                    times[k] = np.concatenate([times[k], train[emitted]])
+        times = [np.zeros(0)] * index.size
+        grid = TimeGrid(self.dt)
+        for seg in self.segments:
+            src = seg.built.network.source(seg.built.name_of(population))
+            assert isinstance(src, SpikeTimesSource)
+            for k, i in enumerate(index):
+                train = np.asarray(src.spike_times[i])
+                stamp = grid.spike_stamps(train)
+                emitted = (stamp > seg.start) & (stamp <= seg.start + seg.steps)
+                times[k] = np.concatenate([times[k], train[emitted]])
         cell = np.repeat(ids, [t.size for t in times])
         flat = np.concatenate(times) if times else np.zeros(0)
         return cell, flat
@@ -261,12 +250,19 @@ def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
                 "with the same neurons only: call sim.reset() and run again"
             )
         if tier.fidelity != "ideal":
+            kinds = [(type(x), x.name, x.size) for x in net.sources]
+            if kinds != [(type(x), x.name, x.size) for x in before.sources]:
+                raise UnsupportedError(
+                    f"spike sources were created after a run on the {tier.fidelity!r}"
+                    " tier; the wafer keeps its mapping within a run: call "
+                    "sim.reset() and run again"
+                )
             if dataclasses.replace(net, sources=before.sources) != before:
                 raise UnsupportedError(
-                    f"parameters or connections changed within a run on the "
-                    f"{tier.fidelity!r} tier; the wafer keeps its mapping and "
-                    "configuration within a run (only spike sources may change): "
-                    "call sim.reset() and run again"
+                    f"neuron parameters, connections or current sources changed "
+                    f"within a run on the {tier.fidelity!r} tier; the wafer keeps its "
+                    "mapping and configuration within a run (only spike times, rates "
+                    "and windows may change): call sim.reset() and run again"
                 )
             old = previous.realised
             sources = net.sources
@@ -356,26 +352,59 @@ def emulate(state: Any, steps: int) -> Emulation:
         else []
     )
     v0, w0 = _initial(state, "v", -65.0), _initial(state, "w", 0.0)
+    resume = _reinitialised(state, built, last.final) if last else None
+    for pop in state.structure.populations:
+        pop._reinit.clear()  # applied: the initial values or the resumed state
     index = len(previous.segments) if previous else 0
-    key = jr.PRNGKey(opts.seed)
     finals: list[Resume] = []
     rec = simulate_batch(
         net,
         config,
-        keys=(key if index == 0 else jr.fold_in(key, index))[None],
+        keys=_run_key(opts.seed, state.segment_counter, index)[None],
         limits=stages,
         v0=v0,
         w0=w0,
-        resume=last.final if last else None,
+        resume=resume,
         finals=finals,
     )[0]
     traced = {net.offset(n) + i: k for k, (n, i) in enumerate(trace)}
     segment = Segment(start, steps - start, built, realised, rec, traced, finals[0])
     segments = (*(previous.segments if previous else ()), segment)
     zeros = np.zeros_like(v0)
-    initial = {"v": v0, "gsyn_exc": zeros, "gsyn_inh": zeros, "w": w0}
+    initial = (
+        previous.initial
+        if previous and previous.segments
+        else {"v": v0, "gsyn_exc": zeros, "gsyn_inh": zeros, "w": w0}
+    )
     ids, times, losses = _delivered(segments, spiking, opts.seed, bool(stages))
     return Emulation(segments, (ids, times), initial, losses, state.dt)
+
+
+def _run_key(seed: int, trial: int, index: int) -> Any:
+    """Return the PRNG key of run ``index`` of trial ``trial`` (a ``reset`` each).
+
+    Trial 0's first run uses the seed's key itself; every other run folds in its
+    trial and index, so runs and trials draw independent Poisson input.
+    """
+    key = jr.PRNGKey(seed)
+    if trial:
+        key = jr.fold_in(key, trial)
+    return key if index == 0 else jr.fold_in(key, index)
+
+
+def _reinitialised(state: Any, built: Built, final: Resume) -> Resume:
+    """Return ``final`` with the v and w set by ``initialize`` since the last run."""
+    v, w = np.array(final.state.v), np.array(final.state.w)
+    for pop in state.structure.populations:
+        if not pop.is_neuron:
+            continue
+        offset = built.network.offset(built.name_of(pop))
+        for name, target in (("v", v), ("w", w)):
+            cells = pop._reinit.get(name)
+            if cells is not None and cells.any():
+                target[:, offset + np.flatnonzero(cells)] = pop._initial[name][cells]
+    state_ = final.state._replace(v=jnp.asarray(v), w=jnp.asarray(w))
+    return final._replace(state=state_)
 
 
 def _delivered(

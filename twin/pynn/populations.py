@@ -5,7 +5,8 @@ Parameters live in ``Population._parameters`` as one numpy array per (PyNN) name
 built from these arrays (:mod:`twin.pynn.build`). Initial values (``v``, ``w``) are
 kept per cell, and so are the current sources injected into the population
 (``Population._injections``, :mod:`twin.pynn.electrodes`; ``inject`` is PyNN's own).
-Every change marks the session as changed.
+The next run builds its network from them; initial values set after a run start the
+continued run's cells there (``Population._reinit``).
 """
 
 from __future__ import annotations
@@ -106,6 +107,9 @@ class Population(common.Population):
             k: np.full(self.size, float(v))
             for k, v in self.celltype.default_initial_values.items()
         }
+        # cells whose initial value was set since the last run, per variable: a
+        # continued run starts them there (as NEST sets V_m at that moment)
+        self._reinit: dict[str, np.ndarray] = {}
         # current sources injected into cells of this population (twin.pynn.electrodes)
         self._injections: list[Any] = []
         for cell in self.all_cells:
@@ -134,7 +138,6 @@ class Population(common.Population):
             check_population(self)
         except NetworkError as err:
             raise errors.InvalidParameterValueError(str(err)) from None
-        simulator.state.changed()
 
     def _set_initial_value_array(self, variable: str, initial_values: Any) -> None:
         values = initial_values.evaluate(simplify=False)
@@ -182,7 +185,7 @@ class Population(common.Population):
             )
         self._initial[variable] = np.array(self._initial[variable], copy=True)
         self._initial[variable][cells] = values
-        simulator.state.changed()
+        self._reinit.setdefault(variable, np.zeros(self.size, bool))[cells] = True
 
     def _get_view(self, selector: Any, label: str | None = None) -> PopulationView:
         return PopulationView(self, selector, label)

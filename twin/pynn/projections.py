@@ -9,6 +9,9 @@ takes. ``get``, ``set`` and ``save`` are PyNN's own, over these arrays.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -17,9 +20,10 @@ from pyNN.space import Space
 
 from twin.errors import UnsupportedError
 from twin.pynn import simulator
+from twin.pynn.build import projection_prefix
 from twin.pynn.standardmodels import StaticSynapse
 
-__all__ = ["Connection", "Projection"]
+__all__ = ["Connection", "Projection", "WaferReport"]
 
 #: How ``get(format="array")`` combines multapses: ufunc and starting value.
 _COMBINE = {
@@ -27,6 +31,25 @@ _COMBINE = {
     "min": (np.minimum, np.inf),
     "max": (np.maximum, -np.inf),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class WaferReport:
+    """A projection's connections on the wafer (:meth:`Projection.wafer_report`).
+
+    Attributes
+    ----------
+    requested
+        Connections the script made.
+    realised
+        Connections the mapping realised (the rest are lost).
+    lost
+        Lost connections per reason (``twin.routing.LossReason`` values).
+    """
+
+    requested: int
+    realised: int
+    lost: Mapping[str, int]
 
 
 class Connection(common.Connection):
@@ -108,7 +131,6 @@ class Projection(common.Projection):
         self._arrays: tuple[np.ndarray, ...] | None = None
         connector.connect(self)
         simulator.state.structure.projections.append(self)
-        simulator.state.changed()
 
     def _convergent_connect(
         self,
@@ -149,7 +171,6 @@ class Projection(common.Projection):
         arrays[column][index] = value
         self._arrays = tuple(arrays)
         self._chunks = [self._arrays]
-        simulator.state.changed()
 
     def __len__(self) -> int:
         return int(self.coo()[0].size)
@@ -163,6 +184,30 @@ class Projection(common.Projection):
     def connections(self) -> list[Connection]:
         """Every connection, in the order they were made."""
         return [Connection(self, i) for i in range(len(self))]
+
+    def wafer_report(self) -> WaferReport:
+        """Return the connections requested and realised on the wafer in the last run.
+
+        On the ``ideal`` tier (or before a run) every requested connection is
+        realised; on the ``mapped`` and ``hardware`` tiers the counts come from the
+        mapping's loss report (:func:`twin.pynn.mapping`).
+        """
+        emulation = simulator.state.emulation
+        realised = None if emulation is None else emulation.realised
+        mapping = None if realised is None else realised.mapping
+        if mapping is None:
+            return WaferReport(len(self), len(self), MappingProxyType({}))
+        k = simulator.state.structure.projections.index(self)
+        prefix = projection_prefix(self.label, k)
+        loss = mapping.loss
+        requested = sum(n for p, n in loss.requested.items() if p.startswith(prefix))
+        lost: dict[str, int] = {}
+        for (p, reason), n in loss.lost.items():
+            if p.startswith(prefix):
+                lost[reason.value] = lost.get(reason.value, 0) + n
+        return WaferReport(
+            requested, requested - sum(lost.values()), MappingProxyType(lost)
+        )
 
     def _get_attributes_as_list(self, names: list[str]) -> list[tuple[Any, ...]]:
         pre, post, weight, delay = self.coo()

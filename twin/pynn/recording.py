@@ -60,7 +60,6 @@ class Recorder(recording.Recorder):
             )
         if sampling_interval is not None and variable.name != "spikes":
             self.sampling_interval = sampling_interval
-        simulator.state.changed()
 
     def _window(self) -> tuple[float, float]:
         return float(self._recording_start_time), simulator.state.t

@@ -74,11 +74,10 @@ class Options:
 
 @dataclass(slots=True)
 class _Structure:
-    """What a script has built, and a counter of changes to it."""
+    """What a script has built, in creation order."""
 
     populations: list[Any] = field(default_factory=list)
     projections: list[Any] = field(default_factory=list)
-    version: int = 0
 
 
 class State(common.control.BaseState):
@@ -136,10 +135,6 @@ class State(common.control.BaseState):
     def grid(self) -> TimeGrid:
         """The step grid of the session."""
         return TimeGrid(self.dt)
-
-    def changed(self) -> None:
-        """Note a change of the network (parameters, connectivity, stimuli)."""
-        self.structure.version += 1
 
     def clear(self) -> None:
         """Forget everything built (a new ``setup``)."""
