@@ -29,6 +29,7 @@ from twin.hardware.realise import HardwareReport, WaferSites, realise_hardware
 from twin.hardware.variation import NeuronSites
 from twin.network import Network
 from twin.routing import MappingConfig, WaferMapping, map_network
+from twin.routing.busgraph import BusGraph
 from twin.wafer import HICANNOnWafer, Wafer
 
 __all__ = [
@@ -212,6 +213,7 @@ def realise(
     wafer: Wafer | None = None,
     mapping_config: MappingConfig | None = None,
     mapping: WaferMapping | None = None,
+    graph: BusGraph | None = None,
 ) -> Realised:
     """Apply a tier's pipeline to ``network``.
 
@@ -230,6 +232,8 @@ def realise(
         Mapping settings (default: ``MappingConfig()``).
     mapping
         A mapping of ``network`` to reuse instead of mapping again.
+    graph
+        The wafer's L1 bus graph, to reuse (see :func:`twin.routing.map_network`).
 
     Returns
     -------
@@ -249,7 +253,7 @@ def realise(
     if mapping is None:
         mapping = map_network(
             network, wafer or Wafer(), config=mapping_config or MappingConfig(),
-            seed=seed,
+            seed=seed, graph=graph,
         )  # fmt: skip
     realised = mapping.realised_network(seed=seed)
     sites = wafer_sites(mapping)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
@@ -252,6 +251,7 @@ def simulate_batch(
     w0: np.ndarray | None = None,
     resume: Resume | None = None,
     finals: list[Resume] | None = None,
+    compiled: MutableMapping | None = None,
 ) -> list[SpikeRecording]:
     """Simulate variants of one network in compiled, batched calls.
 
@@ -295,6 +295,10 @@ def simulate_batch(
         :class:`twin.analog.kernel.Resume`, numpy leaves with leading axis ``nb``, in
         variant order) for a run that continues it. ``resume`` and ``finals`` run all
         variants in one call on one device.
+    compiled
+        A store of compiled loops the caller keeps (keyed by argument shapes and
+        settings, at most :data:`KEEP_COMPILED`): a loop compiled before for the same
+        ones is reused, a new one added. Default: compile anew.
 
     Returns
     -------
@@ -391,7 +395,7 @@ def simulate_batch(
     args = (params, tables, rates_of(rates, dtype, window), timed, stages, init)
     clock["prepare"] = time.perf_counter() - start
     while True:  # grows the Poisson capacity if a block ever exceeded it
-        outs = _run_chunks(args, static, keys, g, r, chunk, clock)
+        outs = _run_chunks(args, static, keys, g, r, chunk, clock, compiled)
         if outs is not None:
             break
         static = dataclasses.replace(static, capacity=2 * static.capacity)
@@ -413,19 +417,18 @@ def simulate_batch(
     return [rec for rec in results if rec is not None]
 
 
-#: Compiled loops of this process, by shapes and settings (most recent last).
-_EXECUTABLES: OrderedDict[tuple, Any] = OrderedDict()
-
-#: How many compiled loops are kept.
-_KEEP = 8
+#: How many compiled loops a caller's store keeps (the oldest go first).
+KEEP_COMPILED = 8
 
 
-def _compiled(sharded: bool, args: tuple, static: Static) -> Any:
-    """Return the compiled loop for ``args``' shapes and ``static``, reusing one.
+def _compiled(
+    sharded: bool, args: tuple, static: Static, store: MutableMapping | None
+) -> Any:
+    """Return the compiled loop for ``args``' shapes and ``static``.
 
     A compiled XLA program depends only on the argument shapes and dtypes and the
-    static settings, so runs of the same network and length (a continued PyNN run,
-    a repeated point) compile once per process.
+    static settings; with a ``store`` (the caller's, e.g. a PyNN session's) a loop
+    compiled before for the same ones is reused and a new one added.
     """
     leaves, tree = jax.tree_util.tree_flatten(args)
     key = (
@@ -437,14 +440,14 @@ def _compiled(sharded: bool, args: tuple, static: Static) -> Any:
             for x in leaves
         ),
     )
-    if key in _EXECUTABLES:
-        _EXECUTABLES.move_to_end(key)
-        return _EXECUTABLES[key]
+    if store is not None and key in store:
+        return store[key]
     fn = run_sharded if sharded else run
     compiled = fn.lower(*args, static).compile()
-    _EXECUTABLES[key] = compiled
-    while len(_EXECUTABLES) > _KEEP:
-        _EXECUTABLES.popitem(last=False)
+    if store is not None:
+        while len(store) >= KEEP_COMPILED:
+            del store[next(iter(store))]
+        store[key] = compiled
     return compiled
 
 
@@ -456,6 +459,7 @@ def _run_chunks(
     r: np.ndarray,
     chunk: int | None,
     clock: dict[str, float],
+    store: MutableMapping | None = None,
 ) -> list[tuple[np.ndarray, KernelOutput]] | None:
     """Run every variant in compiled chunks; ``None`` if a Poisson block overflowed.
 
@@ -493,7 +497,10 @@ def _run_chunks(
         if compiled is None:
             start = time.perf_counter()
             compiled = _compiled(
-                n_dev > 1, (params, tables, rates, batch, timed, stages, init), static
+                n_dev > 1,
+                (params, tables, rates, batch, timed, stages, init),
+                static,
+                store,
             )
             clock["compile"] = time.perf_counter() - start
         start = time.perf_counter()

@@ -38,9 +38,11 @@ from twin.hardware.readout import check_readout
 from twin.network import Network
 from twin.pynn.build import Built, network_of
 from twin.recording import STATE_VARIABLES, SpikeRecording
+from twin.routing.busgraph import BusGraph
 from twin.sources import PoissonSource, SpikeTimesSource
 from twin.tiers import Realised, realise, tier_list
 from twin.timegrid import TimeGrid
+from twin.wafer import Wafer
 
 __all__ = ["Emulation", "Segment", "emulate"]
 
@@ -269,26 +271,32 @@ def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
             return dataclasses.replace(
                 old, network=dataclasses.replace(old.network, sources=sources)
             )
+    reuse = state.reuse  # the session's store of pure results (simulator.Reuse)
     key = (tier, opts.seed, opts.wafer, opts.mapping)
-    for k, (known, requested, realised) in enumerate(_REALISED):
+    for k, (known, requested, realised) in enumerate(reuse.tiers):
         if known == key and requested == net:  # the same pure pipeline, same input
-            _REALISED.append(_REALISED.pop(k))
+            reuse.tiers.append(reuse.tiers.pop(k))
             return realised
+    graph = None
+    if tier.fidelity != "ideal":
+        wafer = opts.wafer or Wafer()
+        graph = reuse.graphs.get(wafer)
+        if graph is None:
+            graph = reuse.graphs[wafer] = BusGraph.from_wafer(wafer)
+            while len(reuse.graphs) > reuse.keep:
+                del reuse.graphs[next(iter(reuse.graphs))]
     realised = realise(
-        tier, net, seed=opts.seed, wafer=opts.wafer, mapping_config=opts.mapping
+        tier,
+        net,
+        seed=opts.seed,
+        wafer=opts.wafer,
+        mapping_config=opts.mapping,
+        graph=graph,
     )
-    _REALISED.append((key, net, realised))
-    del _REALISED[:-_KEEP_REALISED]
+    if tier.fidelity != "ideal":  # an ideal result is the network itself
+        reuse.tiers.append((key, net, realised))
+        del reuse.tiers[: -reuse.keep]
     return realised
-
-
-#: Tier results of this process: ((tier, seed, wafer, mapping), network, result),
-#: most recent last. A tier is a pure function of these, so an equal network (a
-#: re-run script, a reset session) is not mapped again.
-_REALISED: list[tuple[tuple, Network, Realised]] = []
-
-#: How many tier results are kept.
-_KEEP_REALISED = 4
 
 
 def emulate(state: Any, steps: int) -> Emulation:
@@ -366,6 +374,7 @@ def emulate(state: Any, steps: int) -> Emulation:
         w0=w0,
         resume=resume,
         finals=finals,
+        compiled=state.reuse.compiled,
     )[0]
     traced = {net.offset(n) + i: k for k, (n, i) in enumerate(trace)}
     segment = Segment(start, steps - start, built, realised, rec, traced, finals[0])

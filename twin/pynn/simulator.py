@@ -24,7 +24,7 @@ from twin.tiers import FIDELITIES, Fidelity
 from twin.timegrid import TimeGrid
 from twin.wafer import Wafer
 
-__all__ = ["ID", "Options", "State", "name", "state"]
+__all__ = ["ID", "Options", "Reuse", "State", "name", "state"]
 
 #: The simulator's name in PyNN's metadata (``Block.annotations["simulator"]``).
 name = "BrainScaleS-1 twin"
@@ -73,6 +73,33 @@ class Options:
 
 
 @dataclass(slots=True)
+class Reuse:
+    """Pure results a session keeps for later runs and later ``setup`` calls.
+
+    Each is a function of its inputs only, so an equal input (a re-run script, a
+    reset session, a continued run of the same length) finds the result made before.
+
+    Attributes
+    ----------
+    compiled
+        Compiled emulator loops by argument shapes and settings
+        (``twin.analog.simulate_batch(..., compiled=)``).
+    tiers
+        ``((tier, seed, wafer, mapping settings), network, tier result)`` of the
+        mapped and hardware tiers, most recent last.
+    graphs
+        Wafer -> its L1 bus graph (``twin.routing.busgraph.BusGraph``).
+    keep
+        How many tier results and graphs are kept.
+    """
+
+    compiled: dict[Any, Any] = field(default_factory=dict)
+    tiers: list[Any] = field(default_factory=list)
+    graphs: dict[Any, Any] = field(default_factory=dict)
+    keep: int = 4
+
+
+@dataclass(slots=True)
 class _Structure:
     """What a script has built, in creation order."""
 
@@ -91,6 +118,7 @@ class State(common.control.BaseState):
         self.requested_min_delay: float | str = "auto"
         self.requested_max_delay: float | str = "auto"
         self.options = Options()
+        self.reuse = Reuse()  # kept across setup(): pure results only
         self.clear()
 
     @property

@@ -8,7 +8,6 @@ minimise the number of chips on a route (which sets its delay).
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Final
 
@@ -83,16 +82,11 @@ class BusGraph:
 
     @classmethod
     def from_wafer(cls, wafer: Wafer) -> BusGraph:
-        """Return the array graph of ``wafer`` (:func:`twin.wafer.build_l1_graph`).
+        """Build the array graph from :func:`twin.wafer.build_l1_graph`.
 
-        The graph is a pure function of the (frozen) wafer and read-only, so the last
-        few are kept per process: mapping several networks onto one wafer builds it
-        once (about 3 s for a full wafer).
+        The graph is read-only, so one graph serves every mapping onto ``wafer``
+        (``map_network(..., graph=)``; about 3 s for a full wafer).
         """
-        return _graph_of(wafer)
-
-    @classmethod
-    def _build(cls, wafer: Wafer) -> BusGraph:
         graph = build_l1_graph(wafer)
         n = N_HICANNS * NODES_PER_CHIP
         present = np.zeros(n, dtype=bool)
@@ -147,8 +141,3 @@ def endpoint_candidates(target: int) -> tuple[np.ndarray, np.ndarray]:
             nodes.append(NODES_PER_CHIP * neighbour.enum + N_HLINES + half)
             drivers.append(FAR_DRIVERS[half])
     return np.concatenate(nodes), np.concatenate(drivers)
-
-
-@functools.lru_cache(maxsize=4)
-def _graph_of(wafer: Wafer) -> BusGraph:
-    return BusGraph._build(wafer)

@@ -58,6 +58,7 @@ def map_network(
     seed: int = 0,
     max_loss: float | None = None,
     validate: bool = False,
+    graph: BusGraph | None = None,
 ) -> WaferMapping:
     """Place and route ``network`` on ``wafer``.
 
@@ -76,6 +77,9 @@ def map_network(
         (a fraction in [0, 1]).
     validate
         Run the validity oracles of :mod:`twin.routing.checks` on the result.
+    graph
+        The L1 bus graph of ``wafer`` (``BusGraph.from_wafer(wafer)``), to reuse one
+        built before; default: built here.
 
     Returns
     -------
@@ -119,7 +123,8 @@ def map_network(
     )
     timed("input_placement", t)
     t = time.perf_counter()
-    graph = BusGraph.from_wafer(wafer)
+    if graph is None:
+        graph = BusGraph.from_wafer(wafer)
     table = build_synapse_table(network, placement, buses)
     timed("routing_graph", t)
     t = time.perf_counter()
