@@ -29,7 +29,27 @@ import numpy as np
 
 from twin.errors import NetworkError
 
-__all__ = ["CurrentStimulus"]
+__all__ = ["CurrentStimulus", "check_changes"]
+
+
+def check_changes(times: np.ndarray, amplitudes: np.ndarray, context: str) -> None:
+    """Raise unless ``times`` (ms) and ``amplitudes`` (nA) pair up and are finite.
+
+    Raises
+    ------
+    NetworkError
+        If the arrays (shape ``(k,)``) differ in length or hold a non-finite value.
+    """
+    if times.size != amplitudes.size:
+        raise NetworkError(
+            f"{context}: {times.size} times but {amplitudes.size} amplitudes; "
+            "give one amplitude per time"
+        )
+    if not (np.isfinite(times).all() and np.isfinite(amplitudes).all()):
+        raise NetworkError(
+            f"{context}: times {times.tolist()} ms and amplitudes "
+            f"{amplitudes.tolist()} nA must be finite"
+        )
 
 
 def _vector(values: object, dtype: type, name: str, context: str) -> np.ndarray:
@@ -103,16 +123,7 @@ class CurrentStimulus:
                 f"{context}: index {index.tolist()} has a negative or repeated "
                 "entry; give each target neuron's position once"
             )
-        if times.size != amplitudes.size:
-            raise NetworkError(
-                f"{context}: {times.size} times but {amplitudes.size} amplitudes; "
-                "give one amplitude per time"
-            )
-        if not (np.isfinite(times).all() and np.isfinite(amplitudes).all()):
-            raise NetworkError(
-                f"{context}: times {times.tolist()} ms and amplitudes "
-                f"{amplitudes.tolist()} nA must be finite"
-            )
+        check_changes(times, amplitudes, context)
         if times.size and (times[0] < 0 or np.any(np.diff(times) <= 0)):
             raise NetworkError(
                 f"{context}: times {times.tolist()} ms must be >= 0 and strictly "

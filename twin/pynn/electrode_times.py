@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 
 from twin.errors import NetworkError
+from twin.stimuli import check_changes
 from twin.timegrid import TimeGrid, ms_to_tics
 
 __all__ = ["dc_changes", "step_changes"]
@@ -158,16 +159,7 @@ def step_changes(
     """
     t = np.array(times, dtype=float).reshape(-1)
     a = np.array(amplitudes, dtype=float).reshape(-1)
-    if t.size != a.size:
-        raise NetworkError(
-            f"StepCurrentSource: {t.size} times but {a.size} amplitudes; give one "
-            "amplitude per time"
-        )
-    if not (np.isfinite(t).all() and np.isfinite(a).all()):
-        raise NetworkError(
-            f"StepCurrentSource: times {t.tolist()} ms and amplitudes {a.tolist()} nA "
-            "must be finite"
-        )
+    check_changes(t, a, "StepCurrentSource")
     if t.size and t.min() < 0:
         raise NetworkError(
             f"StepCurrentSource: time {t.min()} ms is negative; give times >= 0"
