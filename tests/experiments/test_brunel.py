@@ -8,18 +8,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import norm
 
-from experiments import brunel
 from experiments.brunel import (
-    MAX_REDRAWS,
-    MIN_ACCEPTANCE,
     NEURON_MEANS,
     NEURON_SDS,
     BrunelConfig,
     build_network,
+    seed_grid,
+)
+from experiments.brunel import network as brunel
+from experiments.runs.draws import (
+    MAX_REDRAWS,
+    MIN_ACCEPTANCE,
     check_clipped_normal,
     clipped_normal_acceptance,
     normal_clipped,
-    seed_grid,
 )
 from twin.errors import ConfigError
 

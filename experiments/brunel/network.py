@@ -1,0 +1,163 @@
+"""``build_network``: one ``BrunelConfig`` as a ``twin.Network``.
+
+Randomness: one ``seed`` spawns independent streams for connectivity, parameter
+variation, weights and delays, so every (g, eta) point with the same seed shares one
+realisation; g only rescales inhibitory weights and eta only the source rates. (The
+original demo continued its streams from point to point instead.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from experiments.brunel.config import (
+    _DELAY_REMEDY,
+    _POSITIVE,
+    _WEIGHT_REMEDY,
+    NEURON_MEANS,
+    NEURON_SDS,
+    BrunelConfig,
+)
+from experiments.runs.draws import MAX_REDRAWS, normal_clipped, redraw
+from twin.errors import ConfigError
+from twin.network import Network, PoissonSource, Population, Projection
+
+__all__ = ["build_network"]
+
+
+def _neuron_parameters(
+    config: BrunelConfig, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
+    n = config.n_neurons
+    if not config.variation:
+        return {k: np.full(n, v) for k, v in NEURON_MEANS.items()}
+    params = {}
+    for key, mean in NEURON_MEANS.items():
+        sd = NEURON_SDS.get(key, 0.0)
+        low = 0.0 if key in _POSITIVE else -np.inf
+        high = 0.9 * NEURON_MEANS["v_thresh"] if key == "v_reset" else np.inf
+        params[key] = (
+            normal_clipped(
+                rng,
+                mean,
+                sd,
+                n,
+                low,
+                high,
+                name=key,
+                remedy="draw without parameter variation (variation=False)",
+            )
+            if sd
+            else np.full(n, mean)
+        )
+    # NEST rejects v_reset >= v_thresh (p ~ 3e-4 per neuron): redraw those resets.
+    mean, sd = NEURON_MEANS["v_reset"], NEURON_SDS["v_reset"]
+    v_thresh = params["v_thresh"]
+    left = redraw(
+        params["v_reset"],
+        lambda k: rng.normal(mean, sd, k),
+        lambda v, idx: v >= v_thresh[idx],
+    )
+    if left.size:
+        raise ConfigError(
+            f"v_reset ~ normal(mean={mean:g}, sd={sd:g}) redrawn at or above the "
+            f"neuron's v_thresh: {left.size} of {n} neurons are still there after "
+            f"{MAX_REDRAWS + 1} redraw rounds (PyNN's bound); draw without parameter "
+            "variation (variation=False)"
+        )
+    return params
+
+
+def _weights(
+    config: BrunelConfig, pre: str, size: int, rng: np.random.Generator
+) -> np.ndarray:
+    mean = config.inh_weight if pre == "inh" else config.exc_weight
+    if not config.variation:
+        return np.full(size, mean)
+    return normal_clipped(
+        rng,
+        mean,
+        config.weight_spread * mean,
+        size,
+        low=0.0,
+        name=f"{pre} weight",
+        remedy=_WEIGHT_REMEDY,
+    )
+
+
+def build_network(config: BrunelConfig) -> Network:
+    """Build the adapted Brunel network of one configuration.
+
+    Parameters
+    ----------
+    config
+        The point (g, eta), seed and every model parameter.
+
+    Returns
+    -------
+    Network
+        Populations ``exc`` and ``inh`` (IF_cond_exp), Poisson source ``ext`` and six
+        projections (``exc``/``inh``/``ext`` onto ``exc``/``inh``).
+
+    Raises
+    ------
+    ConfigError
+        If a redrawn value (delay, weight, neuron parameter, a reset at or above its
+        neuron's threshold) is still out of bounds after PyNN's ``MAX_REDRAWS + 1``
+        redraw rounds; the message names the parameter, its distribution and the
+        remedy.
+
+    Examples
+    --------
+    >>> net = build_network(BrunelConfig.tiny())
+    >>> [p.size for p in net.populations], net.source("ext").size
+    ([200, 50], 250)
+    """
+    streams = np.random.SeedSequence(config.seed).spawn(4)
+    conn, var, wgt, dly = (np.random.default_rng(s) for s in streams)
+    params = _neuron_parameters(config, var)
+    sizes = {"exc": config.n_exc, "inh": config.n_inh, "ext": config.n_ext}
+    populations = tuple(
+        Population(
+            name=name,
+            size=sizes[name],
+            cell_type="IF_cond_exp",
+            parameters={k: v[sl] for k, v in params.items()},
+        )
+        for name, sl in (
+            ("exc", slice(0, config.n_exc)),
+            ("inh", slice(config.n_exc, None)),
+        )
+    )
+    source = PoissonSource(name="ext", size=config.n_ext, rate=config.rate_per_source)
+    in_degree = {"exc": config.c_exc, "inh": config.c_inh, "ext": config.c_ext}
+    projections = []
+    for pre in ("exc", "inh", "ext"):
+        for post in ("exc", "inh"):
+            k, n_post = in_degree[pre], sizes[post]
+            size = k * n_post
+            projections.append(
+                Projection(
+                    pre=pre,
+                    post=post,
+                    pre_idx=conn.integers(0, sizes[pre], size),
+                    post_idx=np.repeat(np.arange(n_post), k),
+                    weight=_weights(config, pre, size, wgt),
+                    delay=normal_clipped(
+                        dly,
+                        config.delay_mean,
+                        config.delay_sd,
+                        size,
+                        low=config.delay_min,
+                        name="delay",
+                        remedy=_DELAY_REMEDY,
+                    ),
+                    receptor="inhibitory" if pre == "inh" else "excitatory",
+                )
+            )
+    return Network(
+        populations=populations,
+        sources=(source,),
+        projections=tuple(projections),
+        timestep=config.dt,
+    )

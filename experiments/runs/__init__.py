@@ -1,0 +1,1 @@
+"""Workload-independent running: plan, execute, store, executors, NEST runner."""
