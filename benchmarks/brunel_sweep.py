@@ -82,7 +82,7 @@ def run_twin(points: list[tuple[float, float]], base: BrunelConfig) -> dict:
 
 
 def run_nest_sweep(points: list[tuple[float, float]], base: BrunelConfig) -> dict:
-    from experiments.nest_backend import NestConfig, run_nest
+    from experiments.runs.nest import NestConfig, run_nest
 
     rates, events, wall = {}, 0.0, 0.0
     for i, (g, eta) in enumerate(points):

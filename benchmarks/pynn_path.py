@@ -9,7 +9,7 @@ Three ways to run the same point (one ``BrunelConfig``: full size, 2,083 neurons
 seed), each measurement in a fresh Python process, so imports, JAX's compilation and
 NEST's kernel start are counted alike:
 
-- ``direct``: ``experiments.sweep.run(config, "twin", fidelity)`` — the network drawn
+- ``direct``: ``experiments.brunel.workload.run(config, "twin", fidelity)`` — the
   by ``experiments.brunel.build_network``, the tier applied by ``twin.tiers.realise``,
   one ``simulate_batch`` call, the seed's analysis;
 - ``twin.pynn``: the functions of ``examples/brunel_pynn.py`` on ``twin.pynn`` at the
@@ -22,8 +22,8 @@ NEST's kernel start are counted alike:
 The worker processes time their stages by wrapping, in the worker only,
 ``twin.pynn.engine.network_of``, ``twin.pynn.engine.realise`` and
 ``twin.pynn.engine.simulate_batch`` (twin.pynn), and
-``experiments.layout.build_network``, ``experiments.layout.realise`` and
-``experiments.sweep.simulate_batch`` (direct); ``simulate_batch`` reports its own
+``experiments.brunel.workload.build_network``, ``experiments.runs.execute.realise``
+and ``experiments.runs.execute.simulate_batch`` (direct); ``simulate_batch`` reports its own
 prepare / compile / run / decode split. Printed per fidelity: the wall time of each
 process, its ratio to the direct path and twin.pynn / NEST, then the stages (medians
 over ``--repeats``, each stage on its own, so with several repeats the column need not
@@ -139,9 +139,9 @@ def _window(t_stop: float) -> float:
 
 
 def _direct(args: argparse.Namespace, start: float) -> dict[str, Any]:
-    """The direct path: ``experiments.sweep.run`` on the twin."""
-    import experiments.layout
-    import experiments.sweep
+    """The direct path: ``experiments.brunel.workload.run`` on the twin."""
+    import experiments.brunel.workload
+    import experiments.runs.execute
     from experiments.brunel import BrunelConfig
 
     times: dict[str, float] = {"imports": time.perf_counter() - start}
@@ -150,9 +150,9 @@ def _direct(args: argparse.Namespace, start: float) -> dict[str, Any]:
     def loss(realised: Any) -> None:
         info["synapse_loss"] = float(realised.synapse_loss)
 
-    _wrap(experiments.layout, "build_network", times, "construction")
-    _wrap(experiments.layout, "realise", times, "realise", seen=loss)
-    _wrap(experiments.sweep, "simulate_batch", times, "emulation", inner=True)
+    _wrap(experiments.brunel.workload, "build_network", times, "construction")
+    _wrap(experiments.runs.execute, "realise", times, "realise", seen=loss)
+    _wrap(experiments.runs.execute, "simulate_batch", times, "emulation", inner=True)
     config = BrunelConfig(
         g=args.g,
         eta=args.eta,
@@ -161,8 +161,8 @@ def _direct(args: argparse.Namespace, start: float) -> dict[str, Any]:
         t_stop=args.t_stop,
         analysis_window=_window(args.t_stop),
     )
-    result = experiments.sweep.run(config, "twin", args.fidelity)
-    info |= {"rate": float(result.rate), "neurons": config.n_neurons}
+    result = experiments.brunel.workload.run(config, "twin", args.fidelity)
+    info |= {"rate": float(result["rate_hz"]), "neurons": config.n_neurons}
     return {"times": times, "info": info}
 
 

@@ -25,7 +25,9 @@ import time
 import jax
 
 from experiments.brunel import BrunelConfig
-from experiments.sweep import grid, run_sweep, tier_list
+from experiments.brunel.workload import grid
+from experiments.brunel.workload import sweep as run_sweep
+from twin.tiers import tier_list
 
 
 def _timed(configs: list, backend: str, tiers: list) -> tuple[float, list]:

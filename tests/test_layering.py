@@ -16,10 +16,13 @@ CASES = [
     ("twin.analog", ["networkx", "pyNN", "nest"]),
     ("experiments.brunel", ["jax", "pyNN", "nest"]),
     # The NEST path and the results code never load the JAX emulator.
-    ("experiments.nest_backend", ["jax"]),
-    ("experiments.result", ["jax", "pyNN", "nest"]),
-    ("experiments.compare", ["jax", "pyNN", "nest"]),
-    ("experiments.summary", ["jax", "pyNN", "nest"]),
+    ("experiments.runs.nest", ["jax"]),
+    ("experiments.runs.result", ["jax", "pyNN", "nest"]),
+    ("experiments.runs.plan", ["jax", "pyNN", "nest"]),
+    ("experiments.runs.store", ["jax", "pyNN", "nest"]),
+    ("experiments.report.compare", ["jax", "pyNN", "nest"]),
+    ("experiments.report.summary", ["jax", "pyNN", "nest"]),
+    ("experiments.report.plots", ["jax", "pyNN", "nest"]),
 ]
 
 
@@ -58,6 +61,31 @@ def test_only_twin_pynn_and_experiments_import_pynn():
     code = (
         f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
         "print(','.join(x for x in ('pyNN', 'nest') if x in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""
+
+
+WORKLOADS = ("experiments.brunel", "experiments.microcircuit")
+
+
+def test_run_and_report_layers_import_no_workload():
+    """No module of experiments.runs or experiments.report imports a workload."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parents[1] / "experiments"
+    modules = [
+        ".".join(p.relative_to(root.parent).with_suffix("").parts)
+        for layer in ("runs", "report")
+        for p in (root / layer).rglob("*.py")
+    ]
+    modules = [m.removesuffix(".__init__") for m in modules]
+    assert len(modules) >= 10
+    code = (
+        f"import importlib, sys\nfor m in {modules!r}: importlib.import_module(m)\n"
+        f"print(','.join(m for m in sys.modules if m.startswith({WORKLOADS!r})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

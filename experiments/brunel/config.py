@@ -28,6 +28,7 @@ from twin.spreads import SPREADS
 __all__ = [
     "NEURON_MEANS",
     "NEURON_SDS",
+    "REALISATIONS",
     "SEED_ETAS",
     "SEED_GS",
     "BrunelConfig",
@@ -57,7 +58,9 @@ NEURON_MEANS: Final = MappingProxyType(
 #: Standard deviations of the parameter variation (wafer 30, big cap, normal speed).
 NEURON_SDS: Final = SPREADS[("big", "normal")]
 _POSITIVE: Final = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "cm"})
-Layout = Literal["all", "30"]
+#: Realisations ``build_network`` draws: independent streams, or the seed's own draws.
+Realisation = Literal["independent", "seed"]
+REALISATIONS: Final = ("independent", "seed")
 _DELAY_REMEDY: Final = (
     "set BrunelConfig.delay_min below delay_mean, or raise delay_mean or delay_sd (ms)"
 )
@@ -98,6 +101,11 @@ class BrunelConfig:
         Delay distribution (normal, redrawn below ``delay_min``), ms.
     analysis_window
         Length of the analysed final window, ms (the seed analyses the last 1000 ms).
+    network
+        The realisation ``build_network`` draws: ``"independent"`` (every parameter,
+        weight and delay from its own stream of ``seed``) or ``"seed"`` (the seed
+        experiment's own draws, :mod:`experiments.brunel.seed_network`, with ``seed``
+        as its network seed).
 
     Raises
     ------
@@ -107,7 +115,8 @@ class BrunelConfig:
         a redrawn distribution (delays, weights) cannot be drawn: its bounds are
         crossed, ``sd`` is 0 with the mean outside the bounds, or the acceptance
         probability is below :data:`MIN_ACCEPTANCE` (see
-        :func:`check_clipped_normal`).
+        :func:`check_clipped_normal`); if ``network`` is not in
+        :data:`REALISATIONS`, or is ``"seed"`` with a seed outside [0, 2**32).
     """
 
     g: float = 8.0
@@ -128,8 +137,18 @@ class BrunelConfig:
     delay_sd: float = 0.2
     delay_min: float = 0.3
     analysis_window: float = 1000.0
+    network: Realisation = "independent"
 
     def __post_init__(self) -> None:
+        if self.network not in REALISATIONS:
+            raise ConfigError(
+                f"BrunelConfig.network = {self.network!r}; use one of {REALISATIONS}"
+            )
+        if self.network == "seed" and not 0 <= self.seed < 2**32:
+            raise ConfigError(
+                f"BrunelConfig.seed = {self.seed!r} with network='seed'; the seed's "
+                "numpy RandomState takes a seed in [0, 2**32)"
+            )
         positive = ("g", "eta", "scale", "dt", "t_stop", "epsilon", "j_per_scale")
         for name in (*positive, "orig_weight"):
             if not getattr(self, name) > 0:
@@ -249,11 +268,6 @@ class BrunelConfig:
         """Inhibitory conductance, µS: g × w / (v_rest - e_rev_I)."""
         m = NEURON_MEANS
         return self.g * self.current_scale / (m["v_rest"] - m["e_rev_I"])
-
-    @property
-    def layout(self) -> Layout:
-        """Seed recording layout: ``"all"`` if g >= 7 and eta <= 1.2, else ``"30"``."""
-        return "all" if self.g >= 7 and self.eta <= 1.2 else "30"
 
     def replace(self, **changes: object) -> BrunelConfig:
         """Return a copy with fields replaced (validated again).

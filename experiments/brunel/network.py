@@ -18,6 +18,7 @@ from experiments.brunel.config import (
     NEURON_SDS,
     BrunelConfig,
 )
+from experiments.brunel.seed_network import build_seed_network
 from experiments.runs.draws import MAX_REDRAWS, normal_clipped, redraw
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource, Population, Projection
@@ -91,7 +92,10 @@ def build_network(config: BrunelConfig) -> Network:
     Parameters
     ----------
     config
-        The point (g, eta), seed and every model parameter.
+        The point (g, eta), seed and every model parameter. With
+        ``config.network == "seed"`` the seed's own draws
+        (:func:`~experiments.brunel.seed_network.build_seed_network`); the rest of
+        this docstring describes the default, independent streams.
 
     Returns
     -------
@@ -113,6 +117,8 @@ def build_network(config: BrunelConfig) -> Network:
     >>> [p.size for p in net.populations], net.source("ext").size
     ([200, 50], 250)
     """
+    if config.network == "seed":
+        return build_seed_network(config)
     streams = np.random.SeedSequence(config.seed).spawn(4)
     conn, var, wgt, dly = (np.random.default_rng(s) for s in streams)
     params = _neuron_parameters(config, var)

@@ -18,7 +18,7 @@ from twin.analog.simulate import SimConfig, simulate
 pytest.importorskip("nest")
 pytestmark = pytest.mark.nest
 
-from experiments.nest_backend import NestConfig, run_nest  # noqa: E402
+from experiments.runs.nest import NestConfig, run_nest  # noqa: E402
 
 #: Fast synapses and a long refractory period: each input gives one clean spike.
 ONE_SPIKE = {"tau_syn_E": 0.5, "tau_refrac": 5.0}

@@ -11,7 +11,7 @@ from twin.analog.simulate import SimConfig, simulate, simulate_batch
 pytest.importorskip("nest")
 pytestmark = pytest.mark.nest
 
-from experiments.nest_backend import NestConfig, run_nest  # noqa: E402
+from experiments.runs.nest import NestConfig, run_nest  # noqa: E402
 
 LIF = {
     "cm": 0.25,

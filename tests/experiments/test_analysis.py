@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from experiments.analysis import activity, poisson_global_cv
+from experiments.runs.analysis import activity, poisson_global_cv
 
 
 def _poisson(n, rate, t_stop, seed):

@@ -16,6 +16,7 @@ from experiments.brunel import (
     seed_grid,
 )
 from experiments.brunel import network as brunel
+from experiments.brunel.layout import SEED_FILE_NEURONS, layout_of
 from experiments.runs.draws import (
     MAX_REDRAWS,
     MIN_ACCEPTANCE,
@@ -147,7 +148,7 @@ def test_without_variation_everything_is_homogeneous():
 
 
 def test_layout_rule_of_the_seed():
-    layouts = {(c.g, c.eta): c.layout for c in seed_grid()}
+    layouts = {(c.g, c.eta): layout_of(c.g, c.eta) for c in seed_grid()}
     assert [k for k, v in layouts.items() if v == "all"] == [(8.0, 0.8), (10.0, 0.8)]
     assert len(layouts) == 16
 
@@ -341,37 +342,41 @@ def test_check_names_the_parameter_and_the_remedy():
 
 
 def test_twin_sweep_smoke_gives_the_regimes():
-    from experiments.summary import COLUMNS, summary_csv
-    from experiments.sweep import grid, run_sweep
+    from experiments.brunel.workload import BrunelWorkload, grid
+    from experiments.brunel.workload import sweep as run_sweep
+    from experiments.report.summary import columns, summary_csv
 
     base = BrunelConfig.tiny(t_stop=1500.0, analysis_window=1000.0)
     results = run_sweep(grid(base, gs=(1.0, 8.0), etas=(2.0,)))
-    by_g = {r.g: r for r in results}
+    by_g = {r["g"]: r for r in results}
     # g = 1: excitation dominates, neurons fire regularly near 1 / t_ref;
     # g = 8: inhibition dominates, irregular firing (CV of ISI near 1).
-    assert by_g[1.0].rate > 5 * by_g[8.0].rate
-    assert by_g[1.0].cv < 0.3
-    assert 0.6 < by_g[8.0].cv < 1.4
+    assert by_g[1.0]["rate_hz"] > 5 * by_g[8.0]["rate_hz"]
+    assert by_g[1.0]["cv"] < 0.3
+    assert 0.6 < by_g[8.0]["cv"] < 1.4
     assert all(r.wall > 0 for r in results)
-    lines = summary_csv(results).strip().splitlines()
+    lines = summary_csv(BrunelWorkload(), results).strip().splitlines()
     assert len(lines) == 1 + len(results)
-    assert lines[0] == ",".join(COLUMNS)
+    assert lines[0] == ",".join(columns(BrunelWorkload()))
 
 
 def test_sweep_results_round_trip_through_the_seed_layout(tmp_path):
-    from experiments.analysis import activity
-    from experiments.io import read_population
-    from experiments.summary import write_seed_files
-    from experiments.sweep import grid, run_sweep
+    from experiments.brunel.workload import grid
+    from experiments.brunel.workload import sweep as run_sweep
+    from experiments.report.io import read_population
+    from experiments.report.summary import write_seed_files
+    from experiments.runs.analysis import activity
 
     base = BrunelConfig.tiny(t_stop=1200.0)
     results = run_sweep(grid(base, gs=(8.0, 4.0), etas=(0.8, 2.0)))
-    exc, inh = write_seed_files(results, tmp_path, base.n_exc, base.n_inh)
+    exc, inh = write_seed_files(
+        results, tmp_path, base.n_exc, base.n_inh, SEED_FILE_NEURONS
+    )
     name, segments = read_population(exc)
     assert name == "exc"
     assert len(segments) == len(results)
     for r, seg in zip(results, segments, strict=True):
-        assert (seg.annotations["g"], seg.annotations["eta"]) == (r.g, r.eta)
+        assert (seg.annotations["g"], seg.annotations["eta"]) == (r["g"], r["eta"])
         expected = base.n_exc if r.layout == "all" else 30
         assert len(seg.spiketrains) == expected
         # The file holds what the analysis used: re-analysing it gives the same rate.
@@ -381,5 +386,5 @@ def test_sweep_results_round_trip_through_the_seed_layout(tmp_path):
         )
         again = activity(times, ids, np.arange(expected), base.t_stop)
         if r.layout == "30":
-            assert again.rate == pytest.approx(r.rate)
+            assert again.rate == pytest.approx(r["rate_hz"])
     assert read_population(inh)[0] == "inh"

@@ -6,15 +6,18 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from experiments import calibrate as calibrate_module
 from experiments.brunel import BrunelConfig
-from experiments.calibrate import calibrate, load_calibration, save_calibration
-from experiments.compare import load_wafer
-from experiments.summary import write_seed_files
-from experiments.sweep import grid, run_sweep, tier_list
+from experiments.brunel import calibrate as calibrate_module
+from experiments.brunel.calibrate import calibrate, load_calibration, save_calibration
+from experiments.brunel.layout import SEED_FILE_NEURONS
+from experiments.brunel.workload import grid
+from experiments.brunel.workload import sweep as run_sweep
+from experiments.report.compare import load_wafer
+from experiments.report.summary import write_seed_files
 from twin.errors import ConfigError
 from twin.hardware import HardwareConfig
 from twin.hardware.saturation import Saturation
+from twin.tiers import tier_list
 
 # The planted values and candidate grids of the emulated fit: 5 g_sat values in steps
 # of 2x and 3 inh_scale values, each planted value with wrong neighbours on both sides.
@@ -31,7 +34,7 @@ def test_calibrate_recovers_a_known_saturation_and_inhibitory_scale(tmp_path):
     )
     points = grid(base, gs=(4.0, 8.0), etas=(0.8, 2.4))
     wafer = run_sweep(points, tiers=tier_list(["hardware"], hardware=truth))
-    write_seed_files(wafer, tmp_path, base.n_exc, base.n_inh)
+    write_seed_files(wafer, tmp_path, base.n_exc, base.n_inh, SEED_FILE_NEURONS)
     target = load_wafer(tmp_path)
     assert len(target) == 4
     cal = calibrate(target, base, g_sats=G_SATS, inh_scales=INH_SCALES)

@@ -2,8 +2,11 @@ import numpy as np
 import pytest
 
 from experiments.brunel import BrunelConfig
+from experiments.brunel.layout import SEED_FILE_NEURONS
+from experiments.brunel.workload import BrunelWorkload, grid
+from experiments.brunel.workload import sweep as run_sweep
 from experiments.cli import main
-from experiments.compare import (
+from experiments.report.compare import (
     DEPARTURE_HZ,
     Stat,
     aggregate,
@@ -15,8 +18,7 @@ from experiments.compare import (
     load_wafer,
     report,
 )
-from experiments.summary import write_seed_files, write_summary
-from experiments.sweep import grid, run_sweep
+from experiments.report.summary import write_seed_files, write_summary
 
 HEADER = "platform,tier,seed,g,eta,layout,n_neurons,rate_hz,cv,global_cv\n"
 
@@ -113,8 +115,10 @@ def test_g_correction_is_the_seed_formula():
 def test_wafer_files_are_analysed_with_the_same_protocol(tmp_path):
     base = BrunelConfig.tiny(t_stop=1200.0)
     results = run_sweep(grid(base, gs=(4.0,), etas=(2.0,)))
-    write_seed_files(results, tmp_path / "wafer", base.n_exc, base.n_inh)
-    write_summary(results, tmp_path / "twin" / "summary.csv")
+    write_seed_files(
+        results, tmp_path / "wafer", base.n_exc, base.n_inh, SEED_FILE_NEURONS
+    )
+    write_summary(BrunelWorkload(), results, tmp_path / "twin" / "summary.csv")
     wafer = load_wafer(tmp_path / "wafer")
     twin = aggregate(load_summary(tmp_path / "twin"))[("twin", "ideal")]
     # Layout "30": the same 30 excitatory neurons -> the same rate from both paths.
@@ -188,5 +192,5 @@ def test_nest_sweep_smoke():
     pytest.importorskip("nest")
     base = BrunelConfig.tiny(t_stop=1200.0)
     (result,) = run_sweep(grid(base, gs=(8.0,), etas=(2.0,)), "nest")
-    assert 0.6 < result.cv < 1.4
-    assert result.rate > 1.0
+    assert 0.6 < result["cv"] < 1.4
+    assert result["rate_hz"] > 1.0

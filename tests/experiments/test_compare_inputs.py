@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from experiments.cli import main
-from experiments.compare import load_chips, load_summary, load_wafer
-from experiments.io import Segment, write_population
+from experiments.report.compare import load_chips, load_summary, load_wafer
+from experiments.report.io import Segment, write_population
 from twin import ResultsError
 
 SIM_TIME = 2000.0

@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 
 from experiments.brunel import BrunelConfig
-from experiments.compare import load_chips
-from experiments.summary import write_chips, write_seed_files
-from experiments.sweep import grid, run, run_sweep, tier_list
+from experiments.brunel.layout import SEED_FILE_NEURONS
+from experiments.brunel.workload import grid, run
+from experiments.brunel.workload import sweep as run_sweep
+from experiments.report.compare import load_chips
+from experiments.report.summary import write_chips, write_seed_files
 from twin.errors import ConfigError
+from twin.tiers import tier_list
 
 
 def _base():
@@ -17,7 +20,7 @@ def _base():
 def test_run_returns_the_seed_numbers_and_counters():
     r = run(_base().replace(g=8.0, eta=2.0), fidelity="mapped")
     assert (r.backend, r.tier, r.layout) == ("twin", "mapped", "30")
-    assert r.rate == r.activity.rate > 0
+    assert r["rate_hz"] == r["rate_hz"] > 0
     assert 0 <= r.losses["synapse_loss"] < 1
     assert r.recording.t_stop == pytest.approx(1100.0)
 
@@ -34,9 +37,9 @@ def test_an_interrupted_sweep_resumes_with_identical_results(tmp_path):
     resumed = run_sweep(configs, tiers=tiers, out=tmp_path / "b")
     assert all(f.stat().st_mtime_ns == t for f, t in stamps.items())  # not redone
     for a, b in zip(full, resumed, strict=True):
-        assert (a.tier, a.g, a.eta) == (b.tier, b.g, b.eta)
+        assert (a.tier, a["g"], a["eta"]) == (b.tier, b["g"], b["eta"])
         assert a.recording == b.recording
-        assert a.rate == b.rate
+        assert a["rate_hz"] == b["rate_hz"]
 
 
 def test_a_changed_setting_does_not_reuse_old_points(tmp_path):
@@ -50,7 +53,7 @@ def test_seeds_are_distinct_realisations():
     configs = grid(_base(), gs=(8.0,), etas=(2.0,), seeds=3)
     assert [c.seed for c in configs] == [_base().seed + k for k in range(3)]
     results = run_sweep(configs)
-    rates = [r.rate for r in results]
+    rates = [r["rate_hz"] for r in results]
     assert len(set(rates)) == 3
     with pytest.raises(ConfigError, match="seeds"):
         grid(_base(), seeds=0)
@@ -63,10 +66,10 @@ def test_hardware_counters_add_up_and_the_wafer_file_holds_what_was_recorded(tmp
         for res in ("recording_per_hicann", "priority_encoder", "dnc_merger"):
             assert 0 <= r.losses[f"dropped_{res}"] <= r.losses[f"offered_{res}"]
         kept = r.recording
-        assert set(np.unique(kept.ids)) <= set(range(r.activity.n_neurons))
+        assert set(np.unique(kept.ids)) <= set(range(r["n_neurons"]))
         emitted = r.losses["offered_recording_per_hicann"]
         assert kept.times.size == emitted - r.losses["dropped_recording_per_hicann"]
-    write_seed_files(results, tmp_path, _base().n_exc, _base().n_inh)
+    write_seed_files(results, tmp_path, _base().n_exc, _base().n_inh, SEED_FILE_NEURONS)
     assert (tmp_path / "exc.h5").stat().st_size > 0
     # Per unit (chip, block, bus, FPGA): the counts add up to the totals ...
     for r in results:
@@ -79,7 +82,7 @@ def test_hardware_counters_add_up_and_the_wafer_file_holds_what_was_recorded(tmp
     for r in results:
         mine = [
             row for row in rows
-            if float(row["g"]) == r.g and row["resource"] == "recording_per_hicann"
+            if float(row["g"]) == r["g"] and row["resource"] == "recording_per_hicann"
         ]  # fmt: skip
         assert sum(int(row["passed"]) for row in mine) == r.recording.times.size
     # ... and a stored point keeps them.
@@ -107,14 +110,14 @@ def test_recording_all_neurons_at_a_high_rate_point_loses_spikes_but_30_do_not()
     (every,) = run_sweep(point, tiers=hw, layout="all")
     (isolated,) = run_sweep(point, tiers=hw, layout="30")
     # ~59 neurons per chip firing hundreds of Hz each: far above 2.5 kHz per chip.
-    assert every.rate_exc > 100  # emitted (spike counts of the whole run)
-    assert every.rate < 0.5 * every.rate_exc  # what the wafer could record
+    assert every["rate_exc_hz"] > 100  # emitted (spike counts of the whole run)
+    assert every["rate_hz"] < 0.5 * every["rate_exc_hz"]  # what the wafer could record
     offered = every.losses["offered_recording_per_hicann"]
     dropped = every.losses["dropped_recording_per_hicann"]
     assert offered > 0
     assert dropped > 0.5 * offered
     # One neuron per chip below the 2.5 kHz link rate: nothing lost.
-    assert isolated.rate < 2500
+    assert isolated["rate_hz"] < 2500
     assert isolated.losses["dropped_recording_per_hicann"] == 0
     with pytest.raises(ConfigError, match="layout"):
         run_sweep(point, layout="some")
@@ -132,6 +135,6 @@ def test_ablation_runs_stacked_and_leaves_the_hardware_tier_unchanged():
     assert hw.losses["dropped_dnc_merger"] > 0.5 * hw.losses["offered_dnc_merger"]
     nobw = results["hardware-no-bandwidth"]
     assert "dropped_dnc_merger" not in nobw.losses
-    assert nobw.rate > hw.rate  # nothing dropped on the way to the host
+    assert nobw["rate_hz"] > hw["rate_hz"]  # nothing dropped on the way to the host
     # Without saturation the g = 1 point fires faster (the inputs are not bounded).
-    assert results["hardware-no-saturation"].rate_exc > hw.rate_exc
+    assert results["hardware-no-saturation"]["rate_exc_hz"] > hw["rate_exc_hz"]

@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from experiments.analysis import activity
 from experiments.brunel import BrunelConfig
-from experiments.mapjob import MapRequest, brunel_mapping_config
-from experiments.sweep import run_sweep, tier_list
+from experiments.brunel.mapping import MapRequest, brunel_mapping_config
+from experiments.brunel.workload import sweep as run_sweep
+from experiments.runs.analysis import activity
 from twin.hardware.config import QUEUE_DEPTHS
+from twin.tiers import tier_list
 from twin.wafer import BANDWIDTH
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "examples"))
@@ -118,7 +119,7 @@ def _direct(fidelity, seed, window=WINDOW, gs=GS):
 def _exc_rate(result):
     """The script's measure on a direct result: mean rate of the excitatory neurons
     (the script records those) over the script's window."""
-    rec, n_exc = result.recording, _config(result.g, result.seed).n_exc
+    rec, n_exc = result.recording, _config(result["g"], result.seed).n_exc
     return activity(rec.times, rec.ids, np.arange(n_exc), T_STOP, window=WINDOW).rate
 
 

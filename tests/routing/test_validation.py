@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from experiments.brunel.mapping import MapRequest
 from experiments.cli import main
-from experiments.mapjob import MapRequest
 from twin import (
     ConfigError,
     Network,

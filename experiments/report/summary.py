@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from experiments.io import Segment, write_population
-from experiments.layout import ISOLATED
-from experiments.result import BrunelResult
+from experiments.report.io import Segment, write_population
+from experiments.runs.result import PointResult
+from experiments.runs.workload import Workload
 from twin.files import atomic_write_text
 
 __all__ = [
     "CHIP_COLUMNS",
-    "COLUMNS",
+    "LEADING",
+    "LOSSES",
     "chips_csv",
+    "columns",
     "seed_segments",
     "summary_csv",
     "write_chips",
@@ -36,40 +39,36 @@ RESOURCES = (
     "input_per_hicann",
     "input_per_fpga",
 )
-COLUMNS = (
-    "platform",
-    "tier",
-    "seed",
-    "g",
-    "eta",
-    "layout",
-    "n_neurons",
-    "rate_hz",
-    "cv",
-    "global_cv",
-    "rate_exc_hz",
-    "rate_inh_hz",
+#: Columns before the workload's coordinates, between them and its metrics, after.
+LEADING = ("platform", "tier", "seed")
+LOSSES = (
     "synapse_loss",
     *(f"{kind}_{r}" for r in RESOURCES for kind in ("offered", "dropped")),
 )
 
 
-def _row(r: BrunelResult) -> list[object]:
-    a = r.activity
-    losses = [r.losses.get(c, "") for c in COLUMNS[13:]]
+def columns(workload: Workload[Any]) -> tuple[str, ...]:
+    """Return the summary's columns for a workload.
+
+    Examples
+    --------
+    >>> from experiments.brunel.workload import BrunelWorkload
+    >>> columns(BrunelWorkload())[:8]
+    ('platform', 'tier', 'seed', 'g', 'eta', 'layout', 'n_neurons', 'rate_hz')
+    """
+    metrics = tuple(c.name for c in workload.columns)
+    return (*LEADING, *workload.coords, "layout", *metrics, *LOSSES)
+
+
+def _row(workload: Workload[Any], r: PointResult) -> list[object]:
+    losses = [r.losses.get(c, "") for c in LOSSES[1:]]
     return [
         r.backend,
         r.tier,
         r.seed,
-        r.g,
-        r.eta,
+        *(r.point[c] for c in workload.coords),
         r.layout,
-        a.n_neurons,
-        f"{a.rate:.4f}",
-        f"{a.cv:.4f}",
-        f"{a.global_cv:.4f}",
-        f"{r.rate_exc:.4f}",
-        f"{r.rate_inh:.4f}",
+        *(c.format(r.metrics[c.name]) for c in workload.columns),
         f"{r.losses.get('synapse_loss', 0.0):.5f}",
         *losses,
     ]
@@ -89,7 +88,7 @@ def _chip_of(resource: str, unit: int) -> int:
     return -1 if resource == "input_per_fpga" else unit
 
 
-def chips_csv(results: Sequence[BrunelResult]) -> str:
+def chips_csv(results: Sequence[PointResult]) -> str:
     """Return the events offered, dropped and passed per unit of every resource.
 
     For ``recording_per_hicann``, *offered* is what the chip's recorded neurons
@@ -102,48 +101,56 @@ def chips_csv(results: Sequence[BrunelResult]) -> str:
         for resource, units in sorted(r.groups.items()):
             for unit, (offered, dropped) in sorted(units.items()):
                 writer.writerow(
-                    [r.tier, r.seed, r.g, r.eta, resource, unit,
+                    [r.tier, r.seed, r["g"], r["eta"], resource, unit,
                      _chip_of(resource, unit), offered, dropped, offered - dropped]
                 )  # fmt: skip
     return out.getvalue()
 
 
-def write_chips(results: Sequence[BrunelResult], path: Path) -> Path:
+def write_chips(results: Sequence[PointResult], path: Path) -> Path:
     """Write ``chips.csv`` atomically."""
     return atomic_write_text(path, chips_csv(results))
 
 
-def summary_csv(results: Sequence[BrunelResult]) -> str:
-    """Return the tidy per-point table as CSV text."""
+def summary_csv(workload: Workload[Any], results: Sequence[PointResult]) -> str:
+    """Return the tidy per-point table as CSV text (:func:`columns`)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(_row(r) for r in results)
+    writer.writerow(columns(workload))
+    writer.writerows(_row(workload, r) for r in results)
     return out.getvalue()
 
 
-def write_summary(results: Sequence[BrunelResult], path: Path) -> Path:
+def write_summary(
+    workload: Workload[Any], results: Sequence[PointResult], path: Path
+) -> Path:
     """Write ``summary.csv`` atomically."""
-    return atomic_write_text(path, summary_csv(results))
+    return atomic_write_text(path, summary_csv(workload, results))
 
 
 def seed_segments(
-    results: Sequence[BrunelResult], population: str, n_exc: int, n_inh: int
+    results: Sequence[PointResult],
+    population: str,
+    n_exc: int,
+    n_inh: int,
+    kept: Mapping[str, int] | None = None,
 ) -> list[Segment]:
     """Return one seed-layout segment per result for ``population`` ('exc'/'inh').
 
-    Neurons stored: the whole population for layout "all", its first 30 otherwise (as
-    the seed). Only spikes of the recorded window are present; the annotation
-    ``recorded_from`` (ms) says where that window starts.
+    Neurons stored: the first ``kept[layout]`` of the population (the seed: 30 in
+    its "30" layout), the whole population for a layout not in ``kept``. Only spikes
+    of the recorded window are present; the annotation ``recorded_from`` (ms) says
+    where that window starts.
     """
+    kept = kept or {}
     size = n_exc if population == "exc" else n_inh
     segments = []
     for r in results:
         rec = r.recording
-        n = size if r.layout == "all" else min(ISOLATED, size)
+        n = min(kept.get(r.layout, size), size)
         annotations: dict[str, float | int | str] = {
-            "g": r.g,
-            "eta": r.eta,
+            "g": r["g"],
+            "eta": r["eta"],
             "population_size": size,
             "sim_time": rec.t_stop,
             "recorded_from": r.recorded_from,
@@ -155,12 +162,20 @@ def seed_segments(
 
 
 def write_seed_files(
-    results: Sequence[BrunelResult], out: Path, n_exc: int, n_inh: int
+    results: Sequence[PointResult],
+    out: Path,
+    n_exc: int,
+    n_inh: int,
+    kept: Mapping[str, int] | None = None,
 ) -> list[Path]:
-    """Write ``exc.h5`` and ``inh.h5`` in the seed's layout (one segment per result)."""
+    """Write ``exc.h5`` and ``inh.h5`` in the seed's layout (one segment per result).
+
+    ``kept``: neurons stored per population for each layout (see
+    :func:`seed_segments`).
+    """
     return [
         write_population(
-            out / f"{pop}.h5", pop, seed_segments(results, pop, n_exc, n_inh)
+            out / f"{pop}.h5", pop, seed_segments(results, pop, n_exc, n_inh, kept)
         )
         for pop in ("exc", "inh")
     ]

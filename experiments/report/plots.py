@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from experiments.result import BrunelResult
+from experiments.runs.result import PointResult
 
 __all__ = ["difference_maps", "heat_maps", "raster", "tier_curve"]
 
@@ -23,9 +23,13 @@ Grid = Mapping[Point, Mapping[str, float]]  # point -> {"rate": .., "cv": .., ..
 LABELS = {"rate": "mean rate (Hz)", "cv": "mean CV of ISI", "global_cv": "global CV"}
 
 
-def _as_grid(results: Sequence[BrunelResult]) -> dict[Point, dict[str, float]]:
+def _as_grid(results: Sequence[PointResult]) -> dict[Point, dict[str, float]]:
     return {
-        (r.g, r.eta): {"rate": r.rate, "cv": r.cv, "global_cv": r.global_cv}
+        (r["g"], r["eta"]): {
+            "rate": r["rate_hz"],
+            "cv": r["cv"],
+            "global_cv": r["global_cv"],
+        }
         for r in results
     }
 
@@ -74,7 +78,7 @@ def _panel(
 
 
 def heat_maps(
-    results: Sequence[BrunelResult] | Grid,
+    results: Sequence[PointResult] | Grid,
     title: str = "twin",
     g_labels: Mapping[float, float] | None = None,
 ) -> Figure:
@@ -154,7 +158,7 @@ def tier_curve(
 
 
 def raster(
-    result: BrunelResult, window: tuple[float, float] = (9800.0, 9900.0)
+    result: PointResult, window: tuple[float, float] = (9800.0, 9900.0)
 ) -> Figure:
     """Raster of 30 neurons and the population histogram in a 100 ms window (seed)."""
     rec = result.recording
@@ -166,7 +170,8 @@ def raster(
     top.plot(rec.times[keep], rec.ids[keep], "|", color="k", markersize=4)
     top.set_ylabel("neuron")
     top.set_title(
-        f"{result.tier}: g = {result.g:g}, eta = {result.eta:g}: {result.rate:.1f} Hz"
+        f"{result.tier}: g = {result['g']:g}, eta = {result['eta']:g}: "
+        f"{result['rate_hz']:.1f} Hz"
     )
     bottom.hist(rec.times[keep], bins=np.arange(lo, hi + 1e-9, 1.0), color="0.3")
     bottom.set_xlabel("time (ms)")

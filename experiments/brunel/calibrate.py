@@ -23,21 +23,24 @@ import jax.numpy as jnp
 import numpy as np
 
 from experiments.brunel import BrunelConfig
-from experiments.compare import Stat
-from experiments.layout import layout_of
-from experiments.sweep import (
-    SweepState,
-    Tier,
+from experiments.brunel.layout import layout_of
+from experiments.brunel.workload import BrunelWorkload
+from experiments.report.compare import Stat
+from experiments.runs.execute import (
     finish_twin,
+    map_task,
     point_key,
-    sim_config,
     stacked_stages,
+    tier_network,
 )
+from experiments.runs.plan import MapTask
 from twin.analog import simulate_batch
 from twin.errors import ConfigError, ResultsError
 from twin.files import atomic_write_text
 from twin.hardware import HardwareConfig
 from twin.hardware.saturation import Saturation
+from twin.routing import WaferMapping
+from twin.tiers import Tier
 from twin.wafer import Wafer
 
 __all__ = ["Calibration", "calibrate", "load_calibration", "predicted_rates"]
@@ -97,7 +100,7 @@ def predicted_rates(
     hardware: HardwareConfig,
     inh_scales: Sequence[float] = (1.0,),
     wafer: Wafer | None = None,
-    sweep: SweepState | None = None,
+    mappings: dict[MapTask, WaferMapping] | None = None,
 ) -> dict[tuple[float, Point], float]:
     """Hardware-tier rates per (inh_scale, point): one batched call per layout.
 
@@ -112,9 +115,9 @@ def predicted_rates(
     inh_scales
         Factors on the inhibitory weights, each a variant of the same batch.
     wafer
-        The wafer to map on (default: a perfect one); unused if ``sweep`` is given.
-    sweep
-        Sweep state whose cached mappings are reused across calls.
+        The wafer to map on (default: a perfect one).
+    mappings
+        Mappings of earlier calls, reused and added to (the caller owns them).
 
     Returns
     -------
@@ -130,28 +133,36 @@ def predicted_rates(
     PlacementError
         If the wafer cannot hold the network (see :func:`twin.routing.map_network`).
     """
-    sweep = sweep or SweepState(None, wafer)
+    workload = BrunelWorkload()
+    mappings = {} if mappings is None else mappings
     tier = Tier("hardware", "hardware", hardware)
     out: dict[tuple[float, Point], float] = {}
     for layout in ("all", "30"):
         mine = [p for p in points if layout_of(*p) == layout]
         if not mine:
             continue
-        tn = sweep.network(base, tier, layout)
+        first = base.replace(g=mine[0][0], eta=mine[0][1])
+        task = MapTask(workload.realisation(first), "hardware", layout, first)
+        if task not in mappings:
+            mappings[task] = map_task(workload, task, wafer)
+        tn = tier_network(
+            workload, first, tier, layout, wafer=wafer, mapping=mappings[task]
+        )
         variants = [(k, p) for k in inh_scales for p in mine]
         configs = [base.replace(g=p[0], eta=p[1]) for _, p in variants]
         stages, _ = stacked_stages([tn])
         recs = simulate_batch(
             tn.network,
-            sim_config(base),
-            keys=jnp.stack([point_key(c) for c in configs]),
+            workload.sim_config(base),
+            keys=jnp.stack([point_key(workload.variant(c)) for c in configs]),
             g_scale=[k * p[0] for k, p in variants],
             rate_scale=[p[1] for _, p in variants],
             capacity_scale=max(p[1] for p in points),
             limits=stages,
         )
         for (k, p), c, rec in zip(variants, configs, recs, strict=True):
-            out[(k, p)] = finish_twin(c, rec, tier, tn, 0.0).rate
+            result = finish_twin(workload, c, rec, tier, tn, layout, 0.0)
+            out[(k, p)] = result["rate_hz"]
     return out
 
 
@@ -218,12 +229,19 @@ def calibrate(
     if len(g_sats) < 3 or any(not g > 0 for g in g_sats):
         raise ConfigError(f"give at least 3 positive g_sat candidates, got {g_sats}")
     hw = hardware or HardwareConfig()
-    sweep = SweepState(None, wafer)
+    mappings: dict[MapTask, WaferMapping] = {}
     points = sorted(target)
     grid = np.full((len(g_sats), len(inh_scales)), np.inf)
     for i, g in enumerate(sorted(g_sats)):
         cal = Calibration(float(g), 1.0, np.nan)
-        rates = predicted_rates(base, points, cal.hardware(hw), inh_scales, sweep=sweep)
+        rates = predicted_rates(
+            base,
+            points,
+            cal.hardware(hw),
+            inh_scales,
+            wafer=wafer,
+            mappings=mappings,
+        )
         for j, k in enumerate(inh_scales):
             grid[i, j] = _loss({p: rates[(k, p)] for p in points}, target)
     i, j = (int(x) for x in np.unravel_index(np.argmin(grid), grid.shape))
@@ -231,7 +249,14 @@ def calibrate(
 
     def losses_at(log_g: float) -> list[float]:
         cal = Calibration(float(np.exp(log_g)), 1.0, np.nan)
-        pred = predicted_rates(base, points, cal.hardware(hw), inh_scales, sweep=sweep)
+        pred = predicted_rates(
+            base,
+            points,
+            cal.hardware(hw),
+            inh_scales,
+            wafer=wafer,
+            mappings=mappings,
+        )
         return [_loss({p: pred[(k, p)] for p in points}, target) for k in inh_scales]
 
     lo, hi = logs[max(i - 1, 0)], logs[min(i + 1, len(logs) - 1)]

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.analysis import Activity, activity
-from experiments.io import Segment, read_population
+from experiments.report.io import Segment, read_population
+from experiments.runs.analysis import Activity, activity
 from twin.errors import ResultsError
 from twin.files import atomic_write_text
 

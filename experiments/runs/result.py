@@ -1,8 +1,9 @@
-"""``BrunelResult``: one analysed run of one (g, eta) point, and its file on disk.
+"""``PointResult``: one analysed run of one point of a workload, and its file on disk.
 
-A finished point is written at once to ``points/<tier>/seed<seed>/g<g>_eta<eta>.npz``
-(atomically), so an interrupted sweep resumes by loading the points it finds instead
-of recomputing them.
+A finished point is written at once (atomically) to
+``points/<backend>-<tier>-<fingerprint>/<coordinates>.npz``, so an interrupted sweep
+resumes by loading the points it finds instead of recomputing them. The metrics are
+not stored: loading a point analyses its spikes again with the workload's protocol.
 """
 
 from __future__ import annotations
@@ -10,43 +11,48 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
-from experiments.analysis import Activity, activity
-from experiments.brunel import BrunelConfig
+from experiments.runs.workload import Workload
 from twin.errors import ResultsError
 from twin.files import atomic_write_bytes
 from twin.recording import SpikeRecording
 
-__all__ = ["BrunelResult", "analyse", "load_point", "point_path", "save_point"]
+__all__ = ["PointResult", "analyse", "load_point", "point_path", "save_point"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class BrunelResult:
+class PointResult:
     """One analysed run.
 
     Attributes
     ----------
-    g, eta, seed
-        The point and the network realisation.
+    workload
+        The workload's name.
+    point
+        The point's swept coordinates (the workload's ``coords``), e.g. g and eta.
+    seed
+        The network realisation.
     backend, tier
         ``"twin"`` or ``"nest"``; the fidelity tier (``ideal``, ``mapped``,
         ``hardware`` or an ablation such as ``hardware-no-saturation``).
     layout
-        ``"all"`` or ``"30"``: which neurons the analysis considers.
-    activity
-        The seed's protocol over the layout's neurons (last analysis window).
-    rate_exc, rate_inh
-        Mean rate of all excitatory / inhibitory neurons over the whole run, Hz.
+        Which neurons were recorded and analysed (the workload's layout name).
+    metrics
+        The workload's metrics of this run, in its column order.
     recording
         The spikes (for the hardware tier: what the wafer would record).
+    neurons
+        Global ids of the recorded and analysed neurons (the layout's).
     losses
-        Counters: ``synapse_loss`` (fraction) and dropped events per resource.
+        Counters: ``synapse_loss`` (fraction) and events offered to and dropped by
+        each rate-limited resource.
     wall
         Wall time of the run, s (a batched point: its share of the call).
     recorded_from
@@ -56,16 +62,15 @@ class BrunelResult:
         (events offered, events dropped).
     """
 
-    g: float
-    eta: float
+    workload: str
+    point: MappingProxyType[str, float]
     seed: int
     backend: str
     tier: str
     layout: str
-    activity: Activity
-    rate_exc: float
-    rate_inh: float
+    metrics: MappingProxyType[str, float]
     recording: SpikeRecording
+    neurons: np.ndarray
     losses: MappingProxyType[str, float] = field(
         default_factory=lambda: MappingProxyType({})
     )
@@ -75,57 +80,51 @@ class BrunelResult:
         default_factory=lambda: MappingProxyType({})
     )
 
-    @property
-    def rate(self) -> float:
-        """Mean rate of the considered neurons, Hz."""
-        return self.activity.rate
+    def __getitem__(self, name: str) -> float:
+        """Return a coordinate or a metric by name.
 
-    @property
-    def cv(self) -> float:
-        """Mean CV of the ISIs."""
-        return self.activity.cv
-
-    @property
-    def global_cv(self) -> float:
-        """CV of the 0.2 ms population histogram."""
-        return self.activity.global_cv
+        Raises
+        ------
+        KeyError
+            If ``name`` is neither.
+        """
+        if name in self.point:
+            return self.point[name]
+        return self.metrics[name]
 
 
 def analyse(
-    config: BrunelConfig,
+    workload: Workload[Any],
+    point: Hashable,
     rec: SpikeRecording,
     *,
     backend: str,
     tier: str,
     layout: str,
     neurons: np.ndarray,
-    losses: dict[str, float] | None = None,
+    losses: Mapping[str, float] | None = None,
     wall: float = 0.0,
     recorded_from: float = 0.0,
     groups: Mapping[str, Mapping[int, tuple[int, int]]] | None = None,
-) -> BrunelResult:
-    """Apply the seed's protocol to one recording.
+) -> PointResult:
+    """Apply the workload's analysis to one recording.
 
     Raises
     ------
     ConfigError
-        If ``config.analysis_window`` is not positive.
+        If the workload's analysis rejects the point (e.g. a window that is not
+        positive).
     """
-    act = activity(
-        rec.times, rec.ids, neurons, config.t_stop, window=config.analysis_window
-    )
-    seconds = config.t_stop * 1e-3
-    return BrunelResult(
-        g=config.g,
-        eta=config.eta,
-        seed=config.seed,
+    return PointResult(
+        workload=workload.name,
+        point=MappingProxyType(dict(workload.coordinates(point))),
+        seed=workload.seed(point),
         backend=backend,
         tier=tier,
         layout=layout,
-        activity=act,
-        rate_exc=float(rec.counts[: config.n_exc].mean() / seconds),
-        rate_inh=float(rec.counts[config.n_exc :].mean() / seconds),
+        metrics=MappingProxyType(workload.metrics(point, rec, neurons)),
         recording=rec,
+        neurons=np.asarray(neurons),
         losses=MappingProxyType(dict(losses or {})),
         wall=wall,
         recorded_from=recorded_from,
@@ -141,32 +140,37 @@ def analyse(
 
 
 def point_path(
-    out: Path, backend: str, tier: str, config: BrunelConfig, settings: str = ""
+    out: Path,
+    backend: str,
+    tier: str,
+    workload: Workload[Any],
+    point: Hashable,
+    settings: str = "",
 ) -> Path:
     """Where the finished point is stored.
 
     The folder name carries a fingerprint of everything that determines the result
-    except (g, eta) — the model configuration and the tier's ``settings`` (e.g. the
-    hardware configuration's repr) — so a changed setting never reuses old points.
+    except the point's coordinates — its realisation (the model configuration) and
+    the tier's ``settings`` (e.g. the hardware configuration's repr) — so a changed
+    setting never reuses old points. The file name is made of the coordinates.
     """
-    key = repr((config.replace(g=1.0, eta=1.0), settings)).encode()
+    key = repr((workload.realisation(point), settings)).encode()
     digest = hashlib.sha256(key).hexdigest()[:10]
-    name = f"g{config.g:g}_eta{config.eta:g}.npz"
+    coords = workload.coordinates(point)
+    name = "_".join(f"{k}{v:g}" for k, v in coords.items()) + ".npz"
     return out / "points" / f"{backend}-{tier}-{digest}" / name
 
 
-def save_point(path: Path, result: BrunelResult, neurons: np.ndarray) -> Path:
+def save_point(path: Path, result: PointResult) -> Path:
     """Write one result atomically (spikes, counts, counters, metadata)."""
     rec = result.recording
     meta = {
-        "g": result.g,
-        "eta": result.eta,
+        "workload": result.workload,
+        "point": dict(result.point),
         "seed": result.seed,
         "backend": result.backend,
         "tier": result.tier,
         "layout": result.layout,
-        "rate_exc": result.rate_exc,
-        "rate_inh": result.rate_inh,
         "losses": dict(result.losses),
         "wall": result.wall,
         "recorded_from": result.recorded_from,
@@ -184,14 +188,14 @@ def save_point(path: Path, result: BrunelResult, neurons: np.ndarray) -> Path:
         times=rec.times,
         ids=rec.ids,
         counts=rec.counts,
-        neurons=neurons,
+        neurons=result.neurons,
         meta=np.frombuffer(json.dumps(meta).encode(), np.uint8),
         **{f"recorded_{k}": v for k, v in rec.recorded.items()},  # type: ignore[arg-type]
     )
     return atomic_write_bytes(path, buffer.getvalue())
 
 
-def load_point(path: Path, config: BrunelConfig) -> BrunelResult:
+def load_point(path: Path, workload: Workload[Any], point: Hashable) -> PointResult:
     """Read a point written by :func:`save_point` and analyse it again.
 
     Raises
@@ -200,7 +204,7 @@ def load_point(path: Path, config: BrunelConfig) -> BrunelResult:
         If the file cannot be read as a NumPy archive or has no readable ``meta``
         entry.
     ConfigError
-        If ``config.analysis_window`` is not positive.
+        If the workload's analysis rejects the point.
     """
     try:
         with np.load(path) as data:
@@ -225,7 +229,8 @@ def load_point(path: Path, config: BrunelConfig) -> BrunelResult:
         counters=MappingProxyType(meta["counters"]),
     )
     return analyse(
-        config,
+        workload,
+        point,
         rec,
         backend=meta["backend"],
         tier=meta["tier"],

@@ -1,0 +1,1 @@
+"""Reports of finished runs: summaries, comparisons, plots, seed HDF5 and Neo I/O."""

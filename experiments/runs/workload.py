@@ -1,0 +1,180 @@
+"""The ``Workload`` protocol: what the run layer needs to know of an experiment.
+
+A workload (the Brunel seed network, the cortical microcircuit, a user's own network)
+describes its runs by *points*: frozen, hashable configurations. The run layer never
+looks inside a point; it asks the workload:
+
+- which points share one network realisation (:meth:`Workload.realisation`) — those
+  run as variants of one batched emulator call and share one wafer mapping;
+- the network each tier requests for that realisation and how to map it
+  (:meth:`Workload.request`);
+- how a point differs from its realisation's reference network (:meth:`variant`:
+  a PRNG key, a scale of the inhibitory weights and of the Poisson rates);
+- what is recorded and analysed (:meth:`layout`, :meth:`recorded`), for how long
+  (:meth:`sim_config`), and the metrics of a finished run (:meth:`metrics`, in the
+  order of :attr:`columns`).
+
+The modules of ``experiments.runs`` and ``experiments.report`` only use this protocol
+and never import a workload (DESIGN.md, checked by ``tests/test_layering.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+import numpy as np
+
+from twin.network import Network
+from twin.recording import SpikeRecording
+
+if TYPE_CHECKING:
+    from twin.analog import SimConfig
+    from twin.routing import MappingConfig
+
+__all__ = ["Column", "Request", "Variant", "Workload"]
+
+P = TypeVar("P", bound=Hashable, contravariant=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One metric of a workload's report: its name and its format in tables.
+
+    Parameters
+    ----------
+    name
+        The metric's key in :meth:`Workload.metrics` and its CSV column.
+    fmt
+        ``format`` spec of its value in ``summary.csv`` (``"d"`` for counts).
+    """
+
+    name: str
+    fmt: str = ".4f"
+
+    def format(self, value: float) -> str:
+        """Return ``value`` as written in the summary (``"d"``: as an integer)."""
+        return format(int(value) if self.fmt == "d" else float(value), self.fmt)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Request:
+    """What a workload asks of one tier for one realisation.
+
+    Attributes
+    ----------
+    network
+        The network to realise at the realisation's reference point (every variant
+        of a batch scales it; see :class:`Variant`).
+    mapping
+        Mapping settings for the mapped and hardware tiers (``None``: the mapper's
+        defaults).
+    """
+
+    network: Network
+    mapping: MappingConfig | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Variant:
+    """How one point runs as a variant of its realisation's batched call.
+
+    Attributes
+    ----------
+    key
+        Integers the point's PRNG key is made of: ``key[0]`` seeds it and every
+        further integer is folded in (``jax.random.fold_in``), so the stream
+        depends on the point only, never on its batch.
+    g_scale
+        Factor on every inhibitory weight.
+    rate_scale
+        Factor on every Poisson source's rate.
+    """
+
+    key: tuple[int, ...]
+    g_scale: float = 1.0
+    rate_scale: float = 1.0
+
+
+class Workload(Protocol[P]):
+    """An experiment the run layer can plan, execute, store and report.
+
+    Attributes
+    ----------
+    name
+        Short name (``"brunel"``, ``"microcircuit"``), written with every result.
+    coords
+        Names of the point's swept coordinates, in report order (Brunel:
+        ``("g", "eta")``; a point's file name is made of them).
+    columns
+        The metrics of :meth:`metrics`, in report order.
+    settings
+        Everything besides the points that changes results (e.g. a recording
+        layout forced on every point); part of every stored point's fingerprint.
+    """
+
+    @property
+    def name(self) -> str:
+        """Short name, written with every result."""
+        ...
+
+    @property
+    def coords(self) -> tuple[str, ...]:
+        """Names of a point's swept coordinates, in report order."""
+        ...
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        """The metrics, in report order."""
+        ...
+
+    @property
+    def settings(self) -> Hashable:
+        """Everything besides the points that changes results."""
+        ...
+
+    def coordinates(self, point: P) -> Mapping[str, float]:
+        """Return the point's values of :attr:`coords`."""
+        ...
+
+    def seed(self, point: P) -> int:
+        """Return the point's network realisation seed."""
+        ...
+
+    def realisation(self, point: P) -> Hashable:
+        """Return the key shared by all points of one network realisation."""
+        ...
+
+    def layout(self, point: P) -> str:
+        """Return the recording layout of a point (what is mapped and analysed)."""
+        ...
+
+    def request(self, point: P, fidelity: str, layout: str) -> Request:
+        """Return the network and mapping settings a tier requests.
+
+        The network is that of ``point``'s realisation, mapped for ``layout``.
+        """
+        ...
+
+    def recorded(self, point: P, layout: str) -> np.ndarray:
+        """Return the global neuron ids ``layout`` records and analyses."""
+        ...
+
+    def variant(self, point: P) -> Variant:
+        """Return how ``point`` differs from its realisation's reference network."""
+        ...
+
+    def sim_config(self, point: P) -> SimConfig:
+        """Return the emulator settings of ``point`` (equal within a realisation)."""
+        ...
+
+    def nest_seed(self, point: P) -> int:
+        """Return the NEST kernel seed of ``point``."""
+        ...
+
+    def metrics(
+        self, point: P, recording: SpikeRecording, recorded: np.ndarray
+    ) -> dict[str, float]:
+        """Return the metrics of one finished run (keys: :attr:`columns`' names)."""
+        ...
