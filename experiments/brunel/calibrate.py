@@ -145,7 +145,7 @@ def predicted_rates(
         task = MapTask(workload.realisation(first), "hardware", layout, first)
         if task not in mappings:
             mappings[task] = map_task(workload, task, wafer)
-        tn = tier_network(
+        tn, _ = tier_network(
             workload, first, tier, layout, wafer=wafer, mapping=mappings[task]
         )
         variants = [(k, p) for k in inh_scales for p in mine]

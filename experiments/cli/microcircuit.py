@@ -1,9 +1,155 @@
-"""``twin microcircuit``: the cortical microcircuit on the twin's tiers (placeholder)."""
+"""``twin microcircuit``: the cortical microcircuit on the twin's tiers and on NEST."""
 
 from __future__ import annotations
 
+import argparse
+import time
+from pathlib import Path
 from typing import Any
+
+from experiments.cli.common import (
+    add_wafer_options,
+    load_wafer,
+    positive_float,
+    positive_int,
+    tiers_arg,
+)
+
+
+def _figures(results: list, out: Path, start: float) -> list[Path]:
+    """Rate and CV histograms (tiers and NEST overlaid) and one raster per tier."""
+    from experiments.microcircuit.analysis import (
+        microcircuit_activity,
+        recording_raster,
+    )
+    from experiments.microcircuit.plots import (
+        cv_histograms,
+        raster_plot,
+        rate_histograms,
+    )
+    from twin.wafer.draw import save_figure
+
+    first = results[0].seed
+    runs = {}
+    written = []
+    for r in results:
+        if r.seed != first:
+            continue
+        label = "NEST" if r.backend == "nest" else f"twin {r.tier}"
+        runs[label] = microcircuit_activity(r.recording, start)
+        name = label.lower().replace(" ", "_")
+        figure = raster_plot(recording_raster(r.recording), f"{label}, seed {first}")
+        written.append(save_figure(figure, out / f"raster_{name}.png"))
+    written.append(save_figure(rate_histograms(runs), out / "rates.png"))
+    written.append(save_figure(cv_histograms(runs), out / "cvs.png"))
+    return written
+
+
+def _comparison(results: list, start: float) -> str:
+    from experiments.microcircuit.analysis import microcircuit_activity
+    from experiments.microcircuit.compare import compare, table
+
+    def runs(backend: str, tier: str) -> list:
+        return [
+            microcircuit_activity(r.recording, start)
+            for r in results
+            if r.backend == backend and r.tier == tier
+        ]
+
+    nest = runs("nest", "ideal")
+    parts = []
+    for tier in dict.fromkeys(r.tier for r in results if r.backend == "twin"):
+        twin = runs("twin", tier)
+        if nest and len(twin) == len(nest):
+            parts += [f"twin {tier} vs NEST ideal:", table(compare(twin, nest), tier)]
+    return "\n\n".join(parts)
+
+
+def _cmd_microcircuit(args: argparse.Namespace) -> int:
+    from experiments.microcircuit.config import MicrocircuitConfig
+    from experiments.microcircuit.workload import (
+        HARDWARE_MODE,
+        MicrocircuitWorkload,
+        seeds,
+    )
+    from experiments.report.summary import write_summary
+    from experiments.runs.sweep import run_sweep
+    from twin.files import atomic_write_text
+    from twin.hardware import HardwareConfig
+    from twin.tiers import tier_list
+
+    base = MicrocircuitConfig(
+        t_stop=args.t_stop, seed=args.seed, scale=args.scale, k_scale=args.scale
+    )
+    points = seeds(base, args.seeds)
+    cap, speed = HARDWARE_MODE
+    tiers = tier_list(args.fidelity, hardware=HardwareConfig(cap=cap, speed=speed))
+    workload = MicrocircuitWorkload()
+    wafer = load_wafer(args)
+    out = Path(args.out)
+    print(
+        f"cortical microcircuit ({base.n_neurons:,} neurons, {base.n_synapses:,} "
+        f"synapses): {len(points)} seed(s) x {len(tiers)} tier(s) "
+        f"({', '.join(t.name for t in tiers)}), {args.t_stop / 1000:g} s each"
+        + (", and NEST" if args.nest else "")
+    )
+    start = time.perf_counter()
+    results = run_sweep(workload, points, "twin", tiers, out=out, wafer=wafer,
+                        progress=True)  # fmt: skip
+    if args.nest:
+        nest_tiers = tier_list(["ideal"])
+        results += run_sweep(workload, points, "nest", nest_tiers, out=out,
+                             threads=args.threads, progress=True)  # fmt: skip
+    print(f"done in {time.perf_counter() - start:.1f} s")
+    written = [write_summary(workload, results, out / "summary.csv")]
+    text = _comparison(results, base.analysis_start)
+    if text:
+        print(text)
+        written.append(atomic_write_text(out / "compare.md", text + "\n"))
+    written += _figures(results, out, base.analysis_start)
+    for path in written:
+        print(f"wrote {path}")
+    return 0
 
 
 def add_parser(sub: Any) -> None:
-    """Add the sub-command to the ``twin`` parser's sub-parsers (not yet)."""
+    """Add ``twin microcircuit`` to the ``twin`` parser's sub-parsers."""
+    micro = sub.add_parser(
+        "microcircuit",
+        help="the cortical microcircuit (Potjans & Diesmann, 10 %) on the twin",
+        description="Run the demo's adapted cortical microcircuit at the given "
+        "fidelity tiers (and on NEST with --nest); write summary.csv, per-population "
+        "rate and CV histograms, rasters and, with --nest, compare.md.",
+    )
+    micro.add_argument(
+        "--fidelity",
+        type=tiers_arg,
+        default=["ideal"],
+        metavar="TIERS",
+        help="ideal, mapped, hardware, a comma list, or all (default: ideal)",
+    )
+    micro.add_argument(
+        "--seeds", type=positive_int, default=1, metavar="N",
+        help="number of network realisations (seeds SEED .. SEED+N-1)",
+    )  # fmt: skip
+    micro.add_argument(
+        "--seed", type=int, default=123456, help="first realisation seed"
+    )
+    micro.add_argument(
+        "--t-stop", metavar="MS", type=positive_float, default=10_000.0,
+        help="simulated time, ms (spikes after 1000 ms are analysed)",
+    )  # fmt: skip
+    micro.add_argument(
+        "--scale", type=positive_float, default=0.1, metavar="S",
+        help="fraction of the neurons and of the in-degree (the demo: 0.1)",
+    )  # fmt: skip
+    micro.add_argument(
+        "--nest", action="store_true",
+        help="also run the same network instances on NEST (PyNN) and compare",
+    )  # fmt: skip
+    micro.add_argument("--threads", type=positive_int, default=2, help="NEST threads")
+    micro.add_argument(
+        "--out", metavar="DIR", default="results/microcircuit", help="output folder"
+    )
+    add_wafer_options(micro)
+    micro.set_defaults(func=_cmd_microcircuit)

@@ -19,19 +19,12 @@ Derived tables (all computed here from the documented formulas):
   tau_m = 10 ms, tau_syn = 0.5 ms, E_L = -65 mV), J the current of a 0.15 mV PSP,
   nu_bg = 8 Hz and the full-scale K_ext; rounded to 0.01 mV as the demo prints them.
   This reproduces all eight of the demo's values.
-- **Weights** :data:`BASE_WEIGHTS`: the demo converts current-based synapses into
-  conductances "preserving the PSP amplitude measured from the expected mean membrane
-  potential"; its 16 printed weights (µS, one per source type and target population)
-  are exactly ``w_E = I_E / (e_rev_E - V_mean)`` and ``w_I = I_I / (V_mean - e_rev_I)``
-  with one current per source type and one mean potential per target population. The
-  two currents (:data:`SYNAPTIC_CURRENTS`) and eight potentials (:data:`V_MEAN`) are
-  **inferred here** by least squares from the demo's 16 numbers (10 constants for 16
-  numbers; every printed digit is reproduced). How the demo obtained them could not
-  be traced in the public material: the currents are not those of P&D's 0.15 mV PSP
-  (x10 for the in-degree) moved to tau_syn = 2.2 ms (0.261 nA, both types x4 apart;
-  the fitted ratio is 5.88), and the potentials, read as P&D's mean input (raised
-  rest plus recurrent current-based input, full-scale in-degrees), need rates of
-  0.3-5.1 Hz, not P&D's published ones.
+- **Weights** :data:`BASE_WEIGHTS`: the demo's 16 printed weights (µS, one per source
+  type and target population), taken as given. The demo converts current-based
+  synapses into conductances "preserving the PSP amplitude measured from the expected
+  mean membrane potential"; its numbers are consistent with ``I / (E_rev - V_mean)``
+  with one current per source type and one mean potential per target, but those
+  constants are not in the public material, so the table is not derived here.
 - The table has one excitatory weight per target, so P&D's doubled L4e -> L2/3e
   weight is **not** part of the adapted model (with the doubling, the reading of the
   mean potentials above would need a negative L2/3e rate).
@@ -67,10 +60,8 @@ __all__ = [
     "FULL_SIZES",
     "NEURON_MEANS",
     "POPULATIONS",
-    "SYNAPTIC_CURRENTS",
     "VARIATION_BOUNDS",
     "VARIATION_SDS",
-    "V_MEAN",
     "V_REST",
     "WEIGHT_FACTORS",
     "WEIGHT_SPREADS",
@@ -157,29 +148,6 @@ VARIATION_BOUNDS: Final = MappingProxyType(
     }
 )
 
-#: Current amplitudes (nA) of the weight formula, per source type. [inferred here]
-SYNAPTIC_CURRENTS: Final = MappingProxyType(
-    {"excitatory": 0.3392265, "inhibitory": 1.9954588}
-)
-#: Mean membrane potential (mV) of each target in the weight formula. [inferred here]
-V_MEAN: Final = MappingProxyType(
-    dict(
-        zip(
-            POPULATIONS,
-            (
-                -61.90459,
-                -55.52257,
-                -51.45133,
-                -54.20596,
-                -52.58166,
-                -50.78140,
-                -49.30251,
-                -48.90658,
-            ),
-            strict=True,
-        )
-    )
-)
 #: Weight factors per platform and source type: the demo programs excitatory weights
 #: 10x larger on the wafer ("a factor of 1 on BSS-1 corresponds approximately to a
 #: real factor of 0.1"). [demo parameters.py]
@@ -248,23 +216,32 @@ V_REST: Final = MappingProxyType(
 )
 
 
-def _base_weight(receptor: Receptor, target: str) -> float:
-    """Demo weight (µS, factor 1) of a source type onto ``target``."""
-    if receptor == "excitatory":
-        force = NEURON_MEANS["e_rev_E"] - V_MEAN[target]
-    else:
-        force = V_MEAN[target] - NEURON_MEANS["e_rev_I"]
-    return SYNAPTIC_CURRENTS[receptor] / force
-
-
-#: Weights (µS) at factor 1 by source type -> target (0.00303-0.00343 excitatory,
-#: 0.01974-0.02265 inhibitory).
+#: Weights (µS) at factor 1 by source type -> target, in :data:`POPULATIONS` order
+#: (0.00303-0.00343 excitatory, 0.01974-0.02265 inhibitory). [demo parameters.py]
 BASE_WEIGHTS: Final = MappingProxyType(
     {
-        r: MappingProxyType({t: _base_weight(r, t) for t in POPULATIONS})
-        for r in ("excitatory", "inhibitory")
+        "excitatory": MappingProxyType(
+            dict(
+                zip(
+                    POPULATIONS,
+                    (0.00303139, 0.00321473, 0.00334374, 0.00325535,
+                     0.00330689, 0.00336596, 0.00341609, 0.00342977),
+                    strict=True,
+                )
+            )
+        ),
+        "inhibitory": MappingProxyType(
+            dict(
+                zip(
+                    POPULATIONS,
+                    (0.02265111, 0.02112101, 0.02024846, 0.02083072,
+                     0.0204834, 0.02011174, 0.01981637, 0.01973876),
+                    strict=True,
+                )
+            )
+        ),
     }
-)
+)  # fmt: skip
 
 
 def in_degrees() -> np.ndarray:

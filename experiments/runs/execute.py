@@ -105,8 +105,10 @@ def tier_network(
     *,
     wafer: Wafer | None = None,
     mapping: WaferMapping | None = None,
-) -> Realised:
+) -> tuple[Realised, np.ndarray | None]:
     """Apply a tier's pipeline to the network the workload requests for ``point``.
+
+    Returns the realised network and the request's initial membrane potentials.
 
     Raises
     ------
@@ -114,7 +116,7 @@ def tier_network(
         If the network cannot be built, realised or (without ``mapping``) mapped.
     """
     req = workload.request(point, tier.fidelity, layout)
-    return realise(
+    realised = realise(
         tier,
         req.network,
         seed=workload.seed(point),
@@ -122,6 +124,7 @@ def tier_network(
         mapping_config=req.mapping,
         mapping=mapping,
     )
+    return realised, req.v0
 
 
 def _losses(realised: Realised) -> dict[str, float]:
@@ -233,7 +236,7 @@ def _networks(
     unit: RunUnit,
     wafer: Wafer | None,
     mappings: Mapping[MapTask, WaferMapping],
-) -> list[Realised]:
+) -> list[tuple[Realised, np.ndarray | None]]:
     first = unit.points[0]
     layout = unit.layout or workload.layout(first)
     return [
@@ -252,9 +255,15 @@ def _networks(
 def _execute_twin(
     workload: Workload[Any],
     unit: RunUnit,
-    nets: list[Realised],
+    realised: list[tuple[Realised, np.ndarray | None]],
     compiled: dict | None,
 ) -> list[PointResult]:
+    nets = [r for r, _ in realised]
+    starts = [v0 for _, v0 in realised]
+    # One workload's tiers all give initial potentials, or none does.
+    v0: np.ndarray | None = None
+    if starts[0] is not None:
+        v0 = np.concatenate([v for v in starts if v is not None])
     if len(nets) == 1:
         network = nets[0].network
     else:
@@ -270,6 +279,7 @@ def _execute_twin(
         rate_scale=[v.rate_scale for v in variants],
         capacity_scale=unit.capacity_scale,
         limits=stages,
+        v0=v0,
         compiled=compiled,
     )
     wall = (time.perf_counter() - start) / len(unit.points)
@@ -288,11 +298,14 @@ def _execute_twin(
 
 
 def _execute_nest(
-    workload: Workload[Any], unit: RunUnit, nets: list[Realised], threads: int
+    workload: Workload[Any],
+    unit: RunUnit,
+    realised: list[tuple[Realised, np.ndarray | None]],
+    threads: int,
 ) -> list[PointResult]:
     from experiments.runs.nest import NestConfig, run_nest
 
-    (tier,), (tn,) = unit.tiers, nets
+    (tier,), ((tn, v0),) = unit.tiers, realised
     results = []
     for point in unit.points:
         sim = workload.sim_config(point)
@@ -305,6 +318,7 @@ def _execute_nest(
                 threads=threads,
                 seed=workload.nest_seed(point),
             ),
+            v0,
         )
         results.append(
             analyse(

@@ -89,7 +89,7 @@ def nest_version() -> str:
 
 
 def _populations(
-    sim: ModuleType, network: Network, config: NestConfig
+    sim: ModuleType, network: Network, config: NestConfig, v0: np.ndarray | None
 ) -> dict[str, Any]:
     cells: dict[str, Any] = {}
     for pop in network.populations:
@@ -107,12 +107,14 @@ def _populations(
                     "or use the 'ideal'/'mapped' network"
                 )
         cells[pop.name] = sim.Population(pop.size, model(**params), label=pop.name)
-        v0 = (
-            params["v_rest"]
-            if config.v_init is None
-            else np.full(pop.size, config.v_init)
-        )
-        cells[pop.name].initialize(v=v0)
+        if v0 is not None:
+            start = network.offset(pop.name)
+            v_start = np.asarray(v0[start : start + pop.size])
+        elif config.v_init is None:
+            v_start = params["v_rest"]
+        else:
+            v_start = np.full(pop.size, config.v_init)
+        cells[pop.name].initialize(v=v_start)
     for src in network.sources:  # spike-time sources: see _spike_generators
         if isinstance(src, PoissonSource):
             stop = np.minimum(src.stop, 1e12)
@@ -187,8 +189,13 @@ def _connect(network: Network, ids: dict[str, np.ndarray]) -> None:
         )
 
 
-def run_nest(network: Network, config: NestConfig) -> tuple[SpikeRecording, float]:
+def run_nest(
+    network: Network, config: NestConfig, v0: np.ndarray | None = None
+) -> tuple[SpikeRecording, float]:
     """Simulate ``network`` on NEST; return the recording and the wall time (s).
+
+    ``v0``: initial membrane potential of every neuron, mV, shape ``(n_neurons,)``
+    in network order (default: ``config.v_init``, else each neuron's v_rest).
 
     Raises
     ------
@@ -218,7 +225,7 @@ def run_nest(network: Network, config: NestConfig) -> tuple[SpikeRecording, floa
             threads=config.threads,
             rng_seed=config.seed,
         )
-        cells = _populations(sim, network, config)
+        cells = _populations(sim, network, config, v0)
         nodes = {
             name: np.asarray(pop.all_cells, dtype=np.int64)
             for name, pop in cells.items()

@@ -70,10 +70,14 @@ class Request:
     mapping
         Mapping settings for the mapped and hardware tiers (``None``: the mapper's
         defaults).
+    v0
+        Initial membrane potential of every neuron, mV, shape ``(n_neurons,)`` in
+        network order (``None``: each neuron's v_rest), on the twin and on NEST.
     """
 
     network: Network
     mapping: MappingConfig | None = None
+    v0: np.ndarray | None = None
 
 
 @dataclass(frozen=True, slots=True)
