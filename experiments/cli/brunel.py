@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.brunel import SEED_ETAS, SEED_GS
+from experiments.brunel.config import REALISATIONS
 from experiments.cli.common import (
     add_wafer_options,
     hardware_config,
@@ -74,7 +75,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
     from experiments.runs.sweep import run_sweep
     from twin.tiers import tier_list
 
-    base = BrunelConfig(t_stop=args.t_stop, seed=args.seed)
+    base = BrunelConfig(t_stop=args.t_stop, seed=args.seed, network=args.network)
     out = Path(args.out)
     hardware = hardware_config(args) if backend == "twin" else None
     tiers = tier_list(args.fidelity, getattr(args, "ablation", False), hardware)
@@ -149,6 +150,12 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
         "--layout", choices=["seed", "all", "30"], default="seed",
         help="recording layout: the seed's rule (all neurons if g >= 7 and eta <= 1.2, "
         "else 30 isolated), or all / 30 at every point",
+    )  # fmt: skip
+    parser.add_argument(
+        "--network", choices=list(REALISATIONS), default="independent",
+        help="network realisation: independent draws per parameter (default), or "
+        "seed: the seed notebook's own draws through PyNN 0.13 (one normal sequence "
+        "per neuron; --seed is its network seed, 1234 in the notebook)",
     )  # fmt: skip
     add_wafer_options(parser)
 

@@ -14,6 +14,8 @@ from experiments.cli.common import (
     positive_int,
     tiers_arg,
 )
+from experiments.microcircuit.config import DAY_LATER, TRIAL_NOISE
+from twin.errors import ConfigError
 
 
 def _figures(results: list, out: Path, start: float) -> list[Path]:
@@ -47,7 +49,7 @@ def _figures(results: list, out: Path, start: float) -> list[Path]:
 
 def _comparison(results: list, start: float) -> str:
     from experiments.microcircuit.analysis import microcircuit_activity
-    from experiments.microcircuit.compare import compare, table
+    from experiments.microcircuit.compare import compare, sample_table, table
 
     def runs(backend: str, tier: str) -> list:
         return [
@@ -58,9 +60,16 @@ def _comparison(results: list, start: float) -> str:
 
     nest = runs("nest", "ideal")
     parts = []
+    first, later = runs("twin", "hardware"), runs("twin", DAY_LATER)
+    for seed, (a, b) in enumerate(zip(first, later, strict=False)):
+        parts += [
+            f"hardware, realisation {seed + 1}: the same configured wafer recorded "
+            "again a biological day later (new trial-to-trial noise):",
+            sample_table(a, b),
+        ]
     for tier in dict.fromkeys(r.tier for r in results if r.backend == "twin"):
         twin = runs("twin", tier)
-        if nest and len(twin) == len(nest):
+        if tier != DAY_LATER and nest and len(twin) == len(nest):
             parts += [f"twin {tier} vs NEST ideal:", table(compare(twin, nest), tier)]
     return "\n\n".join(parts)
 
@@ -68,22 +77,26 @@ def _comparison(results: list, start: float) -> str:
 def _cmd_microcircuit(args: argparse.Namespace) -> int:
     from experiments.microcircuit.config import MicrocircuitConfig
     from experiments.microcircuit.workload import (
-        HARDWARE_MODE,
         MicrocircuitWorkload,
+        hardware_config,
         seeds,
     )
     from experiments.report.summary import write_summary
     from experiments.runs.sweep import run_sweep
     from twin.files import atomic_write_text
-    from twin.hardware import HardwareConfig
-    from twin.tiers import tier_list
+    from twin.tiers import Tier, tier_list
 
     base = MicrocircuitConfig(
         t_stop=args.t_stop, seed=args.seed, scale=args.scale, k_scale=args.scale
     )
     points = seeds(base, args.seeds)
-    cap, speed = HARDWARE_MODE
-    tiers = tier_list(args.fidelity, hardware=HardwareConfig(cap=cap, speed=speed))
+    noise = args.trial_noise if args.day_later else 0.0
+    tiers = tier_list(args.fidelity, hardware=hardware_config(noise, trial=0))
+    if args.day_later:
+        if "hardware" not in args.fidelity:
+            raise ConfigError("--day-later records the hardware tier again; add it "
+                              "to --fidelity")  # fmt: skip
+        tiers.append(Tier(DAY_LATER, "hardware", hardware_config(noise, trial=1)))
     workload = MicrocircuitWorkload()
     wafer = load_wafer(args)
     out = Path(args.out)
@@ -146,6 +159,17 @@ def add_parser(sub: Any) -> None:
     micro.add_argument(
         "--nest", action="store_true",
         help="also run the same network instances on NEST (PyNN) and compare",
+    )  # fmt: skip
+    micro.add_argument(
+        "--day-later", action="store_true",
+        help="record the configured hardware tier a second time, as the demo's "
+        "sample one biological day later: same mapping and fixed pattern, the "
+        "calibrated parameters redrawn with trial-to-trial noise",
+    )  # fmt: skip
+    micro.add_argument(
+        "--trial-noise", type=float, default=TRIAL_NOISE, metavar="F",
+        help="trial-to-trial noise of --day-later as a fraction of the calibration "
+        f"spreads (an assumption; default {TRIAL_NOISE:g})",
     )  # fmt: skip
     micro.add_argument("--threads", type=positive_int, default=2, help="NEST threads")
     micro.add_argument(

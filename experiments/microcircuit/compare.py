@@ -20,7 +20,14 @@ from scipy.stats import ks_2samp
 
 from experiments.microcircuit.analysis import MicrocircuitActivity
 
-__all__ = ["MIN_RATE", "TOLERANCE", "PopulationComparison", "compare", "table"]
+__all__ = [
+    "MIN_RATE",
+    "TOLERANCE",
+    "PopulationComparison",
+    "compare",
+    "sample_table",
+    "table",
+]
 
 #: Relative rate difference accepted as agreement.
 TOLERANCE: Final = 0.15
@@ -117,5 +124,30 @@ def table(rows: Sequence[PopulationComparison], twin_label: str = "twin") -> str
             f"| {r.name} | {r.twin_rate:.3f} ± {r.twin_sd:.3f} | "
             f"{r.nest_rate:.3f} ± {r.nest_sd:.3f} | {r.allowed:.3f} | {verdict} | "
             f"{r.ks_statistic:.3f} | {r.ks_pvalue:.3g} |"
+        )
+    return "\n".join(lines)
+
+
+def sample_table(first: MicrocircuitActivity, second: MicrocircuitActivity) -> str:
+    """Return a Markdown table of two samples of one configured wafer.
+
+    Per population: both mean rates, the relative change of the mean, and the
+    correlation (Pearson r) and mean absolute change of the neurons' own rates —
+    how much of each neuron's rate the fixed pattern keeps from one sample to the
+    next.
+    """
+    lines = [
+        "| population | sample 1 (Hz) | sample 2 (Hz) | change of mean | "
+        "neuron rates r | mean abs. neuron change (Hz) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for a in first.populations:
+        b = second[a.name]
+        change = (b.mean_rate - a.mean_rate) / a.mean_rate if a.mean_rate else np.nan
+        varied = a.rates.std() > 0 and b.rates.std() > 0
+        r = float(np.corrcoef(a.rates, b.rates)[0, 1]) if varied else float("nan")
+        lines.append(
+            f"| {a.name} | {a.mean_rate:.3f} | {b.mean_rate:.3f} | {change:+.1%} | "
+            f"{r:.3f} | {np.abs(b.rates - a.rates).mean():.3f} |"
         )
     return "\n".join(lines)

@@ -53,6 +53,7 @@ from twin.timegrid import TimeGrid
 __all__ = [
     "BASE_WEIGHTS",
     "CONN_PROBS",
+    "DAY_LATER",
     "DELAYS",
     "DELAY_BOUNDS",
     "DEMO_LABELS",
@@ -60,6 +61,7 @@ __all__ = [
     "FULL_SIZES",
     "NEURON_MEANS",
     "POPULATIONS",
+    "TRIAL_NOISE",
     "VARIATION_BOUNDS",
     "VARIATION_SDS",
     "V_REST",
@@ -148,6 +150,13 @@ VARIATION_BOUNDS: Final = MappingProxyType(
     }
 )
 
+#: Trial-to-trial noise of the wafer's calibrated parameters between two samples, as
+#: a fraction of the calibration spreads. An assumption: the wafer's trial-to-trial
+#: variation is documented only as "significant" (Koke 2017; ``bss1_hardware.md``).
+TRIAL_NOISE: Final = 0.3
+#: Name of the tier that records the same configured wafer again "one biological day
+#: later" (the demo's second sample: 8.64 s wall clock, no reconfiguration).
+DAY_LATER: Final = "hardware-day-later"
 #: Weight factors per platform and source type: the demo programs excitatory weights
 #: 10x larger on the wafer ("a factor of 1 on BSS-1 corresponds approximately to a
 #: real factor of 0.1"). [demo parameters.py]

@@ -30,17 +30,30 @@ from typing import Final
 import numpy as np
 
 from experiments.microcircuit.analysis import microcircuit_activity
-from experiments.microcircuit.config import POPULATIONS, MicrocircuitConfig
+from experiments.microcircuit.config import (
+    POPULATIONS,
+    WEIGHT_SPREADS,
+    MicrocircuitConfig,
+)
 from experiments.microcircuit.network import build_network, initial_potentials
 from experiments.runs.workload import Column, Request, Variant
 from twin.analog import SimConfig
 from twin.errors import ConfigError
+from twin.hardware import HardwareConfig
 from twin.hardware.parameters import CapMode, SpeedMode
+from twin.hardware.variation import Variation
 from twin.network import Network
 from twin.recording import SpikeRecording
 from twin.routing import MappingConfig
+from twin.spreads import SPREADS
 
-__all__ = ["COLUMNS", "HARDWARE_MODE", "MicrocircuitWorkload", "seeds"]
+__all__ = [
+    "COLUMNS",
+    "HARDWARE_MODE",
+    "MicrocircuitWorkload",
+    "hardware_config",
+    "seeds",
+]
 
 #: The demo's hardware mode: small capacitor, slow membrane (bigcap False, slow True).
 HARDWARE_MODE: Final[tuple[CapMode, SpeedMode]] = ("small", "slow")
@@ -65,6 +78,36 @@ def seeds(base: MicrocircuitConfig, n: int) -> list[MicrocircuitConfig]:
     if n < 1:
         raise ConfigError(f"seeds = {n}; run at least one realisation")
     return [base.replace(seed=base.seed + k) for k in range(n)]
+
+
+def hardware_config(trial_noise: float = 0.0, trial: int = 0) -> HardwareConfig:
+    """Return the hardware tier's settings for the microcircuit.
+
+    The demo's mode (:data:`HARDWARE_MODE`): its parameter ranges and its calibration
+    spreads as the fixed pattern; the wafer's weight spread is the 10 % the demo
+    gives its NEST weights to stand for it.
+
+    Parameters
+    ----------
+    trial_noise
+        Trial-to-trial noise as a fraction of the spreads (0: none).
+    trial
+        Seed of the trial's noise (a second sample of the same wafer: another
+        trial).
+
+    Raises
+    ------
+    ConfigError
+        If ``trial_noise`` is negative.
+    """
+    variation = Variation(
+        spreads=SPREADS[HARDWARE_MODE],
+        weight_sd=WEIGHT_SPREADS["nest"],
+        trial_fraction=trial_noise,
+        trial_seed=trial,
+    )
+    cap, speed = HARDWARE_MODE
+    return HardwareConfig(cap=cap, speed=speed, variation_settings=variation)
 
 
 def _mean_weights(network: Network, config: MicrocircuitConfig) -> Network:

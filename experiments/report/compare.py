@@ -21,6 +21,7 @@ from experiments.report.io import Segment, read_population
 from experiments.runs.analysis import Activity, activity
 from twin.errors import ResultsError
 from twin.files import atomic_write_text
+from twin.tiers import FIDELITIES
 
 __all__ = [
     "CHIPS_COLUMNS",
@@ -555,7 +556,7 @@ def _ideal_table(twin: dict[Point, Stat], nest: dict[Point, Stat]) -> list[str]:
 
 
 def _tier_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
-    names = [t for t in ("ideal", "mapped", "hardware") if t in tiers]
+    names = [t for t in FIDELITIES if t in tiers]
     points = sorted(set().union(*(tiers[t] for t in names)))
     head = "| g | eta | " + " | ".join(f"{t} Hz" for t in names)
     lines = [
