@@ -15,7 +15,7 @@ from twin.routing.busgraph import FAR_DRIVERS, LOCAL_DRIVERS, NODES_PER_CHIP, Bu
 from twin.routing.result import WaferMapping
 from twin.wafer.coords import HICANNS
 from twin.wafer.l1 import N_HLINES, RESERVED_L1_ADDRESSES, sending_hline
-from twin.wafer.synapse import N_DRIVERS, driver_side
+from twin.wafer.synapse import N_DRIVERS, driver_side, switch_row_index
 
 __all__ = [
     "check_addresses",
@@ -78,6 +78,14 @@ def _reaches(endpoint: int, target: int, driver: int) -> bool:
     )
 
 
+def _switch_row(endpoint: int, driver: int) -> tuple[int, int]:
+    """Return the (chip, switch row) through which VLine node ``endpoint`` feeds."""
+    chip, offset = divmod(endpoint, NODES_PER_CHIP)
+    return chip, switch_row_index(
+        "left" if offset - N_HLINES < 128 else "right", driver
+    )
+
+
 def check_routes(m: WaferMapping, graph: BusGraph) -> list[str]:
     """Check that trees are connected in the usable graph and reach their drivers."""
     out = []
@@ -112,6 +120,8 @@ def check_routes(m: WaferMapping, graph: BusGraph) -> list[str]:
         bad = [y for y in chain if (target, y) in m.wafer.defects.drivers]
         if bad or not m.wafer.is_usable(target):
             out.append(f"group {g}: uses defective driver(s) {bad} or chip {target}")
+        if chain and _switch_row(end, chain[0]) in m.wafer.defects.switch_rows:
+            out.append(f"group {g}: driver {chain[0]} reached via a broken switch row")
     return out
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Literal
+from types import MappingProxyType
+from typing import Final, Literal
 
 import numpy as np
 
@@ -14,12 +15,14 @@ from twin.wafer.bandwidth import BANDWIDTH, Bandwidth
 from twin.wafer.coords import N_HICANNS
 from twin.wafer.neurons import check_neuron_size
 
-__all__ = ["MappingConfig", "PlacementStrategy", "Router"]
+__all__ = ["PROFILES", "MappingConfig", "PlacementStrategy", "RouteOrder", "Router"]
 
 PlacementStrategy = Literal["enum", "spiral", "cluster"]
 Router = Literal["backbone", "shortest"]
+RouteOrder = Literal["synapses", "coordinate"]
 _STRATEGIES = ("enum", "spiral", "cluster")
 _ROUTERS = ("backbone", "shortest")
+_ROUTE_ORDERS = ("synapses", "coordinate")
 
 
 def _is_int(value: object) -> bool:
@@ -174,16 +177,21 @@ class MappingConfig:
     inputs_on_neuron_chips
         Let input placement put sources on chips that hold neurons as readily as on
         others (marocco's behaviour). By default those chips come last.
+    route_order
+        Order in which L1 routing serves the source buses: ``"synapses"`` (most
+        synapses first) or ``"coordinate"`` (ascending bus id, i.e. chip enum then
+        DNC merger: marocco's order when every projection has its default
+        priority).
 
     Raises
     ------
     ConfigError
-        If an option is of the wrong type or out of range: an unknown strategy or
-        router, ``driver_chain_length`` outside 1..56, ``input_rate_scale`` not finite
-        and > 0, ``max_neurons_per_hicann`` < 1, a malformed, negative or repeated
-        ``isolate`` entry, a pin with no chip, a chip outside the wafer or listed
-        twice, a population pinned twice, or an isolated neuron of a pinned
-        population.
+        If an option is of the wrong type or out of range: an unknown strategy,
+        router or route order, ``driver_chain_length`` outside 1..56,
+        ``input_rate_scale`` not finite and > 0, ``max_neurons_per_hicann`` < 1, a
+        malformed, negative or repeated ``isolate`` entry, a pin with no chip, a chip
+        outside the wafer or listed twice, a population pinned twice, or an isolated
+        neuron of a pinned population.
     WaferSpecError
         If ``neuron_size`` is not an even number in 2..64.
     """
@@ -198,6 +206,7 @@ class MappingConfig:
     input_rate_scale: float = 1.0
     max_neurons_per_hicann: int | None = 59
     inputs_on_neuron_chips: bool = False
+    route_order: RouteOrder = "synapses"
 
     def __post_init__(self) -> None:
         _check_int("neuron_size", self.neuron_size, "an even number in 2..64")
@@ -208,6 +217,11 @@ class MappingConfig:
             )
         if self.router not in _ROUTERS:
             raise ConfigError(f"router {self.router!r}; use one of {_ROUTERS}")
+        if self.route_order not in _ROUTE_ORDERS:
+            raise ConfigError(
+                f"MappingConfig: route_order = {self.route_order!r}; use one of "
+                f"{_ROUTE_ORDERS}"
+            )
         _check_int("driver_chain_length", self.driver_chain_length, "1..56")
         if not 1 <= self.driver_chain_length <= 56:
             raise ConfigError(
@@ -243,3 +257,70 @@ class MappingConfig:
             If a new ``neuron_size`` is not an even number in 2..64.
         """
         return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def production(cls) -> MappingConfig:
+        """Return the production mapper's settings (marocco's defaults, demo overrides).
+
+        Each setting with its source (marocco paths are in electronicvisions/marocco,
+        "demos" is electronicvisions/brainscales1-demos):
+
+        - ``neuron_size = 8``: the demos' ``neuron_size = 8`` (``random_network.rst``,
+          ``cortical_microcircuit.rst``) overrides marocco's default of 4
+          [``placement/parameters/NeuronPlacement.cpp``].
+        - ``strategy = "enum"``: ``byNeuronBlockEnumAndPopulationIDasc``, neuron
+          blocks in ascending enum, populations in ascending id
+          [``placement/parameters/NeuronPlacement.cpp``].
+        - ``max_neurons_per_hicann = None``: no cap, a chip is filled to its
+          defect-free capacity [``placement/algorithms``].
+        - ``inputs_on_neuron_chips = True``: a source goes to the free DNC merger
+          nearest to its targets, chips with neurons included
+          [``placement/InputPlacement.cpp``].
+        - ``bandwidth = BANDWIDTH``: ``bandwidth_utilization`` 0.8 of 17.8 MHz per chip
+          and 125 MHz per FPGA [``placement/parameters/InputPlacement.cpp``,
+          ``placement/InputPlacement.h``].
+        - ``router = "backbone"`` [``routing/parameters/L1Routing.cpp``].
+        - ``route_order = "coordinate"``: sources by mean projection priority (1 for
+          every projection by default), ties by DNC merger coordinate
+          [``routing/L1Routing.cpp``].
+        - ``driver_chain_length = 3`` [``routing/parameters/SynapseRouting``; calibtic
+          ``SynapseChainLengthCalibration``].
+
+        Settings that are the same in both profiles: L1 addresses are handed out
+        highest first (marocco's ``high_first`` default, see
+        :data:`twin.wafer.l1.USABLE_L1_ADDRESSES`), and neuron blocks are merged onto
+        as few DNC mergers as 59 addresses allow (marocco's
+        ``minimize_number_of_sending_repeaters``; its default ``minimize_as_possible``
+        additionally refuses a merge whose targets would need more drivers than the
+        chain length). marocco's crossbar-switch shuffling (seeded per chip) has no
+        counterpart: the twin's routers do not depend on switch order. The workload
+        sets ``isolate`` and ``input_rate_scale`` (the seed's Brunel mapping: all
+        neurons, input planned for eta = 3.2).
+
+        Returns
+        -------
+        MappingConfig
+
+        Examples
+        --------
+        >>> p = MappingConfig.production()
+        >>> p.neuron_size, p.strategy, p.driver_chain_length, p.route_order
+        (8, 'enum', 3, 'coordinate')
+        """
+        return cls(
+            neuron_size=8,
+            strategy="enum",
+            max_neurons_per_hicann=None,
+            inputs_on_neuron_chips=True,
+            bandwidth=BANDWIDTH,
+            router="backbone",
+            route_order="coordinate",
+            driver_chain_length=3,
+        )
+
+
+#: Named mapping profiles: the twin's own strategy (the default) and the production
+#: mapper's (:meth:`MappingConfig.production`).
+PROFILES: Final = MappingProxyType(
+    {"twin": MappingConfig(), "production": MappingConfig.production()}
+)

@@ -1,13 +1,16 @@
 """L1 routing and synapse-driver allocation: a bus tree from each source to its targets.
 
-Sources (buses) are routed one after another, the ones carrying most synapses first;
+Sources (buses) are routed one after another, the ones carrying most synapses first
+(``route_order="synapses"``) or in ascending bus id (``"coordinate"``, marocco's order);
 buses are exclusive, so each route removes its buses from the graph, and the sending
 HLines of every used DNC merger are reserved for their own source from the start.
 A target chip is reached when the tree contains a vertical bus that reaches one of its
 synapse drivers through a synapse switch (the target's own VLines, the east
 neighbour's left half or the west neighbour's right half). At that switch the router
 also allocates the driver chain: the primary driver and adjacent drivers on the same
-side of the same quadrant, up to ``driver_chain_length`` and the group's need.
+side of the same quadrant, up to ``driver_chain_length`` and the group's need. The
+primary driver must be reached through a working synapse-switch row (defective switch
+RAM rows are skipped); chain members receive events from their neighbour.
 
 Routers ([marocco L1Routing, Jeltsch thesis §6.4.4]):
 - ``"shortest"``: one shortest-path tree from the source bus over all free buses.
@@ -35,8 +38,8 @@ from twin.routing.config import MappingConfig
 from twin.routing.loss import LossReason, LossReport
 from twin.routing.synapses import SynapseTable
 from twin.wafer.coords import HICANNS, N_HICANNS
-from twin.wafer.l1 import N_HLINES, sending_hline
-from twin.wafer.synapse import N_DRIVERS, driver_side
+from twin.wafer.l1 import N_HLINES, N_VLINES, sending_hline
+from twin.wafer.synapse import N_DRIVERS, N_SWITCH_ROWS, driver_side
 from twin.wafer.wafer import Wafer
 
 __all__ = ["L1Routing", "route_l1"]
@@ -150,6 +153,9 @@ class _Router:
             self.drivers_free[usable.enum] = True
         for chip, line in wafer.defects.drivers:
             self.drivers_free[chip, line] = False
+        self.row_ok = np.ones((N_HICANNS, N_SWITCH_ROWS), dtype=bool)
+        for chip, row in wafer.defects.switch_rows:
+            self.row_ok[chip, row] = False
         self.need = np.minimum(table.drivers_needed, config.driver_chain_length)
         n = table.group_bus.size
         self.endpoint = np.full(n, -1, dtype=np.int64)
@@ -180,6 +186,12 @@ class _Router:
         )
         return dist, pred
 
+    def _rows_ok(self, nodes: np.ndarray, drivers: np.ndarray) -> np.ndarray:
+        """Whether each (VLine node, driver) pair's synapse-switch row works."""
+        chip = nodes // NODES_PER_CHIP
+        right = nodes % NODES_PER_CHIP - N_HLINES >= N_VLINES // 2
+        return self.row_ok[chip[:, None], N_DRIVERS * right[:, None] + drivers]
+
     def _serve(self, bus: int, group: int, dist: np.ndarray, pred: np.ndarray) -> bool:
         target = int(self.table.group_target[group])
         nodes, drivers = endpoint_candidates(target)
@@ -187,13 +199,14 @@ class _Router:
         if not reach.any():
             return False
         free = self.drivers_free[target]
-        usable = reach & free[drivers].any(axis=1)
+        open_ = free[drivers] & self._rows_ok(nodes, drivers)
+        usable = reach & open_.any(axis=1)
         runs = _run_lengths(free)
         need = int(self.need[group])
         best: tuple[tuple[int, int, int], int, int] | None = None
         order = np.flatnonzero(usable)[np.argsort(dist[nodes[usable]], kind="stable")]
         for rank, i in enumerate(order[:_CANDIDATES]):
-            for y in drivers[i][free[drivers[i]]]:
+            for y in drivers[i][open_[i]]:
                 size = min(need, int(runs[y]))
                 # Most drivers first, then best fit (smallest free run), then nearest.
                 score = (-size, int(runs[y]) if size == need else 0, rank)
@@ -259,7 +272,7 @@ def route_l1(
     wafer
         Defective drivers and chips.
     config
-        Router choice and driver chain length.
+        Router choice, route order and driver chain length.
 
     Returns
     -------
@@ -269,7 +282,9 @@ def route_l1(
     weight = np.bincount(table.group, minlength=table.group_bus.size)
     per_bus = np.bincount(table.group_bus, weights=weight)
     buses = np.unique(table.group_bus)
-    for bus in buses[np.lexsort((buses, -per_bus[buses]))]:
+    if config.route_order == "synapses":
+        buses = buses[np.lexsort((buses, -per_bus[buses]))]
+    for bus in buses:
         groups = np.flatnonzero(table.group_bus == bus)
         router.route(
             int(bus), groups[np.argsort(table.group_target[groups], kind="stable")]

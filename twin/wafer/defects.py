@@ -21,9 +21,9 @@ from twin.files import atomic_write_text
 from twin.wafer.coords import HICANNS, N_HICANNS
 from twin.wafer.l1 import N_HLINES, N_VLINES
 from twin.wafer.neurons import N_DENMEMS, N_DNC_MERGERS
-from twin.wafer.synapse import N_DRIVERS
+from twin.wafer.synapse import N_DRIVERS, N_SWITCH_ROWS
 
-__all__ = ["DEFAULT_RATES", "Defects", "synthetic_defects"]
+__all__ = ["DEFAULT_RATES", "NO_HIGHSPEED_FPGAS", "Defects", "synthetic_defects"]
 
 _FORMAT: Final = "bss1-twin-defects"
 # Component kind -> number of such components per chip (None: chip-level or FPGA-level).
@@ -34,6 +34,7 @@ _PER_CHIP: Final = MappingProxyType(
         "vlines": N_VLINES,
         "drivers": N_DRIVERS,
         "dnc_mergers": N_DNC_MERGERS,
+        "switch_rows": N_SWITCH_ROWS,
     }
 )
 
@@ -51,10 +52,12 @@ DEFAULT_RATES: Final = MappingProxyType(
         "vlines": 0.01,
         "drivers": 0.01,
         "dnc_mergers": 0.01,
+        "switch_rows": 0.0,  # not drawn by default (see twin.wafer.wafer30)
     }
 )
 _MISSING_HICANN: Final = 383  # the one missing position of a "383 chip" wafer (choice)
-_NO_HIGHSPEED_FPGAS: Final = frozenset({5, 43})  # [hwdb db.yaml, highspeed: false]
+#: FPGAs without high-speed (L2) links on production wafers, e.g. wafers 20 and 30.
+NO_HIGHSPEED_FPGAS: Final = frozenset({5, 43})  # [hwdb db.yaml, highspeed: false]
 
 Pairs = frozenset[tuple[int, int]]
 
@@ -69,6 +72,11 @@ class Defects:
         Enums of unusable chips.
     denmems, hlines, vlines, drivers, dnc_mergers
         ``(chip enum, index on chip)`` pairs of unusable components.
+    switch_rows
+        ``(chip enum, switch row)`` pairs of synapse-switch rows that cannot be
+        configured (switch RAM): no VLine reaches the driver behind the row through
+        it (index :func:`~twin.wafer.synapse.switch_row_index`). The driver itself
+        stays usable through its other switch row and as a chain member.
     fpgas_without_highspeed
         FPGAs whose high-speed (L2) links do not work: their reticles get no external
         input and no spike recording.
@@ -93,6 +101,7 @@ class Defects:
     drivers: Pairs = frozenset()
     dnc_mergers: Pairs = frozenset()
     fpgas_without_highspeed: frozenset[int] = frozenset()
+    switch_rows: Pairs = frozenset()
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -248,6 +257,6 @@ def synthetic_defects(
         )
     return Defects(
         hicanns=frozenset(bad_chips),
-        fpgas_without_highspeed=_NO_HIGHSPEED_FPGAS,
+        fpgas_without_highspeed=NO_HIGHSPEED_FPGAS,
         **per_kind,
     )

@@ -15,14 +15,18 @@ from typing import Final, Literal
 
 __all__ = [
     "N_DRIVERS",
+    "N_SWITCH_ROWS",
     "ROWS_PER_DRIVER",
     "driver_side",
+    "switch_row_index",
     "switch_rows",
     "vline_driver_reach",
 ]
 
 N_DRIVERS: Final = 224
 ROWS_PER_DRIVER: Final = 2
+#: Synapse-switch rows per chip: one per driver line on each side (left, right).
+N_SWITCH_ROWS: Final = 2 * N_DRIVERS
 _HALF_DRIVERS: Final = N_DRIVERS // 2
 Side = Literal["left", "right"]
 
@@ -38,6 +42,17 @@ def driver_side(y: int) -> Side:
     even = y % 2 == 0
     top = y < _HALF_DRIVERS
     return "right" if even == top else "left"
+
+
+def switch_row_index(side: Side, y: int) -> int:
+    """Return the index of switch row ``(side, y)`` on its chip: left y, right 224 + y.
+
+    Examples
+    --------
+    >>> switch_row_index("left", 5), switch_row_index("right", 5)
+    (5, 229)
+    """
+    return N_DRIVERS * (side == "right") + y
 
 
 def _top_rows_of_left_vline(v: int) -> tuple[int, ...]:
