@@ -23,6 +23,8 @@ CASES = [
     ("experiments.report.compare", ["jax", "pyNN", "nest"]),
     ("experiments.report.summary", ["jax", "pyNN", "nest"]),
     ("experiments.report.plots", ["jax", "pyNN", "nest"]),
+    ("experiments.microcircuit.network", ["jax", "pyNN", "nest"]),
+    ("experiments.brunel.seed_network", ["jax", "pyNN", "nest"]),
 ]
 
 

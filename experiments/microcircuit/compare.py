@@ -86,6 +86,7 @@ def _ks(
 ) -> tuple[float, float]:
     a = np.concatenate([run[name].cvs for run in twin])
     b = np.concatenate([run[name].cvs for run in nest])
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
     if not a.size or not b.size:
         return float("nan"), float("nan")
     result = ks_2samp(a, b)

@@ -69,10 +69,10 @@ def test_each_mapping_is_computed_once_and_stored_points_are_not_recomputed(
 
     monkeypatch.setattr(sweep_module, "map_task", counting)
     points = grid(BrunelConfig.tiny(t_stop=1200.0), gs=(1.0, 8.0), etas=(0.8,))
-    tiers = tier_list(["mapped", "hardware"])
+    tiers = tier_list(["mapped"])
     first = run_sweep(BrunelWorkload(), points, "twin", tiers, out=tmp_path)
-    # Two layouts x two requested networks (mapped: the model; hardware: means).
-    assert len(calls) == len(set(calls)) == 4
+    # One mapping per layout (g = 1: "30", g = 8: "all").
+    assert len(calls) == len(set(calls)) == 2
     calls.clear()
     executed = []
     monkeypatch.setattr(
