@@ -31,6 +31,7 @@ from twin.network import Network
 from twin.routing import MappingConfig, WaferMapping, map_network
 from twin.routing.busgraph import BusGraph
 from twin.wafer import HICANNOnWafer, Wafer
+from twin.wafer.coords import N_HICANNS
 
 __all__ = [
     "ABLATION_PREFIX",
@@ -199,7 +200,7 @@ def wafer_sites(mapping: WaferMapping) -> WaferSites:
         )
         for s in net.sources
     }
-    fpga = np.array([HICANNOnWafer.from_enum(e).fpga for e in range(384)])
+    fpga = np.array([HICANNOnWafer.from_enum(e).fpga for e in range(N_HICANNS)])
     return WaferSites(
         NeuronSites(hicann, column), bus, MappingProxyType(source_chip), fpga
     )

@@ -35,6 +35,8 @@ from scipy.special import ndtr, ndtri
 from twin.errors import ConfigError
 from twin.network import Network
 from twin.spreads import SPREADS
+from twin.wafer.coords import N_HICANNS
+from twin.wafer.neurons import N_COLUMNS
 
 __all__ = [
     "SPREADS",
@@ -46,8 +48,6 @@ __all__ = [
 ]
 
 _POSITIVE: Final = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac"})
-_N_HICANNS: Final = 384
-_N_COLUMNS: Final = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +153,7 @@ def _deviate(
 def _site_table(seed: int, names: list[str]) -> np.ndarray:
     """Draw standard normal deviations per (chip, column, parameter) of the wafer."""
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5EED]))
-    return rng.standard_normal((_N_HICANNS, _N_COLUMNS, len(names)))
+    return rng.standard_normal((N_HICANNS, N_COLUMNS, len(names)))
 
 
 def _site_deviations(
@@ -163,7 +163,7 @@ def _site_deviations(
     table = _site_table(variation.wafer_seed, names)
     placed = sites.hicann >= 0
     z = np.zeros((sites.hicann.size, len(names)))
-    z[placed] = table[sites.hicann[placed], sites.column[placed] % _N_COLUMNS]
+    z[placed] = table[sites.hicann[placed], sites.column[placed] % N_COLUMNS]
     if variation.trial_fraction == 0:
         return z, 1.0
     trial = np.random.default_rng([variation.trial_seed, 0x7A1])
