@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Final
 
 import numpy as np
@@ -32,6 +33,7 @@ import numpy as np
 from experiments.microcircuit.analysis import microcircuit_activity
 from experiments.microcircuit.config import (
     POPULATIONS,
+    VARIATION_BOUNDS,
     WEIGHT_SPREADS,
     MicrocircuitConfig,
 )
@@ -84,8 +86,10 @@ def hardware_config(trial_noise: float = 0.0, trial: int = 0) -> HardwareConfig:
     """Return the hardware tier's settings for the microcircuit.
 
     The demo's mode (:data:`HARDWARE_MODE`): its parameter ranges and its calibration
-    spreads as the fixed pattern; the wafer's weight spread is the 10 % the demo
-    gives its NEST weights to stand for it.
+    spreads as the fixed pattern, truncated at the bounds the demo's NEST model
+    redraws at (:data:`~experiments.microcircuit.config.VARIATION_BOUNDS`; the reset
+    keeps the hardware tier's own ceiling): a calibrated circuit stays in them. The
+    wafer's weight spread is the 10 % the demo gives its NEST weights to stand for it.
 
     Parameters
     ----------
@@ -105,6 +109,9 @@ def hardware_config(trial_noise: float = 0.0, trial: int = 0) -> HardwareConfig:
         weight_sd=WEIGHT_SPREADS["nest"],
         trial_fraction=trial_noise,
         trial_seed=trial,
+        bounds=MappingProxyType(
+            {k: v for k, v in VARIATION_BOUNDS.items() if k != "v_reset"}
+        ),
     )
     cap, speed = HARDWARE_MODE
     return HardwareConfig(cap=cap, speed=speed, variation_settings=variation)

@@ -1,6 +1,7 @@
 """The hardware tier's transforms against their definitions."""
 
 import dataclasses
+from types import MappingProxyType
 
 import jax.numpy as jnp
 import numpy as np
@@ -191,6 +192,33 @@ def test_varied_neurons_stay_in_the_bounds_of_a_working_circuit():
     assert p["v_reset"].mean() == pytest.approx(
         reset.mean(), abs=4 * reset.std() / np.sqrt(n)
     )
+
+
+def test_variation_bounds_truncate_at_a_workload_s_range():
+    """tau_m in [3, inf), tau_syn_E in [1.8, 4]: the truncated normal of those bounds
+    (KS test), and the other parameters as without bounds."""
+    n = 384 * 256
+    sites = NeuronSites(np.repeat(np.arange(384), 256), np.tile(np.arange(256), 384))
+    bounds = {"tau_m": (3.0, np.inf), "tau_syn_E": (1.8, 4.0)}
+    plain = Variation()
+    bounded = dataclasses.replace(plain, bounds=MappingProxyType(bounds))
+    net = _seed_means(n)
+    pop = net.populations[0]
+    params = dict(pop.parameters) | {"tau_syn_E": np.full(n, 3.0)}
+    net = net.replace(populations=(dataclasses.replace(pop, parameters=params),))
+    p = vary_parameters(net, sites, bounded).populations[0].parameters
+    q = vary_parameters(net, sites, plain).populations[0].parameters
+    sd = plain.spreads
+    for name, mean in (("tau_m", 10.0), ("tau_syn_E", 3.0)):
+        lo, hi = bounds[name]
+        assert p[name].min() >= lo
+        assert p[name].max() <= hi
+        law = stats.truncnorm((lo - mean) / sd[name], (hi - mean) / sd[name], mean,
+                              sd[name])  # fmt: skip
+        assert stats.kstest(p[name], law.cdf).pvalue > 1e-3
+    np.testing.assert_array_equal(p["v_thresh"], q["v_thresh"])
+    with pytest.raises(ConfigError, match="variation bound of tau_m"):
+        Variation(bounds=MappingProxyType({"tau_m": (4.0, 3.0)}))
 
 
 def test_unplaced_neurons_keep_their_parameters():

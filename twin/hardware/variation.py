@@ -87,12 +87,17 @@ class Variation:
     reset_ceiling
         Highest reset as a fraction of the programmed rest-to-threshold distance
         (the seed's model: 0.9).
+    bounds
+        Parameter -> (low, high): tighter truncation bounds of a parameter (PyNN
+        units) than positivity, the range a workload's NEST model redraws at (the
+        microcircuit demo: tau_m above 3 ms, tau_syn_E in [1.8, 4], tau_syn_I in
+        [1.9, 6] ms). A bound is widened to a programmed value outside it.
 
     Raises
     ------
     ConfigError
-        If ``weight_sd``, ``trial_fraction`` or a spread is negative, or
-        ``reset_ceiling`` is not in (0, 1].
+        If ``weight_sd``, ``trial_fraction`` or a spread is negative,
+        ``reset_ceiling`` is not in (0, 1], or a bound has low > high.
     """
 
     wafer_seed: int = 30
@@ -103,8 +108,16 @@ class Variation:
     trial_fraction: float = 0.0
     trial_seed: int = 0
     reset_ceiling: float = 0.9
+    bounds: MappingProxyType[str, tuple[float, float]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def __post_init__(self) -> None:
+        for name, (low, high) in self.bounds.items():
+            if not low <= high:
+                raise ConfigError(
+                    f"variation bound of {name}: ({low}, {high}); give low <= high"
+                )
         if self.weight_sd < 0 or self.trial_fraction < 0:
             raise ConfigError("weight_sd and trial_fraction must be >= 0")
         if any(v < 0 for v in self.spreads.values()):
@@ -181,9 +194,13 @@ def _vary(
         if name == "v_reset":
             continue
         low = 0.0 if name in _POSITIVE else -np.inf
-        out[name] = _deviate(
-            params[name], variation.spreads[name], z[name], low, np.inf
-        )
+        high = np.inf
+        if name in variation.bounds:
+            lo, hi = variation.bounds[name]
+            # Widened to a programmed value outside the bounds.
+            low = np.minimum(max(low, lo), params[name])
+            high = np.maximum(hi, params[name])
+        out[name] = _deviate(params[name], variation.spreads[name], z[name], low, high)
     if "v_reset" in z:
         rest, thresh = params["v_rest"], params["v_thresh"]
         high = np.minimum(
