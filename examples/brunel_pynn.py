@@ -41,8 +41,8 @@ from typing import Any
 import numpy as np
 
 from experiments.brunel import NEURON_MEANS, NEURON_SDS, BrunelConfig
+from experiments.brunel.config import POSITIVE, RESET_HIGH_FRACTION
 
-_POSITIVE = {"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "cm"}
 #: Smallest distance of a neuron's reset below its threshold, mV.
 RESET_GAP = 1.0
 
@@ -74,8 +74,12 @@ def cell_parameters(sim: Any, size: int, rngs: Iterator[Any]) -> dict[str, Any]:
     for name, sd in NEURON_SDS.items():
         if not sd:
             continue
-        low = 0.0 if name in _POSITIVE else -np.inf
-        high = 0.9 * NEURON_MEANS["v_thresh"] if name == "v_reset" else np.inf
+        low = 0.0 if name in POSITIVE else -np.inf
+        high = (
+            RESET_HIGH_FRACTION * NEURON_MEANS["v_thresh"]
+            if name == "v_reset"
+            else np.inf
+        )
         dists[name] = sim.RandomDistribution(
             "normal_clipped",
             mu=NEURON_MEANS[name],

@@ -18,14 +18,14 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import jax.numpy as jnp
 import numpy as np
 
 from experiments.brunel import BrunelConfig
-from experiments.brunel.layout import layout_of
+from experiments.brunel.layout import LAYOUTS, layout_of
 from experiments.brunel.workload import BrunelWorkload
-from experiments.report.compare import Stat
 from experiments.runs.execute import (
     finish_twin,
     map_task,
@@ -46,6 +46,17 @@ from twin.wafer import Wafer
 __all__ = ["Calibration", "calibrate", "load_calibration", "predicted_rates"]
 
 Point = tuple[float, float]
+
+
+class Rated(Protocol):
+    """A measured point of the target sweep (e.g. a wafer ``Stat`` of the report)."""
+
+    @property
+    def rate(self) -> float:
+        """Mean rate, Hz."""
+        ...
+
+
 DEFAULT_G_SATS = tuple(np.geomspace(0.02, 1.0, 7))
 DEFAULT_INH_SCALES = (0.8, 0.9, 1.0, 1.1, 1.2)
 
@@ -137,7 +148,7 @@ def predicted_rates(
     mappings = {} if mappings is None else mappings
     tier = Tier("hardware", "hardware", hardware)
     out: dict[tuple[float, Point], float] = {}
-    for layout in ("all", "30"):
+    for layout in LAYOUTS:
         mine = [p for p in points if layout_of(*p) == layout]
         if not mine:
             continue
@@ -166,13 +177,13 @@ def predicted_rates(
     return out
 
 
-def _loss(pred: Mapping[Point, float], target: Mapping[Point, Stat]) -> float:
+def _loss(pred: Mapping[Point, float], target: Mapping[Point, Rated]) -> float:
     diff = [np.log1p(pred[p]) - np.log1p(target[p].rate) for p in target]
     return float(np.mean(np.square(diff)))
 
 
 def calibrate(
-    target: Mapping[Point, Stat],
+    target: Mapping[Point, Rated],
     base: BrunelConfig,
     *,
     g_sats: Sequence[float] = DEFAULT_G_SATS,

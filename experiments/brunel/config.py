@@ -26,11 +26,15 @@ from twin.errors import ConfigError
 from twin.spreads import SPREADS
 
 __all__ = [
+    "DELAY_REMEDY",
     "NEURON_MEANS",
     "NEURON_SDS",
+    "POSITIVE",
     "REALISATIONS",
+    "RESET_HIGH_FRACTION",
     "SEED_ETAS",
     "SEED_GS",
+    "WEIGHT_REMEDY",
     "BrunelConfig",
     "seed_grid",
 ]
@@ -57,14 +61,17 @@ NEURON_MEANS: Final = MappingProxyType(
 )
 #: Standard deviations of the parameter variation (wafer 30, big cap, normal speed).
 NEURON_SDS: Final = SPREADS[("big", "normal")]
-_POSITIVE: Final = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "cm"})
+#: Parameters redrawn below 0 (PyNN ``normal_clipped`` with low 0). [seed parameters.py]
+POSITIVE: Final = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "cm"})
+#: Resets are redrawn above this fraction of the mean threshold. [seed parameters.py]
+RESET_HIGH_FRACTION: Final = 0.9
 #: Realisations ``build_network`` draws: independent streams, or the seed's own draws.
 Realisation = Literal["independent", "seed"]
 REALISATIONS: Final = ("independent", "seed")
-_DELAY_REMEDY: Final = (
+DELAY_REMEDY: Final = (
     "set BrunelConfig.delay_min below delay_mean, or raise delay_mean or delay_sd (ms)"
 )
-_WEIGHT_REMEDY: Final = "lower BrunelConfig.weight_spread"
+WEIGHT_REMEDY: Final = "lower BrunelConfig.weight_spread"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,6 +156,10 @@ class BrunelConfig:
                 f"BrunelConfig.seed = {self.seed!r} with network='seed'; the seed's "
                 "numpy RandomState takes a seed in [0, 2**32)"
             )
+        if isinstance(self.seed, bool) or not self.seed >= 0:
+            raise ConfigError(
+                f"BrunelConfig.seed = {self.seed!r}; give a realisation seed >= 0"
+            )
         positive = ("g", "eta", "scale", "dt", "t_stop", "epsilon", "j_per_scale")
         for name in (*positive, "orig_weight"):
             if not getattr(self, name) > 0:
@@ -177,7 +188,7 @@ class BrunelConfig:
             self.delay_mean,
             self.delay_sd,
             low=self.delay_min,
-            remedy=_DELAY_REMEDY,
+            remedy=DELAY_REMEDY,
         )
         if not (math.isfinite(self.weight_spread) and self.weight_spread >= 0):
             raise ConfigError(
@@ -190,7 +201,7 @@ class BrunelConfig:
                 mean,
                 self.weight_spread * mean,
                 low=0.0,
-                remedy=_WEIGHT_REMEDY,
+                remedy=WEIGHT_REMEDY,
             )
 
     @classmethod

@@ -1,19 +1,9 @@
-"""The Brunel network at a fidelity tier, and the seed's recording layouts.
+"""The seed's recording layouts and the rule that picks one per point.
 
-The tiers themselves are the pipelines of :mod:`twin.tiers`; this module decides what
-the Brunel workload requests at each and what it records:
-
-- ``ideal`` and ``mapped`` request the model network (with the model's parameter and
-  weight spreads, as NEST runs it);
-- ``hardware`` requests what the wafer is given — the model's *mean* parameters and
-  weights (the wafer supplies its own variation);
-- the layout (all neurons, or the first 30 excitatory neurons isolated one per chip)
-  sets the mapping's isolation and the recorded neurons.
-
-Every tier is built at g = 1 and eta = 1; the sweep scales inhibitory weights and input
-rates per point inside the batched emulator. (For the hardware tier this quantises the
-inhibitory weights once, at g = 1, and scales the realised values: the 4-bit rounding
-error of a point is the same relative error as at g = 1.)
+All neurons are recorded where the rate is low (g >= 7 and eta <= 1.2); elsewhere the
+first 30 excitatory neurons are isolated one per chip, so each has a chip's recording
+link to itself (the seed's "30" layout). The layout sets the mapping's isolation and
+the analysed neurons (:class:`experiments.brunel.workload.BrunelWorkload`).
 """
 
 from __future__ import annotations

@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from experiments.brunel.config import (
-    _DELAY_REMEDY,
-    _POSITIVE,
-    _WEIGHT_REMEDY,
+    DELAY_REMEDY,
     NEURON_MEANS,
     NEURON_SDS,
+    POSITIVE,
+    RESET_HIGH_FRACTION,
+    WEIGHT_REMEDY,
     BrunelConfig,
 )
 from experiments.brunel.seed_network import build_seed_network
@@ -35,8 +36,12 @@ def _neuron_parameters(
     params = {}
     for key, mean in NEURON_MEANS.items():
         sd = NEURON_SDS.get(key, 0.0)
-        low = 0.0 if key in _POSITIVE else -np.inf
-        high = 0.9 * NEURON_MEANS["v_thresh"] if key == "v_reset" else np.inf
+        low = 0.0 if key in POSITIVE else -np.inf
+        high = (
+            RESET_HIGH_FRACTION * NEURON_MEANS["v_thresh"]
+            if key == "v_reset"
+            else np.inf
+        )
         params[key] = (
             normal_clipped(
                 rng,
@@ -82,7 +87,7 @@ def _weights(
         size,
         low=0.0,
         name=f"{pre} weight",
-        remedy=_WEIGHT_REMEDY,
+        remedy=WEIGHT_REMEDY,
     )
 
 
@@ -156,7 +161,7 @@ def build_network(config: BrunelConfig) -> Network:
                         size,
                         low=config.delay_min,
                         name="delay",
-                        remedy=_DELAY_REMEDY,
+                        remedy=DELAY_REMEDY,
                     ),
                     receptor="inhibitory" if pre == "inh" else "excitatory",
                 )

@@ -61,11 +61,12 @@ from typing import Final, cast
 import numpy as np
 
 from experiments.brunel.config import (
-    _DELAY_REMEDY,
-    _POSITIVE,
-    _WEIGHT_REMEDY,
+    DELAY_REMEDY,
     NEURON_MEANS,
     NEURON_SDS,
+    POSITIVE,
+    RESET_HIGH_FRACTION,
+    WEIGHT_REMEDY,
     BrunelConfig,
 )
 from experiments.runs.draws import normal_clipped
@@ -79,8 +80,6 @@ VARIATION_SEED: Final = 200
 DELAY_SEED: Final = 300
 #: The seed's ``weight_rng`` seed. [seed parameters.py]
 WEIGHT_SEED: Final = 400
-#: Upper bound of the reset relative to the mean threshold. [seed parameters.py]
-_RESET_HIGH_FRACTION: Final = 0.9
 _CELL_REMEDY: Final = "draw without parameter variation (variation=False)"
 
 
@@ -126,9 +125,9 @@ def _cell_distribution(key: str, config: BrunelConfig) -> _ClippedNormal:
     return _ClippedNormal(
         mean=NEURON_MEANS[key],
         sd=NEURON_SDS.get(key, 0.0) * _switch(config),
-        low=0.0 if key in _POSITIVE else -math.inf,
+        low=0.0 if key in POSITIVE else -math.inf,
         high=(
-            _RESET_HIGH_FRACTION * NEURON_MEANS["v_thresh"]
+            RESET_HIGH_FRACTION * NEURON_MEANS["v_thresh"]
             if key == "v_reset"
             else math.inf
         ),
@@ -169,7 +168,7 @@ def _weight_distributions(config: BrunelConfig) -> dict[str, _ClippedNormal]:
             low=0.0,
             high=math.inf,
             name=f"{pre} weight",
-            remedy=_WEIGHT_REMEDY,
+            remedy=WEIGHT_REMEDY,
         )
         for pre in means
     }
@@ -242,7 +241,7 @@ def _projections(config: BrunelConfig) -> tuple[Projection, ...]:
         low=config.delay_min,
         high=math.inf,
         name="delay",
-        remedy=_DELAY_REMEDY,
+        remedy=DELAY_REMEDY,
     )
     streams = _Streams(
         network=np.random.RandomState(config.seed),

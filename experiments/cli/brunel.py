@@ -33,7 +33,7 @@ def _sweep_outputs(
 
     written = [write_summary(workload, results, out / "summary.csv")]
     if any(r.groups for r in results):
-        written.append(write_chips(results, out / "chips.csv"))
+        written.append(write_chips(workload, results, out / "chips.csv"))
     tiers = list(dict.fromkeys(r.tier for r in results))
     first_seed = results[0].seed
     n_exc, n_inh = BrunelConfig().n_exc, BrunelConfig().n_inh

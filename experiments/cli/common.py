@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 from typing import TYPE_CHECKING, NoReturn
 
 from twin.errors import ConfigError, TwinError
@@ -16,6 +17,7 @@ __all__ = [
     "add_wafer_options",
     "hardware_config",
     "load_wafer",
+    "non_negative_float",
     "positive_float",
     "positive_int",
     "positive_list",
@@ -31,6 +33,23 @@ def positive_float(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be > 0")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    """Parse a finite number >= 0 (an argparse type).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is not such a number.
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
     return value
 
 

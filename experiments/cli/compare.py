@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from twin.errors import ConfigError
+from twin.tiers import FIDELITIES, ablated_effect
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -38,7 +39,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     grid = {tier: {p: s.as_grid_row() for p, s in v.items()} for tier, v in t.items()}
     ngrid = {tier: {p: s.as_grid_row() for p, s in v.items()} for tier, v in n.items()}
     figures = []
-    for tier in ("ideal", "mapped"):
+    for tier in FIDELITIES[:2]:  # the tiers NEST runs
         if tier in grid and tier in ngrid:
             name = f"diff_twin_{tier}_minus_nest.png"
             save_figure(
@@ -48,7 +49,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             figures.append(name)
     if "mapped" in grid and len(grid) > 1:
         save_figure(
-            tier_curve({k: v for k, v in grid.items() if "-no-" not in k}),
+            tier_curve({k: v for k, v in grid.items() if not ablated_effect(k)}),
             out / "tiers_vs_mapped.png",
         )
         figures.append("tiers_vs_mapped.png")

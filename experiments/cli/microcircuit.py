@@ -10,6 +10,7 @@ from typing import Any
 from experiments.cli.common import (
     add_wafer_options,
     load_wafer,
+    non_negative_float,
     positive_float,
     positive_int,
     tiers_arg,
@@ -81,7 +82,7 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
         hardware_config,
         seeds,
     )
-    from experiments.report.summary import write_summary
+    from experiments.report.summary import write_chips, write_summary
     from experiments.runs.sweep import run_sweep
     from twin.files import atomic_write_text
     from twin.tiers import Tier, tier_list
@@ -115,6 +116,8 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
                              threads=args.threads, progress=True)  # fmt: skip
     print(f"done in {time.perf_counter() - start:.1f} s")
     written = [write_summary(workload, results, out / "summary.csv")]
+    if any(r.groups for r in results):
+        written.append(write_chips(workload, results, out / "chips.csv"))
     text = _comparison(results, base.analysis_start)
     if text:
         print(text)
@@ -164,10 +167,11 @@ def add_parser(sub: Any) -> None:
         "--day-later", action="store_true",
         help="record the configured hardware tier a second time, as the demo's "
         "sample one biological day later: same mapping and fixed pattern, the "
-        "calibrated parameters redrawn with trial-to-trial noise",
+        "calibrated parameters redrawn with trial-to-trial noise (both samples "
+        "carry trial noise, each its own draw)",
     )  # fmt: skip
     micro.add_argument(
-        "--trial-noise", type=float, default=TRIAL_NOISE, metavar="F",
+        "--trial-noise", type=non_negative_float, default=TRIAL_NOISE, metavar="F",
         help="trial-to-trial noise of --day-later as a fraction of the calibration "
         f"spreads (an assumption; default {TRIAL_NOISE:g})",
     )  # fmt: skip

@@ -1,9 +1,10 @@
 """Twin vs NEST per population: mean rates over seeds and the CV distributions.
 
-The acceptance rule of the microcircuit (as the Brunel comparison's): a population
-whose NEST rate is above :data:`MIN_RATE` agrees when the twin's mean rate over
-seeds is within ``max(TOLERANCE x NEST rate, 2 sd)`` of NEST's, ``sd`` the larger of
-the two platforms' standard deviations over seeds. The CV-of-ISI distributions
+The rule of every comparison report (:func:`experiments.runs.analysis.
+allowed_difference`): a population whose NEST rate is above :data:`MIN_RATE` agrees
+when the twin's mean rate over seeds is within ``max(15 % of NEST's rate, 2 combined
+sd)`` of NEST's, the combined sd ``hypot`` of the two platforms' standard deviations
+of the mean rate over seeds. The CV-of-ISI distributions
 (every neuron with a CV, all seeds pooled) are compared with a two-sample
 Kolmogorov-Smirnov test per population; its statistic and p-value are reported, not
 thresholded (thousands of neurons make small differences significant).
@@ -19,18 +20,16 @@ import numpy as np
 from scipy.stats import ks_2samp
 
 from experiments.microcircuit.analysis import MicrocircuitActivity
+from experiments.runs.analysis import allowed_difference
 
 __all__ = [
     "MIN_RATE",
-    "TOLERANCE",
     "PopulationComparison",
     "compare",
     "sample_table",
     "table",
 ]
 
-#: Relative rate difference accepted as agreement.
-TOLERANCE: Final = 0.15
 #: Populations at or below this NEST rate (Hz) are reported, not judged.
 MIN_RATE: Final = 1.0
 
@@ -64,8 +63,8 @@ class PopulationComparison:
 
     @property
     def allowed(self) -> float:
-        """The accepted difference, Hz: max(TOLERANCE x NEST rate, 2 sd)."""
-        return max(TOLERANCE * self.nest_rate, 2 * max(self.twin_sd, self.nest_sd))
+        """The accepted difference, Hz (:func:`allowed_difference`)."""
+        return allowed_difference(self.nest_rate, self.twin_sd, self.nest_sd)
 
     @property
     def agrees(self) -> bool:

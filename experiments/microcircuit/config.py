@@ -139,7 +139,9 @@ NEURON_MEANS: Final = MappingProxyType(
 #: them "relative sd in %" but passes them as absolute sds): small cap, slow mode.
 VARIATION_SDS: Final = SPREADS[("small", "slow")]
 #: Redraw bounds of the varied parameters (open intervals in the demo; a value on a
-#: bound has probability 0). Parameters not listed are unbounded. [demo]
+#: bound has probability 0). Parameters not listed are unbounded. [demo] The reset
+#: bound is the demo's 0.9 x v_thresh taken literally; with a negative threshold it
+#: lies above the threshold (-45 vs -50 mV) and never binds.
 VARIATION_BOUNDS: Final = MappingProxyType(
     {
         "tau_m": (3.0, math.inf),

@@ -38,6 +38,7 @@ from experiments.microcircuit.config import (
     MicrocircuitConfig,
 )
 from experiments.microcircuit.network import build_network, initial_potentials
+from experiments.runs.nest import nest_seed_of
 from experiments.runs.workload import Column, Request, Variant
 from twin.analog import SimConfig
 from twin.errors import ConfigError
@@ -205,8 +206,11 @@ class MicrocircuitWorkload:
         )
 
     def nest_seed(self, point: MicrocircuitConfig) -> int:
-        """Return NEST's kernel seed (the realisation seed)."""
-        return point.seed
+        """Return NEST's kernel seed, derived from the realisation seed.
+
+        (The network has no random input, so it does not change the spikes.)
+        """
+        return nest_seed_of(point.seed)
 
     def metrics(
         self,

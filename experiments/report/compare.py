@@ -18,10 +18,15 @@ from pathlib import Path
 import numpy as np
 
 from experiments.report.io import Segment, read_population
-from experiments.runs.analysis import Activity, activity
+from experiments.runs.analysis import (
+    TOLERANCE,
+    Activity,
+    activity,
+    allowed_difference,
+)
 from twin.errors import ResultsError
 from twin.files import atomic_write_text
-from twin.tiers import FIDELITIES
+from twin.tiers import ABLATION_PREFIX, FIDELITIES
 
 __all__ = [
     "CHIPS_COLUMNS",
@@ -41,7 +46,6 @@ __all__ = [
     "write_report",
 ]
 
-TOLERANCE = 0.15  # relative rate difference accepted as agreement
 #: The seed: wafer and simulation deviate above about this rate (Hz).
 DEPARTURE_HZ = 50.0
 #: Effective inhibition of the wafer: g_corr = a g + b. [seed plot_results]
@@ -502,8 +506,8 @@ def load_wafer(folder: Path) -> dict[Point, Stat]:
 
 def agrees(twin: Stat, nest: Stat) -> bool:
     """Apply the statistical criterion of the module docstring."""
-    spread = 2 * float(np.hypot(twin.rate_sd, nest.rate_sd))
-    return abs(twin.rate - nest.rate) <= max(TOLERANCE * nest.rate, spread)
+    allowed = allowed_difference(nest.rate, twin.rate_sd, nest.rate_sd)
+    return abs(twin.rate - nest.rate) <= allowed
 
 
 def departs(tier: Stat, ref: Stat) -> bool:
@@ -666,7 +670,7 @@ def _chip_table(chips: Sequence[Row]) -> list[str]:
 
 def _ablation_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
     effects = sorted(
-        t[len("hardware-no-") :] for t in tiers if t.startswith("hardware-no-")
+        t[len(ABLATION_PREFIX) :] for t in tiers if t.startswith(ABLATION_PREFIX)
     )
     hw = tiers["hardware"]
     lines = [
@@ -754,7 +758,7 @@ def report(
             "",
             *_chip_table(chips),
         ]
-    if any(t.startswith("hardware-no-") for t in t_groups):
+    if any(t.startswith(ABLATION_PREFIX) for t in t_groups):
         lines += [
             "",
             "## Ablation: hardware rate minus the rate with one effect off (Hz)",

@@ -1,8 +1,9 @@
-"""A sweep's results on disk: ``summary.csv`` and the seed's ``exc.h5``/``inh.h5``.
+"""A sweep's results on disk: ``summary.csv``, ``chips.csv``, the seed's HDF5 files.
 
-``summary.csv`` has one row per (backend, tier, seed, g, eta) with the seed's three
-numbers, the per-population rates and every loss counter (synapse loss fraction;
-events offered to and dropped by each rate-limited resource for the hardware tier).
+``summary.csv`` has one row per (backend, tier, seed, point) with the point's
+coordinates, the workload's metrics (:func:`columns`) and every loss counter (synapse
+loss fraction; events offered to and dropped by each rate-limited resource for the
+hardware tier); ``chips.csv`` the hardware tier's counts per unit of each resource.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ __all__ = [
     "CHIP_COLUMNS",
     "LEADING",
     "LOSSES",
+    "chip_columns",
     "chips_csv",
     "columns",
     "seed_segments",
@@ -74,11 +76,14 @@ def _row(workload: Workload[Any], r: PointResult) -> list[object]:
     ]
 
 
-#: Columns of ``chips.csv``: one row per (point, resource, unit) of the hardware tier.
-CHIP_COLUMNS = (
-    "tier", "seed", "g", "eta", "resource", "unit", "chip", "offered", "dropped",
-    "passed",
-)  # fmt: skip
+#: Columns of ``chips.csv`` after the point's (one row per point, resource and unit of
+#: the hardware tier).
+CHIP_COLUMNS = ("resource", "unit", "chip", "offered", "dropped", "passed")
+
+
+def chip_columns(workload: Workload[Any]) -> tuple[str, ...]:
+    """Return the columns of ``chips.csv``: tier, seed, the coordinates, the counts."""
+    return ("tier", "seed", *workload.coords, *CHIP_COLUMNS)
 
 
 def _chip_of(resource: str, unit: int) -> int:
@@ -88,7 +93,7 @@ def _chip_of(resource: str, unit: int) -> int:
     return -1 if resource == "input_per_fpga" else unit
 
 
-def chips_csv(results: Sequence[PointResult]) -> str:
+def chips_csv(workload: Workload[Any], results: Sequence[PointResult]) -> str:
     """Return the events offered, dropped and passed per unit of every resource.
 
     For ``recording_per_hicann``, *offered* is what the chip's recorded neurons
@@ -96,20 +101,23 @@ def chips_csv(results: Sequence[PointResult]) -> str:
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CHIP_COLUMNS)
+    writer.writerow(chip_columns(workload))
     for r in results:
+        point = [r.point[c] for c in workload.coords]
         for resource, units in sorted(r.groups.items()):
             for unit, (offered, dropped) in sorted(units.items()):
                 writer.writerow(
-                    [r.tier, r.seed, r["g"], r["eta"], resource, unit,
+                    [r.tier, r.seed, *point, resource, unit,
                      _chip_of(resource, unit), offered, dropped, offered - dropped]
                 )  # fmt: skip
     return out.getvalue()
 
 
-def write_chips(results: Sequence[PointResult], path: Path) -> Path:
+def write_chips(
+    workload: Workload[Any], results: Sequence[PointResult], path: Path
+) -> Path:
     """Write ``chips.csv`` atomically."""
-    return atomic_write_text(path, chips_csv(results))
+    return atomic_write_text(path, chips_csv(workload, results))
 
 
 def summary_csv(workload: Workload[Any], results: Sequence[PointResult]) -> str:

@@ -20,7 +20,13 @@ import numpy as np
 
 from twin.errors import ConfigError
 
-__all__ = ["Activity", "activity", "poisson_global_cv"]
+__all__ = [
+    "TOLERANCE",
+    "Activity",
+    "activity",
+    "allowed_difference",
+    "poisson_global_cv",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +130,24 @@ def poisson_global_cv(n_neurons: int, rate_hz: float, bin_ms: float = 0.2) -> fl
     4.08
     """
     return float(1.0 / np.sqrt(n_neurons * rate_hz * bin_ms * 1e-3))
+
+
+#: Relative rate difference accepted as agreement between two platforms (twin vs
+#: NEST): the rule of every comparison report.
+TOLERANCE = 0.15
+
+
+def allowed_difference(ref_rate: float, sd_a: float, sd_b: float) -> float:
+    """Return the accepted rate difference, Hz: max(TOLERANCE x ref, 2 combined sd).
+
+    ``sd_a``, ``sd_b``: the two platforms' standard deviations of the mean rate over
+    seeds (0 for one seed); combined as ``hypot(sd_a, sd_b)``.
+
+    Examples
+    --------
+    >>> allowed_difference(10.0, 0.0, 0.0)
+    1.5
+    >>> allowed_difference(10.0, 3.0, 4.0)
+    10.0
+    """
+    return max(TOLERANCE * ref_rate, 2.0 * float(np.hypot(sd_a, sd_b)))

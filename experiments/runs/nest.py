@@ -30,7 +30,13 @@ from twin.network import Network, PoissonSource, SpikeTimesSource
 from twin.recording import SpikeRecording
 from twin.timegrid import TimeGrid
 
-__all__ = ["NestConfig", "nest_version", "run_nest"]
+__all__ = [
+    "NEST_SEED_MAX",
+    "NestConfig",
+    "nest_seed_of",
+    "nest_version",
+    "run_nest",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,6 +55,11 @@ class NestConfig:
         ``(population, count)`` pairs as in :class:`twin.analog.SimConfig`.
     v_init
         Initial membrane potential (``None``: each neuron's v_rest, like the twin).
+
+    Raises
+    ------
+    ConfigError
+        If ``seed`` is outside NEST's range [1, 2**32 - 2].
     """
 
     t_stop: float
@@ -57,6 +68,29 @@ class NestConfig:
     seed: int = 1
     record: tuple[tuple[str, int | None], ...] | None = None
     v_init: float | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.seed <= NEST_SEED_MAX:
+            raise ConfigError(
+                f"NEST seed {self.seed}; NEST takes seeds in [1, {NEST_SEED_MAX}] "
+                "(derive one with nest_seed_of)"
+            )
+
+
+#: Largest seed NEST's random number generator takes (it rejects 0 and 2**32 - 1).
+NEST_SEED_MAX = 2**32 - 2
+
+
+def nest_seed_of(*key: int) -> int:
+    """Return a valid NEST seed derived from integers (e.g. a realisation's seed).
+
+    Examples
+    --------
+    >>> nest_seed_of(0) == nest_seed_of(0) and 1 <= nest_seed_of(0) <= NEST_SEED_MAX
+    True
+    """
+    state = int(np.random.SeedSequence(list(key)).generate_state(1, np.uint64)[0])
+    return state % NEST_SEED_MAX + 1
 
 
 def _import_pynn() -> ModuleType:

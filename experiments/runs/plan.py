@@ -65,7 +65,8 @@ class RunUnit:
     capacity_scale
         Largest rate scale of the points planned into the unit: sizes the
         emulator's buffers, fixed at planning, so a point's spikes do not depend on
-        which of the unit's points are still to run.
+        which of the unit's points are still to run (they may depend on which
+        points were planned with it; the store keeps such runs apart).
     """
 
     backend: str

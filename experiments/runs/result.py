@@ -157,7 +157,7 @@ def point_path(
     key = repr((workload.realisation(point), settings)).encode()
     digest = hashlib.sha256(key).hexdigest()[:10]
     coords = workload.coordinates(point)
-    name = "_".join(f"{k}{v:g}" for k, v in coords.items()) + ".npz"
+    name = "_".join(f"{k}{v:.12g}" for k, v in coords.items()) + ".npz"
     return out / "points" / f"{backend}-{tier}-{digest}" / name
 
 

@@ -43,14 +43,22 @@ class Store:
     wafer: Wafer
 
     def settings(self, tier: Tier, unit: RunUnit) -> str:
-        """Everything besides the point that determines a stored result."""
+        """Everything besides the point that determines a stored result.
+
+        The tier, the wafer, the workload's settings, the tiers run with it in one
+        stacked call and the unit's capacity scale (it sizes the emulator's buffers
+        and with them the random draws: a point planned with other points may draw
+        differently, so it is stored apart).
+        """
         return repr(
             (
                 tier,
                 self.wafer.wafer_id,
+                self.wafer.spec,
                 self.wafer.defects,
                 self.workload.settings,
                 unit.names,
+                unit.capacity_scale,
             )
         )
 

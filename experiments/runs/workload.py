@@ -88,8 +88,9 @@ class Variant:
     ----------
     key
         Integers the point's PRNG key is made of: ``key[0]`` seeds it and every
-        further integer is folded in (``jax.random.fold_in``), so the stream
-        depends on the point only, never on its batch.
+        further integer is folded in (``jax.random.fold_in``), so the key depends
+        on the point only. (The emulator's buffer size, ``RunUnit.capacity_scale``,
+        also shapes the draws; the store fingerprints it.)
     g_scale
         Factor on every inhibitory weight.
     rate_scale

@@ -5,7 +5,7 @@ import pytest
 
 from experiments.brunel import BrunelConfig
 from experiments.brunel.layout import SEED_FILE_NEURONS
-from experiments.brunel.workload import grid, run
+from experiments.brunel.workload import BrunelWorkload, grid, run
 from experiments.brunel.workload import sweep as run_sweep
 from experiments.report.compare import load_chips
 from experiments.report.summary import write_chips, write_seed_files
@@ -77,7 +77,7 @@ def test_hardware_counters_add_up_and_the_wafer_file_holds_what_was_recorded(tmp
             assert sum(o for o, _ in units.values()) == r.losses[f"offered_{res}"]
             assert sum(d for _, d in units.values()) == r.losses[f"dropped_{res}"]
     # ... chips.csv holds them: the recorded chips pass what the host receives ...
-    write_chips(results, tmp_path / "chips.csv")
+    write_chips(BrunelWorkload(), results, tmp_path / "chips.csv")
     rows = load_chips(tmp_path)
     for r in results:
         mine = [

@@ -96,8 +96,9 @@ class Variation:
     Raises
     ------
     ConfigError
-        If ``weight_sd``, ``trial_fraction`` or a spread is negative,
-        ``reset_ceiling`` is not in (0, 1], or a bound has low > high.
+        If ``weight_sd``, ``trial_fraction`` or a spread is negative (or the
+        fraction not finite), a seed is negative, ``reset_ceiling`` is not in
+        (0, 1], or a bound has low > high.
     """
 
     wafer_seed: int = 30
@@ -113,6 +114,15 @@ class Variation:
     )
 
     def __post_init__(self) -> None:
+        if self.wafer_seed < 0 or self.trial_seed < 0:
+            raise ConfigError(
+                f"wafer_seed = {self.wafer_seed}, trial_seed = {self.trial_seed}; "
+                "seeds must be >= 0"
+            )
+        if not np.isfinite(self.trial_fraction):
+            raise ConfigError(
+                f"trial_fraction = {self.trial_fraction}; give a finite fraction >= 0"
+            )
         for name, (low, high) in self.bounds.items():
             if not low <= high:
                 raise ConfigError(
