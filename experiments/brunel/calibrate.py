@@ -243,23 +243,10 @@ def calibrate(
     mappings: dict[MapTask, WaferMapping] = {}
     points = sorted(target)
     grid = np.full((len(g_sats), len(inh_scales)), np.inf)
-    for i, g in enumerate(sorted(g_sats)):
-        cal = Calibration(float(g), 1.0, np.nan)
-        rates = predicted_rates(
-            base,
-            points,
-            cal.hardware(hw),
-            inh_scales,
-            wafer=wafer,
-            mappings=mappings,
-        )
-        for j, k in enumerate(inh_scales):
-            grid[i, j] = _loss({p: rates[(k, p)] for p in points}, target)
-    i, j = (int(x) for x in np.unravel_index(np.argmin(grid), grid.shape))
-    logs = np.log(sorted(g_sats))
 
-    def losses_at(log_g: float) -> list[float]:
-        cal = Calibration(float(np.exp(log_g)), 1.0, np.nan)
+    def loss_row(g_sat: float) -> list[float]:
+        """Loss of every inh_scale at ``g_sat`` (µS)."""
+        cal = Calibration(g_sat, 1.0, np.nan)
         pred = predicted_rates(
             base,
             points,
@@ -269,6 +256,14 @@ def calibrate(
             mappings=mappings,
         )
         return [_loss({p: pred[(k, p)] for p in points}, target) for k in inh_scales]
+
+    for i, g in enumerate(sorted(g_sats)):
+        grid[i] = loss_row(float(g))
+    i, j = (int(x) for x in np.unravel_index(np.argmin(grid), grid.shape))
+    logs = np.log(sorted(g_sats))
+
+    def losses_at(log_g: float) -> list[float]:
+        return loss_row(float(np.exp(log_g)))
 
     lo, hi = logs[max(i - 1, 0)], logs[min(i + 1, len(logs) - 1)]
     best_log, best_loss = _golden(lambda x: min(losses_at(x)), lo, hi, refine_steps)
