@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 from jax import Array, lax
 
+from twin.analog import native
 from twin.analog.adex import NeuronState, adex_step_with, initial_state
 from twin.analog.current import injected
 from twin.analog.limits import StageArrays, admit
@@ -39,7 +40,22 @@ from twin.analog.poisson import BlockEvents, PoissonRates, poisson_block
 from twin.analog.recording import pack_bits
 from twin.analog.tables import PushTable, Tables
 
-__all__ = ["Batch", "KernelOutput", "Resume", "Static", "run", "run_sharded"]
+__all__ = [
+    "Batch",
+    "Carry",
+    "KernelOutput",
+    "Resume",
+    "Static",
+    "advance",
+    "advance_sharded",
+    "finish",
+    "finish_sharded",
+    "output",
+    "run",
+    "run_sharded",
+    "start",
+    "start_sharded",
+]
 
 
 class Batch(NamedTuple):
@@ -84,6 +100,7 @@ class Static:
     record_poisson: bool = False  # return every Poisson event (source, stamp)
     from_rest: bool = True  # the run starts at session step 0 (offset 0)
     stimulated: bool = False  # some neuron receives a current stimulus
+    native: bool = False  # deliver with the native (C++) handlers, CPU only
 
 
 class Resume(NamedTuple):
@@ -126,6 +143,23 @@ def _deliver(
     return buf.at[variant[..., None], slot, target].add(weight, mode="drop")
 
 
+def _deliver_events(
+    buf: Array,
+    table: PushTable,
+    units: Array,
+    stamps: Array,
+    valid: Array,
+    s: Static,
+) -> Array:
+    """Deliver a batch of events, shape ``(nb, e)`` each (native or reference)."""
+    if s.native:
+        return native.deliver_events(buf, units, stamps, valid, table)
+    variant = jnp.broadcast_to(jnp.arange(units.shape[0])[:, None], units.shape)
+    return _deliver(
+        buf, table, units, variant, stamps, valid.astype(buf.dtype), s.slots
+    )
+
+
 def _deliver_spikes(
     buf: Array, spikes: Array, step: Array, table: PushTable, s: Static
 ) -> Array:
@@ -135,6 +169,8 @@ def _deliver_spikes(
     on XLA:CPU it is ~7x cheaper than ``jnp.nonzero`` over the flattened batch. The
     loop repeats while spikes remain, so nothing is ever dropped.
     """
+    if s.native:  # same additions in the same order, no compaction
+        return native.deliver_spikes(buf, spikes, step + 1, table)
     flat = spikes.reshape(-1)
     k = min(s.spike_chunk, flat.size)
 
@@ -273,48 +309,48 @@ def _external(
         ev = ev._replace(valid=ev.valid & (k > 0))
     if s.keep_final:  # events stamped after the run belong to the next one
         ev = ev._replace(valid=ev.valid & (t0 + ev.step + 1 <= s.n_steps))
-    variant = jnp.broadcast_to(jnp.arange(nb)[:, None], ev.source.shape)
-    buf = _deliver(
-        buf,
-        tables.poisson,
-        ev.source,
-        variant,
-        t0 + ev.step + 1,
-        ev.valid.astype(buf.dtype),
-        s.slots,
-    )
+    buf = _deliver_events(buf, tables.poisson, ev.source, t0 + ev.step + 1, ev.valid, s)
     src = lax.dynamic_index_in_dim(timed.source, block, keepdims=False)
     stp = lax.dynamic_index_in_dim(timed.step, block, keepdims=False)
     ok = lax.dynamic_index_in_dim(timed.valid, block, keepdims=False)
     shape = (nb, src.shape[0])
-    buf = _deliver(
+    buf = _deliver_events(
         buf,
         tables.times,
         jnp.broadcast_to(src, shape),
-        jnp.broadcast_to(jnp.arange(nb)[:, None], shape),
         jnp.broadcast_to(t0 + stp + 1, shape),
-        jnp.broadcast_to(ok, shape).astype(buf.dtype),
-        s.slots,
+        jnp.broadcast_to(ok, shape),
+        s,
     )
     return buf, jnp.sum(ev.valid, axis=1, dtype=jnp.int32), ev.overflow, ev
 
 
-def _run(
+class Carry(NamedTuple):
+    """The loop's state between blocks (leading axis ``nb``; see :func:`start`)."""
+
+    state: NeuronState  # each leaf (nb, n)
+    buf: Array  # (nb, slots, 2n) ring buffer
+    counts: Array  # (nb, n) spikes per neuron
+    arriving: Array  # (nb, 2n) input of the next step (its slot, read already)
+    limits: tuple[Array, Array, Array]  # queues, offered, dropped (nb, stages, G+1)
+    bad: Array  # (nb, n) first step with a non-finite V or w (-1: none)
+    n_ext: Array  # (nb,) external events delivered
+    overflow: Array  # (nb,) Poisson events beyond the block capacity
+
+
+def _start(
     params: NeuronParams,
-    tables: Tables,
-    rates: PoissonRates,
     batch: Batch,
-    timed: TimedEvents,
     limits: StageArrays,
     init: tuple[Array, Array] | Resume,
     s: Static,
-) -> KernelOutput:
-    """Simulate a batch of variants; see the module docstring for the layout.
+) -> Carry:
+    """Return the carry a run starts from.
 
     ``init`` is either the initial membrane potential (mV) and adaptation current (nA)
     of every neuron, shape ``(n,)`` each, shared by the variants (a run from rest), or
     the :class:`Resume` of the run this one continues (its ``pending`` no longer than
-    ``slots - block_steps``; only with :data:`run`, not :data:`run_sharded`).
+    ``slots - block_steps``).
     """
     nb = batch.g_scale.shape[0]
     dtype = params.v_rest.dtype
@@ -327,14 +363,6 @@ def _run(
         state = jax.tree_util.tree_map(
             lambda x: jnp.broadcast_to(x, (nb, *x.shape)), single
         )
-    counts = jnp.zeros((nb, s.n), jnp.int32)
-    zeros = jnp.zeros(nb, jnp.int32)
-
-    decays = (
-        jnp.exp(-s.dt / (2 * params.tau_syn_e)),
-        jnp.exp(-s.dt / (2 * params.tau_syn_i)),
-    )
-
     n_groups = limits.service.shape[-1]
     queues = (
         init.queues
@@ -342,13 +370,49 @@ def _run(
         else jnp.zeros((nb, s.n_stages, n_groups), dtype)
     )
     limit_zeros = jnp.zeros((nb, s.n_stages, n_groups), jnp.int32)
+    zeros = jnp.zeros(nb, jnp.int32)
+    return Carry(
+        state=state,
+        buf=buf,
+        counts=jnp.zeros((nb, s.n), jnp.int32),
+        arriving=buf[:, 0],  # the input of step 0 (none in a run from rest)
+        limits=(queues, limit_zeros, limit_zeros),
+        bad=jnp.full((nb, s.n), -1, jnp.int32),
+        n_ext=zeros,
+        overflow=zeros,
+    )
 
-    def block(record: bool, carry: tuple, block_index: Array) -> tuple[tuple, Any]:
-        state, buf, counts, arriving, lim, bad, n_ext, overflow = carry
+
+def _advance(
+    params: NeuronParams,
+    tables: Tables,
+    rates: PoissonRates,
+    batch: Batch,
+    timed: TimedEvents,
+    limits: StageArrays,
+    carry: Carry,
+    blocks: Array,
+    s: Static,
+    record: bool,
+) -> tuple[Carry, Any]:
+    """Simulate the blocks ``blocks`` (consecutive indices, shape ``(m,)``).
+
+    Returns the new carry and, with ``record``, per step of the blocks the packed
+    spikes ``(m * block_steps, nb, n_words)``, the traces ``(m * block_steps, nb, 4,
+    n_trace)`` and (with ``Static.record_poisson``) the blocks' Poisson events.
+    """
+    nb = batch.g_scale.shape[0]
+    dtype = params.v_rest.dtype
+    decays = (
+        jnp.exp(-s.dt / (2 * params.tau_syn_e)),
+        jnp.exp(-s.dt / (2 * params.tau_syn_i)),
+    )
+
+    def block(carry: Carry, block_index: Array) -> tuple[Carry, Any]:
         # Clear the previous block's slots (read already, reused from now on).
-        start = ((block_index - 1) * s.block_steps) % s.slots
+        begin = ((block_index - 1) * s.block_steps) % s.slots
         cleared = jnp.zeros((nb, s.block_steps, 2 * s.n), dtype)
-        buf = lax.dynamic_update_slice_in_dim(buf, cleared, start, axis=1)
+        buf = lax.dynamic_update_slice_in_dim(carry.buf, cleared, begin, axis=1)
         buf, delivered, over, ev = _external(
             buf, tables, rates, batch, timed, block_index, s
         )
@@ -356,33 +420,65 @@ def _run(
         step = partial(_step, params, decays, tables, batch.g_scale, limits, s, record)
         # The block's first slot was read before this block's external events were
         # added; they never land there (stamps >= t0 + 1, delays >= 1 step).
+        inner = (carry.state, buf, carry.counts, carry.arriving, *carry.limits)
         (state, buf, counts, arriving, *lim, bad), outs = lax.scan(
-            step, (state, buf, counts, arriving, *lim, bad), steps
+            step, (*inner, carry.bad), steps
         )
-        carry = (state, buf, counts, arriving, tuple(lim), bad, n_ext + delivered)
+        new = Carry(
+            state,
+            buf,
+            counts,
+            arriving,
+            (lim[0], lim[1], lim[2]),
+            bad,
+            carry.n_ext + delivered,
+            carry.overflow + over,
+        )
         if record and s.record_poisson:  # the block's events: (nb, capacity) each
             assert outs is not None
-            return (*carry, overflow + over), (*outs, (ev.source, ev.step, ev.valid))
-        return (*carry, overflow + over), outs
+            return new, (*outs, (ev.source, ev.step, ev.valid))
+        return new, outs
 
-    arriving = buf[:, 0]  # the input of step 0 (none in a run from rest)
-    lim = (queues, limit_zeros, limit_zeros)
-    bad = jnp.full((nb, s.n), -1, jnp.int32)
-    carry = (state, buf, counts, arriving, lim, bad, zeros, zeros)
-    warm = s.record_from_block
-    carry, _ = lax.scan(partial(block, False), carry, jnp.arange(warm))
-    carry, (words, traces, *poisson) = lax.scan(
-        partial(block, True), carry, jnp.arange(warm, s.n_blocks)
+    carry, outs = lax.scan(block, carry, blocks)
+    if not record:
+        return carry, None
+    words, traces, *poisson = outs
+    steps = blocks.shape[0] * s.block_steps
+    return carry, (
+        words.reshape(steps, nb, -1),
+        traces.reshape(steps, nb, 4, -1),
+        poisson[0] if poisson else None,
     )
-    state, buf, counts, _, (queues, offered, dropped), bad, n_ext, overflow = carry
-    steps = (s.n_blocks - warm) * s.block_steps
+
+
+def _finish(carry: Carry, s: Static) -> tuple[Any, ...]:
+    """Return counts, counters and (``Static.keep_final``) the final ``Resume``."""
+    queues, offered, dropped = carry.limits
     final = None
     if s.keep_final:  # pending input rolled to start at step n_steps
         ahead = (s.n_steps + jnp.arange(s.slots - s.block_steps)) % s.slots
-        final = Resume(state, jnp.take(buf, ahead, axis=1), queues)
+        final = Resume(carry.state, jnp.take(carry.buf, ahead, axis=1), queues)
+    return (
+        carry.counts,
+        carry.n_ext,
+        carry.overflow,
+        offered,
+        dropped,
+        carry.bad,
+        final,
+    )
+
+
+def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelOutput:
+    """Assemble a :class:`KernelOutput` from :func:`_finish` and the recording.
+
+    ``recorded``: the (words, traces, poisson) of every recorded block, in time order.
+    """
+    counts, n_ext, overflow, offered, dropped, bad, final = finished
+    words, traces, poisson = recorded
     return KernelOutput(
-        words=words.reshape(steps, nb, -1),
-        traces=traces.reshape(steps, nb, 4, -1),
+        words=words,
+        traces=traces,
         counts=counts,
         poisson_events=n_ext,
         overflow=overflow,
@@ -390,8 +486,31 @@ def _run(
         limit_dropped=dropped,
         first_nonfinite=bad,
         final=final,
-        poisson=poisson[0] if poisson else None,
+        poisson=poisson,
     )
+
+
+def _run(
+    params: NeuronParams,
+    tables: Tables,
+    rates: PoissonRates,
+    batch: Batch,
+    timed: TimedEvents,
+    limits: StageArrays,
+    init: tuple[Array, Array] | Resume,
+    s: Static,
+) -> KernelOutput:
+    """Simulate a batch of variants in one call; see the module docstring.
+
+    ``init``: see :func:`_start`. The same as :func:`start`, :func:`advance` over
+    the warm-up blocks and then the recorded ones, and :func:`finish`.
+    """
+    carry = _start(params, batch, limits, init, s)
+    args = (params, tables, rates, batch, timed, limits)
+    warm = s.record_from_block
+    carry, _ = _advance(*args, carry, jnp.arange(warm), s, False)
+    carry, rec = _advance(*args, carry, jnp.arange(warm, s.n_blocks), s, True)
+    return output(_finish(carry, s), rec)
 
 
 #: One compiled call for a batch on one device.
@@ -405,3 +524,22 @@ run_sharded = jax.pmap(
     in_axes=(None, None, None, 0, None, None, None),
     static_broadcasted_argnums=(7,),
 )
+
+#: The run in segments (progress between them): the carry a run starts from ...
+start = jax.jit(_start, static_argnames=("s",))
+#: ... some blocks at a time (the carry is donated: updated in place) ...
+advance = jax.jit(_advance, static_argnames=("s", "record"), donate_argnames=("carry",))
+#: ... and the counts, counters and final state.
+finish = jax.jit(_finish, static_argnames=("s",))
+
+#: The same three over the local devices (leading axis: device).
+start_sharded = jax.pmap(
+    _start, in_axes=(None, 0, None, None), static_broadcasted_argnums=(4,)
+)
+advance_sharded = jax.pmap(
+    _advance,
+    in_axes=(None, None, None, 0, None, None, 0, None),
+    static_broadcasted_argnums=(8, 9),
+    donate_argnums=(6,),
+)
+finish_sharded = jax.pmap(_finish, static_broadcasted_argnums=(1,))

@@ -12,7 +12,7 @@ import time
 from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import jax
 import jax.numpy as jnp
@@ -20,18 +20,17 @@ import jax.random as jr
 import numpy as np
 from jax import Array
 
+from twin.analog.delivery import DELIVERIES, use_native
 from twin.analog.kernel import (
-    Batch,
     KernelOutput,
     Resume,
     Static,
     TimedEvents,
-    run,
-    run_sharded,
 )
 from twin.analog.limits import stage_arrays
 from twin.analog.params import NeuronParams, from_network
 from twin.analog.poisson import block_capacity, rates_of
+from twin.analog.runner import Progress, run_chunks
 from twin.analog.tables import build_tables
 from twin.errors import ConfigError, NumericalError
 from twin.network import Network, PoissonSource, SpikeTimesSource
@@ -74,6 +73,11 @@ class SimConfig:
     record_poisson
         Also return every event of the Poisson generators
         (``SpikeRecording.poisson_events``).
+    delivery
+        How spikes and external events reach the ring buffer: ``"jax"`` (the pure-JAX
+        reference, any device), ``"native"`` (C++ handlers built with the system
+        compiler, :mod:`twin.analog.native`; CPU only; identical spikes) or
+        ``"auto"`` (native on a CPU backend when it can be built, else JAX).
     offset
         Session time of the run's first step, ms (a multiple of ``dt``, default 0):
         a run that continues another (``simulate_batch(..., resume=)``) starts there.
@@ -86,7 +90,7 @@ class SimConfig:
         If ``dt`` is not a positive multiple of 0.001 ms, ``t_stop`` not a positive
         multiple of ``dt``, ``record_from`` outside [0, t_stop), an unknown dtype,
         float64 without 64-bit JAX, ``block_steps`` or ``spike_chunk`` below 1, or
-        ``offset`` negative or off the step grid.
+        ``offset`` negative or off the step grid, or an unknown ``delivery``.
     """
 
     t_stop: float
@@ -100,6 +104,7 @@ class SimConfig:
     spike_chunk: int = 64
     record_poisson: bool = False
     offset: float = 0.0
+    delivery: Literal["auto", "native", "jax"] = "auto"
 
     def __post_init__(self) -> None:
         grid = TimeGrid(self.dt)
@@ -121,6 +126,10 @@ class SimConfig:
             )
         if self.block_steps < 1 or self.spike_chunk < 1:
             raise ConfigError("block_steps and spike_chunk must be >= 1")
+        if self.delivery not in DELIVERIES:
+            raise ConfigError(
+                f"delivery {self.delivery!r}; use one of {', '.join(DELIVERIES)}"
+            )
 
     @property
     def grid(self) -> TimeGrid:
@@ -252,6 +261,7 @@ def simulate_batch(
     resume: Resume | None = None,
     finals: list[Resume] | None = None,
     compiled: MutableMapping | None = None,
+    progress: Progress | None = None,
 ) -> list[SpikeRecording]:
     """Simulate variants of one network in compiled, batched calls.
 
@@ -297,8 +307,12 @@ def simulate_batch(
         variants in one call on one device.
     compiled
         A store of compiled loops the caller keeps (keyed by argument shapes and
-        settings, at most :data:`KEEP_COMPILED`): a loop compiled before for the same
-        ones is reused, a new one added. Default: compile anew.
+        settings, at most :data:`twin.analog.runner.KEEP_COMPILED`): a loop compiled
+        before for the same ones is reused, a new one added. Default: compile anew.
+    progress
+        Called with the fraction of the call's simulated time done (in (0, 1]) after
+        every segment of the loop (:mod:`twin.analog.runner`), for progress bars; if
+        a Poisson block overflowed, the call runs again and the fraction restarts.
 
     Returns
     -------
@@ -384,6 +398,7 @@ def simulate_batch(
         record_poisson=config.record_poisson,
         from_rest=config.offset_steps == 0,
         stimulated=bool(tables.current.step.shape[0]),
+        native=use_native(config.delivery),
     )
     first_step = static.record_from_block * config.block_steps
     timed = _timed_events(network, config, n_blocks)
@@ -395,7 +410,7 @@ def simulate_batch(
     args = (params, tables, rates_of(rates, dtype, window), timed, stages, init)
     clock["prepare"] = time.perf_counter() - start
     while True:  # grows the Poisson capacity if a block ever exceeded it
-        outs = _run_chunks(args, static, keys, g, r, chunk, clock, compiled)
+        outs = run_chunks(args, static, keys, g, r, chunk, clock, compiled, progress)
         if outs is not None:
             break
         static = dataclasses.replace(static, capacity=2 * static.capacity)
@@ -415,105 +430,6 @@ def simulate_batch(
         finals.append(final._replace(step=config.offset_steps + config.n_steps))
     clock["decode"] = time.perf_counter() - start
     return [rec for rec in results if rec is not None]
-
-
-#: How many compiled loops a caller's store keeps (the oldest go first).
-KEEP_COMPILED = 8
-
-
-def _compiled(
-    sharded: bool, args: tuple, static: Static, store: MutableMapping | None
-) -> Any:
-    """Return the compiled loop for ``args``' shapes and ``static``.
-
-    A compiled XLA program depends only on the argument shapes and dtypes and the
-    static settings; with a ``store`` (the caller's, e.g. a PyNN session's) a loop
-    compiled before for the same ones is reused and a new one added.
-    """
-    leaves, tree = jax.tree_util.tree_flatten(args)
-    key = (
-        sharded,
-        static,
-        tree,
-        tuple(
-            (np.shape(x), str(getattr(x, "dtype", type(x))), getattr(x, "weak_type", 0))
-            for x in leaves
-        ),
-    )
-    if store is not None and key in store:
-        return store[key]
-    fn = run_sharded if sharded else run
-    compiled = fn.lower(*args, static).compile()
-    if store is not None:
-        while len(store) >= KEEP_COMPILED:
-            del store[next(iter(store))]
-        store[key] = compiled
-    return compiled
-
-
-def _run_chunks(
-    args: tuple,
-    static: Static,
-    keys: Array,
-    g: np.ndarray,
-    r: np.ndarray,
-    chunk: int | None,
-    clock: dict[str, float],
-    store: MutableMapping | None = None,
-) -> list[tuple[np.ndarray, KernelOutput]] | None:
-    """Run every variant in compiled chunks; ``None`` if a Poisson block overflowed.
-
-    Returns the variant order of each chunk (padding repeats variants) with its
-    output on the host.
-    """
-    nb = keys.shape[0]
-    dtype = args[0].v_rest.dtype
-    whole = static.keep_final or isinstance(args[-1], Resume)  # one call, one device
-    n_dev = 1 if whole else jax.local_device_count()
-    size = nb if whole else min(chunk or nb, nb)
-    size = -(-size // n_dev) * n_dev  # whole variants per device
-    # Spread the most active variants (smallest inhibition) over the devices so each
-    # device delivers a similar number of spikes.
-    order = np.argsort(g / np.maximum(r, 1e-12), kind="stable")
-    compiled = None
-    clock["run"] = 0.0
-    outs = []
-    for lo in range(0, nb, size):
-        # Equal shapes for every chunk (one compilation); padding repeats variants.
-        padded = np.resize(order[lo : lo + size], size)
-        dealt = padded.reshape(size // n_dev, n_dev).T.reshape(-1)  # round robin
-        batch = Batch(
-            g_scale=jnp.asarray(g[dealt], dtype),
-            rate_scale=jnp.asarray(r[dealt], dtype),
-            key=keys[dealt],
-        )
-        if n_dev > 1:
-            batch = jax.tree_util.tree_map(
-                lambda x: x.reshape(n_dev, -1, *x.shape[1:]), batch
-            )
-        params, tables, rates, timed, stages, init = args
-        if isinstance(init, Resume):
-            init = jax.tree_util.tree_map(lambda x, d=dealt: jnp.asarray(x)[d], init)
-        if compiled is None:
-            start = time.perf_counter()
-            compiled = _compiled(
-                n_dev > 1,
-                (params, tables, rates, batch, timed, stages, init),
-                static,
-                store,
-            )
-            clock["compile"] = time.perf_counter() - start
-        start = time.perf_counter()
-        out = jax.device_get(
-            compiled(params, tables, rates, batch, timed, stages, init)
-        )
-        if n_dev > 1:
-            out = _merge_devices(out)
-        clock["run"] += time.perf_counter() - start
-        if np.asarray(out.overflow).any():
-            return None
-        outs.append((dealt, out))
-    return outs
 
 
 def _checked_resume(
@@ -706,23 +622,6 @@ def _with_limits(
         rec,
         counters=MappingProxyType(counters),
         limit_counts=MappingProxyType(groups),
-    )
-
-
-def _merge_devices(out: KernelOutput) -> KernelOutput:
-    """Fold the device axis of a sharded run into the variant axis."""
-    return KernelOutput(
-        words=np.concatenate(list(out.words), axis=1),
-        traces=np.concatenate(list(out.traces), axis=1),
-        counts=np.concatenate(list(out.counts), axis=0),
-        poisson_events=np.concatenate(list(out.poisson_events), axis=0),
-        overflow=np.concatenate(list(out.overflow), axis=0),
-        first_nonfinite=np.concatenate(list(out.first_nonfinite), axis=0),
-        limit_offered=np.concatenate(list(out.limit_offered), axis=0),
-        limit_dropped=np.concatenate(list(out.limit_dropped), axis=0),
-        poisson=None
-        if out.poisson is None
-        else tuple(np.concatenate(list(x), axis=1) for x in out.poisson),
     )
 
 
