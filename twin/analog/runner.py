@@ -49,12 +49,12 @@ SEGMENTS = 32
 Progress = Callable[[float], None]
 
 
-def segments(first: int, stop: int, most: int = SEGMENTS) -> list[np.ndarray]:
+def segments(first: int, stop: int, most: int | None = None) -> list[np.ndarray]:
     """Split the blocks ``first .. stop - 1`` into equal runs of consecutive blocks.
 
     The run length is the largest divisor of the number of blocks that gives at most
     ``most`` runs (equal lengths: one compiled program serves every segment; a
-    prime number of blocks is one segment).
+    prime number of blocks is one segment). ``most`` defaults to :data:`SEGMENTS`.
 
     >>> [s.tolist() for s in segments(2, 8, most=3)]
     [[2, 3], [4, 5], [6, 7]]
@@ -62,6 +62,7 @@ def segments(first: int, stop: int, most: int = SEGMENTS) -> list[np.ndarray]:
     (25, 30, 1)
     """
     n = stop - first
+    most = SEGMENTS if most is None else most
     if n <= 0:
         return []
     shortest = -(-n // most)
@@ -129,8 +130,11 @@ class _Programs:
     def start(self, args: tuple, s: Static) -> Any:
         return self._get(0, "start", args, (s,))(*args)
 
+    def advance_program(self, args: tuple, s: Static, record: bool) -> Any:
+        return self._get(1, "advance", args, (s, record))
+
     def advance(self, args: tuple, s: Static, record: bool) -> Any:
-        return self._get(1, "advance", args, (s, record))(*args)
+        return self.advance_program(args, s, record)(*args)
 
     def finish(self, carry: Any, s: Static) -> Any:
         return self._get(2, "finish", (carry,), (s,))(carry)
@@ -149,17 +153,15 @@ def _run_chunk(
     recorded: list[tuple[Any, Any, Any]] = []
     parts = [(b, False) for b in segments(0, s.record_from_block)]
     parts += [(b, True) for b in segments(s.record_from_block, s.n_blocks)]
-    for blocks, record in parts:
-        dynamic = (
-            params,
-            tables,
-            rates,
-            batch,
-            timed,
-            stages,
-            carry,
-            jnp.asarray(blocks, jnp.int32),
+    head = (params, tables, rates, batch, timed, stages)
+    for blocks, record in {(len(b), r): (b, r) for b, r in parts}.values():
+        # Compile every program before the first step: the run then advances at
+        # an even pace (a progress bar's estimate holds).
+        programs.advance_program(
+            (*head, carry, jnp.asarray(blocks, jnp.int32)), s, record
         )
+    for blocks, record in parts:
+        dynamic = (*head, carry, jnp.asarray(blocks, jnp.int32))
         carry, rec = programs.advance(dynamic, s, record)
         if record:
             recorded.append(jax.device_get(rec))

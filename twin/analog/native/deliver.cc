@@ -42,17 +42,20 @@ template <typename T>
 inline void push_row(const Ring<T>& r, int64_t variant, int64_t stamp, int64_t unit,
                      int64_t k, const int32_t* target, const T* weight,
                      const int32_t* delay) {
+  // Preconditions (the caller's, twin.analog.simulate): 0 <= target < cols and
+  // 1 <= delay < slots for every entry of the table, padding included (target 0,
+  // delay 1, weight 0: adding +0.0 changes no cell, as in the reference).
   T* base = r.data + variant * r.slots * r.cols;
   const int32_t* tg = target + unit * k;
   const T* wt = weight + unit * k;
   const int32_t* dl = delay + unit * k;
+  // (stamp + delay) % slots without a division per synapse.
+  const int64_t first = stamp % r.slots;
+  const int64_t wrap = r.slots - first;
   for (int64_t j = 0; j < k; ++j) {
-    const T w = wt[j];
-    if (w == T(0)) continue;
-    const int64_t col = tg[j];
-    if (col < 0 || col >= r.cols) continue;
-    const int64_t slot = (stamp + dl[j]) % r.slots;
-    base[slot * r.cols + col] += w;
+    const int64_t d = dl[j];
+    const int64_t slot = d < wrap ? first + d : first + d - r.slots;
+    base[slot * r.cols + tg[j]] += wt[j];
   }
 }
 
