@@ -88,6 +88,10 @@ class BrunelWorkload:
         Record ``"all"`` neurons or the ``"30"`` isolated ones at every point
         (default ``None``: the seed's rule,
         :func:`experiments.brunel.layout.layout_of`).
+    mapping
+        Changes to the seed's mapping settings, as (option, value) pairs of
+        :class:`twin.routing.MappingConfig` (e.g. ``(("router", "shortest"),)``):
+        an ensemble's mapping strategies.
 
     Raises
     ------
@@ -96,6 +100,7 @@ class BrunelWorkload:
     """
 
     force_layout: str | None = None
+    mapping: tuple[tuple[str, Any], ...] = ()
     name: str = "brunel"
     coords: tuple[str, ...] = ("g", "eta")
     columns: tuple[Column, ...] = COLUMNS
@@ -108,8 +113,14 @@ class BrunelWorkload:
 
     @property
     def settings(self) -> Hashable:
-        """The forced layout (part of every stored point's fingerprint)."""
-        return self.force_layout
+        """The forced layout and mapping changes (part of every point's fingerprint).
+
+        Without mapping changes: the forced layout alone (as stores written before
+        mapping changes existed).
+        """
+        if not self.mapping:
+            return self.force_layout
+        return (self.force_layout, self.mapping)
 
     def coordinates(self, point: BrunelConfig) -> Mapping[str, float]:
         """Return g and eta."""
@@ -142,7 +153,9 @@ class BrunelWorkload:
         if fidelity == "hardware":
             reference = reference.replace(variation=False)
         isolate = 0 if layout == "all" else ISOLATED
-        mapping = brunel_mapping_config(MapRequest(config=reference, isolate=isolate))
+        mapping = brunel_mapping_config(
+            MapRequest(config=reference, isolate=isolate), **dict(self.mapping)
+        )
         return Request(build_network(reference), mapping)
 
     def recorded(self, point: BrunelConfig, layout: str) -> np.ndarray:

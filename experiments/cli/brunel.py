@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -10,14 +11,36 @@ from typing import Any
 from experiments.brunel import SEED_ETAS, SEED_GS
 from experiments.brunel.config import REALISATIONS
 from experiments.cli.common import (
+    add_executor_options,
     add_wafer_options,
     hardware_config,
-    load_wafer,
+    int_list,
+    load_wafers,
     positive_float,
     positive_int,
     positive_list,
+    sweep_executor,
     tiers_arg,
 )
+
+#: Mapping choices an ensemble may list (as ``twin map``'s).
+STRATEGIES = ("enum", "spiral", "cluster")
+ROUTERS = ("backbone", "shortest")
+
+
+def _choices(allowed: tuple[str, ...]) -> Any:
+    """Return an argparse type: a comma list of ``allowed`` names."""
+
+    def parse(text: str) -> tuple[str, ...]:
+        values = tuple(dict.fromkeys(v.strip() for v in text.split(",") if v.strip()))
+        bad = [v for v in values if v not in allowed]
+        if bad or not values:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: choose from {', '.join(allowed)} (comma separated)"
+            )
+        return values
+
+    return parse
 
 
 def _sweep_outputs(
@@ -69,38 +92,95 @@ def _print_table(results: list) -> None:
         )
 
 
-def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
-    from experiments.brunel import BrunelConfig
-    from experiments.brunel.workload import BrunelWorkload, grid
-    from experiments.runs.sweep import run_sweep
+def _members(args: argparse.Namespace, backend: str) -> list[Any]:
+    """Return the ensemble's members, one per combination of the listed choices.
+
+    The combinations are of defect map, fixed-pattern wafer seed, mapping strategy
+    and router; their labels name them in the results table, so an ensemble may
+    also be gathered over several runs into one folder.
+    """
+    import itertools
+
+    from experiments.brunel.workload import BrunelWorkload
+    from experiments.runs.ensemble import Member
     from twin.tiers import tier_list
 
-    base = BrunelConfig(t_stop=args.t_stop, seed=args.seed, network=args.network)
+    layout = None if args.layout == "seed" else args.layout
+    strategies = getattr(args, "strategy", None) or (None,)
+    routers = getattr(args, "router", None) or (None,)
+    patterns = getattr(args, "wafer_seed", None) or (None,)
+    combos = itertools.product(load_wafers(args), patterns, strategies, routers)
+    members = []
+    for (label, wafer), pattern, strategy, router in combos:
+        changes = {"strategy": strategy, "router": router}
+        mapping = tuple((k, v) for k, v in changes.items() if v is not None)
+        labels = {
+            "wafer": label,
+            "variation": "per-realisation" if pattern is None else f"wafer-{pattern}",
+            "strategy": strategy or "default",
+            "router": router or "default",
+        }
+        options = argparse.Namespace(**{**vars(args), "wafer_seed": pattern})
+        hardware = hardware_config(options) if backend == "twin" else None
+        tiers = tier_list(args.fidelity, getattr(args, "ablation", False), hardware)
+        workload = BrunelWorkload(layout, mapping)
+        members.append(Member(workload, tuple(tiers), wafer, labels))
+    return members
+
+
+def _configs(args: argparse.Namespace) -> list:
+    """Return the points: the (g, eta) grid for every listed seed (and its next)."""
+    from experiments.brunel import BrunelConfig
+    from experiments.brunel.workload import grid
+
+    configs = []
+    for seed in args.seed:
+        base = BrunelConfig(t_stop=args.t_stop, seed=seed, network=args.network)
+        configs += grid(base, gs=args.g, etas=args.eta, seeds=args.seeds)
+    return list(dict.fromkeys(configs))
+
+
+def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
+    from experiments.report.ensemble import ensemble_report
+    from experiments.runs.ensemble import run_ensemble
+    from experiments.runs.executor import SweepError
+    from experiments.runs.table import TABLE_NAME, read_table
+    from twin.files import atomic_write_text
+
     out = Path(args.out)
-    hardware = hardware_config(args) if backend == "twin" else None
-    tiers = tier_list(args.fidelity, getattr(args, "ablation", False), hardware)
-    configs = grid(base, gs=args.g, etas=args.eta, seeds=args.seeds)
+    configs = _configs(args)
+    members = _members(args, backend)
+    tiers = members[0].tiers
     print(
         f"Brunel sweep on {backend}: {len(configs)} runs x {len(tiers)} tier(s) "
-        f"({', '.join(t.name for t in tiers)}), {args.t_stop / 1000:g} s each; "
-        f"finished points are kept in {out / 'points'} and reused"
+        f"({', '.join(t.name for t in tiers)})"
+        + (f" x {len(members)} ensemble members" if len(members) > 1 else "")
+        + f", {args.t_stop / 1000:g} s each; finished points are kept in "
+        f"{out / 'points'} and reused"
     )
     start = time.perf_counter()
-    workload = BrunelWorkload(None if args.layout == "seed" else args.layout)
-    results = run_sweep(
-        workload,
-        configs,
-        backend,
-        tiers,
-        out=out,
-        wafer=load_wafer(args),
-        threads=getattr(args, "threads", 2),
-        progress=True,
-    )
+    try:
+        with sweep_executor(args) as executor:
+            found = run_ensemble(
+                members, configs, backend, out=out,
+                threads=getattr(args, "threads", 2), progress=True,
+                executor=executor, batch=args.batch, keep_going=True,
+            )  # fmt: skip
+    except SweepError as err:
+        print(f"done in {time.perf_counter() - start:.1f} s")
+        print(read_table(out / TABLE_NAME).describe(("g", "eta")))
+        for f in err.failures:
+            print(f"twin {args.command}: failed: {f.describe()}", file=sys.stderr)
+        return 1
+    results = [r for member in found for r in member]
     print(f"done in {time.perf_counter() - start:.1f} s")
     _print_table(results)
-    for path in _sweep_outputs(workload, results, out, backend):
+    for path in _sweep_outputs(members[0].workload, found[0], out, backend):
         print(f"wrote {path}")
+    text = ensemble_report(read_table(out / TABLE_NAME).rows, ("g", "eta"))
+    if text:
+        print(text)
+        print(f"wrote {atomic_write_text(out / 'ensemble.md', text)}")
     return 0
 
 
@@ -127,8 +207,10 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
         help="simulated biological time per point, ms (>= the 1000 ms analysis window)",
     )
     parser.add_argument(
-        "--seed", type=int, default=1234, help="first network realisation seed"
-    )
+        "--seed", type=int_list, default=(1234,), metavar="LIST",
+        help="network realisation seeds, comma separated (default 1234); each "
+        "with its --seeds - 1 successors",
+    )  # fmt: skip
     parser.add_argument(
         "--g", type=positive_list, default=SEED_GS, metavar="LIST",
         help="relative inhibition values, comma separated (default: the seed's "
@@ -144,7 +226,7 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
         type=positive_int,
         default=1,
         metavar="N",
-        help="number of network realisations (seeds SEED .. SEED+N-1)",
+        help="number of network realisations per --seed (seeds SEED .. SEED+N-1)",
     )
     parser.add_argument(
         "--layout", choices=["seed", "all", "30"], default="seed",
@@ -157,7 +239,8 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
         "seed: the seed notebook's own draws through PyNN 0.13 (one normal sequence "
         "per neuron; --seed is its network seed, 1234 in the notebook)",
     )  # fmt: skip
-    add_wafer_options(parser)
+    add_wafer_options(parser, many=True)
+    add_executor_options(parser)
 
 
 def add_parser(sub: Any) -> None:
@@ -191,11 +274,22 @@ def add_parser(sub: Any) -> None:
     )
     brunel.add_argument(
         "--wafer-seed",
-        type=int,
-        metavar="N",
+        type=int_list,
+        metavar="LIST",
         help="run every realisation on the one wafer whose fixed-pattern variation "
-        "has this seed (default: a fresh wafer per network realisation)",
+        "has this seed; a comma list: an ensemble member per wafer (default: a "
+        "fresh wafer per network realisation)",
     )
+    brunel.add_argument(
+        "--strategy", type=_choices(STRATEGIES), metavar="LIST",
+        help="mapping strategies (placement chip order), comma separated, an "
+        f"ensemble member each: {', '.join(STRATEGIES)} (default: the seed's)",
+    )  # fmt: skip
+    brunel.add_argument(
+        "--router", type=_choices(ROUTERS), metavar="LIST",
+        help=f"L1 routers, comma separated ({', '.join(ROUTERS)}); an ensemble "
+        "member each (default: the seed's)",
+    )  # fmt: skip
     brunel.set_defaults(func=_cmd_brunel)
 
     nest = sub.add_parser(

@@ -4,23 +4,30 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 from twin.errors import ConfigError, TwinError
 from twin.wafer import Defects, Wafer, synthetic_defects
 
 if TYPE_CHECKING:
+    from experiments.runs.executor import Executor
     from twin.hardware import HardwareConfig
 
 __all__ = [
     "Parser",
+    "add_executor_options",
     "add_wafer_options",
     "hardware_config",
+    "int_list",
     "load_wafer",
+    "load_wafers",
     "non_negative_float",
     "positive_float",
     "positive_int",
     "positive_list",
+    "sweep_executor",
     "tiers_arg",
 ]
 
@@ -72,6 +79,19 @@ def positive_int(text: str) -> int:
     return value
 
 
+def int_list(text: str) -> tuple[int, ...]:
+    """Parse a comma list of integers >= 0 (an argparse type)."""
+    try:
+        values = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a comma list of integers"
+        ) from None
+    if not values or min(values) < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give integers >= 0")
+    return tuple(dict.fromkeys(values))
+
+
 def tiers_arg(text: str) -> list[str]:
     """Parse a fidelity list (an argparse type)."""
     from twin.tiers import parse_fidelities
@@ -103,15 +123,101 @@ def load_wafer(args: argparse.Namespace) -> Wafer:
     return Wafer()
 
 
-def add_wafer_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--defects`` and ``--synthetic-defects``."""
+def load_wafers(args: argparse.Namespace) -> list[tuple[str, Wafer]]:
+    """Return the wafers of an ensemble, each with its label.
+
+    ``--synthetic-defects`` may list seeds (one wafer each, labelled
+    ``defects-SEED``); otherwise the one wafer of :func:`load_wafer`, labelled
+    ``perfect`` or by its defect file's name.
+
+    Raises
+    ------
+    ConfigError
+        If both ``--defects`` and ``--synthetic-defects`` are given.
+    DefectError
+        If the defect file cannot be read.
+    """
+    seeds = args.synthetic_defects
+    if seeds is None or isinstance(seeds, int):
+        label = (
+            f"defects-{seeds}"
+            if seeds is not None
+            else (f"file-{args.defects}" if args.defects else "perfect")
+        )
+        return [(label, load_wafer(args))]
+    if args.defects:
+        raise ConfigError(
+            "give either --defects FILE or --synthetic-defects SEEDS, not both"
+        )
+    return [(f"defects-{s}", Wafer(defects=synthetic_defects(s))) for s in seeds]
+
+
+def add_wafer_options(parser: argparse.ArgumentParser, many: bool = False) -> None:
+    """Add ``--defects`` and ``--synthetic-defects`` (``many``: a list of seeds)."""
     parser.add_argument("--defects", metavar="FILE", help="defect map (JSON) to load")
     parser.add_argument(
         "--synthetic-defects",
-        metavar="SEED",
-        type=int,
-        help="use a synthetic defect map drawn with this seed",
+        metavar="SEEDS" if many else "SEED",
+        type=int_list if many else int,
+        help="use synthetic defect maps drawn with these seeds, comma separated "
+        "(an ensemble member per wafer)"
+        if many
+        else "use a synthetic defect map drawn with this seed",
     )
+
+
+def add_executor_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--scheduler``, ``--workers`` and ``--batch`` (where units run)."""
+    group = parser.add_argument_group("running on a Dask cluster")
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="send the units to the Dask scheduler at ADDR (e.g. tcp://host:8786); "
+        "its workers need this package and XLA_FLAGS (docs/scale_out.md)",
+    )
+    group.add_argument(
+        "--workers",
+        type=positive_int,
+        metavar="N",
+        help="run the units on a local Dask cluster of N single-threaded worker "
+        "processes (default: one after the other in this process)",
+    )
+    group.add_argument(
+        "--batch",
+        type=positive_int,
+        metavar="N",
+        help="at most N points per emulator call (default: every point of a "
+        "realisation in one batched call); smaller units spread over more workers",
+    )
+
+
+@contextmanager
+def sweep_executor(args: argparse.Namespace) -> Iterator[Executor | None]:
+    """Yield the executor ``--scheduler`` / ``--workers`` ask for (else ``None``).
+
+    Raises
+    ------
+    ConfigError
+        If both are given, or no scheduler answers at ``--scheduler``.
+    """
+    scheduler: str | None = getattr(args, "scheduler", None)
+    workers: int | None = getattr(args, "workers", None)
+    if scheduler and workers:
+        raise ConfigError(
+            "give either --scheduler ADDR (a running cluster) or --workers N (a "
+            "local one), not both"
+        )
+    if not (scheduler or workers):
+        yield None
+        return
+    from experiments.runs.dask_executor import connect_executor, local_executor
+
+    if scheduler:
+        with connect_executor(scheduler) as ex:
+            yield ex
+    elif workers:
+        with local_executor(workers) as ex:
+            yield ex
 
 
 def hardware_config(args: argparse.Namespace) -> HardwareConfig:
@@ -129,8 +235,11 @@ def hardware_config(args: argparse.Namespace) -> HardwareConfig:
         from experiments.brunel.calibrate import load_calibration
 
         config = load_calibration(args.calibration).hardware(config)
-    if getattr(args, "wafer_seed", None) is not None:
-        config = config.on_wafer(args.wafer_seed)
+    seed = getattr(args, "wafer_seed", None)
+    if isinstance(seed, tuple):  # an ensemble's list: its first wafer
+        seed = seed[0]
+    if seed is not None:
+        config = config.on_wafer(seed)
     return config
 
 

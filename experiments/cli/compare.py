@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         load_chips,
         load_summary,
         load_wafer,
+        partial_note,
         report,
         write_report,
     )
@@ -24,6 +26,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     rows = [row for folder in args.folders for row in load_summary(Path(folder))]
+    for folder in args.folders:
+        note = partial_note(Path(folder))
+        if note:
+            print(note, file=sys.stderr)
     twin = [r for r in rows if r.get("platform", "twin") == "twin"]
     nest = [r for r in rows if r.get("platform") == "nest"]
     tiers = {r["tier"] for r in twin}

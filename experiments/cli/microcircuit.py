@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from experiments.cli.common import (
+    add_executor_options,
     add_wafer_options,
     load_wafer,
     non_negative_float,
     positive_float,
     positive_int,
+    sweep_executor,
     tiers_arg,
 )
 from experiments.microcircuit.config import DAY_LATER, TRIAL_NOISE
@@ -108,12 +110,15 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
         + (", and NEST" if args.nest else "")
     )
     start = time.perf_counter()
-    results = run_sweep(workload, points, "twin", tiers, out=out, wafer=wafer,
-                        progress=True)  # fmt: skip
-    if args.nest:
-        nest_tiers = tier_list(["ideal"])
-        results += run_sweep(workload, points, "nest", nest_tiers, out=out,
-                             threads=args.threads, progress=True)  # fmt: skip
+    with sweep_executor(args) as executor:
+        results = run_sweep(workload, points, "twin", tiers, out=out, wafer=wafer,
+                            progress=True, executor=executor, batch=args.batch,
+                            keep_going=True)  # fmt: skip
+        if args.nest:
+            nest_tiers = tier_list(["ideal"])
+            results += run_sweep(workload, points, "nest", nest_tiers, out=out,
+                                 threads=args.threads, progress=True,
+                                 executor=executor, keep_going=True)  # fmt: skip
     print(f"done in {time.perf_counter() - start:.1f} s")
     written = [write_summary(workload, results, out / "summary.csv")]
     if any(r.groups for r in results):
@@ -180,4 +185,5 @@ def add_parser(sub: Any) -> None:
         "--out", metavar="DIR", default="results/microcircuit", help="output folder"
     )
     add_wafer_options(micro)
+    add_executor_options(micro)
     micro.set_defaults(func=_cmd_microcircuit)

@@ -1,9 +1,10 @@
 """``twin compare``: twin tiers vs NEST (vs wafer) per (g, eta), as a Markdown report.
 
-Inputs are folders written by ``twin brunel`` and ``twin nest`` (their ``summary.csv``)
-and, optionally, a folder with a real wafer's ``exc.h5`` / ``inh.h5`` in the seed's
-layout, analysed here with the same protocol. Over several seeds a point's value is the
-mean; the verdict of a point is "agree" when the twin's ``ideal`` mean rate is within
+Inputs are folders written by ``twin brunel`` and ``twin nest`` (the finished rows of
+their results table ``results.parquet``, else their ``summary.csv``) and, optionally,
+a folder with a real wafer's ``exc.h5`` / ``inh.h5`` in the seed's layout, analysed
+here with the same protocol. Over several seeds a point's value is the mean; the
+verdict of a point is "agree" when the twin's ``ideal`` mean rate is within
 ``max(15 % of NEST's, 2 combined standard deviations over seeds)`` of NEST's — the
 emulator's statistical criterion (with one seed: 15 %).
 """
@@ -42,6 +43,7 @@ __all__ = [
     "load_chips",
     "load_summary",
     "load_wafer",
+    "partial_note",
     "report",
     "write_report",
 ]
@@ -193,8 +195,42 @@ CHIPS_COLUMNS: Mapping[str, type] = {
 }
 
 
+def _table_rows(path: Path) -> list[Row]:
+    """Return the finished rows of a results table as ``summary.csv``-like rows."""
+    from experiments.runs.table import read_table
+
+    rows = []
+    for r in read_table(path).having("done"):
+        row = {k: "" if v is None else str(v) for k, v in r.items()}
+        row["platform"] = row.get("backend") or "twin"
+        rows.append(row)
+    return rows
+
+
+def partial_note(folder: Path) -> str:
+    """Return which rows of a folder's results table are not done ("" if none).
+
+    Raises
+    ------
+    ResultsError
+        If the table exists but cannot be read.
+    """
+    from experiments.runs.table import TABLE_NAME, read_table
+
+    path = folder / TABLE_NAME
+    if not path.exists():
+        return ""
+    table = read_table(path)
+    if not table.partial:
+        return ""
+    return f"{folder}: partial results, " + table.describe(("g", "eta"))
+
+
 def load_summary(folder: Path) -> list[Row]:
-    """Read the rows of ``summary.csv`` of a sweep folder.
+    """Read a sweep folder's rows: its results table's finished rows, else the CSV.
+
+    The results table is ``results.parquet``; a folder without one (or with no
+    finished row in it) is read from ``summary.csv``.
 
     Parameters
     ----------
@@ -215,6 +251,12 @@ def load_summary(folder: Path) -> list[Row]:
         the header, a value not of its column's type); the message names the file
         and the line.
     """
+    from experiments.runs.table import TABLE_NAME
+
+    if (folder / TABLE_NAME).exists():
+        found = _table_rows(folder / TABLE_NAME)
+        if found:
+            return found
     path = folder / "summary.csv"
     try:
         text = _read_text(path)

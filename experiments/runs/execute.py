@@ -23,6 +23,7 @@ from experiments.runs.plan import MapTask, RunUnit
 from experiments.runs.result import PointResult, analyse
 from experiments.runs.workload import Variant, Workload
 from twin.analog import simulate_batch
+from twin.analog.runner import Progress
 from twin.hardware import HardwareConfig, bandwidth_loss, spike_stages
 from twin.hardware.stages import Stage
 from twin.network import Network, PoissonSource
@@ -257,6 +258,7 @@ def _execute_twin(
     unit: RunUnit,
     realised: list[tuple[Realised, np.ndarray | None]],
     compiled: dict | None,
+    progress: Progress | None = None,
 ) -> list[PointResult]:
     nets = [r for r, _ in realised]
     starts = [v0 for _, v0 in realised]
@@ -281,6 +283,7 @@ def _execute_twin(
         limits=stages,
         v0=v0,
         compiled=compiled,
+        progress=progress,
     )
     wall = (time.perf_counter() - start) / len(unit.points)
     results = []
@@ -344,6 +347,7 @@ def execute(
     mappings: Mapping[MapTask, WaferMapping] | None = None,
     threads: int = 2,
     compiled: dict | None = None,
+    progress: Progress | None = None,
 ) -> list[PointResult]:
     """Run one unit and analyse its points; return results point-major, tiers inner.
 
@@ -362,6 +366,9 @@ def execute(
     compiled
         Store of compiled emulator loops to reuse (see
         :func:`twin.analog.simulate_batch`).
+    progress
+        Told the fraction of the unit's simulated time done, in (0, 1], as the
+        emulator advances (twin units; NEST units report nothing before the end).
 
     Raises
     ------
@@ -372,4 +379,4 @@ def execute(
     nets = _networks(workload, unit, wafer, mappings or {})
     if unit.backend == "nest":
         return _execute_nest(workload, unit, nets, threads)
-    return _execute_twin(workload, unit, nets, compiled)
+    return _execute_twin(workload, unit, nets, compiled, progress)

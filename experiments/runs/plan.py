@@ -107,15 +107,28 @@ def plan(
     points: Sequence[Hashable],
     tiers: Sequence[Tier],
     backend: str = "twin",
+    batch: int | None = None,
 ) -> tuple[RunUnit, ...]:
     """Plan the units of a sweep (tier groups outer, realisations in point order).
+
+    Parameters
+    ----------
+    workload, points, tiers, backend
+        The sweep.
+    batch
+        Most points of one unit on the twin (default: all points of a
+        realisation, one batched call). Smaller units spread a realisation over
+        more workers; every unit of a realisation keeps its capacity scale, so
+        splitting it does not change a point's draws. NEST runs one point a unit.
 
     Raises
     ------
     ConfigError
-        If ``backend`` is unknown, NEST is asked for the hardware tier, or there
-        are no points or tiers.
+        If ``backend`` is unknown, NEST is asked for the hardware tier, there are
+        no points or tiers, or ``batch`` < 1.
     """
+    if batch is not None and batch < 1:
+        raise ConfigError(f"batch = {batch}; a unit needs at least one point")
     if backend not in BACKENDS:
         raise ConfigError(f"unknown backend {backend!r}; use 'twin' or 'nest'")
     if not points or not tiers:
@@ -140,7 +153,8 @@ def plan(
                 for t in group
             )
             capacity = max(workload.variant(p).rate_scale for p in mine)
-            batches = [mine] if backend == "twin" else [[p] for p in mine]
+            size = (batch or len(mine)) if backend == "twin" else 1
+            batches = [mine[k : k + size] for k in range(0, len(mine), size)]
             units += [
                 RunUnit(backend, group, layout, tuple(b), maps, capacity)
                 for b in batches

@@ -1,37 +1,28 @@
-"""Running a sweep on one machine: plan, map once, execute unit by unit, store.
+"""Running a sweep: plan, skip what is stored, execute the rest, store as it finishes.
 
 ``run_sweep`` takes a workload and its points (e.g. the Brunel (g, eta) grid times
-some seeds) and the tiers to run. It plans the units (:mod:`experiments.runs.plan`),
-loads the points already in the store, computes each mapping task once, just before
-the first unit that needs it, and drops it after the last; it executes every unit
-(:func:`experiments.runs.execute.execute`) and writes each finished point at once,
-so an interrupted sweep resumes where it stopped. Each point's random stream depends
-only on the point, so a resumed sweep equals an uninterrupted one.
+some seeds) and the tiers to run, and runs them as an ensemble of one member
+(:func:`experiments.runs.ensemble.run_ensemble`): the points already in the store
+are loaded, the units with points still to run go to an executor (serial in this
+process by default, or a Dask cluster), and each finished point is written the
+moment its unit returns, so an interrupted sweep resumes where it stopped and
+equals an uninterrupted one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from experiments.runs.execute import execute, map_task
-from experiments.runs.plan import MapTask, RunUnit, plan
+from experiments.runs.ensemble import Member, run_ensemble
+from experiments.runs.executor import Executor
 from experiments.runs.result import PointResult
-from experiments.runs.store import Store
 from experiments.runs.workload import Workload
-from twin.routing import WaferMapping
 from twin.tiers import Tier, tier_list
 from twin.wafer import Wafer
 
 __all__ = ["run_sweep"]
-
-
-def _last_use(units: Sequence[RunUnit]) -> dict[MapTask, int]:
-    """Return the index of the last unit that needs each mapping task."""
-    return {task: i for i, u in enumerate(units) for task in u.maps if task}
 
 
 def run_sweep(
@@ -44,6 +35,10 @@ def run_sweep(
     wafer: Wafer | None = None,
     threads: int = 2,
     progress: bool = False,
+    executor: Executor | None = None,
+    batch: int | None = None,
+    keep_going: bool = False,
+    labels: Mapping[str, str] | None = None,
 ) -> list[PointResult]:
     """Run every point at every tier; return the results (tier-major, points order).
 
@@ -59,16 +54,32 @@ def run_sweep(
     tiers
         Default: ``ideal`` only.
     out
-        Folder for the per-point files (resume); ``None``: nothing written.
+        Folder for the per-point files (resume) and the results table; ``None``:
+        nothing written.
     wafer
         The wafer the mapped tiers use (default: perfect).
     threads
         NEST threads.
     progress
-        Show a progress bar (stderr).
+        Show a progress bar (stderr): points done of all, units done of those
+        left to run, and the time left.
+    executor
+        Who runs the units (default:
+        :class:`experiments.runs.executor.SerialExecutor`, this process).
+    batch
+        Most points of one twin unit (see :func:`experiments.runs.plan.plan`).
+    keep_going
+        Run every unit even if some fail, then raise
+        :class:`experiments.runs.executor.SweepError` naming them (default: the
+        first failure's own error is raised at once).
+    labels
+        Columns added to this sweep's rows of ``out/results.parquet``; rows with
+        other labels stay in the table.
 
     Raises
     ------
+    SweepError
+        With ``keep_going``, if units failed (the others are stored).
     ConfigError
         If ``backend`` is unknown, NEST is asked for the hardware tier or is not
         installed, a tier names an unknown fidelity, or a point cannot be built or
@@ -78,52 +89,21 @@ def run_sweep(
     ResultsError
         If a point file found in ``out`` cannot be read.
     """
-    tiers = list(tiers) if tiers is not None else tier_list(["ideal"])
-    wafer = wafer or Wafer()
-    units = plan(workload, points, tiers, backend)
-    store = Store(out, workload, wafer)
-    last = _last_use(units)
-    mappings: dict[MapTask, WaferMapping] = {}
-    compiled: dict = {}
-    results: dict[tuple[str, Hashable], PointResult] = {}
-    with tqdm(
-        total=len(points) * len(tiers),
-        unit="point",
-        disable=not progress,
-        desc=f"{workload.name} on {backend}",
-    ) as bar:
-        for i, unit in enumerate(units):
-            todo = []
-            for p in unit.points:
-                stored = [store.load(t, unit, p) for t in unit.tiers]
-                if any(r is None for r in stored):
-                    todo.append(p)
-                    continue
-                results.update(
-                    {
-                        (t.name, p): r
-                        for t, r in zip(unit.tiers, stored, strict=True)
-                        if r
-                    }
-                )
-                bar.update(len(unit.tiers))
-            if todo:
-                for task in unit.maps:
-                    if task is not None and task not in mappings:
-                        mappings[task] = map_task(workload, task, wafer)
-                found = execute(
-                    workload,
-                    unit.with_points(todo),
-                    wafer=wafer,
-                    mappings=mappings,
-                    threads=threads,
-                    compiled=compiled,
-                )
-                for k, r in enumerate(found):
-                    p, t = todo[k // len(unit.tiers)], unit.tiers[k % len(unit.tiers)]
-                    store.save(t, unit, p, r)
-                    results[(t.name, p)] = r
-                bar.update(len(found))
-            for task in [t for t, j in last.items() if j == i and t in mappings]:
-                del mappings[task]
-    return [results[(t.name, p)] for t in tiers for p in points]
+    member = Member(
+        workload,
+        tuple(tiers) if tiers is not None else tuple(tier_list(["ideal"])),
+        wafer or Wafer(),
+        dict(labels or {}),
+    )
+    (found,) = run_ensemble(
+        [member],
+        points,
+        backend,
+        out=out,
+        threads=threads,
+        progress=progress,
+        executor=executor,
+        batch=batch,
+        keep_going=keep_going,
+    )
+    return found

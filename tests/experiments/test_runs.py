@@ -5,7 +5,7 @@ import pytest
 
 from experiments.brunel import BrunelConfig
 from experiments.brunel.workload import BrunelWorkload, grid
-from experiments.runs import sweep as sweep_module
+from experiments.runs import executor as executor_module
 from experiments.runs.plan import MapTask, plan
 from experiments.runs.sweep import run_sweep
 from twin.errors import ConfigError
@@ -61,13 +61,13 @@ def test_each_mapping_is_computed_once_and_stored_points_are_not_recomputed(
     tmp_path, monkeypatch
 ):
     calls = []
-    original = sweep_module.map_task
+    original = executor_module.map_task
 
     def counting(workload, task, wafer=None):
         calls.append(task)
         return original(workload, task, wafer)
 
-    monkeypatch.setattr(sweep_module, "map_task", counting)
+    monkeypatch.setattr(executor_module, "map_task", counting)
     points = grid(BrunelConfig.tiny(t_stop=1200.0), gs=(1.0, 8.0), etas=(0.8,))
     tiers = tier_list(["mapped"])
     first = run_sweep(BrunelWorkload(), points, "twin", tiers, out=tmp_path)
@@ -76,7 +76,7 @@ def test_each_mapping_is_computed_once_and_stored_points_are_not_recomputed(
     calls.clear()
     executed = []
     monkeypatch.setattr(
-        sweep_module, "execute", lambda *a, **k: executed.append(a) or []
+        executor_module, "execute", lambda *a, **k: executed.append(a) or []
     )
     again = run_sweep(BrunelWorkload(), points, "twin", tiers, out=tmp_path)
     assert calls == []
@@ -85,3 +85,15 @@ def test_each_mapping_is_computed_once_and_stored_points_are_not_recomputed(
         assert (a.tier, a.seed, dict(a.point)) == (b.tier, b.seed, dict(b.point))
         np.testing.assert_array_equal(a.recording.times, b.recording.times)
         assert a.metrics == b.metrics
+
+
+def test_a_batch_size_splits_a_realisation_and_keeps_its_capacity():
+    workload, points = BrunelWorkload(), _points()
+    tiers = tier_list(["ideal"])
+    (whole,) = plan(workload, points, tiers)
+    split = plan(workload, points, tiers, batch=3)
+    assert [len(u.points) for u in split] == [3, 1]
+    assert [p for u in split for p in u.points] == list(whole.points)
+    assert {u.capacity_scale for u in split} == {whole.capacity_scale}
+    with pytest.raises(ConfigError, match="batch = 0"):
+        plan(workload, points, tiers, batch=0)
