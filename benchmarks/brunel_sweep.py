@@ -1,17 +1,20 @@
 """The seed sweep on the twin and on NEST, side by side in one run.
 
 Usage: python benchmarks/brunel_sweep.py [--t-stop MS] [--points N] [--seed S]
-                                         [--no-nest] [--json PATH]
+                                         [--no-nest] [--no-pynest] [--json PATH]
 
 Twin: the 16 (g, eta) points of one network realisation run as one batched, compiled
 call, split over one XLA CPU device per core (each core gets a balanced share of the
 high-rate g = 1 points). NEST: PyNN + NEST 3, 2 threads, the same Network instance
-rebuilt per point (as the seed does). Both run the full model: per-synapse delays, the
+rebuilt per point (as the seed does); then NEST as an expert runs it: PyNEST directly,
+2 threads, the network built once and each point set in place
+(``benchmarks/pynest_brunel.py``). All run the full model: per-synapse delays, the
 shared pool of 2,083 Poisson sources, 50 % weight spread, parameter variation.
 
 Printed: wall time (twin: prepare, compile, run separately; NEST: build + simulate),
 synaptic events per second (recurrent events from the spike counts × out-degrees,
-external events from the pool rate × out-degrees) and the ratio NEST / twin.
+external events from the pool rate × out-degrees) and the ratios NEST / twin and
+PyNEST / twin.
 """
 
 from __future__ import annotations
@@ -107,6 +110,9 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=16, help="first N grid points")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--no-nest", action="store_true", help="twin only")
+    parser.add_argument(
+        "--no-pynest", action="store_true", help="skip the expert PyNEST run"
+    )
     parser.add_argument("--json", metavar="PATH")
     args = parser.parse_args()
     points = [(g, eta) for g in SEED_GS for eta in SEED_ETAS][: args.points]
@@ -150,6 +156,21 @@ def main() -> None:
                 f"{g},{e}": [twin["rates"][(g, e)], nest["rates"][(g, e)]]
                 for g, e in points
             },
+        }
+    if not args.no_nest and not args.no_pynest:
+        from pynest_brunel import run_pynest_sweep
+
+        expert = run_pynest_sweep(points, base)
+        ratio = expert["wall_s"] / twin["wall_s"]
+        print(
+            f"pynest (expert, built once): {expert['wall_s']:.1f} s (build "
+            f"{expert['build_s']:.1f} s); speed-up twin vs PyNEST: {ratio:.2f}x"
+        )
+        result |= {
+            "pynest_wall_s": expert["wall_s"],
+            "pynest_build_s": expert["build_s"],
+            "speedup_pynest": ratio,
+            "pynest_rates": {f"{g},{e}": expert["rates"][(g, e)] for g, e in points},
         }
     print(f"total benchmark time {time.perf_counter() - start:.0f} s")
     if args.json:
