@@ -4,8 +4,7 @@ import jax.random as jr
 import numpy as np
 
 from experiments.brunel import BrunelConfig, build_network
-from twin.analog import SimConfig, simulate_batch
-from twin.analog import runner
+from twin.analog import SimConfig, runner, simulate_batch
 
 
 def test_progress_follows_simulated_time_and_segments_change_nothing(monkeypatch):
