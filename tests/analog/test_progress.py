@@ -16,7 +16,8 @@ def test_progress_follows_simulated_time_and_segments_change_nothing(monkeypatch
     split = simulate_batch(
         network, config, keys=keys, rate_scale=[1.0, 2.0, 3.0], progress=seen.append
     )
-    assert np.all(np.diff(seen) > 0) and seen[-1] == 1.0
+    assert np.all(np.diff(seen) > 0)
+    assert seen[-1] == 1.0
     n_blocks = 60
     assert len(seen) == len(runner.segments(0, 6)) + len(runner.segments(6, n_blocks))
     # Each report is whole blocks of the run: fractions k / 60.
