@@ -6,7 +6,9 @@ Twin: ``run_sweep`` over the 16 (g, eta) points for the tiers ideal, mapped, har
 and the hardware ablation (4 network variants stacked in one call per layout); wall
 time per tier including mapping and the hardware transforms. NEST (PyNN, 2 threads):
 the ideal and mapped tiers (the hardware tier is twin-only). Printed: seconds per tier
-and the ratio NEST / twin where both ran.
+and the ratio NEST / twin where both ran. The twin runs on whatever devices JAX finds:
+one XLA device per core on a CPU host (native delivery), the GPUs on a GPU host
+(pure-JAX delivery); ``--no-nest`` gives the twin's wall time per tier alone.
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ CASES = [
     ("experiments.runs.result", ["jax", "pyNN", "nest"]),
     ("experiments.runs.plan", ["jax", "pyNN", "nest"]),
     ("experiments.runs.store", ["jax", "pyNN", "nest"]),
+    ("experiments.runs.table", ["jax", "pyNN", "nest"]),
+    ("experiments.report.ensemble", ["jax", "pyNN", "nest"]),
     ("experiments.report.compare", ["jax", "pyNN", "nest"]),
     ("experiments.report.summary", ["jax", "pyNN", "nest"]),
     ("experiments.report.plots", ["jax", "pyNN", "nest"]),
