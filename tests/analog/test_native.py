@@ -106,7 +106,7 @@ def random_networks(draw):
     )
 
 
-@settings(max_examples=6)
+@settings(max_examples=4)
 @given(network=random_networks(), seed=st.integers(0, 1000))
 def test_random_networks_spikes_are_identical(network, seed):
     runs = _both(
