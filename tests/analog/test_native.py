@@ -150,3 +150,17 @@ def test_unknown_or_impossible_delivery_is_a_config_error():
         use_native("fast")
     assert use_native("jax") is False
     assert use_native("native") is True  # a CPU with a compiler (see pytestmark)
+
+
+def test_auto_falls_back_to_the_reference_with_a_warning(monkeypatch):
+    from twin.analog import delivery, native
+
+    def no_compiler():
+        raise ConfigError("no C++ compiler found for the native delivery")
+
+    monkeypatch.setattr(native, "register", no_compiler)
+    monkeypatch.setattr(delivery, "_fallback_warned", [])
+    with pytest.warns(RuntimeWarning, match="using pure JAX"):
+        assert use_native("auto") is False
+    with pytest.raises(ConfigError, match="no C\\+\\+ compiler"):
+        use_native("native")
