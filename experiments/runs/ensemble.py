@@ -124,8 +124,14 @@ def _write_table(
             for t in f.unit.names
         }
         rows += table_rows(member.workload, units, found, errors, member.labels)
-    names = sorted({k for m in members for k in m.labels})
-    write_table(out / TABLE_NAME, rows, names)
+    coords = {
+        k
+        for m, units in zip(members, plans, strict=True)
+        for u in units[:1]
+        for k in m.workload.coordinates(u.points[0])
+    }
+    keys = sorted({k for m in members for k in m.labels} | coords)
+    write_table(out / TABLE_NAME, rows, keys)
 
 
 def run_ensemble(

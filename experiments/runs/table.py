@@ -11,8 +11,9 @@ wafer and mapping strategy of an ensemble member), the unit, and a ``status``:
 - ``missing``: planned but not run (an interrupted sweep).
 
 A sweep writes the table atomically when it ends (also when interrupted), replacing
-its own rows (same backend and labels) and keeping those of other sweeps written to
-the same folder. :func:`read_table` reads it back and says which rows are missing.
+the rows of the runs it planned (same backend, tier, seed, labels and coordinates) and
+keeping every other row written to the same folder. :func:`read_table` reads it back
+and says which rows are missing.
 """
 
 from __future__ import annotations
@@ -117,8 +118,9 @@ def table_rows(
     return rows
 
 
-def _owner(row: Row, names: Sequence[str]) -> tuple[Any, ...]:
-    return tuple(row.get(k) for k in ("backend", *names))
+def _identity(row: Row, keys: Sequence[str]) -> tuple[Any, ...]:
+    """Which run a row is: backend, tier, seed and the ``keys`` columns."""
+    return tuple(row.get(k) for k in ("backend", "tier", "seed", *keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,11 +179,12 @@ def read_table(path: Path) -> ResultsTable:
     return ResultsTable(tuple(table.to_pylist()))
 
 
-def write_table(path: Path, rows: Sequence[Row], labels: Sequence[str] = ()) -> Path:
-    """Write ``rows`` atomically, keeping the file's rows of other sweeps.
+def write_table(path: Path, rows: Sequence[Row], keys: Sequence[str] = ()) -> Path:
+    """Write ``rows`` atomically, keeping the file's rows of other runs.
 
-    A row already in the file is replaced when it has the backend and ``labels``
-    values of one of ``rows`` (the same sweep run again).
+    A row already in the file is replaced only by a row of the same run: the same
+    backend, tier, seed and values of ``keys`` (the sweep's labels and the workload's
+    coordinates); rows of other tiers, points or members stay.
 
     Raises
     ------
@@ -191,10 +194,10 @@ def write_table(path: Path, rows: Sequence[Row], labels: Sequence[str] = ()) -> 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    mine = {_owner(r, labels) for r in rows}
+    mine = {_identity(r, keys) for r in rows}
     kept = []
     if path.exists():
-        kept = [r for r in read_table(path).rows if _owner(r, labels) not in mine]
+        kept = [r for r in read_table(path).rows if _identity(r, keys) not in mine]
     every = [*kept, *rows]
     names = list(dict.fromkeys(k for r in every for k in r))
     table = pa.Table.from_pylist([{k: r.get(k) for k in names} for r in every])

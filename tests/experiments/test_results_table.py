@@ -46,6 +46,15 @@ def test_a_sweep_replaces_its_own_rows_and_keeps_the_others(tmp_path):
     assert rates == [("nest", "a", 4.0), ("twin", "a", 3.0), ("twin", "b", 2.0)]
 
 
+def test_other_tiers_and_points_of_the_same_sweep_stay(tmp_path):
+    path = tmp_path / "results.parquet"
+    write_table(path, [_row(1, "a", 1.0)], ["wafer", "g", "eta"])  # ideal, g = 8
+    mapped = _row(1, "a", 2.0) | {"tier": "mapped"}
+    write_table(path, [mapped, _row(1, "a", 3.0, g=4.0)], ["wafer", "g", "eta"])
+    rows = sorted((r["tier"], r["g"], r["rate_hz"]) for r in read_table(path).rows)
+    assert rows == [("ideal", 4.0, 3.0), ("ideal", 8.0, 1.0), ("mapped", 8.0, 2.0)]
+
+
 def test_an_unreadable_table_names_the_remedy(tmp_path):
     path = tmp_path / "results.parquet"
     path.write_bytes(b"not parquet")

@@ -19,14 +19,15 @@ _fallback_warned: list[str] = []
 def use_native(delivery: str) -> bool:
     """Whether a run with ``SimConfig.delivery == delivery`` uses the native handlers.
 
-    ``"auto"`` picks them on a CPU backend when the library can be built (once per
-    process, :func:`twin.analog.native.register`), else warns once and uses JAX.
+    ``"auto"`` picks them on a CPU backend when the library can be built and loaded
+    (once per process, :func:`twin.analog.native.register`), else warns once and uses
+    JAX from then on (no second build attempt in the process).
 
     Raises
     ------
     ConfigError
-        If ``"native"`` is asked for on a non-CPU backend or cannot be built, or
-        ``delivery`` is unknown.
+        If ``"native"`` is asked for on a non-CPU backend or cannot be built or
+        loaded (e.g. an unwritable cache folder), or ``delivery`` is unknown.
     """
     if delivery not in DELIVERIES:
         raise ConfigError(f"delivery {delivery!r}; use one of {', '.join(DELIVERIES)}")
@@ -42,17 +43,24 @@ def use_native(delivery: str) -> bool:
         return False
     from twin.analog import native
 
+    if _fallback_warned and delivery == "auto":  # failed before: do not build again
+        return False
     try:
         native.register()
-    except ConfigError as err:
+    except (ConfigError, OSError, RuntimeError) as err:
         if delivery == "native":
-            raise
-        if not _fallback_warned:
-            _fallback_warned.append(str(err))
-            warnings.warn(
-                f"native delivery unavailable, using pure JAX (slower): {err}",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+            if isinstance(err, ConfigError):
+                raise
+            raise ConfigError(
+                f"the native delivery could not be loaded ({err}); set "
+                "TWIN_NATIVE_DIR to a writable folder of this machine, or use "
+                "delivery='auto' or 'jax'"
+            ) from err
+        _fallback_warned.append(str(err))
+        warnings.warn(
+            f"native delivery unavailable, using pure JAX (slower): {err}",
+            RuntimeWarning,
+            stacklevel=2,
+        )
         return False
     return True

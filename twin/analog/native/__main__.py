@@ -12,6 +12,6 @@ from twin.errors import TwinError
 if __name__ == "__main__":
     try:
         print(build())  # noqa: T201 (the command's one line of output)
-    except TwinError as err:
+    except (TwinError, OSError) as err:
         print(f"twin.analog.native: {err}".splitlines()[0], file=sys.stderr)  # noqa: T201
         sys.exit(2)

@@ -10,9 +10,10 @@
 // The additions happen in exactly the order of the pure-JAX reference
 // (twin.analog.kernel._deliver, a scatter-add whose updates are ordered by variant,
 // then by unit or event, then by the row's synapses), so both paths round alike and
-// give identical spikes. Zero weights (the tables' padding) and invalid events add
-// nothing in the reference either (x + 0 == x) and are skipped; targets outside the
-// buffer are dropped, as the reference's scatter mode "drop" does.
+// give identical spikes. Invalid events add nothing in the reference (weight x 0)
+// and are skipped here; the tables' zero-weight padding is added (+0.0 changes no
+// cell). Preconditions, guaranteed by twin.analog.simulate (not checked per synapse):
+// 0 <= target < cols and 1 <= delay < slots for every table entry, padding included.
 #include <cstdint>
 #include <cstring>
 
