@@ -51,8 +51,6 @@ __all__ = [
     "finish",
     "finish_sharded",
     "output",
-    "run",
-    "run_sharded",
     "start",
     "start_sharded",
 ]
@@ -472,7 +470,8 @@ def _finish(carry: Carry, s: Static) -> tuple[Any, ...]:
 def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelOutput:
     """Assemble a :class:`KernelOutput` from :func:`_finish` and the recording.
 
-    ``recorded``: the (words, traces, poisson) of every recorded block, in time order.
+    ``recorded``: the (words, traces, poisson) of every recorded block, in time order
+    (the segments' parts concatenated on the host).
     """
     counts, n_ext, overflow, offered, dropped, bad, final = finished
     words, traces, poisson = recorded
@@ -490,41 +489,6 @@ def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelO
     )
 
 
-def _run(
-    params: NeuronParams,
-    tables: Tables,
-    rates: PoissonRates,
-    batch: Batch,
-    timed: TimedEvents,
-    limits: StageArrays,
-    init: tuple[Array, Array] | Resume,
-    s: Static,
-) -> KernelOutput:
-    """Simulate a batch of variants in one call; see the module docstring.
-
-    ``init``: see :func:`_start`. The same as :func:`start`, :func:`advance` over
-    the warm-up blocks and then the recorded ones, and :func:`finish`.
-    """
-    carry = _start(params, batch, limits, init, s)
-    args = (params, tables, rates, batch, timed, limits)
-    warm = s.record_from_block
-    carry, _ = _advance(*args, carry, jnp.arange(warm), s, False)
-    carry, rec = _advance(*args, carry, jnp.arange(warm, s.n_blocks), s, True)
-    return output(_finish(carry, s), rec)
-
-
-#: One compiled call for a batch on one device.
-run = jax.jit(_run, static_argnames=("s",))
-
-#: The same, with the batch split over the local devices (leading axis: device). On a
-#: CPU host started with ``--xla_force_host_platform_device_count=N`` the N parts run
-#: on N cores at once; on a GPU host over its GPUs.
-run_sharded = jax.pmap(
-    _run,
-    in_axes=(None, None, None, 0, None, None, None),
-    static_broadcasted_argnums=(7,),
-)
-
 #: The run in segments (progress between them): the carry a run starts from ...
 start = jax.jit(_start, static_argnames=("s",))
 #: ... some blocks at a time (the carry is donated: updated in place) ...
@@ -532,7 +496,9 @@ advance = jax.jit(_advance, static_argnames=("s", "record"), donate_argnames=("c
 #: ... and the counts, counters and final state.
 finish = jax.jit(_finish, static_argnames=("s",))
 
-#: The same three over the local devices (leading axis: device).
+#: The same three with the batch split over the local devices (leading axis: device):
+#: on a CPU host started with ``--xla_force_host_platform_device_count=N`` the N parts
+#: run on N cores at once; on a GPU host over its GPUs.
 start_sharded = jax.pmap(
     _start, in_axes=(None, 0, None, None), static_broadcasted_argnums=(4,)
 )

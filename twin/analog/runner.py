@@ -107,7 +107,7 @@ class _Programs:
 
     def __init__(self, sharded: bool, store: MutableMapping | None) -> None:
         self.sharded = sharded
-        self.store = store
+        self.store = store if store is not None else {}  # this run's, at least
         self.seconds = 0.0  # spent compiling
         self._fns = (
             (start_sharded, advance_sharded, finish_sharded)
@@ -200,8 +200,8 @@ def run_chunks(
     Parameters
     ----------
     args
-        ``(params, tables, rates, timed, stages, init)`` of
-        :func:`twin.analog.kernel.run` (``init``: initial values or a ``Resume``).
+        ``(params, tables, rates, timed, stages, init)`` of the kernel's ``start``
+        and ``advance`` (``init``: initial values or a ``Resume``).
     static
         The loop's static settings.
     keys, g, r

@@ -50,8 +50,14 @@ def register() -> None:
         _registered.append(lib)
 
 
-def _symbol(kind: str, buf: Array) -> str:
-    return f"TwinDeliver{kind}{'F64' if buf.dtype == jnp.float64 else 'F32'}"
+def _call(kind: str, buf: Array, *args: Array) -> Array:
+    """Call handler ``TwinDeliver<kind>`` of ``buf``'s dtype; the output aliases it."""
+    call = jax.ffi.ffi_call(
+        f"TwinDeliver{kind}{'F64' if buf.dtype == jnp.float64 else 'F32'}",
+        jax.ShapeDtypeStruct(buf.shape, buf.dtype),
+        input_output_aliases={0: 0},
+    )
+    return call(buf, *args)
 
 
 def deliver_spikes(buf: Array, spikes: Array, stamp: Array, table: PushTable) -> Array:
@@ -73,12 +79,8 @@ def deliver_spikes(buf: Array, spikes: Array, stamp: Array, table: PushTable) ->
     Array
         The updated buffer (``buf[v, (stamp + delay) % slots, target] += weight``).
     """
-    call = jax.ffi.ffi_call(
-        _symbol("Spikes", buf),
-        jax.ShapeDtypeStruct(buf.shape, buf.dtype),
-        input_output_aliases={0: 0},
-    )
-    return call(
+    return _call(
+        "Spikes",
         buf,
         spikes,
         jnp.asarray(stamp, jnp.int32),
@@ -108,12 +110,8 @@ def deliver_events(
     Array
         The updated buffer.
     """
-    call = jax.ffi.ffi_call(
-        _symbol("Events", buf),
-        jax.ShapeDtypeStruct(buf.shape, buf.dtype),
-        input_output_aliases={0: 0},
-    )
-    return call(
+    return _call(
+        "Events",
         buf,
         units.astype(jnp.int32),
         stamps.astype(jnp.int32),
