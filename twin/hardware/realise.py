@@ -39,6 +39,7 @@ from twin.hardware.variation import NeuronSites, vary_parameters, vary_weights
 from twin.hardware.weights import WeightReport, quantise_weights, weight_scale
 from twin.network import Network
 from twin.recording import SpikeRecording
+from twin.wafer.neurons import block_of_column, bus_id
 
 __all__ = [
     "EFFECTS",
@@ -143,7 +144,7 @@ def spike_stages(wafer: WaferSites, config: HardwareConfig) -> list[Stage]:
     if not config.bandwidth:
         return []
     chip = wafer.sites.hicann
-    block = np.where(chip >= 0, chip * 8 + wafer.sites.column // 32, -1)
+    block = np.where(chip >= 0, bus_id(chip, block_of_column(wafer.sites.column)), -1)
     return [
         Stage(name, group, config.limits.bio(name), QUEUE_DEPTHS[name])
         for name, group in (("priority_encoder", block), ("dnc_merger", wafer.bus))

@@ -23,7 +23,7 @@ from twin.network import Network
 from twin.routing.loss import LossReason, LossReport
 from twin.routing.place import Placement
 from twin.wafer.l1 import USABLE_L1_ADDRESSES
-from twin.wafer.neurons import COLUMNS_PER_BLOCK
+from twin.wafer.neurons import COLUMNS_PER_BLOCK, bus_id
 from twin.wafer.wafer import Wafer
 
 __all__ = ["MERGER_SPLITS", "SourceBuses", "assign_mergers", "route_mergers"]
@@ -189,7 +189,7 @@ def route_mergers(network: Network, placement: Placement, wafer: Wafer) -> Sourc
             for addr, (_, name, idx) in zip(
                 USABLE_L1_ADDRESSES, sorted(neurons), strict=False
             ):
-                bus[name][idx] = 8 * chip + merger
+                bus[name][idx] = bus_id(chip, merger)
                 address[name][idx] = addr
     return SourceBuses.assigned(
         network, placement, bus, address, LossReason.NO_SOURCE_BUS

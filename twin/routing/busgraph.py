@@ -16,7 +16,7 @@ import scipy.sparse as sp
 
 from twin.wafer.coords import HICANNS, N_HICANNS
 from twin.wafer.graph import build_l1_graph
-from twin.wafer.l1 import N_HLINES, N_VLINES, L1BusOnWafer
+from twin.wafer.l1 import N_HLINES, N_VLINES, L1BusOnWafer, is_right_vline
 from twin.wafer.synapse import vline_driver_reach
 from twin.wafer.wafer import Wafer
 
@@ -134,8 +134,8 @@ def endpoint_candidates(target: int) -> tuple[np.ndarray, np.ndarray]:
     nodes = [NODES_PER_CHIP * target + N_HLINES + np.arange(N_VLINES)]
     drivers = [LOCAL_DRIVERS]
     for neighbour, half in (
-        (chip.east(), np.arange(128)),
-        (chip.west(), np.arange(128, 256)),
+        (chip.east(), np.flatnonzero(~is_right_vline(np.arange(N_VLINES)))),
+        (chip.west(), np.flatnonzero(is_right_vline(np.arange(N_VLINES)))),
     ):
         if neighbour is not None:
             nodes.append(NODES_PER_CHIP * neighbour.enum + N_HLINES + half)

@@ -14,7 +14,12 @@ from twin.errors import RoutingError
 from twin.routing.busgraph import FAR_DRIVERS, LOCAL_DRIVERS, NODES_PER_CHIP, BusGraph
 from twin.routing.result import WaferMapping
 from twin.wafer.coords import HICANNS
-from twin.wafer.l1 import N_HLINES, RESERVED_L1_ADDRESSES, sending_hline
+from twin.wafer.l1 import (
+    N_HLINES,
+    RESERVED_L1_ADDRESSES,
+    is_right_vline,
+    sending_hline,
+)
 from twin.wafer.synapse import N_DRIVERS, driver_side, switch_row_index
 
 __all__ = [
@@ -72,7 +77,7 @@ def _reaches(endpoint: int, target: int, driver: int) -> bool:
         return False
     if chip == target:
         return driver in LOCAL_DRIVERS[v]
-    neighbour = HICANNS[chip].west() if v < 128 else HICANNS[chip].east()
+    neighbour = HICANNS[chip].east() if is_right_vline(v) else HICANNS[chip].west()
     return (
         neighbour is not None and neighbour.enum == target and driver in FAR_DRIVERS[v]
     )
@@ -82,7 +87,7 @@ def _switch_row(endpoint: int, driver: int) -> tuple[int, int]:
     """Return the (chip, switch row) through which VLine node ``endpoint`` feeds."""
     chip, offset = divmod(endpoint, NODES_PER_CHIP)
     return chip, switch_row_index(
-        "left" if offset - N_HLINES < 128 else "right", driver
+        "right" if is_right_vline(offset - N_HLINES) else "left", driver
     )
 
 

@@ -25,6 +25,7 @@ from twin.routing.loss import LossReason
 from twin.routing.place import Placement
 from twin.wafer.coords import HICANNS
 from twin.wafer.l1 import USABLE_L1_ADDRESSES
+from twin.wafer.neurons import N_DNC_MERGERS, bus_id
 from twin.wafer.wafer import Wafer
 
 __all__ = ["place_inputs", "source_rates"]
@@ -79,8 +80,8 @@ class _Budget:
                 continue
             broken = wafer.defects.on_hicann("dnc_mergers", chip.enum)
             self.free[chip.enum] = [
-                8 * chip.enum + m for m in range(8)
-                if m not in broken and 8 * chip.enum + m not in taken
+                bus_id(chip.enum, m) for m in range(N_DNC_MERGERS)
+                if m not in broken and bus_id(chip.enum, m) not in taken
             ]  # fmt: skip
 
     def take(self, chip: int, rate: float) -> tuple[int, int] | None:

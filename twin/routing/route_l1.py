@@ -38,7 +38,7 @@ from twin.routing.config import MappingConfig
 from twin.routing.loss import LossReason, LossReport
 from twin.routing.synapses import SynapseTable
 from twin.wafer.coords import HICANNS, N_HICANNS
-from twin.wafer.l1 import N_HLINES, N_VLINES, sending_hline
+from twin.wafer.l1 import N_HLINES, is_right_vline, sending_hline
 from twin.wafer.synapse import N_DRIVERS, N_SWITCH_ROWS, driver_side
 from twin.wafer.wafer import Wafer
 
@@ -189,7 +189,7 @@ class _Router:
     def _rows_ok(self, nodes: np.ndarray, drivers: np.ndarray) -> np.ndarray:
         """Whether each (VLine node, driver) pair's synapse-switch row works."""
         chip = nodes // NODES_PER_CHIP
-        right = nodes % NODES_PER_CHIP - N_HLINES >= N_VLINES // 2
+        right = is_right_vline(nodes % NODES_PER_CHIP - N_HLINES)
         return self.row_ok[chip[:, None], N_DRIVERS * right[:, None] + drivers]
 
     def _serve(self, bus: int, group: int, dist: np.ndarray, pred: np.ndarray) -> bool:

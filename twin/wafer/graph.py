@@ -32,6 +32,7 @@ from twin.wafer.l1 import (
     L1BusOnWafer,
     crossbar_vlines,
     hline_east,
+    is_right_vline,
     vline_north,
 )
 from twin.wafer.synapse import vline_driver_reach
@@ -54,7 +55,7 @@ def depends_on(bus: L1BusOnWafer) -> HICANNOnWafer | None:
     chip = HICANNS[bus.hicann]
     if bus.orientation == "H":
         return chip.east() if bus.line % 2 == 0 else chip.west()
-    left = bus.line < N_VLINES // 2
+    left = not is_right_vline(bus.line)
     north_end = (bus.line % 2 == 0) == left
     return chip.north() if north_end else chip.south()
 

@@ -11,7 +11,9 @@ locking and the four addresses with low nibble 0b0001 disable synapses, leaving 
 
 from __future__ import annotations
 
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple, TypeVar
+
+import numpy as np
 
 __all__ = [
     "N_HLINES",
@@ -23,6 +25,7 @@ __all__ = [
     "crossbar_vlines",
     "hline_east",
     "hline_west",
+    "is_right_vline",
     "sending_hline",
     "vline_north",
     "vline_south",
@@ -32,6 +35,8 @@ N_HLINES: Final = 64
 N_VLINES: Final = 256
 _HALF: Final = N_VLINES // 2
 _SWITCH_OFFSETS: Final = (0, 32, 64, 96)
+
+_Line = TypeVar("_Line", int, np.ndarray)
 
 #: Address 0 (repeater and driver locking) and the 4 synapse-disabling addresses.
 RESERVED_L1_ADDRESSES: Final = frozenset({0, 1, 17, 33, 49})
@@ -62,6 +67,32 @@ class L1BusOnWafer(NamedTuple):
     line: int
 
 
+def is_right_vline(v: _Line) -> _Line:
+    """Return whether VLine ``v`` lies in the chip's right half (VLines 128..255).
+
+    The one definition of the VLine side rule: left-half lines are 0..127 [halco
+    ``l1.h`` VLineOnHICANN]. Works element-wise on an integer array.
+
+    Parameters
+    ----------
+    v
+        VLine index 0..255, or an integer array of them.
+
+    Returns
+    -------
+    bool or numpy.ndarray
+        ``True`` where the line is in the right half (a boolean array for an array).
+
+    Examples
+    --------
+    >>> is_right_vline(127), is_right_vline(128)
+    (False, True)
+    >>> is_right_vline(np.array([0, 200])).tolist()
+    [False, True]
+    """
+    return v >= _HALF
+
+
 def crossbar_vlines(h: int) -> tuple[int, ...]:
     """Return the 8 VLines an HLine reaches through crossbar switches (4 per side).
 
@@ -83,7 +114,7 @@ def crossbar_hlines(v: int) -> tuple[int, int]:
     >>> crossbar_hlines(31), crossbar_hlines(128)
     ((0, 1), (0, 1))
     """
-    base = 2 * ((63 - v) % 32) if v < _HALF else 2 * (v % 32)
+    base = 2 * (v % 32) if is_right_vline(v) else 2 * ((63 - v) % 32)
     return base, base + 1
 
 
@@ -99,16 +130,16 @@ def hline_west(h: int) -> int:
 
 def vline_north(v: int) -> int:
     """Return the line that VLine ``v`` continues as on the north neighbour."""
-    if v < _HALF:
-        return (v + 2) % _HALF
-    return _HALF + (v - _HALF - 2) % _HALF
+    if is_right_vline(v):
+        return _HALF + (v - _HALF - 2) % _HALF
+    return (v + 2) % _HALF
 
 
 def vline_south(v: int) -> int:
     """Return the line that VLine ``v`` continues as on the south neighbour."""
-    if v < _HALF:
-        return (v - 2) % _HALF
-    return _HALF + (v - _HALF + 2) % _HALF
+    if is_right_vline(v):
+        return _HALF + (v - _HALF + 2) % _HALF
+    return (v - 2) % _HALF
 
 
 def sending_hline(dnc_merger: int) -> int:

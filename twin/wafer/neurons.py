@@ -10,7 +10,9 @@ repeater. [halco ``neuron.h``, ``merger*onhicann.h``; marocco ``LogicalNeuron.cp
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, TypeVar
+
+import numpy as np
 
 from twin.errors import WaferSpecError
 
@@ -22,7 +24,10 @@ __all__ = [
     "N_NEURON_BLOCKS",
     "DenmemOnHICANN",
     "LogicalNeuronOnHICANN",
+    "block_of_column",
+    "bus_id",
     "check_neuron_size",
+    "chip_of_bus",
     "logical_neurons_in_block",
 ]
 
@@ -45,6 +50,63 @@ DNC_MERGER_BLOCKS: Final = (
     frozenset({6, 7}),
     frozenset({7}),
 )
+
+
+_Int = TypeVar("_Int", int, np.ndarray)
+
+
+def bus_id(chip: _Int, index: _Int | int) -> _Int:
+    """Return the wafer-wide id of a DNC merger or neuron block: ``8 chip + index``.
+
+    The one encoding of source buses (a DNC merger of a chip) and of neuron blocks
+    (the priority encoder of a block) as single integers; both have 8 per chip.
+    Works element-wise on integer arrays.
+
+    Parameters
+    ----------
+    chip
+        Chip enum 0..383 (or an array of them).
+    index
+        DNC merger or neuron block 0..7 (or an array of them).
+
+    Returns
+    -------
+    int or numpy.ndarray
+        ``N_DNC_MERGERS * chip + index``.
+
+    Examples
+    --------
+    >>> bus_id(2, 3), chip_of_bus(19)
+    (19, 2)
+    """
+    return N_DNC_MERGERS * chip + index
+
+
+def chip_of_bus(bus: _Int) -> _Int:
+    """Return the chip enum of a bus or block id made by `bus_id` (inverse of it).
+
+    Parameters
+    ----------
+    bus
+        Id ``8 chip + index`` (or an array of them).
+
+    Returns
+    -------
+    int or numpy.ndarray
+        ``bus // 8``.
+    """
+    return bus // N_DNC_MERGERS
+
+
+def block_of_column(column: _Int) -> _Int:
+    """Return the neuron block (0..7) of denmem column ``column`` (32 columns a block).
+
+    Examples
+    --------
+    >>> block_of_column(31), block_of_column(32)
+    (0, 1)
+    """
+    return column // COLUMNS_PER_BLOCK
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Final, Literal
 
+from twin.wafer.l1 import N_VLINES, is_right_vline
+
 __all__ = [
     "N_DRIVERS",
     "N_SWITCH_ROWS",
@@ -68,8 +70,9 @@ def switch_rows(v: int) -> tuple[tuple[Side, int], ...]:
     >>> len(rows), rows[0], rows[-1]
     (28, ('left', 0), ('left', 223))
     """
-    side: Side = "left" if v < 128 else "right"
-    mirror = v if v < 128 else 255 - v
+    right = is_right_vline(v)
+    side: Side = "right" if right else "left"
+    mirror = N_VLINES - 1 - v if right else v
     top = _top_rows_of_left_vline(mirror)
     bottom = tuple(N_DRIVERS - 1 - top[13 - n] for n in range(14))
     return tuple((side, y) for y in top + bottom)

@@ -42,6 +42,7 @@ from twin.wafer.l1 import (
     N_VLINES,
     hline_east,
     hline_west,
+    is_right_vline,
     vline_north,
     vline_south,
 )
@@ -105,7 +106,7 @@ def _repeater_direction(orientation: str, line: int) -> str:
     """
     if orientation == "H":
         return "west" if line % 2 == 0 else "east"
-    left = line < N_VLINES // 2
+    left = not is_right_vline(line)
     return "north" if (line % 2 == 1) == left else "south"
 
 
@@ -130,7 +131,7 @@ def repeater_blocks() -> tuple[np.ndarray, np.ndarray]:
     h = np.array([_repeater_direction("H", x) == "east" for x in range(N_HLINES)])
     v = np.array(
         [
-            2 + 2 * (x >= N_VLINES // 2) + (_repeater_direction("V", x) == "south")
+            2 + 2 * is_right_vline(x) + (_repeater_direction("V", x) == "south")
             for x in range(N_VLINES)
         ]
     )
