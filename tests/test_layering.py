@@ -1,7 +1,9 @@
 """The package layering of DESIGN.md, checked in fresh interpreters."""
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,8 @@ CASES = [
     ("twin.hardware", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.tiers", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.stack", ["jax", "networkx", "pyNN", "nest"]),
-    ("twin.analog", ["networkx", "pyNN", "nest"]),
+    # The emulator knows numpy and JAX only, never the wafer's model.
+    ("twin.analog", ["networkx", "pyNN", "nest", "twin.hardware", "twin.routing"]),
     ("experiments.brunel", ["jax", "pyNN", "nest"]),
     # The NEST path and the results code never load the JAX emulator.
     ("experiments.runs.nest", ["jax"]),
@@ -95,3 +98,26 @@ def test_run_and_report_layers_import_no_workload():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
+
+
+def _imported_modules(path):
+    """Every module an ``import`` or ``from ... import`` names in a source file."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            yield node.module
+
+
+def test_emulator_sources_import_nothing_of_the_wafer_model():
+    """Also under ``TYPE_CHECKING``: twin.analog names no hardware/routing/wafer."""
+    root = Path(__file__).resolve().parents[1] / "twin" / "analog"
+    bad = sorted(
+        f"{path.relative_to(root)}: {name}"
+        for path in root.rglob("*.py")
+        for name in _imported_modules(path)
+        if name.split(".")[:2]
+        in (["twin", "hardware"], ["twin", "routing"], ["twin", "wafer"])
+    )
+    assert bad == []

@@ -25,11 +25,11 @@ from experiments.runs.workload import Variant, Workload
 from twin.analog import simulate_batch
 from twin.analog.runner import Progress
 from twin.hardware import HardwareConfig, bandwidth_loss, spike_stages
-from twin.hardware.stages import Stage
 from twin.network import Network, PoissonSource
 from twin.recording import SpikeRecording
 from twin.routing import MappingConfig, WaferMapping, map_network
 from twin.stack import stack, unstack
+from twin.stages import Stage
 from twin.tiers import Realised, Tier, realise
 from twin.wafer import Wafer
 

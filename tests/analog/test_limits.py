@@ -9,7 +9,7 @@ from twin import Network, Population
 from twin.analog import SimConfig, simulate, simulate_batch
 from twin.analog.limits import admit, stage_arrays
 from twin.errors import ConfigError
-from twin.hardware.stages import Stage
+from twin.stages import Stage
 
 
 def _one_stage(group, rate_bio, depth, dt=0.1):

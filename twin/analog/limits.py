@@ -2,7 +2,7 @@
 
 A neuron's spike leaves the chip through its neuron block's priority encoder and then a
 DNC merger onto its L1 bus; each serves a bounded number of events per second (see
-:mod:`twin.wafer.bandwidth`). A :class:`twin.hardware.stages.Stage` assigns every neuron
+:mod:`twin.wafer.bandwidth`). A :class:`twin.stages.Stage` assigns every neuron
 to a group (its block, or its bus; -1: not limited) with a service rate and a buffer.
 Per time step and group the stage admits at most ``floor(depth + service - queue)``
 spikes (the lowest neuron ids first, as a priority encoder), the queue drains by
@@ -22,8 +22,8 @@ from jax import Array
 
 from twin.errors import ConfigError
 
-if TYPE_CHECKING:  # the numpy description lives in twin.hardware (no runtime import)
-    from twin.hardware.stages import Stage
+if TYPE_CHECKING:  # the numpy description (twin.stages); needed for annotations only
+    from twin.stages import Stage
 
 __all__ = ["StageArrays", "admit", "stage_arrays"]
 

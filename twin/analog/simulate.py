@@ -38,7 +38,7 @@ from twin.recording import STATE_VARIABLES, SpikeRecording
 from twin.timegrid import TimeGrid, ms_to_tics
 
 if TYPE_CHECKING:
-    from twin.hardware.stages import Stage
+    from twin.stages import Stage
 
 __all__ = ["SimConfig", "simulate", "simulate_batch"]
 

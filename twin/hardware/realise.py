@@ -33,12 +33,12 @@ from twin.hardware.config import EFFECTS, QUEUE_DEPTHS, HardwareConfig
 from twin.hardware.parameters import ParameterReport, realise_parameters
 from twin.hardware.saturation import Saturation
 from twin.hardware.spike_loss import QueueLoss, drop_events, poisson_input_loss
-from twin.hardware.stages import Stage
 from twin.hardware.stimuli import StimulusReport, limit_stimuli
 from twin.hardware.variation import NeuronSites, vary_parameters, vary_weights
 from twin.hardware.weights import WeightReport, quantise_weights, weight_scale
 from twin.network import Network
 from twin.recording import SpikeRecording
+from twin.stages import Stage
 from twin.wafer.neurons import block_of_column, bus_id
 
 __all__ = [
