@@ -12,6 +12,7 @@ from experiments.brunel import SEED_ETAS, SEED_GS
 from experiments.brunel.config import REALISATIONS
 from experiments.cli.common import (
     add_executor_options,
+    add_reuse_option,
     add_wafer_options,
     hardware_config,
     int_list,
@@ -156,7 +157,8 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
         f"({', '.join(t.name for t in tiers)})"
         + (f" x {len(members)} ensemble members" if len(members) > 1 else "")
         + f", {args.t_stop / 1000:g} s each; finished points are kept in "
-        f"{out / 'points'} and reused"
+        f"{out / 'points'} and reused by the same code"
+        + (" (and by other code: --reuse-stale)" if args.reuse_stale else "")
     )
     start = time.perf_counter()
     try:
@@ -165,6 +167,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
                 members, configs, backend, out=out,
                 threads=getattr(args, "threads", 2), progress=True,
                 executor=executor, batch=args.batch, keep_going=True,
+                reuse_stale=args.reuse_stale,
             )  # fmt: skip
     except SweepError as err:
         print(f"done in {time.perf_counter() - start:.1f} s")
@@ -241,6 +244,7 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
     )  # fmt: skip
     add_wafer_options(parser, many=True)
     add_executor_options(parser)
+    add_reuse_option(parser)
 
 
 def add_parser(sub: Any) -> None:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Parser",
     "add_executor_options",
+    "add_reuse_option",
     "add_wafer_options",
     "hardware_config",
     "int_list",
@@ -188,6 +189,18 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="at most N points per emulator call (default: every point of a "
         "realisation in one batched call); smaller units spread over more workers",
+    )
+
+
+def add_reuse_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--reuse-stale``: reuse points computed by other code, knowingly."""
+    parser.add_argument(
+        "--reuse-stale",
+        action="store_true",
+        help="reuse points in OUT/points computed by another version of the twin "
+        "or changed source (refused by default: delete OUT/points to compute them "
+        "again); a warning names each folder reused and results.parquet the code "
+        "of each row",
     )
 
 

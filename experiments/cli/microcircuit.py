@@ -9,6 +9,7 @@ from typing import Any
 
 from experiments.cli.common import (
     add_executor_options,
+    add_reuse_option,
     add_wafer_options,
     load_wafer,
     non_negative_float,
@@ -113,12 +114,14 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
     with sweep_executor(args) as executor:
         results = run_sweep(workload, points, "twin", tiers, out=out, wafer=wafer,
                             progress=True, executor=executor, batch=args.batch,
-                            keep_going=True)  # fmt: skip
+                            keep_going=True,
+                            reuse_stale=args.reuse_stale)  # fmt: skip
         if args.nest:
             nest_tiers = tier_list(["ideal"])
             results += run_sweep(workload, points, "nest", nest_tiers, out=out,
                                  threads=args.threads, progress=True,
-                                 executor=executor, keep_going=True)  # fmt: skip
+                                 executor=executor, keep_going=True,
+                                 reuse_stale=args.reuse_stale)  # fmt: skip
     print(f"done in {time.perf_counter() - start:.1f} s")
     written = [write_summary(workload, results, out / "summary.csv")]
     if any(r.groups for r in results):
@@ -186,4 +189,5 @@ def add_parser(sub: Any) -> None:
     )
     add_wafer_options(micro)
     add_executor_options(micro)
+    add_reuse_option(micro)
     micro.set_defaults(func=_cmd_microcircuit)

@@ -24,6 +24,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from experiments.runs.codestamp import CodeStamp
 from experiments.runs.executor import (
     Executor,
     Job,
@@ -43,6 +44,7 @@ from twin.wafer import Wafer
 __all__ = ["TABLE_EVERY", "Member", "run_ensemble"]
 
 Results = dict[tuple[str, Hashable], PointResult]
+Codes = dict[tuple[str, Hashable], CodeStamp | None]
 
 #: Seconds between rewrites of the results table while a sweep runs (it is also
 #: written when the sweep ends or is interrupted).
@@ -71,8 +73,13 @@ class Member:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
-def _stored(store: Store, units: Sequence[RunUnit], results: Results) -> list[RunUnit]:
-    """Load the stored points into ``results``; return the units left to run."""
+def _stored(
+    store: Store, units: Sequence[RunUnit], results: Results, codes: Codes
+) -> list[RunUnit]:
+    """Load the stored points into ``results`` (their code into ``codes``).
+
+    Return the units left to run.
+    """
     todo = []
     for unit in units:
         missing = []
@@ -84,18 +91,22 @@ def _stored(store: Store, units: Sequence[RunUnit], results: Results) -> list[Ru
             results.update(
                 {(t.name, p): r for t, r in zip(unit.tiers, stored, strict=True) if r}
             )
+            codes.update(
+                {(t.name, p): store.computed_with(t, unit, p) for t in unit.tiers}
+            )
         if missing:
             todo.append(unit.with_points(missing))
     return todo
 
 
-def _keep(store: Store, outcome: UnitOutcome, results: Results) -> None:
-    """Store and collect the points of a finished unit."""
+def _keep(store: Store, outcome: UnitOutcome, results: Results, codes: Codes) -> None:
+    """Store and collect the points of a finished unit (computed by this code)."""
     unit = outcome.unit
     for k, r in enumerate(outcome.results):
         p, t = unit.points[k // len(unit.tiers)], unit.tiers[k % len(unit.tiers)]
         store.save(t, unit, p, r)
         results[(t.name, p)] = r
+        codes[(t.name, p)] = store.code
 
 
 def _one_line(error: BaseException | None) -> str:
@@ -109,13 +120,14 @@ def _write_table(
     plans: Sequence[Sequence[RunUnit]],
     results: Sequence[Results],
     failures: Sequence[Sequence[UnitOutcome]],
+    codes: Sequence[Codes],
 ) -> None:
     """Write ``out/results.parquet``: every planned point's row and status."""
     if out is None:
         return
     rows = []
-    for member, units, found, failed in zip(
-        members, plans, results, failures, strict=True
+    for member, units, found, failed, code in zip(
+        members, plans, results, failures, codes, strict=True
     ):
         errors = {
             (t, p): _one_line(f.error)
@@ -123,7 +135,7 @@ def _write_table(
             for p in f.unit.points
             for t in f.unit.names
         }
-        rows += table_rows(member.workload, units, found, errors, member.labels)
+        rows += table_rows(member.workload, units, found, errors, member.labels, code)
     coords = {
         k
         for m, units in zip(members, plans, strict=True)
@@ -145,6 +157,7 @@ def run_ensemble(
     executor: Executor | None = None,
     batch: int | None = None,
     keep_going: bool = False,
+    reuse_stale: bool = False,
 ) -> list[list[PointResult]]:
     """Run every point of every member; return each member's results.
 
@@ -163,12 +176,15 @@ def run_ensemble(
         for m, text in zip(members, label, strict=True)
     ]
     plans = [plan(m.workload, points, m.tiers, backend, batch) for m in members]
-    stores = [Store(out, m.workload, m.wafer) for m in members]
+    stores = [Store(out, m.workload, m.wafer, reuse_stale) for m in members]
     results: list[Results] = [{} for _ in members]
+    codes: list[Codes] = [{} for _ in members]
     work: list[Work] = [
         (job, unit)
-        for job, units, store, found in zip(jobs, plans, stores, results, strict=True)
-        for unit in _stored(store, units, found)
+        for job, units, store, found, code in zip(
+            jobs, plans, stores, results, codes, strict=True
+        )
+        for unit in _stored(store, units, found, code)
     ]
     index = {job: i for i, job in enumerate(jobs)}
     failures: list[list[UnitOutcome]] = [[] for _ in members]
@@ -204,17 +220,17 @@ def run_ensemble(
                 failures[i].append(outcome)
                 if not keep_going:
                     raise outcome.error
-            _keep(stores[i], outcome, results[i])
+            _keep(stores[i], outcome, results[i], codes[i])
             bar.set_postfix_str(f"{k}/{len(work)} units", refresh=False)
             k_unit = position.get(id(outcome.unit))
             shown = 0.0 if k_unit is None else credited[k_unit]
             bar.update(len(outcome.results) - shown)
             if time.monotonic() - written > TABLE_EVERY:
-                _write_table(out, members, plans, results, failures)
+                _write_table(out, members, plans, results, failures, codes)
                 written = time.monotonic()
     finally:
         bar.close()
-        _write_table(out, members, plans, results, failures)
+        _write_table(out, members, plans, results, failures, codes)
     done = [
         [found[(t.name, p)] for t in m.tiers for p in points if (t.name, p) in found]
         for m, found in zip(members, results, strict=True)

@@ -39,6 +39,7 @@ def run_sweep(
     batch: int | None = None,
     keep_going: bool = False,
     labels: Mapping[str, str] | None = None,
+    reuse_stale: bool = False,
 ) -> list[PointResult]:
     """Run every point at every tier; return the results (tier-major, points order).
 
@@ -75,6 +76,11 @@ def run_sweep(
     labels
         Columns added to this sweep's rows of ``out/results.parquet``; rows with
         other labels stay in the table.
+    reuse_stale
+        Reuse points in ``out`` computed by other code (another version or changed
+        source, see :mod:`experiments.runs.codestamp`), with a
+        :class:`experiments.runs.store.StaleResultsWarning`; by default they are
+        refused.
 
     Raises
     ------
@@ -86,6 +92,9 @@ def run_sweep(
         run (see :func:`experiments.runs.execute.execute`).
     NetworkError, PlacementError, WaferSpecError, NumericalError
         If a network is invalid, cannot be mapped or run.
+    StaleResultsError
+        If a point found in ``out`` was computed by other code and not
+        ``reuse_stale``.
     ResultsError
         If a point file found in ``out`` cannot be read.
     """
@@ -105,5 +114,6 @@ def run_sweep(
         executor=executor,
         batch=batch,
         keep_going=keep_going,
+        reuse_stale=reuse_stale,
     )
     return found

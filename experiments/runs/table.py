@@ -4,7 +4,9 @@ The per-point files (:mod:`experiments.runs.store`) hold the spikes; the table h
 what a report needs of thousands of runs in one columnar file,
 ``OUT/results.parquet``: the point's coordinates, seed, tier, backend, layout, the
 workload's metrics, the loss counters, the wall time, the sweep's labels (e.g. the
-wafer and mapping strategy of an ensemble member), the unit, and a ``status``:
+wafer and mapping strategy of an ensemble member), the unit, the code that computed
+the point (``code_version``, ``code_digest``: see :mod:`experiments.runs.codestamp`),
+and a ``status``:
 
 - ``done``: finished (now or in an earlier run, loaded from the store);
 - ``failed``: its unit raised; ``error`` holds the exception's one-line text;
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from experiments.runs.codestamp import CodeStamp, code_columns
 from experiments.runs.plan import RunUnit
 from experiments.runs.result import PointResult
 from experiments.runs.workload import Workload
@@ -89,6 +92,7 @@ def table_rows(
     results: Mapping[tuple[str, Hashable], PointResult],
     errors: Mapping[tuple[str, Hashable], str] | None = None,
     labels: Mapping[str, str] | None = None,
+    codes: Mapping[tuple[str, Hashable], CodeStamp | None] | None = None,
 ) -> list[Row]:
     """Return one row per (unit, tier, point) of a planned sweep.
 
@@ -104,8 +108,12 @@ def table_rows(
         Error text of failed points by (tier name, point).
     labels
         Columns added to every row (e.g. ``{"wafer": "defects-3"}``).
+    codes
+        The code that computed each finished point, by (tier name, point)
+        (missing or ``None``: not recorded).
     """
     errors = errors or {}
+    codes = codes or {}
     rows = []
     for unit in units:
         for point in unit.points:
@@ -114,7 +122,8 @@ def table_rows(
                 row = _row(
                     workload, unit, tier, point, results.get(key), errors.get(key)
                 )
-                rows.append(dict(labels or {}) | row)
+                code = codes.get(key) if key in results else None
+                rows.append({**(labels or {}), **row, **code_columns(code)})
     return rows
 
 

@@ -1,0 +1,174 @@
+"""Stored points are reused only by the code that computed them.
+
+The store names each point's code (version and source digest); a point of other code
+is refused with the folder and the remedy, or reused knowingly with ``reuse_stale``
+(a warning, and the results table records the code of every row).
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import twin
+from experiments.brunel import BrunelConfig
+from experiments.brunel.workload import BrunelWorkload, grid
+from experiments.runs import codestamp
+from experiments.runs.codestamp import (
+    CodeStamp,
+    code_stamp,
+    package_files,
+    shaping_files,
+    source_digest,
+)
+from experiments.runs.store import StaleResultsError, StaleResultsWarning
+from experiments.runs.sweep import run_sweep
+from experiments.runs.table import TABLE_NAME, read_table
+
+
+def test_the_digest_follows_every_source_byte_and_ignores_derived_files(tmp_path):
+    source = Path(twin.__file__).parent / "analog"
+    ignore = shutil.ignore_patterns("__pycache__", "*.so")
+    copy = Path(shutil.copytree(source, tmp_path / "analog", ignore=ignore))
+    installed = package_files(source, "twin.analog", True)
+    files = package_files(copy, "twin.analog", True)
+    assert [n for n, _ in files] == [n for n, _ in installed]
+    before = source_digest(files)
+    assert before == source_digest(list(reversed(files)))  # order-free
+    # One byte of the native C++ source changes the digest ...
+    native = copy / "native" / "deliver.cc"
+    data = native.read_bytes()
+    native.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    assert source_digest(package_files(copy, "twin.analog", True)) != before
+    native.write_bytes(data)
+    assert source_digest(package_files(copy, "twin.analog", True)) == before
+    # ... byte code and compiled libraries do not (they derive from the source) ...
+    (copy / "__pycache__").mkdir(exist_ok=True)
+    (copy / "__pycache__" / "kernel.cpython-311.pyc").write_bytes(b"\0")
+    (copy / "native" / "libdeliver.so").write_bytes(b"\0")
+    assert source_digest(package_files(copy, "twin.analog", True)) == before
+    # ... a new or renamed module does.
+    (copy / "extra.py").write_text("")
+    assert source_digest(package_files(copy, "twin.analog", True)) != before
+    (copy / "extra.py").unlink()
+    (copy / "kernel.py").rename(copy / "kernel2.py")
+    assert source_digest(package_files(copy, "twin.analog", True)) != before
+
+
+def test_the_digest_covers_what_shapes_results_and_only_that():
+    names = [n for n, _ in shaping_files()]
+    assert names == sorted(set(names))
+    for shaping in (
+        "twin/tiers.py",
+        "twin/network.py",
+        "twin/analog/native/deliver.cc",
+        "twin/analog/kernel.py",
+        "twin/routing/__init__.py",
+        "twin/wafer/__init__.py",
+        "twin/hardware/__init__.py",
+        "experiments/brunel/workload.py",
+        "experiments/microcircuit/workload.py",
+        "experiments/runs/store.py",
+    ):
+        assert shaping in names
+    for other in ("twin/pynn/", "experiments/cli/", "experiments/report/"):
+        assert not any(n.startswith(other) for n in names)
+    stamp = code_stamp()
+    assert stamp == code_stamp()  # once per process
+    assert stamp.version == twin.__version__
+    assert len(stamp.digest) == 64
+
+
+def test_a_stamp_reads_back_from_its_folder_name():
+    stamp = CodeStamp("0.1.0.dev3+g1a2b", "0123456789abcdef" * 4)
+    back = CodeStamp.from_tag(stamp.tag)
+    assert back is not None
+    assert back.same_code(stamp)
+    assert not back.same_code(CodeStamp("0.1.1", stamp.digest))
+    for tag in ("points", "0.1.0", "0.1.0-xyz", "-0123456789abcdef"):
+        assert CodeStamp.from_tag(tag) is None
+
+
+@pytest.fixture(scope="module")
+def stored(tmp_path_factory):
+    """A sweep of one point stored by the running code; its results."""
+    out = tmp_path_factory.mktemp("stored")
+    points = grid(BrunelConfig.tiny(t_stop=1100.0), gs=(8.0,), etas=(2.0,))
+    results = run_sweep(BrunelWorkload(), points, out=out)
+    return out, points, results
+
+
+def _files(out: Path) -> dict[Path, int]:
+    return {p: p.stat().st_mtime_ns for p in (out / "points").rglob("*.npz")}
+
+
+def _copy_store(stored, to: Path) -> Path:
+    return Path(shutil.copytree(stored[0], to))
+
+
+def test_the_same_code_reuses_its_points_and_the_table_names_the_code(stored, tmp_path):
+    out = _copy_store(stored, tmp_path / "out")
+    _, points, first = stored
+    files = _files(out)
+    (path,) = files
+    assert path.parent.name == code_stamp().tag
+    again = run_sweep(BrunelWorkload(), points, out=out)
+    assert _files(out) == files  # loaded, not computed again
+    assert again[0].recording == first[0].recording
+    (row,) = read_table(out / TABLE_NAME).rows
+    assert row["code_version"] == twin.__version__
+    assert code_stamp().digest.startswith(row["code_digest"])
+
+
+@pytest.mark.parametrize("change", ["version", "source"])
+def test_points_of_other_code_are_refused_naming_the_folder_and_remedy(
+    stored, tmp_path, monkeypatch, change
+):
+    out = _copy_store(stored, tmp_path / "out")
+    old = code_stamp()
+    if change == "version":
+        monkeypatch.setattr(twin, "__version__", "99.0.0")
+    else:
+        monkeypatch.setattr(codestamp, "_installed_digest", lambda: "f" * 64)
+    assert not code_stamp().same_code(old)
+    files = _files(out)
+    with pytest.raises(StaleResultsError) as err:
+        run_sweep(BrunelWorkload(), stored[1], out=out)
+    text = str(err.value)
+    assert str(out) in text
+    assert old.describe() in text
+    assert code_stamp().describe() in text
+    assert "--reuse-stale" in text
+    assert str(out / "points") in text
+    assert _files(out) == files  # nothing computed or written
+
+
+def test_reuse_stale_reuses_them_knowingly_and_the_table_keeps_their_code(
+    stored, tmp_path, monkeypatch
+):
+    out = _copy_store(stored, tmp_path / "out")
+    old = code_stamp()
+    monkeypatch.setattr(twin, "__version__", "99.0.0")
+    files = _files(out)
+    with pytest.warns(StaleResultsWarning, match=old.describe()):
+        again = run_sweep(BrunelWorkload(), stored[1], out=out, reuse_stale=True)
+    assert _files(out) == files  # reused, not computed
+    assert again[0].recording == stored[2][0].recording
+    (row,) = read_table(out / TABLE_NAME).rows
+    assert row["code_version"] == old.version != twin.__version__
+    assert old.digest.startswith(row["code_digest"])
+
+
+def test_points_stored_before_the_code_was_recorded_are_stale(stored, tmp_path):
+    out = _copy_store(stored, tmp_path / "out")
+    (path,) = _files(out)
+    flat = path.parent.parent / path.name  # the layout of stores without stamps
+    path.rename(flat)
+    with pytest.raises(StaleResultsError, match="did not record"):
+        run_sweep(BrunelWorkload(), stored[1], out=out)
+    with pytest.warns(StaleResultsWarning):
+        again = run_sweep(BrunelWorkload(), stored[1], out=out, reuse_stale=True)
+    assert again[0].recording == stored[2][0].recording
+    (row,) = read_table(out / TABLE_NAME).rows
+    assert row["code_version"] is None
+    assert row["code_digest"] is None
