@@ -31,6 +31,7 @@ from experiments.brunel.layout import ISOLATED, LAYOUTS, layout_of, recorded_neu
 from experiments.brunel.mapping import MapRequest, brunel_mapping_config
 from experiments.brunel.network import build_network
 from experiments.runs.analysis import activity
+from experiments.runs.nest import nest_seed_of
 from experiments.runs.result import PointResult
 from experiments.runs.sweep import run_sweep
 from experiments.runs.workload import Column, Request, Variant
@@ -183,8 +184,12 @@ class BrunelWorkload:
         )
 
     def nest_seed(self, point: BrunelConfig) -> int:
-        """Return NEST's kernel seed of a point (a function of seed, g, eta)."""
-        return point.seed * 1000 + round(point.g * 10) + round(point.eta * 100)
+        """Return NEST's kernel seed of a point: its (seed, g, eta) label hashed.
+
+        g and eta count in thousandths, as in the twin's key (:meth:`variant`);
+        see :func:`experiments.runs.nest.nest_seed_of`.
+        """
+        return nest_seed_of(point.seed, round(point.g * 1000), round(point.eta * 1000))
 
     def metrics(
         self, point: BrunelConfig, recording: SpikeRecording, recorded: np.ndarray

@@ -18,6 +18,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
+from numbers import Integral
 from types import MappingProxyType, ModuleType
 from typing import Any
 
@@ -77,19 +78,51 @@ class NestConfig:
             )
 
 
-#: Largest seed NEST's random number generator takes (it rejects 0 and 2**32 - 1).
+#: Largest seed given to NEST: its kernel refuses 0 and states the range as
+#: (0, 2**32 - 1), so the twin keeps to [1, 2**32 - 2] (tests/experiments/
+#: test_nest_seed_vs_nest.py sets both ends).
 NEST_SEED_MAX = 2**32 - 2
 
 
 def nest_seed_of(*key: int) -> int:
-    """Return a valid NEST seed derived from integers (e.g. a realisation's seed).
+    """Return a valid NEST seed derived from a point's integer label.
+
+    The one derivation of every workload's NEST seed (e.g. a realisation's seed, or
+    Brunel's (seed, g, eta) in thousandths). The label is hashed (NumPy's
+    ``SeedSequence``, 64 bits) and reduced to NEST's range, so distinct labels give
+    distinct seeds unless by chance: about ``n**2 / 2**33`` colliding pairs among
+    ``n`` labels, and no structure (unlike sums of scaled coordinates) that makes
+    neighbouring grid points collide.
+
+    Parameters
+    ----------
+    key
+        Non-negative integers; their order matters (``(1, 2)`` differs from
+        ``(2, 1)``).
+
+    Returns
+    -------
+    int
+        A seed in [1, :data:`NEST_SEED_MAX`].
+
+    Raises
+    ------
+    ConfigError
+        If no integer is given, or one is negative or not an integer.
 
     Examples
     --------
     >>> nest_seed_of(0) == nest_seed_of(0) and 1 <= nest_seed_of(0) <= NEST_SEED_MAX
     True
     """
-    state = int(np.random.SeedSequence(list(key)).generate_state(1, np.uint64)[0])
+    integral = [isinstance(k, Integral) and not isinstance(k, bool) for k in key]
+    if not key or not all(integral) or min(key) < 0:
+        raise ConfigError(
+            f"NEST seed label {key!r}; give one or more integers >= 0 (e.g. the "
+            "realisation seed and the point's coordinates in thousandths)"
+        )
+    label = [int(k) for k in key]
+    state = int(np.random.SeedSequence(label).generate_state(1, np.uint64)[0])
     return state % NEST_SEED_MAX + 1
 
 
