@@ -172,3 +172,27 @@ def test_points_stored_before_the_code_was_recorded_are_stale(stored, tmp_path):
     (row,) = read_table(out / TABLE_NAME).rows
     assert row["code_version"] is None
     assert row["code_digest"] is None
+
+
+@pytest.mark.parametrize("command", ["brunel", "nest", "microcircuit"])
+def test_the_commands_pass_reuse_stale_and_a_refusal_is_one_line(
+    command, monkeypatch, capsys, tmp_path
+):
+    from experiments.cli import main
+
+    seen = []
+
+    def refuse(*args, **kwargs):
+        seen.append(kwargs["reuse_stale"])
+        raise StaleResultsError(f"{tmp_path} holds points computed by other code")
+
+    monkeypatch.setattr("experiments.runs.ensemble.run_ensemble", refuse)
+    monkeypatch.setattr("experiments.runs.sweep.run_sweep", refuse)
+    for flags in ([], ["--reuse-stale"]):
+        assert main([command, "--out", str(tmp_path), *flags]) == 2
+    assert seen == [False, True]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert (
+        err[-1]
+        == f"twin {command}: error: {tmp_path} holds points computed by other code"
+    )
