@@ -44,43 +44,6 @@ def _choices(allowed: tuple[str, ...]) -> Any:
     return parse
 
 
-def _sweep_outputs(
-    workload: Any, results: list, out: Path, platform: str
-) -> list[Path]:
-    """Write summary.csv, seed files, heat maps and rasters of a finished sweep."""
-    from experiments.brunel import BrunelConfig
-    from experiments.brunel.layout import SEED_FILE_NEURONS
-    from experiments.report.plots import heat_maps, raster
-    from experiments.report.summary import write_chips, write_seed_files, write_summary
-    from twin.tiers import ablated_effect
-    from twin.wafer.draw import save_figure
-
-    written = [write_summary(workload, results, out / "summary.csv")]
-    if any(r.groups for r in results):
-        written.append(write_chips(workload, results, out / "chips.csv"))
-    tiers = list(dict.fromkeys(r.tier for r in results))
-    first_seed = results[0].seed
-    n_exc, n_inh = BrunelConfig().n_exc, BrunelConfig().n_inh
-    for tier in tiers:
-        mine = [r for r in results if r.tier == tier and r.seed == first_seed]
-        folder = out if tier == tiers[0] else out / tier
-        written += write_seed_files(mine, folder, n_exc, n_inh, SEED_FILE_NEURONS)
-        if ablated_effect(tier):
-            continue
-        title = f"{platform} {tier}"
-        written.append(
-            save_figure(heat_maps(mine, title=title), out / f"heatmaps_{tier}.png")
-        )
-        for r in mine:
-            if (r["g"], r["eta"]) in ((1.0, 0.8), (8.0, 0.8)):
-                t = r.recording.t_stop
-                name = f"raster_{tier}_g{r['g']:g}_eta{r['eta']:g}.png"
-                written.append(
-                    save_figure(raster(r, (t - 200.0, t - 100.0)), out / name)
-                )
-    return written
-
-
 def _print_table(results: list) -> None:
     print(
         f"{'tier':>24} {'seed':>5} {'g':>5} {'eta':>5} {'layout':>6} {'rate Hz':>9} "
@@ -142,6 +105,7 @@ def _configs(args: argparse.Namespace) -> list:
 
 
 def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
+    from experiments.brunel.outputs import sweep_outputs
     from experiments.report.ensemble import ensemble_report
     from experiments.runs.ensemble import run_ensemble
     from experiments.runs.executor import SweepError
@@ -178,7 +142,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
     results = [r for member in found for r in member]
     print(f"done in {time.perf_counter() - start:.1f} s")
     _print_table(results)
-    for path in _sweep_outputs(members[0].workload, found[0], out, backend):
+    for path in sweep_outputs(members, found, out, backend):
         print(f"wrote {path}")
     text = ensemble_report(read_table(out / TABLE_NAME).rows, ("g", "eta"))
     if text:

@@ -5,7 +5,11 @@ One file per population::
     /block/name                                   population name (string)
     /block/segments/<i>/annotations/<key>         one scalar per annotation; the seed
                                                   writes population_size, sim_time (ms),
-                                                  g and eta
+                                                  g and eta; ``twin brunel`` adds
+                                                  recorded_from (ms: the trains hold
+                                                  the spikes of (recorded_from,
+                                                  sim_time]), seed, tier, layout and
+                                                  the ensemble member's labels
     /block/segments/<i>/spiketrains/<k>/spiketrain   spike times, ms
     /block/segments/<i>/spiketrains/<k>/<key>        train annotations (optional)
 
@@ -148,14 +152,17 @@ def _read_segment(group: h5py.Group, where: str, index: str) -> Segment:
 def to_neo(name: str, segments: Sequence[Segment]) -> Any:
     """Return the segments as a Neo ``Block`` (as the demo's reader builds it).
 
-    Every train gets ``t_start = 0`` and ``t_stop = sim_time`` (ms), the segment's
-    annotations become Neo annotations. Needs the ``neo`` package (the ``test``
-    extra installs it).
+    Every train gets ``t_stop = sim_time`` and ``t_start = recorded_from`` (ms; 0
+    when the segment has no ``recorded_from``, as the demo's reader sets it): the
+    window the train's spikes cover, so Neo's and Elephant's rates of a train are
+    count / (t_stop - t_start). The segment's annotations become Neo annotations.
+    Needs the ``neo`` package (the ``test`` extra installs it).
 
     Raises
     ------
     ResultsError
-        If ``neo`` (or ``quantities``) is not installed.
+        If ``neo`` (or ``quantities``) is not installed, or a spike lies outside its
+        segment's window.
     """
     try:
         import neo
@@ -168,12 +175,21 @@ def to_neo(name: str, segments: Sequence[Segment]) -> Any:
     for i, seg in enumerate(segments):
         out = neo.Segment(name=str(i), **dict(seg.annotations.items()))
         t_stop = float(seg.annotations["sim_time"])
+        t_start = float(seg.annotations.get("recorded_from", 0.0))
         for k, times in enumerate(seg.spiketrains):
             extra = seg.train_annotations[k] if seg.train_annotations else {}
+            times = np.asarray(times, dtype=float)
+            outside = (times < t_start) | (times > t_stop)
+            if np.any(outside):
+                raise ResultsError(
+                    f"segment {i}, train {k}: spike at {times[outside][0]} ms outside "
+                    f"the segment's window [{t_start}, {t_stop}] ms (recorded_from, "
+                    "sim_time); fix the annotations or the spike times"
+                )
             out.spiketrains.append(
                 neo.SpikeTrain(
                     np.asarray(times) * pq.ms,
-                    t_start=0 * pq.ms,
+                    t_start=t_start * pq.ms,
                     t_stop=t_stop * pq.ms,
                     name=str(k),
                     **extra,

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from experiments.runs.result import PointResult
+from twin.errors import ResultsError
 
 __all__ = ["difference_maps", "heat_maps", "raster", "tier_curve"]
 
@@ -23,15 +24,57 @@ Grid = Mapping[Point, Mapping[str, float]]  # point -> {"rate": .., "cv": .., ..
 LABELS = {"rate": "mean rate (Hz)", "cv": "mean CV of ISI", "global_cv": "global CV"}
 
 
+def _nanmean(values: Sequence[float]) -> float:
+    finite = [v for v in values if np.isfinite(v)]
+    return float(np.mean(finite)) if finite else float("nan")
+
+
 def _as_grid(results: Sequence[PointResult]) -> dict[Point, dict[str, float]]:
+    """Return each point's means over its runs (seeds), as ``twin compare`` takes them.
+
+    Raises
+    ------
+    ResultsError
+        If the runs are of several tiers or backends, or a point has one seed twice
+        (runs of different experiments would be averaged as seeds).
+    """
+    kinds = sorted({(r.backend, r.tier) for r in results})
+    if len(kinds) > 1:
+        raise ResultsError(
+            f"heat maps of runs of {len(kinds)} backends/tiers ({kinds}); draw one "
+            "map per backend and tier"
+        )
+    runs: dict[Point, list[PointResult]] = {}
+    for r in results:
+        runs.setdefault((r["g"], r["eta"]), []).append(r)
+    for (g, eta), mine in runs.items():
+        seeds = [r.seed for r in mine]
+        if len(set(seeds)) < len(seeds):
+            raise ResultsError(
+                f"heat maps: g = {g:g}, eta = {eta:g} has seed(s) twice ({seeds}); "
+                "draw one ensemble member per map"
+            )
     return {
-        (r["g"], r["eta"]): {
-            "rate": r["rate_hz"],
-            "cv": r["cv"],
-            "global_cv": r["global_cv"],
+        p: {
+            "rate": float(np.mean([r["rate_hz"] for r in mine])),
+            "rate_sd": float(np.std([r["rate_hz"] for r in mine], ddof=1))
+            if len(mine) > 1
+            else 0.0,
+            "cv": _nanmean([r["cv"] for r in mine]),
+            "global_cv": _nanmean([r["global_cv"] for r in mine]),
         }
-        for r in results
+        for p, mine in runs.items()
     }
+
+
+def _caption(results: Sequence[PointResult]) -> str:
+    """Say what the maps show: seeds, analysed window, layouts."""
+    seeds = sorted({r.seed for r in results})
+    windows = sorted({(r.recorded_from, r.recording.t_stop) for r in results})
+    layouts = ", ".join(sorted({r.layout for r in results}))
+    span = "; ".join(f"({a:g}, {b:g}] ms" for a, b in windows)
+    many = f"mean over {len(seeds)} seeds" if len(seeds) > 1 else f"seed {seeds[0]}"
+    return f"{many}, spikes in {span}, layout {layouts}"
 
 
 def _panel(
@@ -82,13 +125,28 @@ def heat_maps(
     title: str = "twin",
     g_labels: Mapping[float, float] | None = None,
 ) -> Figure:
-    """Rate, CV and global CV over (g, eta), as the seed's heat maps."""
-    grid = _as_grid(results) if isinstance(results, Sequence) else results
+    """Rate, CV and global CV over (g, eta), as the seed's heat maps.
+
+    Runs (:class:`PointResult`) of one point are averaged over their seeds, as
+    ``twin compare`` averages them; the title says over which seeds, window and
+    layouts. A grid is drawn as given.
+
+    Raises
+    ------
+    ResultsError
+        If the runs are of several tiers or backends or repeat a seed at a point.
+    """
+    caption = ""
+    if isinstance(results, Sequence):
+        grid: Grid = _as_grid(results)
+        caption = _caption(results) if results else ""
+    else:
+        grid = results
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
     for ax, (value, label) in zip(axes, LABELS.items(), strict=True):
         _panel(ax, grid, value, diverging=False, g_labels=g_labels)
         ax.set_title(label)
-    fig.suptitle(f"{title}: last 1000 ms (all neurons if g >= 7, eta <= 1.2, else 30)")
+    fig.suptitle(f"{title}: {caption}" if caption else title)
     fig.tight_layout()
     return fig
 
@@ -170,7 +228,8 @@ def raster(
     top.plot(rec.times[keep], rec.ids[keep], "|", color="k", markersize=4)
     top.set_ylabel("neuron")
     top.set_title(
-        f"{result.tier}: g = {result['g']:g}, eta = {result['eta']:g}: "
+        f"{result.tier}, seed {result.seed}: g = {result['g']:g}, "
+        f"eta = {result['eta']:g}: "
         f"{result['rate_hz']:.1f} Hz"
     )
     bottom.hist(rec.times[keep], bins=np.arange(lo, hi + 1e-9, 1.0), color="0.3")

@@ -1,9 +1,19 @@
 """A sweep's results on disk: ``summary.csv``, ``chips.csv``, the seed's HDF5 files.
 
-``summary.csv`` has one row per (backend, tier, seed, point) with the point's
-coordinates, the workload's metrics (:func:`columns`) and every loss counter (synapse
-loss fraction; events offered to and dropped by each rate-limited resource for the
-hardware tier); ``chips.csv`` the hardware tier's counts per unit of each resource.
+``summary.csv`` has one row per (backend, tier, member, seed, point) with the
+ensemble member's labels (if any), the point's coordinates, the recording layout,
+the analysed window ``t_start``/``t_stop`` (ms), the workload's metrics
+(:func:`columns`) and every loss counter (synapse loss fraction; events offered to
+and dropped by each rate-limited resource for the hardware tier); ``chips.csv`` the
+hardware tier's counts per unit of each resource. Both files keep the rows of other
+runs written to the same folder and replace those of the same run (backend, tier,
+seed, labels, coordinates), as ``results.parquet`` does, so the folder's files hold
+the same runs.
+
+Every field describes the data beside it: the window columns and the seed files'
+``recorded_from``/``sim_time`` annotations are the window the spikes and the
+windowed metrics cover (a workload's docs name any metric of the whole run, e.g.
+Brunel's ``rate_exc_hz``); the seed files hold only that window's spikes.
 """
 
 from __future__ import annotations
@@ -14,15 +24,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from experiments.report.io import Segment, write_population
 from experiments.runs.result import PointResult
 from experiments.runs.workload import Workload
+from twin.errors import ResultsError
 from twin.files import atomic_write_text
 
 __all__ = [
     "CHIP_COLUMNS",
     "LEADING",
     "LOSSES",
+    "WINDOW",
     "chip_columns",
     "chips_csv",
     "columns",
@@ -47,33 +61,106 @@ LOSSES = (
     "synapse_loss",
     *(f"{kind}_{r}" for r in RESOURCES for kind in ("offered", "dropped")),
 )
+#: The analysed window of a row, ms: spikes and windowed metrics cover (start, stop].
+WINDOW = ("t_start", "t_stop")
+
+Labels = Mapping[str, str]
 
 
-def columns(workload: Workload[Any]) -> tuple[str, ...]:
-    """Return the summary's columns for a workload.
+def _label_names(labels: Sequence[Labels]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for member in labels for k in member))
+
+
+def _labels_of(results: Sequence[PointResult], labels: Sequence[Labels]) -> list:
+    """Return one labels mapping per result (``labels`` empty: none).
+
+    Raises
+    ------
+    ResultsError
+        If ``labels`` is given but not one mapping per result.
+    """
+    if not labels:
+        return [{} for _ in results]
+    if len(labels) != len(results):
+        raise ResultsError(
+            f"{len(labels)} label sets for {len(results)} results; give one "
+            "member's labels per result (or none)"
+        )
+    return list(labels)
+
+
+def columns(workload: Workload[Any], labels: Sequence[str] = ()) -> tuple[str, ...]:
+    """Return the summary's columns for a workload (``labels``: member labels).
 
     Examples
     --------
     >>> from experiments.brunel.workload import BrunelWorkload
-    >>> columns(BrunelWorkload())[:8]
-    ('platform', 'tier', 'seed', 'g', 'eta', 'layout', 'n_neurons', 'rate_hz')
+    >>> columns(BrunelWorkload())[:9]
+    ('platform', 'tier', 'seed', 'g', 'eta', 'layout', 't_start', 't_stop', 'n_neurons')
     """
     metrics = tuple(c.name for c in workload.columns)
-    return (*LEADING, *workload.coords, "layout", *metrics, *LOSSES)
+    return (*LEADING, *labels, *workload.coords, "layout", *WINDOW, *metrics, *LOSSES)
 
 
-def _row(workload: Workload[Any], r: PointResult) -> list[object]:
+def _ms(value: float) -> str:
+    return format(float(value), ".12g")
+
+
+def _row(
+    workload: Workload[Any], r: PointResult, labels: Labels, names: Sequence[str]
+) -> list[object]:
     losses = [r.losses.get(c, "") for c in LOSSES[1:]]
     return [
         r.backend,
         r.tier,
         r.seed,
+        *(labels.get(k, "") for k in names),
         *(r.point[c] for c in workload.coords),
         r.layout,
+        _ms(r.recorded_from),
+        _ms(r.recording.t_stop),
         *(c.format(r.metrics[c.name]) for c in workload.columns),
         f"{r.losses.get('synapse_loss', 0.0):.5f}",
         *losses,
     ]
+
+
+def _csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def _merged(path: Path, text: str, identity: Sequence[str]) -> str:
+    """Return ``text`` (CSV) with the rows of ``path`` that are of other runs.
+
+    A row of the file is replaced when a new row has the same values in the
+    ``identity`` columns; other rows stay (columns the new header lacks are added).
+
+    Raises
+    ------
+    ResultsError
+        If the existing file cannot be read as UTF-8 text.
+    """
+    if not path.exists():
+        return text
+    try:
+        old = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    except (OSError, UnicodeDecodeError, csv.Error) as err:
+        raise ResultsError(
+            f"cannot read {str(path)!r} to keep its other runs ({err}); delete it "
+            "(results.parquet and points/ keep every run) and run again"
+        ) from None
+    new = list(csv.DictReader(io.StringIO(text)))
+    mine = {tuple(r.get(k) or "" for k in identity) for r in new}
+    kept = [r for r in old if tuple(r.get(k) or "" for k in identity) not in mine]
+    header = list(next(csv.reader(io.StringIO(text))))
+    header += [k for k in dict.fromkeys(k for r in kept for k in r) if k and
+               k not in header]  # fmt: skip
+    rows = [[r.get(k) or "" for k in header] for r in [*kept, *new]]
+    return _csv_text(header, rows)
 
 
 #: Columns of ``chips.csv`` after the point's (one row per point, resource and unit of
@@ -81,9 +168,11 @@ def _row(workload: Workload[Any], r: PointResult) -> list[object]:
 CHIP_COLUMNS = ("resource", "unit", "chip", "offered", "dropped", "passed")
 
 
-def chip_columns(workload: Workload[Any]) -> tuple[str, ...]:
-    """Return the columns of ``chips.csv``: tier, seed, the coordinates, the counts."""
-    return ("tier", "seed", *workload.coords, *CHIP_COLUMNS)
+def chip_columns(
+    workload: Workload[Any], labels: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """Return the columns of ``chips.csv``: tier, seed, labels, coordinates, counts."""
+    return ("tier", "seed", *labels, *workload.coords, *CHIP_COLUMNS)
 
 
 def _chip_of(resource: str, unit: int) -> int:
@@ -93,47 +182,116 @@ def _chip_of(resource: str, unit: int) -> int:
     return -1 if resource == "input_per_fpga" else unit
 
 
-def chips_csv(workload: Workload[Any], results: Sequence[PointResult]) -> str:
+def chips_csv(
+    workload: Workload[Any],
+    results: Sequence[PointResult],
+    labels: Sequence[Labels] = (),
+) -> str:
     """Return the events offered, dropped and passed per unit of every resource.
 
     For ``recording_per_hicann``, *offered* is what the chip's recorded neurons
-    emitted in the analysis window and *passed* what the host receives.
+    emitted in the analysis window and *passed* what the host receives. ``labels``:
+    each result's member labels (see :func:`summary_csv`).
+
+    Raises
+    ------
+    ResultsError
+        If ``labels`` is given but not one mapping per result.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(chip_columns(workload))
-    for r in results:
+    names = _label_names(labels)
+    rows = []
+    for r, mine in zip(results, _labels_of(results, labels), strict=True):
         point = [r.point[c] for c in workload.coords]
+        tags = [mine.get(k, "") for k in names]
         for resource, units in sorted(r.groups.items()):
             for unit, (offered, dropped) in sorted(units.items()):
-                writer.writerow(
-                    [r.tier, r.seed, *point, resource, unit,
+                rows.append(
+                    [r.tier, r.seed, *tags, *point, resource, unit,
                      _chip_of(resource, unit), offered, dropped, offered - dropped]
                 )  # fmt: skip
-    return out.getvalue()
+    return _csv_text(chip_columns(workload, names), rows)
 
 
 def write_chips(
-    workload: Workload[Any], results: Sequence[PointResult], path: Path
+    workload: Workload[Any],
+    results: Sequence[PointResult],
+    path: Path,
+    labels: Sequence[Labels] = (),
 ) -> Path:
-    """Write ``chips.csv`` atomically."""
-    return atomic_write_text(path, chips_csv(workload, results))
+    """Write ``chips.csv`` atomically, keeping the file's rows of other runs.
+
+    Raises
+    ------
+    ResultsError
+        If ``labels`` is not one mapping per result, or an existing file cannot be
+        read.
+    """
+    names = _label_names(labels)
+    identity = ("tier", "seed", *names, *workload.coords)
+    return atomic_write_text(
+        path, _merged(path, chips_csv(workload, results, labels), identity)
+    )
 
 
-def summary_csv(workload: Workload[Any], results: Sequence[PointResult]) -> str:
-    """Return the tidy per-point table as CSV text (:func:`columns`)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns(workload))
-    writer.writerows(_row(workload, r) for r in results)
-    return out.getvalue()
+def summary_csv(
+    workload: Workload[Any],
+    results: Sequence[PointResult],
+    labels: Sequence[Labels] = (),
+) -> str:
+    """Return the tidy per-point table as CSV text (:func:`columns`).
+
+    Parameters
+    ----------
+    workload
+        The experiment.
+    results
+        The runs.
+    labels
+        Each result's ensemble member labels (e.g. ``{"strategy": "enum"}``), one
+        mapping per result; their names become columns. Empty: no label columns.
+
+    Raises
+    ------
+    ResultsError
+        If ``labels`` is given but not one mapping per result.
+    """
+    names = _label_names(labels)
+    rows = [
+        _row(workload, r, mine, names)
+        for r, mine in zip(results, _labels_of(results, labels), strict=True)
+    ]
+    return _csv_text(columns(workload, names), rows)
 
 
 def write_summary(
-    workload: Workload[Any], results: Sequence[PointResult], path: Path
+    workload: Workload[Any],
+    results: Sequence[PointResult],
+    path: Path,
+    labels: Sequence[Labels] = (),
 ) -> Path:
-    """Write ``summary.csv`` atomically."""
-    return atomic_write_text(path, summary_csv(workload, results))
+    """Write ``summary.csv`` atomically, keeping the file's rows of other runs.
+
+    A row of the file is replaced by a new row of the same run (platform, tier,
+    seed, labels, coordinates), as ``results.parquet`` replaces its rows.
+
+    Raises
+    ------
+    ResultsError
+        If ``labels`` is not one mapping per result, or an existing file cannot be
+        read.
+    """
+    names = _label_names(labels)
+    identity = (*LEADING, *names, *workload.coords)
+    return atomic_write_text(
+        path, _merged(path, summary_csv(workload, results, labels), identity)
+    )
+
+
+def _window_trains(
+    trains: Sequence[np.ndarray], start: float, stop: float
+) -> tuple[np.ndarray, ...]:
+    """Keep each train's spikes in (start, stop] (the analysed window)."""
+    return tuple(t[(t > start) & (t <= stop)] for t in trains)
 
 
 def seed_segments(
@@ -142,18 +300,29 @@ def seed_segments(
     n_exc: int,
     n_inh: int,
     kept: Mapping[str, int] | None = None,
+    labels: Sequence[Labels] = (),
 ) -> list[Segment]:
     """Return one seed-layout segment per result for ``population`` ('exc'/'inh').
 
-    Neurons stored: the first ``kept[layout]`` of the population (the seed: 30 in
-    its "30" layout), the whole population for a layout not in ``kept``. Only spikes
-    of the recorded window are present; the annotation ``recorded_from`` (ms) says
-    where that window starts.
+    Neurons stored: those of the first ``kept[layout]`` of the population (the
+    seed: 30 in its "30" layout; the whole population for a layout not in ``kept``)
+    that the run analysed (``PointResult.neurons``: a neuron the wafer did not
+    record is left out, not written as a silent train). Each train
+    holds the spikes of the analysed window (``recorded_from``, ``sim_time``] (ms),
+    as the annotations say: a rate computed from the file's own annotations, count /
+    (sim_time - recorded_from), is the summary's. The seed's reader (trains from 0)
+    still finds the last 1000 ms its analysis takes. ``labels``: each result's member
+    labels, written as annotations.
+
+    Raises
+    ------
+    ResultsError
+        If ``labels`` is given but not one mapping per result.
     """
     kept = kept or {}
     size = n_exc if population == "exc" else n_inh
     segments = []
-    for r in results:
+    for r, mine in zip(results, _labels_of(results, labels), strict=True):
         rec = r.recording
         n = min(kept.get(r.layout, size), size)
         annotations: dict[str, float | int | str] = {
@@ -164,8 +333,18 @@ def seed_segments(
             "recorded_from": r.recorded_from,
             "seed": r.seed,
             "tier": r.tier,
+            "layout": r.layout,
+            **mine,
         }
-        segments.append(Segment(annotations, tuple(rec.spiketrains(population)[:n])))
+        ids = np.asarray(rec.recorded[population])[:n]
+        analysed = np.isin(ids, r.neurons)  # the neurons whose spikes are all here
+        trains = _window_trains(
+            [t for t, ok in zip(rec.spiketrains(population)[:n], analysed,
+                                strict=True) if ok],
+            r.recorded_from,
+            rec.t_stop,
+        )  # fmt: skip
+        segments.append(Segment(annotations, trains))
     return segments
 
 
@@ -175,15 +354,23 @@ def write_seed_files(
     n_exc: int,
     n_inh: int,
     kept: Mapping[str, int] | None = None,
+    labels: Sequence[Labels] = (),
 ) -> list[Path]:
     """Write ``exc.h5`` and ``inh.h5`` in the seed's layout (one segment per result).
 
-    ``kept``: neurons stored per population for each layout (see
-    :func:`seed_segments`).
+    ``kept``: neurons stored per population for each layout; ``labels``: each
+    result's member labels (see :func:`seed_segments`).
+
+    Raises
+    ------
+    ResultsError
+        If ``labels`` is given but not one mapping per result.
     """
     return [
         write_population(
-            out / f"{pop}.h5", pop, seed_segments(results, pop, n_exc, n_inh, kept)
+            out / f"{pop}.h5",
+            pop,
+            seed_segments(results, pop, n_exc, n_inh, kept, labels),
         )
         for pop in ("exc", "inh")
     ]

@@ -56,7 +56,10 @@ class PointResult:
     wall
         Wall time of the run, s (a batched point: its share of the call).
     recorded_from
-        Spikes are present from this time on, ms (the twin keeps the analysed window).
+        The recording holds every spike of the recorded neurons from this time on,
+        ms: the workload's ``sim_config(point).record_from`` (the twin records from
+        there, or from the start of its block, on; NEST from 0). The workloads'
+        windowed metrics cover (recorded_from, t_stop].
     groups
         Hardware tier: resource -> unit (chip, neuron block, bus or FPGA id) ->
         (events offered, events dropped).
@@ -104,10 +107,13 @@ def analyse(
     neurons: np.ndarray,
     losses: Mapping[str, float] | None = None,
     wall: float = 0.0,
-    recorded_from: float = 0.0,
+    recorded_from: float | None = None,
     groups: Mapping[str, Mapping[int, tuple[int, int]]] | None = None,
 ) -> PointResult:
     """Apply the workload's analysis to one recording.
+
+    ``recorded_from`` (ms) defaults to the workload's ``sim_config(point)
+    .record_from``: the time from which every backend's recording is complete.
 
     Raises
     ------
@@ -127,7 +133,11 @@ def analyse(
         neurons=np.asarray(neurons),
         losses=MappingProxyType(dict(losses or {})),
         wall=wall,
-        recorded_from=recorded_from,
+        recorded_from=(
+            workload.sim_config(point).record_from
+            if recorded_from is None
+            else float(recorded_from)
+        ),
         groups=MappingProxyType(
             {
                 k: MappingProxyType(
@@ -198,6 +208,9 @@ def save_point(path: Path, result: PointResult) -> Path:
 def load_point(path: Path, workload: Workload[Any], point: Hashable) -> PointResult:
     """Read a point written by :func:`save_point` and analyse it again.
 
+    ``recorded_from`` is derived again from the workload (as :func:`analyse` does),
+    not read back: files of older versions stored 0 whatever the twin recorded.
+
     Raises
     ------
     ResultsError
@@ -238,7 +251,6 @@ def load_point(path: Path, workload: Workload[Any], point: Hashable) -> PointRes
         neurons=arrays["neurons"],
         losses=meta["losses"],
         wall=meta["wall"],
-        recorded_from=meta["recorded_from"],
         groups={
             k: {int(u): (c[0], c[1]) for u, c in v.items()}
             for k, v in meta.get("groups", {}).items()

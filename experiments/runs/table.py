@@ -3,7 +3,9 @@
 The per-point files (:mod:`experiments.runs.store`) hold the spikes; the table holds
 what a report needs of thousands of runs in one columnar file,
 ``OUT/results.parquet``: the point's coordinates, seed, tier, backend, layout, the
-workload's metrics, the loss counters, the wall time, the sweep's labels (e.g. the
+analysed window ``t_start``/``t_stop`` (ms: the run's recording is complete from
+``t_start`` on and its windowed metrics cover (t_start, t_stop]), the workload's
+metrics, the loss counters, the wall time, the sweep's labels (e.g. the
 wafer and mapping strategy of an ensemble member), the unit, the code that computed
 the point (``code_version``, ``code_digest``: see :mod:`experiments.runs.codestamp`),
 and a ``status``:
@@ -49,7 +51,18 @@ TABLE_NAME = "results.parquet"
 #: A row's possible status.
 STATUSES = ("done", "failed", "missing")
 #: Columns of every row besides the workload's coordinates, metrics and losses.
-FIXED = ("unit", "backend", "tier", "seed", "layout", "wall", "status", "error")
+FIXED = (
+    "unit",
+    "backend",
+    "tier",
+    "seed",
+    "layout",
+    "t_start",
+    "t_stop",
+    "wall",
+    "status",
+    "error",
+)
 
 Row = dict[str, Any]
 
@@ -74,6 +87,8 @@ def _row(
         "tier": tier,
         "seed": workload.seed(point),
         "layout": unit.layout or workload.layout(point),
+        "t_start": None,
+        "t_stop": None,
         "wall": None,
         "status": "missing" if error is None else "failed",
         "error": error,
@@ -81,6 +96,10 @@ def _row(
     row |= {c.name: None for c in workload.columns}
     if result is not None:
         row |= {"layout": result.layout, "wall": result.wall, "status": "done"}
+        row |= {
+            "t_start": float(result.recorded_from),
+            "t_stop": float(result.recording.t_stop),
+        }
         row |= {k: float(v) for k, v in result.metrics.items()}
         row |= {k: float(v) for k, v in result.losses.items()}
     return row
