@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from experiments.report.io import Segment, read_population
+from experiments.report.members import check_group, describe_rows
 from experiments.runs.analysis import (
     TOLERANCE,
     Activity,
@@ -317,7 +318,14 @@ def _mean(values: list[float]) -> float:
 
 
 def aggregate(rows: Sequence[Row]) -> dict[tuple[str, str], dict[Point, Stat]]:
-    """Group rows by (platform, tier) and point; average over seeds."""
+    """Group rows by (platform, tier) and point; average over seeds.
+
+    Raises
+    ------
+    ResultsError
+        If a group's rows are not seeds of one experiment: rows of several ensemble
+        members, a seed twice or different windows (:func:`members.check_group`).
+    """
     groups: dict[tuple[str, str], dict[Point, list[Row]]] = {}
     for row in rows:
         key = (row.get("platform", "twin"), row["tier"])
@@ -327,6 +335,7 @@ def aggregate(rows: Sequence[Row]) -> dict[tuple[str, str], dict[Point, Stat]]:
     for key, points in groups.items():
         out[key] = {}
         for point, members in points.items():
+            check_group(members, f"{key[0]} {key[1]} at {_label((*point, None))}")
             rate = np.array([_num(m["rate_hz"]) for m in members])
             numeric = [k for k in members[0] if k.startswith(("dropped_", "offered_"))]
             numeric.append("synapse_loss")
@@ -765,14 +774,26 @@ def report(
     figures: Sequence[str] = (),
     g_correction: bool = False,
     chips: Sequence[Row] = (),
+    member: str = "",
 ) -> str:
     """Return the Markdown report (tables per (g, eta); ``figures`` embedded).
 
-    ``chips``: rows of ``chips.csv`` (per-chip counts of the hardware tier).
+    ``chips``: rows of ``chips.csv`` (per-chip counts of the hardware tier);
+    ``member``: the ensemble member the rows are of (title). The report opens with
+    the runs it is made of (:func:`members.describe_rows`).
+
+    Raises
+    ------
+    ResultsError
+        If rows of one platform, tier and point are not seeds of one experiment
+        (:func:`aggregate`).
     """
     t_groups = {tier: v for (_, tier), v in aggregate(twin).items()}
     n_groups = {tier: v for (_, tier), v in aggregate(nest).items()}
-    lines = ["# The seed sweep: twin vs NEST" + (" vs wafer" if wafer else ""), ""]
+    title = "# The seed sweep: twin vs NEST" + (" vs wafer" if wafer else "")
+    lines = [title + (f": {member}" if member else ""), ""]
+    lines += [f"Runs of {describe_rows(side, rows)}." for side, rows in
+              (("twin", twin), ("NEST", nest)) if rows] + [""]  # fmt: skip
     if "ideal" in t_groups and "ideal" in n_groups:
         lines += ["## Twin `ideal` tier vs NEST", ""]
         lines += _ideal_table(t_groups["ideal"], n_groups["ideal"])
