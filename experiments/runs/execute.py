@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 from jax import numpy as jnp
-from jax import random as jr
 
 from experiments.runs.plan import MapTask, RunUnit
 from experiments.runs.result import PointResult, analyse
 from experiments.runs.workload import Variant, Workload
 from twin.analog import simulate_batch
+from twin.analog.keys import stream_key
 from twin.analog.runner import Progress
 from twin.hardware import HardwareConfig, bandwidth_loss, spike_stages
 from twin.network import Network, PoissonSource
@@ -34,6 +34,7 @@ from twin.tiers import Realised, Tier, realise
 from twin.wafer import Wafer
 
 __all__ = [
+    "POINT_STREAM",
     "execute",
     "map_task",
     "point_key",
@@ -43,12 +44,22 @@ __all__ = [
 ]
 
 
+#: Name of the stream a sweep point's Poisson sources draw from (:func:`point_key`).
+POINT_STREAM = "experiments.point"
+
+
 def point_key(variant: Variant) -> jnp.ndarray:
-    """Return the JAX PRNG key of a variant: its first integer folded with the rest."""
-    key = jr.PRNGKey(variant.key[0])
-    for k in variant.key[1:]:
-        key = jr.fold_in(key, k)
-    return key
+    """Return the JAX PRNG key of a variant: the stream labelled by its integers.
+
+    The label is ``("stream", POINT_STREAM)`` and one ``("key", k)`` field per integer
+    (:mod:`twin.streams`): distinct integer tuples, of any length, give distinct keys.
+
+    Raises
+    ------
+    ConfigError
+        If an entry of ``variant.key`` is not an integer.
+    """
+    return stream_key((("stream", POINT_STREAM), *(("key", k) for k in variant.key)))
 
 
 def scaled(network: Network, variant: Variant) -> Network:

@@ -87,10 +87,11 @@ class Variant:
     Attributes
     ----------
     key
-        Integers the point's PRNG key is made of: ``key[0]`` seeds it and every
-        further integer is folded in (``jax.random.fold_in``), so the key depends
-        on the point only. (The emulator's buffer size, ``RunUnit.capacity_scale``,
-        also shapes the draws; the store fingerprints it.)
+        Integers that label the point's random stream
+        (:func:`experiments.runs.execute.point_key`, :mod:`twin.streams`), so the
+        key depends on the point only and distinct tuples give distinct keys.
+        (The emulator's buffer size, ``RunUnit.capacity_scale``, also shapes the
+        draws; the store fingerprints it.)
     g_scale
         Factor on every inhibitory weight.
     rate_scale

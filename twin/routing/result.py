@@ -20,6 +20,7 @@ from twin.routing.place import Placement
 from twin.routing.route_l1 import L1Routing
 from twin.routing.route_synapses import SynapseRouting
 from twin.routing.synapses import SynapseTable
+from twin.streams import rng as stream_rng
 from twin.wafer.wafer import Wafer
 
 __all__ = ["WaferMapping"]
@@ -85,9 +86,11 @@ class WaferMapping:
         delay_model
             Delays from route length; ``None`` keeps the requested delays.
         seed
-            Seed of the delay jitter.
+            Seed of the delay jitter (its stream is labelled
+            ``("stream", "twin.routing.delay_jitter"), ("seed", seed)``,
+            :mod:`twin.streams`, so it shares no draws with other users of the seed).
         """
-        rng = np.random.default_rng(seed)
+        rng = stream_rng((("stream", "twin.routing.delay_jitter"), ("seed", seed)))
         projections = []
         for proj in self.network.projections:
             keep = self.synapses.realised[proj.name]
