@@ -13,12 +13,14 @@ and within a step the highest neuron ids lose first (a priority encoder's order)
 applied after the run to the emulated spikes of the recorded window (the window is
 replayed once first so the buffers start as full as in a long run) for the resources
 that do not act back on the network: the recording links (exact) and the external input
-links (a Monte-Carlo estimate from the sources' rates). The on-wafer paths (priority
-encoders, mergers) act inside the run: :mod:`twin.analog.limits`.
+links (a Monte-Carlo estimate from the sources' rates; a PyNN session feeds them the
+events its sources really emitted, :mod:`twin.pynn.losses`). The on-wafer paths
+(priority encoders, mergers) act inside the run: :mod:`twin.analog.limits`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -26,7 +28,14 @@ import numpy as np
 
 from twin.errors import ConfigError
 
-__all__ = ["QueueLoss", "drop_events", "fluid_queue", "poisson_input_loss"]
+__all__ = [
+    "QueueLoss",
+    "drop_events",
+    "fluid_queue",
+    "poisson_input_loss",
+    "summed_loss",
+    "tally_loss",
+]
 
 
 def fluid_queue(
@@ -98,6 +107,68 @@ class QueueLoss:
     def total_dropped(self) -> int:
         """Events dropped by all groups."""
         return sum(self.dropped.values())
+
+
+def tally_loss(groups: np.ndarray, lost: np.ndarray, resource: str) -> QueueLoss:
+    """Return the loss of a set of events: offered and dropped per group.
+
+    Parameters
+    ----------
+    groups
+        Group of every event (-1: not subject to the limit), shape ``(events,)``.
+    lost
+        Whether each event was dropped, shape ``(events,)``.
+    resource
+        Name stored in the report.
+
+    Returns
+    -------
+    QueueLoss
+        Every group with an event is offered; groups that dropped none are absent
+        from ``dropped`` (as :func:`drop_events` reports them).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss = tally_loss(np.array([2, 2, -1, 5]), np.array([1, 0, 1, 0], bool), "x")
+    >>> dict(loss.offered), dict(loss.dropped)
+    ({2: 2, 5: 1}, {2: 1})
+    """
+    groups = np.asarray(groups)
+    subject = groups >= 0
+    names, g = np.unique(groups[subject], return_inverse=True)
+    offered = np.bincount(g, minlength=names.size)
+    dropped = np.bincount(g[np.asarray(lost, bool)[subject]], minlength=names.size)
+    return QueueLoss(
+        resource,
+        MappingProxyType({int(n): int(o) for n, o in zip(names, offered, strict=True)}),
+        MappingProxyType(
+            {int(n): int(d) for n, d in zip(names, dropped, strict=True) if d}
+        ),
+    )
+
+
+def summed_loss(losses: Sequence[QueueLoss], resource: str) -> QueueLoss:
+    """Return the per-group sums of several reports of one resource (e.g. runs).
+
+    Examples
+    --------
+    >>> a = tally_loss(np.array([0, 1]), np.array([True, False]), "x")
+    >>> total = summed_loss([a, a], "x")
+    >>> dict(total.offered), dict(total.dropped)
+    ({0: 2, 1: 2}, {0: 2})
+    """
+    offered: dict[int, int] = {}
+    dropped: dict[int, int] = {}
+    for loss in losses:
+        for out, part in ((offered, loss.offered), (dropped, loss.dropped)):
+            for group, n in part.items():
+                out[group] = out.get(group, 0) + n
+    return QueueLoss(
+        resource,
+        MappingProxyType(dict(sorted(offered.items()))),
+        MappingProxyType({k: v for k, v in sorted(dropped.items()) if v}),
+    )
 
 
 def drop_events(

@@ -14,6 +14,7 @@ from pyNN import common
 from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 from pyNN.recording import get_io
 
+from twin.errors import ConfigError
 from twin.hardware import HardwareConfig
 from twin.hardware.spike_loss import QueueLoss
 from twin.pynn import simulator
@@ -134,26 +135,66 @@ def mapping() -> WaferMapping | None:
     return emulation.realised.mapping
 
 
-def losses() -> dict[str, QueueLoss]:
+def losses(run: int | None = None) -> dict[str, QueueLoss]:
     """Return the spikes the hardware tier's rate limits offered and dropped.
 
     Resource name (``priority_encoder``, ``dnc_merger`` inside the run,
-    ``recording_per_hicann`` after it, and the external input links) -> a
-    :class:`twin.hardware.spike_loss.QueueLoss` with per-group counts since the last
-    ``reset`` (all runs of the segment; the input links are estimated at the rates of
-    the last run); empty on the ideal and mapped tiers. With current sources, also
-    ``current_stimulus_per_hicann``: the (stimulus, neuron) inputs offered per
-    HICANN and those discarded because a HICANN stimulates one neuron only
-    (:mod:`twin.hardware.stimuli`).
+    ``recording_per_hicann`` after it, and the external input links
+    ``input_per_hicann`` and ``input_per_fpga``) -> a
+    :class:`twin.hardware.spike_loss.QueueLoss` with per-group counts; empty on the
+    ideal and mapped tiers. The counts cover the runs' whole duration, whatever is
+    recorded (:mod:`twin.pynn.losses`): the recording link is offered the recorded
+    neurons' spikes, the input links every event of the spike sources (the Poisson
+    events drawn and the ``SpikeSourceArray`` times emitted; the network still
+    receives them all). With current sources, also ``current_stimulus_per_hicann``:
+    the (stimulus, neuron) inputs offered per HICANN and those discarded because a
+    HICANN stimulates one neuron only (:mod:`twin.hardware.stimuli`; a property of the
+    configuration, the same for every run).
+
+    Parameters
+    ----------
+    run
+        ``None``: all runs since the last ``reset`` (or ``setup``) together; an
+        index: that run alone (0 is the first, -1 the last). The runs' counts add up
+        to the total.
+
+    Raises
+    ------
+    ConfigError
+        If ``run`` is not the index of a run since the last reset.
     """
     emulation = simulator.state.emulation
     if emulation is None:
+        if run is not None:
+            raise ConfigError(
+                f"losses(run={run!r}): no run since the last reset; call sim.run() "
+                "first, or losses() for none"
+            )
         return {}
-    out = dict(emulation.losses)
+    out = dict(emulation.losses if run is None else _run_losses(emulation, run))
     report = emulation.realised.report if emulation.realised is not None else None
     if report is not None and report.stimuli is not None:
         out[report.stimuli.loss.resource] = report.stimuli.loss
     return out
+
+
+def _run_losses(emulation: Any, run: int) -> dict[str, QueueLoss]:
+    """Return the losses of run ``run`` since the last reset.
+
+    Raises
+    ------
+    ConfigError
+        If ``run`` is not the index of such a run.
+    """
+    n = len(emulation.segments)
+    if isinstance(run, bool) or not isinstance(run, int) or not -n <= run < n:
+        raise ConfigError(
+            f"losses(run={run!r}): the session has {n} run(s) since the last reset; "
+            f"give an index in [{-n}, {n - 1}], or None for all runs together"
+        )
+    if not emulation.run_losses:  # ideal and mapped tiers
+        return {}
+    return dict(emulation.run_losses[run])
 
 
 run, run_until = common.build_run(simulator)

@@ -11,12 +11,14 @@ rate-limit queues), with the network as it is now — spike times, Poisson rates
 windows, parameters and connections may change between runs, as in NEST. The number and
 order of neurons may not; on the mapped and hardware tiers the wafer keeps its mapping
 and configuration within a run, so only the spike sources may change there. Each
-segment draws its Poisson input from its own key (the seed, folded with the segment's
-index).
+segment draws its Poisson input from its own stream, labelled by the seed, the trial
+(``reset`` calls since ``setup``) and the run's index in the trial
+(:func:`run_label`, :mod:`twin.streams`): no two runs of a session share a stream.
 
 On the hardware tier the priority encoders and mergers drop spikes inside the run and
-the recording link per chip after it (:func:`twin.hardware.bandwidth_loss`, from rest
-over all segments so far): what the recorder returns is what the wafer would deliver.
+the recording link per chip after it, and the external input links count the source
+events each run offered (:mod:`twin.pynn.losses`, from rest over all segments so far):
+what the recorder returns is what the wafer would deliver.
 """
 
 from __future__ import annotations
@@ -27,24 +29,30 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import jax.random as jr
 import numpy as np
 
 from twin.analog import SimConfig, simulate_batch
 from twin.analog.kernel import Resume
+from twin.analog.keys import stream_key
 from twin.errors import UnsupportedError
-from twin.hardware import bandwidth_loss, spike_stages
+from twin.hardware import spike_stages
 from twin.hardware.readout import check_readout
+from twin.hardware.spike_loss import QueueLoss
 from twin.network import Network
 from twin.pynn.build import Built, network_of
+from twin.pynn.losses import session_losses
 from twin.recording import STATE_VARIABLES, SpikeRecording
 from twin.routing.busgraph import BusGraph
 from twin.sources import PoissonSource, SpikeTimesSource
+from twin.streams import Label
 from twin.tiers import Realised, realise, tier_list
 from twin.timegrid import TimeGrid
 from twin.wafer import Wafer
 
-__all__ = ["Emulation", "Segment", "emulate"]
+__all__ = ["POISSON_STREAM", "Emulation", "Segment", "emulate", "run_label"]
+
+#: Name of the stream a session's Poisson sources draw from (:func:`run_label`).
+POISSON_STREAM = "twin.pynn.poisson"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -96,13 +104,17 @@ class Emulation:
         per resource, over all segments.
     dt
         Time step, ms.
+    run_losses
+        Hardware tier: ``losses`` of each segment, in order (they add up to
+        ``losses``).
     """
 
     segments: tuple[Segment, ...]
     spikes_delivered: tuple[np.ndarray, np.ndarray]
     initial: dict[str, np.ndarray]
-    losses: dict[str, Any]
+    losses: dict[str, QueueLoss]
     dt: float
+    run_losses: tuple[dict[str, QueueLoss], ...] = ()
 
     @property
     def built(self) -> Built | None:
@@ -323,7 +335,14 @@ def emulate(state: Any, steps: int) -> Emulation:
     realised = _realise(state, built, last)
     net = realised.network
     spiking = [(p, i) for p, i in _recorded(state, "spikes") if p.is_neuron]
-    poisson = any(
+    sites, hardware = realised.sites, realised.hardware
+    stages = (
+        spike_stages(sites, hardware)
+        if sites is not None and hardware is not None
+        else []
+    )
+    link = sites is not None and hardware is not None and realised.tier.bandwidth
+    poisson = link or any(  # the input links count every Poisson event
         type(p.celltype).__name__ == "SpikeSourcePoisson"
         for p, _ in _recorded(state, "spikes")
     )
@@ -351,14 +370,6 @@ def emulate(state: Any, steps: int) -> Emulation:
         offset=round(start * state.dt, 9),
         record_poisson=poisson,
     )
-    tier = realised.tier
-    stages = (
-        spike_stages(realised.sites, realised.hardware)
-        if realised.hardware is not None
-        and realised.sites is not None
-        and tier.bandwidth
-        else []
-    )
     v0, w0 = _initial(state, "v", -65.0), _initial(state, "w", 0.0)
     resume = _reinitialised(state, built, last.final) if last else None
     for pop in state.structure.populations:
@@ -368,7 +379,7 @@ def emulate(state: Any, steps: int) -> Emulation:
     rec = simulate_batch(
         net,
         config,
-        keys=_run_key(opts.seed, state.segment_counter, index)[None],
+        keys=stream_key(run_label(opts.seed, state.segment_counter, index))[None],
         limits=stages,
         v0=v0,
         w0=w0,
@@ -385,20 +396,28 @@ def emulate(state: Any, steps: int) -> Emulation:
         if previous and previous.segments
         else {"v": v0, "gsyn_exc": zeros, "gsyn_inh": zeros, "w": w0}
     )
-    ids, times, losses = _delivered(segments, spiking, opts.seed, bool(stages))
-    return Emulation(segments, (ids, times), initial, losses, state.dt)
+    if not link:
+        ids, times = _delivered(segments)
+        return Emulation(segments, (ids, times), initial, {}, state.dt)
+    recorded = _global_ids(built, spiking)
+    out = session_losses(segments, recorded)
+    return Emulation(
+        segments, (out.ids, out.times), initial, out.total, state.dt, out.per_run
+    )
 
 
-def _run_key(seed: int, trial: int, index: int) -> Any:
-    """Return the PRNG key of run ``index`` of trial ``trial`` (a ``reset`` each).
+def run_label(seed: int, trial: int, index: int) -> Label:
+    """Return the label of the Poisson stream of run ``index`` of trial ``trial``.
 
-    Trial 0's first run uses the seed's key itself; every other run folds in its
-    trial and index, so runs and trials draw independent Poisson input.
+    A trial is the time between two ``reset`` calls (the first starts at ``setup``);
+    the stream is distinct for every (seed, trial, run) (:mod:`twin.streams`).
     """
-    key = jr.PRNGKey(seed)
-    if trial:
-        key = jr.fold_in(key, trial)
-    return key if index == 0 else jr.fold_in(key, index)
+    return (
+        ("stream", POISSON_STREAM),
+        ("seed", seed),
+        ("trial", trial),
+        ("run", index),
+    )
 
 
 def _reinitialised(state: Any, built: Built, final: Resume) -> Resume:
@@ -416,69 +435,21 @@ def _reinitialised(state: Any, built: Built, final: Resume) -> Resume:
     return final._replace(state=state_)
 
 
-def _delivered(
-    segments: tuple[Segment, ...], spiking: list, seed: int, link: bool
-) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
-    """Spikes of all segments in session time; on the hardware tier after the link."""
+def _delivered(segments: tuple[Segment, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Spikes of all segments in session time: global ids, times (ms)."""
     dt = segments[0].recording.dt
     ids = np.concatenate([np.asarray(s.recording.ids) for s in segments])
     times = np.concatenate(  # stamp · dt, as SpikeRecording computes them
         [(np.rint(np.asarray(s.recording.times) / dt) + s.start) * dt for s in segments]
     )
-    if not link:
-        return ids.astype(np.int64), times, {}
-    last = segments[-1]
-    merged = dataclasses.replace(
-        last.recording,
-        ids=ids,
-        times=times,
-        t_stop=round((last.start + last.steps) * dt, 9),
-        limit_counts=_summed_limits(segments),
-    )
-    kept, losses = _after_link(merged, last.realised, spiking, last.built, seed)
-    return np.asarray(kept.ids, np.int64), np.asarray(kept.times), losses
+    return ids.astype(np.int64), times
 
 
-def _summed_limits(segments: tuple[Segment, ...]) -> dict[str, np.ndarray]:
-    """Return the in-run rate-limit counts (group, offered, dropped), summed."""
-    out: dict[str, np.ndarray] = {}
-    for seg in segments:
-        for name, counts in seg.recording.limit_counts.items():
-            arr = np.asarray(counts)
-            if name in out:
-                out[name] = np.vstack([arr[0], out[name][1:] + arr[1:]])
-            else:
-                out[name] = arr.copy()
-    return out
-
-
-def _after_link(
-    rec: SpikeRecording, realised: Realised, spiking: list, built: Built, seed: int
-) -> tuple[SpikeRecording, dict[str, Any]]:
-    """Apply the recording link per chip: the spikes the wafer would deliver."""
-    assert realised.sites is not None
-    assert realised.hardware is not None
-    net = realised.network
-    recorded = (
-        np.concatenate(
-            [net.offset(built.name_of(p)) + ids - int(p.first_id) for p, ids in spiking]
-        )
-        if spiking
-        else np.zeros(0, np.int64)
-    )
-    sources = {
-        s.name: np.asarray(s.rate) for s in net.sources if isinstance(s, PoissonSource)
-    }
-    kept, losses = bandwidth_loss(
-        rec,
-        realised.sites,
-        recorded,
-        sources,
-        realised.hardware,
-        seed=seed,
-        stationary=False,  # a run from rest: drops up to t depend on spikes up to t
-    )
-    return kept, dict(losses)
+def _global_ids(built: Built, spiking: list) -> np.ndarray:
+    """Return the global ids of the neurons whose spikes are recorded."""
+    net = built.network
+    parts = [net.offset(built.name_of(p)) + ids - int(p.first_id) for p, ids in spiking]
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
 
 def enable_float64() -> None:
