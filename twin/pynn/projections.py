@@ -5,6 +5,15 @@ postsynaptic cell at a time (``_convergent_connect``); the projection appends ea
 call's arrays to a list and joins them once, into COO arrays (indices relative to
 ``pre`` and ``post``, weight in µS, delay in ms) — the form the twin's ``Network``
 takes. ``get``, ``set`` and ``save`` are PyNN's own, over these arrays.
+
+What is stored is what the emulator runs: delays as NEST realises them (on the step
+grid, within the limits set in ``setup``; :mod:`twin.pynn.validation`), so ``get``
+returns the delays NEST returns. A projection joins the session only once all its
+connections are valid; ``set`` and a connection's setters change nothing if a value
+is refused. ``set`` draws random values as ``pyNN.nest`` does: PyNN's
+``ParameterSpace.evaluate`` over the full (pre × post) matrix, row-major, then the
+value of each connection's (pre, post) element (all multapses of a pair get the
+same value).
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ from twin.errors import UnsupportedError
 from twin.pynn import simulator
 from twin.pynn.build import projection_prefix
 from twin.pynn.standardmodels import StaticSynapse
+from twin.pynn.validation import checked_weights
 
 __all__ = ["Connection", "Projection", "WaferReport"]
 
@@ -130,6 +140,8 @@ class Projection(common.Projection):
         self._chunks: list[tuple[np.ndarray, ...]] = []
         self._arrays: tuple[np.ndarray, ...] | None = None
         connector.connect(self)
+        _, _, weight, delay = self.coo()
+        self._store(weight, delay)  # raises before the projection joins the session
         simulator.state.structure.projections.append(self)
 
     def _convergent_connect(
@@ -164,11 +176,42 @@ class Projection(common.Projection):
         pre, post, weight, delay = self._arrays
         return pre, post, weight, delay
 
+    @property
+    def _context(self) -> str:
+        return f"projection {self.label or 'without label'!r}"
+
+    def _checked(self, name: str, values: Any) -> np.ndarray:
+        """Return weights or delays as stored (delays realised); raise if refused.
+
+        Raises
+        ------
+        InvalidConnectionError
+            For a negative or non-finite weight, or a delay NEST refuses
+            (:func:`twin.pynn.validation.realised_delays`).
+        """
+        if name == "delay":
+            return simulator.state.realised_delays(values, self._context)
+        return checked_weights(values, self._context)
+
+    def _store(self, weight: np.ndarray, delay: np.ndarray) -> None:
+        """Replace the weights and delays of every connection, both checked first."""
+        pre, post, _, _ = self.coo()
+        arrays = (
+            pre,
+            post,
+            self._checked("weight", weight),
+            self._checked("delay", delay),
+        )
+        self._arrays = arrays
+        self._chunks = [arrays]
+
     def _assign(self, name: str, index: Any, value: Any) -> None:
+        """Set ``name`` of the connections at ``index``; nothing changes if refused."""
         column = {"weight": 2, "delay": 3}[name]
+        checked = self._checked(name, value)
         arrays = list(self.coo())
         arrays[column] = arrays[column].copy()
-        arrays[column][index] = value
+        arrays[column][index] = checked
         self._arrays = tuple(arrays)
         self._chunks = [self._arrays]
 
@@ -244,11 +287,43 @@ class Projection(common.Projection):
         return out
 
     def _set_attributes(self, parameter_space: Any) -> None:
-        pre, post, _, _ = self.coo()
-        for name, lazy in parameter_space.items():
+        """Set weights and delays from PyNN's (pre × post) parameter space.
+
+        Raises
+        ------
+        UnsupportedError
+            For an attribute other than weight and delay.
+        InvalidConnectionError
+            For a refused value; nothing changes then.
+        """
+        for name in list(parameter_space.keys()):  # iterating gives cells
             if name not in ("weight", "delay"):
                 raise UnsupportedError(
                     f"synapse attribute {name!r}; a static synapse has weight and delay"
                 )
-            values = np.asarray(lazy[pre, post], dtype=float)
-            self._assign(name, slice(None), np.broadcast_to(values, pre.shape))
+        pre, post, weight, delay = self.coo()
+        new = {"weight": weight, "delay": delay}
+        new.update(
+            _connection_values(parameter_space, pre, post, self.post._mask_local)
+        )
+        self._store(new["weight"], new["delay"])
+
+
+def _connection_values(
+    parameter_space: Any, pre: np.ndarray, post: np.ndarray, local: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Return each parameter's value per connection, drawn as ``pyNN.nest`` does.
+
+    ``pyNN.nest`` evaluates the space over every presynaptic row and the local
+    columns (``ParameterSpace.evaluate(mask=(slice(None), local))``): a random
+    distribution draws the whole matrix row-major, whatever connections exist.
+    """
+    parameter_space.evaluate(mask=(slice(None), local), simplify=True)
+    out = {}
+    for name, value in parameter_space.items():
+        matrix = np.asarray(value, dtype=float)
+        if matrix.ndim == 0:
+            out[name] = np.full(pre.shape, float(matrix))
+        else:
+            out[name] = matrix[pre, post]
+    return out

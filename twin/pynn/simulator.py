@@ -8,6 +8,10 @@ Time. The state counts whole steps; ``t`` is ``step · dt``. A run goes to a gri
 (NEST's rule, :class:`twin.timegrid.TimeGrid`). A second ``run`` continues from the
 state the first one reached (:mod:`twin.pynn.engine`), with the network as it is then:
 changed spike times, rates, parameters or connections act from that time on.
+
+Delays. A projection stores the delays it realises (NEST's step grid and limits,
+:mod:`twin.pynn.validation`); ``get_min_delay``/``get_max_delay`` give the limits set
+in ``setup`` on the grid, or with ``"auto"`` the extreme delays so far.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 from pyNN import common
 
 from twin.errors import UnsupportedError
 from twin.hardware import HardwareConfig
+from twin.pynn.validation import limit_steps, realised_delays, step_ms
 from twin.routing import MappingConfig
 from twin.tiers import FIDELITIES, Fidelity
 from twin.timegrid import TimeGrid
@@ -125,10 +131,11 @@ class State(common.control.BaseState):
     def min_delay(self) -> float:
         """The smallest delay, ms: as set, or (``"auto"``) of all connections so far.
 
-        With ``"auto"`` and no connection yet it is one time step (as NEST).
+        A limit set in ``setup`` is given on the grid, as NEST does. With
+        ``"auto"`` and no connection yet it is one time step (as NEST).
         """
         if self.requested_min_delay != "auto":
-            return float(self.requested_min_delay)
+            return self._limit_ms(self.requested_min_delay, upper=False)
         return self._extreme_delay(min, self.dt)
 
     @min_delay.setter
@@ -137,22 +144,44 @@ class State(common.control.BaseState):
 
     @property
     def max_delay(self) -> float:
-        """The largest delay, ms: as set, or (``"auto"``) of all connections so far."""
+        """The largest delay, ms: as set (on the grid), or of all connections so far."""
         if self.requested_max_delay != "auto":
-            return float(self.requested_max_delay)
+            return self._limit_ms(self.requested_max_delay, upper=True)
         return self._extreme_delay(max, self.min_delay)
 
     @max_delay.setter
     def max_delay(self, value: float | str) -> None:
         self.requested_max_delay = value
 
+    def _limit_ms(self, value: float | str, upper: bool) -> float:
+        """Return a delay limit given to ``setup`` on the grid, ms."""
+        steps = limit_steps(value, self.grid, upper=upper)
+        assert steps is not None, "called for a limit the user set"
+        return float(step_ms(steps, self.grid))
+
     def _extreme_delay(self, pick: Any, default: float) -> float:
-        """Return the smallest or largest delay of all connections, on the grid."""
+        """Return the smallest or largest (realised) delay of all connections."""
         delays = [p.coo()[3] for p in self.structure.projections if len(p)]
         if not delays:
             return default
-        d = pick(float(pick(x)) for x in delays)
-        return round(float(self.grid.delay_steps(d)) * self.dt, 9)
+        return float(pick(float(pick(x)) for x in delays))
+
+    def realised_delays(self, delays: Any, context: str) -> np.ndarray:
+        """Return delays as the session realises them, ms (NEST's rules).
+
+        Raises
+        ------
+        InvalidConnectionError
+            For a delay NEST refuses: under one step, or outside the limits given
+            to ``setup`` (:func:`twin.pynn.validation.realised_delays`).
+        """
+        return realised_delays(
+            delays,
+            self.grid,
+            self.requested_min_delay,
+            self.requested_max_delay,
+            context,
+        )
 
     @property
     def t(self) -> float:
