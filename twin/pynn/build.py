@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from twin.errors import ConfigError, NetworkError
 from twin.network import Network, Population, Projection, Receptor
 from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
 from twin.stimuli import CurrentStimulus
@@ -72,48 +73,72 @@ def spike_times(value: Any) -> np.ndarray:
     return np.asarray(getattr(value, "value", value), dtype=float).reshape(-1)
 
 
-def _source(pop: Any, name: str) -> SpikeSource:
-    p = pop._parameters
+def _values(pop: Any, cells: Any) -> dict[str, np.ndarray]:
+    """Return each parameter of ``cells`` of a PyNN population, one value per cell."""
+    return {k: np.broadcast_to(v, pop.size)[cells] for k, v in pop._parameters.items()}
+
+
+def _source(pop: Any, name: str, cells: Any = slice(None)) -> SpikeSource:
+    p = _values(pop, cells)
     kind = type(pop.celltype).__name__
     if kind == "SpikeSourceArray":
-        trains = tuple(
-            spike_times(v) for v in np.broadcast_to(p["spike_times"], pop.size)
-        )
+        trains = tuple(spike_times(v) for v in p["spike_times"])
         return SpikeTimesSource(name=name, spike_times=trains)
-    start = np.broadcast_to(p["start"], pop.size)
     return PoissonSource(
         name=name,
-        size=pop.size,
-        rate=np.broadcast_to(p["rate"], pop.size),
-        start=start,
-        stop=start + np.broadcast_to(p["duration"], pop.size),
+        size=p["rate"].size,
+        rate=p["rate"],
+        start=p["start"],
+        stop=p["start"] + p["duration"],
     )
 
 
-def _neurons(pop: Any, name: str) -> Population:
-    params = {k: np.broadcast_to(v, pop.size) for k, v in pop._parameters.items()}
+def _neurons(pop: Any, name: str, cells: Any = slice(None)) -> Population:
+    params = _values(pop, cells)
     return Population(
         name=name,
-        size=pop.size,
+        size=next(iter(params.values())).size if params else pop.size,
         cell_type=type(pop.celltype).__name__,
         parameters=params,
     )
 
 
-def check_population(pop: Any) -> None:
+def check_population(pop: Any, grid: TimeGrid, cells: Any = slice(None)) -> None:
     """Validate a PyNN population's parameters with the twin's own rules.
+
+    Parameters
+    ----------
+    pop
+        The PyNN population.
+    grid
+        The session's step grid.
+    cells
+        The cells to check (index array or slice; default: all).
 
     Raises
     ------
     NetworkError
-        If a parameter is outside its cell type's bounds or spike times are not
-        finite, positive and sorted.
+        If a parameter is outside its cell type's bounds; a spike time is not
+        finite, positive and sorted or is never emitted (rounds to t = 0); a
+        Poisson source's rate is negative, or its window (``start``, ``start +
+        duration``) is empty or off the step grid (NEST refuses it too).
     """
     name = pop.label or "population"
+    if not np.arange(pop.size)[cells].size:
+        return
     if pop.is_neuron:
-        _neurons(pop, name)
-    elif type(pop.celltype).__name__ == "SpikeSourceArray":
-        _source(pop, name)
+        _neurons(pop, name, cells)
+        return
+    source = _source(pop, name, cells)
+    try:
+        if isinstance(source, SpikeTimesSource):
+            for i, train in enumerate(source.spike_times):
+                grid.emitted_stamps(train, f"source {name!r}, train {i}")
+        elif isinstance(source, PoissonSource):
+            for edge in (source.start, source.stop):
+                grid.device_steps(edge, f"source {name!r} window")
+    except ConfigError as err:
+        raise NetworkError(str(err)) from None
 
 
 def owners(

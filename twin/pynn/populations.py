@@ -7,14 +7,23 @@ kept per cell, and so are the current sources injected into the population
 (``Population._injections``, :mod:`twin.pynn.electrodes`; ``inject`` is PyNN's own).
 The next run builds its network from them; initial values set after a run start the
 continued run's cells there (``Population._reinit``).
+
+A refused call leaves no trace. A population joins the session (its ids, the
+session's list of populations) only once PyNN's constructor has finished, so
+invalid parameters or initial values leave the session as it was. ``set`` and
+``initialize`` of a population, a view or an assembly check every value before
+keeping any: a refused call changes no cell (random values it drew stay drawn, as
+on ``pyNN.nest``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
-from pyNN import common, errors
+from pyNN import common
 from pyNN.parameters import ParameterSpace, simplify
 from pyNN.standardmodels import StandardCellType
 
@@ -23,14 +32,53 @@ from twin.errors import NetworkError, UnsupportedError
 from twin.pynn import simulator
 from twin.pynn.recording import Recorder
 from twin.pynn.standardmodels import SUPPORTED_CELLS
+from twin.pynn.validation import InvalidValueError, checked_initial_values
 
 __all__ = ["Assembly", "Population", "PopulationView"]
 
 
+@contextmanager
+def _unchanged_on_error(populations: Iterable[Any]) -> Iterator[None]:
+    """Restore the parameters and initial values of ``populations`` on an error.
+
+    ``populations`` are the owning populations (not views) of the cells a call
+    changes; a call that raises leaves them as they were.
+    """
+    saved = [(p, p._snapshot()) for p in populations]
+    try:
+        yield
+    except BaseException:
+        for population, snapshot in saved:
+            population._restore(snapshot)
+        raise
+
+
+def _owners(populations: Iterable[Any]) -> list[Any]:
+    """Return the distinct populations that own the cells of ``populations``."""
+    found: dict[int, Any] = {}
+    for p in populations:
+        owner = getattr(p, "grandparent", p)  # a view's, or the population itself
+        found.setdefault(id(owner), owner)
+    return list(found.values())
+
+
 class Assembly(common.Assembly):
-    """A group of populations and views (PyNN's ``Assembly``)."""
+    """A group of populations and views (PyNN's ``Assembly``).
+
+    ``set`` and ``initialize`` change every member or none.
+    """
 
     _simulator = simulator
+
+    def set(self, **parameters: Any) -> None:
+        """Set parameters of every cell (PyNN's ``Assembly.set``), all or nothing."""
+        with _unchanged_on_error(_owners(self.populations)):
+            common.Assembly.set(self, **parameters)
+
+    def initialize(self, **initial_values: Any) -> None:
+        """Set initial values of every cell (PyNN's), all or nothing."""
+        with _unchanged_on_error(_owners(self.populations)):
+            common.Assembly.initialize(self, **initial_values)
 
 
 def _native(cells: Any, *names: str) -> tuple[str, ...]:
@@ -79,13 +127,57 @@ class PopulationView(common.PopulationView):
     def _get_view(self, selector: Any, label: str | None = None) -> PopulationView:
         return PopulationView(self, selector, label)
 
+    def initialize(self, **initial_values: Any) -> None:
+        """Set initial values of the viewed cells (PyNN's), all or nothing."""
+        with _unchanged_on_error([self.grandparent]):
+            common.PopulationView.initialize(self, **initial_values)
+
 
 class Population(common.Population):
-    """A group of cells of one type (PyNN's ``Population``)."""
+    """A group of cells of one type (PyNN's ``Population``).
+
+    It joins the session once PyNN's constructor has finished: a population
+    refused at creation leaves no trace.
+    """
 
     _simulator = simulator
     _recorder_class = Recorder
     _assembly_class = Assembly
+    _parameters: dict[str, np.ndarray]
+    _initial: dict[str, np.ndarray]
+    _reinit: dict[str, np.ndarray]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        try:
+            common.Population.__init__(self, *args, **kwargs)
+        except BaseException:
+            # PyNN's recorder registered itself with the session first
+            simulator.state.recorders.discard(self.__dict__.get("recorder"))
+            raise
+        state = simulator.state
+        state.id_counter += self.size
+        state.structure.populations.append(self)
+
+    def initialize(self, **initial_values: Any) -> None:
+        """Set initial values (PyNN's ``initialize``), all or nothing."""
+        with _unchanged_on_error([self]):
+            common.Population.initialize(self, **initial_values)
+
+    def _snapshot(self) -> tuple[dict[str, Any], ...]:
+        """Return what ``set`` and ``initialize`` change (see :meth:`_restore`)."""
+        return (
+            dict(self._parameters),
+            dict(self._initial),
+            {k: v.copy() for k, v in self._reinit.items()},
+            dict(self.__dict__.get("initial_values", {})),
+        )
+
+    def _restore(self, snapshot: tuple[dict[str, Any], ...]) -> None:
+        """Put back a :meth:`_snapshot` (``set``/``initialize`` replace arrays)."""
+        parameters, initial, reinit, lazy = snapshot
+        self._parameters, self._initial, self._reinit = parameters, initial, reinit
+        if "initial_values" in self.__dict__:
+            self.initial_values = lazy
 
     def _create_cells(self) -> None:
         name = type(self.celltype).__name__
@@ -103,41 +195,41 @@ class Population(common.Population):
         space.shape = (self.size,)
         space.evaluate(simplify=False)
         self._parameters = {k: np.array(v) for k, v in space.as_dict().items()}
-        self._initial: dict[str, np.ndarray] = {
+        self._initial = {
             k: np.full(self.size, float(v))
             for k, v in self.celltype.default_initial_values.items()
         }
         # cells whose initial value was set since the last run, per variable: a
         # continued run starts them there (as NEST sets V_m at that moment)
-        self._reinit: dict[str, np.ndarray] = {}
+        self._reinit = {}
         # current sources injected into cells of this population (twin.pynn.electrodes)
         self._injections: list[Any] = []
         for cell in self.all_cells:
             cell.parent = self
-        state.id_counter += self.size
-        state.structure.populations.append(self)
-        self._checked()
+        self._checked()  # the session is changed by __init__, once all is valid
 
     @property
     def is_neuron(self) -> bool:
         """Whether the cells are neurons (not spike sources)."""
         return type(self.celltype).__name__ in CELL_TYPES
 
-    def _checked(self) -> None:
-        """Validate the parameters as the twin's ``Network`` does; mark a change.
+    def _checked(self, cells: Any = slice(None)) -> None:
+        """Validate the parameters of ``cells`` as the twin's ``Network`` does.
 
         Raises
         ------
-        pyNN.errors.InvalidParameterValueError
-            If a parameter is outside its cell type's bounds (the message of the
-            twin's check) or spike times are not sorted.
+        InvalidValueError
+            (also PyNN's ``InvalidParameterValueError``) If a parameter is outside
+            its cell type's bounds, spike times are not sorted or never emitted, or
+            a Poisson window is off the step grid
+            (:func:`twin.pynn.build.check_population`).
         """
         from twin.pynn.build import check_population
 
         try:
-            check_population(self)
+            check_population(self, simulator.state.grid, cells)
         except NetworkError as err:
-            raise errors.InvalidParameterValueError(str(err)) from None
+            raise InvalidValueError(str(err)) from None
 
     def _set_initial_value_array(self, variable: str, initial_values: Any) -> None:
         values = initial_values.evaluate(simplify=False)
@@ -148,8 +240,8 @@ class Population(common.Population):
 
         Raises
         ------
-        pyNN.errors.InvalidParameterValueError
-            If a parameter would leave its cell type's bounds.
+        InvalidValueError
+            If a parameter would leave its cell type's bounds (:meth:`_checked`).
         """
         before = {name: self._parameters[name] for name in values}
         for name, value in values.items():
@@ -157,8 +249,8 @@ class Population(common.Population):
             array[cells] = value
             self._parameters[name] = array
         try:
-            self._checked()
-        except errors.InvalidParameterValueError:
+            self._checked(cells)
+        except InvalidValueError:
             self._parameters.update(before)
             raise
 
@@ -170,6 +262,8 @@ class Population(common.Population):
         UnsupportedError
             For a variable the cell type has no initial value of, or a non-zero
             initial conductance (every run starts without synaptic input).
+        InvalidValueError
+            For a value that is not finite.
         """
         if variable not in self._initial:
             raise UnsupportedError(
@@ -177,7 +271,7 @@ class Population(common.Population):
                 f"{', '.join(self._initial) or 'no state variable'} for "
                 f"{type(self.celltype).__name__}"
             )
-        values = np.asarray(values, dtype=float)
+        values = checked_initial_values(values, variable, f"population {self.label!r}")
         if variable.startswith("gsyn") and np.any(values != 0):
             raise UnsupportedError(
                 f"initial {variable} other than 0; the twin starts every run "

@@ -9,6 +9,10 @@ emitted; on the hardware tier before the input links); ``v``, ``gsyn_exc``,
 ``gsyn_inh`` and (AdEx) ``w`` of neurons, at any sampling interval that is a whole
 number of steps. On the hardware tier the spikes of neurons are those the wafer's
 recording link delivers (spikes it drops are absent).
+
+``record`` checks every variable it is given before it records any (PyNN's
+``Recorder.record`` adds each variable to the recorded set before the backend sees
+it): a refused call records nothing.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pyNN import recording
+from pyNN import errors, recording
 
 from twin.errors import UnsupportedError
 from twin.pynn import simulator
@@ -40,9 +44,31 @@ class Recorder(recording.Recorder):
         pop = self.population
         return "neuron" if pop.is_neuron else type(pop.celltype).__name__
 
-    def _record(
-        self, variable: Any, new_ids: Any, sampling_interval: float | None = None
+    def record(
+        self,
+        variables: Any,
+        ids: Any,
+        sampling_interval: float | None = None,
+        locations: Any = None,
     ) -> None:
+        """Record ``variables`` of ``ids`` (PyNN's), once every variable is valid.
+
+        Raises
+        ------
+        pyNN.errors.RecordingError
+            For a variable the cell type cannot record (PyNN's check).
+        UnsupportedError
+            For a variable the twin does not record there, or a sampling interval
+            that is not a whole number of steps.
+        """
+        for variable in self._localize_variables(variables, locations):
+            if not self.population.can_record(variable.name, variable.location):
+                raise errors.RecordingError(variable, self.population.celltype)
+            self._check(variable, sampling_interval)
+        recording.Recorder.record(self, variables, ids, sampling_interval, locations)
+
+    def _check(self, variable: Any, sampling_interval: float | None) -> None:
+        """Raise if the twin does not record ``variable`` at this interval."""
         allowed = RECORDABLE.get(self._kind(), ())
         if variable.name not in allowed:
             what = ", ".join(allowed) or "nothing"
@@ -58,6 +84,11 @@ class Recorder(recording.Recorder):
                 f"sampling interval {interval} ms; use a whole number of time steps "
                 f"({simulator.state.dt} ms)"
             )
+
+    def _record(
+        self, variable: Any, new_ids: Any, sampling_interval: float | None = None
+    ) -> None:
+        self._check(variable, sampling_interval)
         if sampling_interval is not None and variable.name != "spikes":
             self.sampling_interval = sampling_interval
 
