@@ -52,7 +52,16 @@ class EIF_cond_exp_isfa_ista(cells.EIF_cond_exp_isfa_ista):
 
 
 class SpikeSourcePoisson(cells.SpikeSourcePoisson):
-    """Poisson spike source (PyNN); active for the whole run on the twin."""
+    """Poisson spike source (PyNN): ``rate`` Hz from ``start`` for ``duration`` ms.
+
+    The parameters as PyNN defines them: each cell fires at ``rate`` from ``start``
+    to ``start + duration`` (NEST's ``poisson_generator`` with ``stop = start +
+    duration``, as ``pyNN.nest`` sets it), its spikes stamped in ``(start + dt,
+    start + duration + dt]`` (:class:`twin.sources.PoissonSource`); the default
+    duration (1e10 ms) outlasts any run. ``start`` and ``start + duration`` must lie
+    on the step grid (NEST refuses other times). Times count from the last
+    ``reset``; a rate, start or duration changed after a run acts from the next run.
+    """
 
     translations = _identity(cells.SpikeSourcePoisson)
 
