@@ -14,17 +14,30 @@ built the way a PyNN user builds it: two ``IF_cond_exp`` populations whose param
 are drawn from ``normal_clipped`` random distributions, fixed in-degree connectors
 (presynaptic cells drawn with replacement, autapses allowed, as the seed's generator)
 with ``normal_clipped`` weights and delays, a shared pool of ``SpikeSourcePoisson``
-sources, an ``Assembly`` of both populations, recording through a ``PopulationView``.
-Every random distribution has a ``NumpyRNG`` of its own: PyNN copies a distribution
-with its RNG when a cell type or a projection takes it, so distributions sharing one
-RNG would draw the same numbers (every parameter of a neuron at the same z-score, the
-inhibitory cells copies of the first excitatory ones, the same relative weights and
-delays in every projection). The network is built once per g (the inhibitory weight);
-the external rate of each eta is set after a ``reset()``, and every point's spikes are
-read with ``get_data(clear=True)``.
+sources, an ``Assembly`` of both populations, recording through it or a
+``PopulationView``. Every random distribution has a ``NumpyRNG`` of its own: PyNN
+copies a distribution with its RNG when a cell type or a projection takes it, so
+distributions sharing one RNG would draw the same numbers (every parameter of a neuron
+at the same z-score, the inhibitory cells copies of the first excitatory ones, the same
+relative weights and delays in every projection). The network is built once per g (the
+inhibitory weight); the external rate of each eta is set after a ``reset()``, and every
+point's spikes are read with ``get_data(clear=True)``.
 
-Printed per point: the mean rate (Hz) of the recorded excitatory neurons over the last
-``analysis`` ms, and the run's wall time.
+It is the model of ``twin brunel`` (``experiments.brunel.build_network``, the default
+``network="independent"``): the same distributions, redraw rules, weights, delays,
+in-degrees and input pool; every neuron starts at its own resting potential (as
+``twin brunel`` and its NEST runs; the seed left PyNN's default, -65 mV); on the twin's
+``hardware`` tier the wafer is given the mean parameters and weights (it adds its own
+variation, as the seed's wafer runs and ``twin brunel`` do); the rate is the one
+``twin brunel`` reports as ``rate_hz``. Only the draws differ: a seed gives another
+realisation here than there, so the two agree over realisations (statistically), not
+seed by seed. ``twin brunel --network seed`` is another realisation rule, the seed
+notebook's own draws through shared, copied RNGs; this script does not reproduce it.
+
+Printed per point: the mean rate (Hz) of the recorded neurons (``all``: every neuron;
+``30``: the first 30 excitatory ones, the seed's two layouts) over the last
+``analysis_window`` ms (1000 ms, the seed's; the whole run if it is that short), and
+the run's wall time.
 """
 
 from __future__ import annotations
@@ -42,9 +55,8 @@ import numpy as np
 
 from experiments.brunel import NEURON_MEANS, NEURON_SDS, BrunelConfig
 from experiments.brunel.config import POSITIVE, RESET_HIGH_FRACTION
-
-#: Smallest distance of a neuron's reset below its threshold, mV.
-RESET_GAP = 1.0
+from experiments.brunel.layout import ISOLATED
+from experiments.brunel.network import reset_redrawn
 
 
 def simulator(name: str) -> Any:
@@ -59,17 +71,19 @@ def streams(sim: Any, seed: int) -> Iterator[Any]:
         yield sim.NumpyRNG(seed=int(state))
 
 
-def cell_parameters(sim: Any, size: int, rngs: Iterator[Any]) -> dict[str, Any]:
+def cell_parameters(
+    sim: Any, size: int, rngs: Iterator[Any], variation: bool = True
+) -> dict[str, Any]:
     """Parameters of ``size`` neurons with the seed's variation (arrays or numbers).
 
     Each varied parameter is drawn from a ``normal_clipped`` distribution with an RNG
-    of its own. Resets less than ``RESET_GAP`` below their neuron's threshold are drawn
-    again: NEST rejects a reset at or above the threshold (``experiments.brunel``
-    redraws those), and the wafer's 10-bit floating gates (0.58 mV steps of the
-    biological voltage window) cannot keep a reset closer to the threshold below it,
-    so the twin's hardware tier rejects those (about one neuron in 400 is redrawn).
+    of its own (without ``variation``: the means). Resets at or above their neuron's
+    threshold are drawn again from the reset's distribution, as
+    ``experiments.brunel.build_network`` does (``reset_redrawn``): NEST rejects them.
     """
     params: dict[str, Any] = dict(NEURON_MEANS)
+    if not variation:
+        return params
     dists = {}
     for name, sd in NEURON_SDS.items():
         if not sd:
@@ -89,27 +103,39 @@ def cell_parameters(sim: Any, size: int, rngs: Iterator[Any]) -> dict[str, Any]:
             rng=next(rngs),
         )
         params[name] = dists[name].next(size)
-    close = params["v_reset"] > params["v_thresh"] - RESET_GAP
+    close = reset_redrawn(params["v_reset"], params["v_thresh"])
     while close.any():
         params["v_reset"][close] = dists["v_reset"].next(int(close.sum()))
-        close = params["v_reset"] > params["v_thresh"] - RESET_GAP
+        close = reset_redrawn(params["v_reset"], params["v_thresh"])
     return params
 
 
 def _normal(sim: Any, mean: float, sd: float, low: float, rng: Any) -> Any:
     """Return a ``normal_clipped`` distribution (values below ``low`` redrawn)."""
+    if not sd:
+        return mean
     return sim.RandomDistribution(
         "normal_clipped", mu=mean, sigma=sd, low=low, high=np.inf, rng=rng
     )
 
 
 def build(sim: Any, config: BrunelConfig, record: str) -> dict[str, Any]:
-    """Create the populations and projections of one realisation (at ``config.g``)."""
+    """Create the populations and projections of one realisation (at ``config.g``).
+
+    Parameter and weight spreads with ``config.variation`` (delays are drawn either
+    way, as ``experiments.brunel.build_network`` does); every neuron starts at its
+    resting potential. ``record``: ``"all"`` records every neuron, ``"30"`` the
+    first 30 excitatory ones.
+    """
     rngs = streams(sim, config.seed)
-    exc, inh = (
-        sim.Population(n, sim.IF_cond_exp(**cell_parameters(sim, n, rngs)), label=name)
-        for n, name in ((config.n_exc, "exc"), (config.n_inh, "inh"))
-    )
+    populations = []
+    for n, name in ((config.n_exc, "exc"), (config.n_inh, "inh")):
+        params = cell_parameters(sim, n, rngs, config.variation)
+        population = sim.Population(n, sim.IF_cond_exp(**params), label=name)
+        population.initialize(v=params["v_rest"])
+        populations.append(population)
+    exc, inh = populations
+    spread = config.weight_spread if config.variation else 0.0
     ext = sim.Population(
         config.n_ext, sim.SpikeSourcePoisson(rate=config.rate_per_source), label="ext"
     )
@@ -119,7 +145,7 @@ def build(sim: Any, config: BrunelConfig, record: str) -> dict[str, Any]:
         (inh, config.c_inh, config.inh_weight, "inhibitory"),
         (ext, config.c_ext, config.exc_weight, "excitatory"),
     ):
-        weight = _normal(sim, mean, config.weight_spread * mean, 0.0, next(rngs))
+        weight = _normal(sim, mean, spread * mean, 0.0, next(rngs))
         delay = _normal(
             sim, config.delay_mean, config.delay_sd, config.delay_min, next(rngs)
         )
@@ -133,7 +159,7 @@ def build(sim: Any, config: BrunelConfig, record: str) -> dict[str, Any]:
             sim.StaticSynapse(weight=weight, delay=delay),
             receptor_type=receptor,
         )
-    recorded = exc if record == "all" else exc[:30]
+    recorded = network if record == "all" else exc[:ISOLATED]
     recorded.record("spikes")
     return {"exc": exc, "inh": inh, "ext": ext, "recorded": recorded}
 
@@ -143,6 +169,29 @@ def rate(block: Any, t_stop: float, window: float) -> float:
     trains = block.segments[-1].spiketrains
     spikes = sum(int(np.sum(np.asarray(t) > t_stop - window)) for t in trains)
     return spikes / len(trains) / (window * 1e-3)
+
+
+def model_config(
+    g: float, *, seed: int, scale: float, t_stop: float, fidelity: str = "ideal"
+) -> BrunelConfig:
+    """Return the model of one g (at eta = 1) as ``twin brunel`` requests it.
+
+    On the twin's ``hardware`` tier without parameter and weight spreads: the wafer
+    is given the means and adds its own variation (``BrunelWorkload.request``).
+
+    Raises
+    ------
+    ConfigError
+        If the values make an invalid ``BrunelConfig``.
+    """
+    return BrunelConfig(
+        g=g,
+        eta=1.0,
+        seed=seed,
+        scale=scale,
+        t_stop=t_stop,
+        variation=fidelity != "hardware",
+    )
 
 
 def run_points(
@@ -159,18 +208,29 @@ def run_points(
 ) -> list[dict[str, Any]]:
     """Run the (g, eta) points on simulator ``name``; one network per g.
 
-    Returns one row per point: g, eta, rate (Hz, recorded excitatory neurons, last
-    1000 ms or the last half of a shorter run) and wall time (s). With ``details``
-    also: ``spikes``, the number of spikes ``get_data`` returned (whole run, every
-    recorded neuron), and ``losses``, the simulator's ``losses()`` if it has one
-    (the twin: resource -> events offered to and dropped by that rate limit), else
-    an empty dict.
+    Returns one row per point: g, eta, rate (Hz, the recorded neurons over the last
+    ``BrunelConfig.analysis_window``, 1000 ms: ``twin brunel``'s ``rate_hz``) and
+    wall time (s). With ``details`` also: ``spikes``, the number of spikes
+    ``get_data`` returned (whole run, every recorded neuron), and ``losses``, the
+    simulator's ``losses()`` if it has one (the twin: resource -> events offered to
+    and dropped by that rate limit), else an empty dict. On the twin's ``hardware``
+    tier (``fidelity="hardware"`` in ``setup``) the network has no parameter or
+    weight spread: the wafer adds its own variation.
+
+    Raises
+    ------
+    ConfigError
+        If ``t_stop`` is shorter than the analysis window, or another value makes an
+        invalid ``BrunelConfig``.
     """
     sim = simulator(name)
-    window = min(1000.0, t_stop / 2)
+    fidelity = setup.get("fidelity", "ideal")
     rows = []
     for g in gs:
-        config = BrunelConfig(g=g, eta=1.0, seed=seed, scale=scale, t_stop=t_stop)
+        config = model_config(
+            g, seed=seed, scale=scale, t_stop=t_stop, fidelity=fidelity
+        )
+        window = config.analysis_window
         sim.setup(timestep=config.dt, min_delay=config.dt, t_flush=100.0, **setup)
         cells = build(sim, config, record)
         for eta in etas:

@@ -4,6 +4,12 @@ Randomness: one ``seed`` spawns independent streams for connectivity, parameter
 variation, weights and delays, so every (g, eta) point with the same seed shares one
 realisation; g only rescales inhibitory weights and eta only the source rates. (The
 original demo continued its streams from point to point instead.)
+
+``examples/brunel_pynn.py`` builds this model through PyNN's API: the same
+distributions, redraw rules (:func:`reset_redrawn`), in-degrees, weights, delays and
+input pool, neurons starting at their resting potentials, with its own random streams
+(so the same seed gives another realisation; the two agree over realisations,
+``tests/pynn/test_brunel_script.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +30,28 @@ from experiments.runs.draws import MAX_REDRAWS, normal_clipped, redraw
 from twin.errors import ConfigError
 from twin.network import Network, PoissonSource, Population, Projection
 
-__all__ = ["build_network"]
+__all__ = ["build_network", "reset_redrawn"]
+
+_CELL_REMEDY = "draw without parameter variation (variation=False)"
+
+
+def reset_redrawn(v_reset: np.ndarray, v_thresh: np.ndarray) -> np.ndarray:
+    """Flag the resets drawn again: those at or above their neuron's threshold.
+
+    NEST rejects ``v_reset >= v_thresh`` (probability ~3e-4 per neuron with the
+    seed's spreads); such a reset is drawn again from its own distribution.
+
+    Parameters
+    ----------
+    v_reset, v_thresh
+        Reset and threshold potentials of the same neurons, mV, equal shapes.
+
+    Returns
+    -------
+    np.ndarray
+        Boolean mask, the shape of ``v_reset``.
+    """
+    return np.asarray(v_reset) >= np.asarray(v_thresh)
 
 
 def _neuron_parameters(
@@ -51,18 +78,21 @@ def _neuron_parameters(
                 low,
                 high,
                 name=key,
-                remedy="draw without parameter variation (variation=False)",
+                remedy=_CELL_REMEDY,
             )
             if sd
             else np.full(n, mean)
         )
-    # NEST rejects v_reset >= v_thresh (p ~ 3e-4 per neuron): redraw those resets.
+    # NEST rejects v_reset >= v_thresh: redraw those from the reset's distribution.
     mean, sd = NEURON_MEANS["v_reset"], NEURON_SDS["v_reset"]
+    high = RESET_HIGH_FRACTION * NEURON_MEANS["v_thresh"]
     v_thresh = params["v_thresh"]
     left = redraw(
         params["v_reset"],
-        lambda k: rng.normal(mean, sd, k),
-        lambda v, idx: v >= v_thresh[idx],
+        lambda k: normal_clipped(
+            rng, mean, sd, k, high=high, name="v_reset", remedy=_CELL_REMEDY
+        ),
+        lambda v, idx: reset_redrawn(v, v_thresh[idx]),
     )
     if left.size:
         raise ConfigError(

@@ -50,6 +50,10 @@ Assumptions
 * ``BrunelConfig.seed`` is the seed's ``network_seed``; the variation, delay and weight
   seeds are the seed's constants (:data:`VARIATION_SEED`, :data:`DELAY_SEED`,
   :data:`WEIGHT_SEED`).
+
+This realisation rule is not the one of ``examples/brunel_pynn.py``: that script gives
+every distribution an RNG of its own, as ``build_network``'s default
+(``network="independent"``) does, and is compared with that default.
 """
 
 from __future__ import annotations

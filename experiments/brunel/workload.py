@@ -13,6 +13,10 @@ batched call that scales the inhibitory weights by g and the Poisson rates by et
 - the layout (all neurons, or the first 30 excitatory neurons isolated one per chip)
   sets the mapping's isolation and the recorded neurons.
 
+Every neuron starts at its own resting potential (``Request.v0`` is ``None``), on the
+twin and on NEST. ``examples/brunel_pynn.py`` builds the same model through PyNN (and
+starts its neurons at rest too; the seed left PyNN's -65 mV) with its own draws.
+
 Metrics: the seed's protocol over the layout's neurons in the last analysis window
 (rate, CV, global CV; :mod:`experiments.runs.analysis`) and the mean rate of every
 excitatory and inhibitory neuron over the whole run.
