@@ -14,15 +14,21 @@ its window: thinning a Poisson process by a fixed set of times leaves a Poisson 
 on those times, so the draws (and every other generator's events) are those of the
 unwindowed run.
 
-The event capacity of a block is sized for the summed rate (mean + 10 sd + 16); the
-overflow counter lets :func:`twin.analog.simulate_batch` detect the (astronomically
-rare) block that exceeds it and run again with a larger capacity, so no event is lost.
+A variant's draws depend on its key and its rates only, never on the capacity (how
+many candidate events a block holds, shared by a batch): the count comes from a key
+of its own, and the candidates in pieces of :data:`PIECE`, piece ``i`` from the block's
+key folded with ``i``, so a larger capacity only appends pieces. The capacity is sized
+for the batch's summed rate (mean + 10 sd + 16, whole pieces); the overflow counter
+lets :func:`twin.analog.simulate_batch` detect the (astronomically rare) block that
+exceeds it and run again with a larger one: no event is lost, and no variant of the
+batch, the overflowing one included, draws anything else than it would alone.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
@@ -30,6 +36,7 @@ from jax import Array
 
 __all__ = [
     "NEVER",
+    "PIECE",
     "BlockEvents",
     "PoissonRates",
     "block_capacity",
@@ -59,6 +66,10 @@ class PoissonRates(NamedTuple):
 
 #: ``last`` of a generator that never stops.
 NEVER = 2**31 - 1
+
+#: Candidate events drawn from one key: a block's capacity is a whole number of
+#: pieces, and piece ``i`` is drawn from the block's key folded with ``i``.
+PIECE = 64
 
 
 def rates_of(
@@ -99,7 +110,10 @@ def rates_of(
 
 
 def block_capacity(total_rate_hz: float, dt: float, block_steps: int) -> int:
-    """Return the static event capacity of a block: mean + 10 sd + 16.
+    """Return the static event capacity of a block: mean + 10 sd + 16, whole pieces.
+
+    The capacity bounds the buffer only: the events drawn do not depend on it
+    (:func:`poisson_block`).
 
     Parameters
     ----------
@@ -109,9 +123,15 @@ def block_capacity(total_rate_hz: float, dt: float, block_steps: int) -> int:
         Time step, ms.
     block_steps
         Steps per block.
+
+    Returns
+    -------
+    int
+        A positive multiple of :data:`PIECE`.
     """
     lam = total_rate_hz * dt * 1e-3 * block_steps
-    return int(np.ceil(lam + 10.0 * np.sqrt(lam) + 16))
+    events = int(np.ceil(lam + 10.0 * np.sqrt(lam) + 16))
+    return -(-events // PIECE) * PIECE
 
 
 def poisson_block(
@@ -125,6 +145,11 @@ def poisson_block(
 ) -> BlockEvents:
     """Draw one block of events of Poisson sources with ``rates * rate_scale`` (Hz).
 
+    The events are the first ``count`` of an endless sequence of candidates fixed by
+    ``key`` alone (drawn :data:`PIECE` at a time, piece ``i`` from ``key``'s events
+    key folded with ``i``): any ``capacity >= count`` gives the same events, in the
+    same order.
+
     Parameters
     ----------
     key
@@ -134,7 +159,7 @@ def poisson_block(
     rate_scale
         Factor on every rate (scalar).
     dt, block_steps, capacity
-        Time step (ms), steps per block and event capacity.
+        Time step (ms), steps per block and event capacity (any positive number).
     equal
         All rates are equal: the source is drawn as a uniform integer.
 
@@ -143,18 +168,23 @@ def poisson_block(
     BlockEvents
         ``capacity`` candidate events, the first ``count`` valid.
     """
-    k_count, k_src, k_step, _ = jr.split(key, 4)
+    k_count, k_events = jr.split(key)
     m = rates.rate.shape[0]
+    pieces = jnp.arange(-(-capacity // PIECE), dtype=jnp.uint32)
+    piece_keys = jax.vmap(lambda i: jr.split(jr.fold_in(k_events, i)))(pieces)
+    k_src, k_step = piece_keys[:, 0], piece_keys[:, 1]
     if equal:  # m * r is the summed rate; kept in this form (it fixes the draws)
         r_max = jnp.maximum(jnp.max(rates.rate * rate_scale), 1e-30)
         lam = m * r_max * dt * 1e-3 * block_steps
-        source = jr.randint(k_src, (capacity,), 0, m, dtype=jnp.int32)
+        draw = jax.vmap(lambda k: jr.randint(k, (PIECE,), 0, m, dtype=jnp.int32))
+        source = draw(k_src).reshape(-1)[:capacity]
     else:
         lam = rates.total * rate_scale * dt * 1e-3 * block_steps
-        u = jr.bits(k_src, (capacity,), jnp.uint32)
-        pick = jnp.searchsorted(rates.threshold, u, "right")
+        u = jax.vmap(lambda k: jr.bits(k, (PIECE,), jnp.uint32))(k_src)
+        pick = jnp.searchsorted(rates.threshold, u.reshape(-1)[:capacity], "right")
         source = jnp.minimum(pick, m - 1).astype(jnp.int32)
     count = jr.poisson(k_count, lam).astype(jnp.int32)
-    step = jr.randint(k_step, (capacity,), 0, block_steps, dtype=jnp.int32)
+    draw = jax.vmap(lambda k: jr.randint(k, (PIECE,), 0, block_steps, jnp.int32))
+    step = draw(k_step).reshape(-1)[:capacity]
     valid = jnp.arange(capacity) < count
     return BlockEvents(source, step, valid, jnp.maximum(count - capacity, 0))

@@ -287,8 +287,8 @@ def simulate_batch(
         ``compile``, ``run`` (compiled calls) and ``decode``.
     capacity_scale
         The largest rate scale the Poisson block capacity is sized for (default: the
-        batch's largest). The capacity shapes the random draws, so a variant gives the
-        same spikes in any batch with the same ``capacity_scale``.
+        batch's largest). It sizes a buffer only: a variant's draws depend on its key
+        and rate scale alone, so it gives the same spikes alone or in any batch.
     limits
         Rate-limit stages applied to the spikes in series (:mod:`twin.analog.limits`):
         dropped spikes reach no synapse and no recording; counted per group.
