@@ -20,14 +20,16 @@ def use_native(delivery: str) -> bool:
     """Whether a run with ``SimConfig.delivery == delivery`` uses the native handlers.
 
     ``"auto"`` picks them on a CPU backend when the library can be built and loaded
-    (once per process, :func:`twin.analog.native.register`), else warns once and uses
-    JAX from then on (no second build attempt in the process).
+    (once per process, :func:`twin.analog.native.register`), else (no compiler, a JAX
+    without ``jax.ffi``, an unwritable cache) warns once and uses JAX from then on (no
+    second build attempt in the process).
 
     Raises
     ------
     ConfigError
         If ``"native"`` is asked for on a non-CPU backend or cannot be built or
-        loaded (e.g. an unwritable cache folder), or ``delivery`` is unknown.
+        loaded (e.g. an unwritable cache folder, a JAX without ``jax.ffi``), or
+        ``delivery`` is unknown.
     """
     if delivery not in DELIVERIES:
         raise ConfigError(f"delivery {delivery!r}; use one of {', '.join(DELIVERIES)}")

@@ -14,11 +14,11 @@ import threading
 from typing import TYPE_CHECKING
 
 import jax
-import jax.ffi
 import jax.numpy as jnp
 from jax import Array
 
 from twin.analog.native.build import build
+from twin.analog.native.ffi import ffi
 
 if TYPE_CHECKING:
     from twin.analog.tables import PushTable
@@ -35,24 +35,26 @@ def register() -> None:
     Raises
     ------
     ConfigError
-        If the library cannot be built (:func:`twin.analog.native.build.build`).
+        If this JAX has no ``jax.ffi`` (:func:`twin.analog.native.ffi.ffi`) or the
+        library cannot be built (:func:`twin.analog.native.build.build`).
     """
     with _lock:
         if _registered:
             return
+        jax_ffi = ffi()
         lib = ctypes.cdll.LoadLibrary(str(build()))
         for kind in ("Spikes", "Events"):
             for bits in ("F32", "F64"):
                 symbol = f"TwinDeliver{kind}{bits}"
-                jax.ffi.register_ffi_target(
-                    symbol, jax.ffi.pycapsule(getattr(lib, symbol)), platform="cpu"
+                jax_ffi.register_ffi_target(
+                    symbol, jax_ffi.pycapsule(getattr(lib, symbol)), platform="cpu"
                 )
         _registered.append(lib)
 
 
 def _call(kind: str, buf: Array, *args: Array) -> Array:
     """Call handler ``TwinDeliver<kind>`` of ``buf``'s dtype; the output aliases it."""
-    call = jax.ffi.ffi_call(
+    call = ffi().ffi_call(
         f"TwinDeliver{kind}{'F64' if buf.dtype == jnp.float64 else 'F32'}",
         jax.ShapeDtypeStruct(buf.shape, buf.dtype),
         input_output_aliases={0: 0},
