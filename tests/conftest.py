@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, settings
 
 from tests.ci_requirements import fail_declared_skip_in_ci, require_nest
 from tests.ci_requirements import in_ci as in_ci  # re-exported for the test modules
+from tests.jax_settings import restore_or_fail, snapshot
 
 pytest_plugins = ("pytester",)
 
@@ -49,6 +50,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     fail_declared_skip_in_ci(report)  # an importorskip inside a test
     return report
+
+
+@pytest.fixture(autouse=True)
+def jax_settings_kept():
+    """Fail a test that leaves JAX's settings changed (:mod:`tests.jax_settings`)."""
+    before = snapshot()
+    yield
+    restore_or_fail(before)
 
 
 @pytest.fixture(scope="session")

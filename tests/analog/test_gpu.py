@@ -59,6 +59,7 @@ def _cpu_reference(dtype):
 
 
 def _gpu_run(dtype):
+    before = jax.config.read("jax_enable_x64")  # restored after the run
     jax.config.update("jax_enable_x64", dtype == "float64")
     base = BrunelConfig()
     try:
@@ -70,7 +71,7 @@ def _gpu_run(dtype):
             rate_scale=[e / base.eta for _, e in CORNERS],
         )
     finally:
-        jax.config.update("jax_enable_x64", False)
+        jax.config.update("jax_enable_x64", before)
 
 
 def test_gpu_spikes_equal_the_cpu_reference_in_float64():
