@@ -183,6 +183,7 @@ def finish_twin(
         sources,
         tier.hardware or HardwareConfig(),
         seed=workload.seed(point),
+        record_from=workload.sim_config(point).record_from,
     )
     counts = _losses(realised) | {
         f"dropped_{k}": float(v.total_dropped) for k, v in losses.items()

@@ -138,3 +138,23 @@ def test_ablation_runs_stacked_and_leaves_the_hardware_tier_unchanged():
     assert nobw["rate_hz"] > hw["rate_hz"]  # nothing dropped on the way to the host
     # Without saturation the g = 1 point fires faster (the inputs are not bounded).
     assert results["hardware-no-saturation"]["rate_exc_hz"] > hw["rate_exc_hz"]
+
+
+@pytest.mark.parametrize("layout", ["all", "30"])
+def test_the_input_links_are_offered_the_sources_events_of_the_recorded_window(layout):
+    """Offered external events: N r T over the window the recording holds.
+
+    The window is the workload's (record_from, t_stop], whatever the recorded
+    neurons fired (layout "30" records a few sparse neurons); the estimate draws
+    Poisson counts, so the total must lie within 5 sd of its mean.
+    """
+    workload = BrunelWorkload()
+    (point,) = grid(_base(), gs=(8.0,), etas=(0.8,))
+    (r,) = run_sweep([point], tiers=tier_list(["hardware"]), layout=layout)
+    sim = workload.sim_config(point)
+    network = workload.request(point, "hardware", layout).network
+    scale = workload.variant(point).rate_scale
+    total_rate = sum(float(np.sum(s.rate)) * scale for s in network.sources)
+    mean = total_rate * (sim.t_stop - sim.record_from) * 1e-3
+    for link in ("input_per_hicann", "input_per_fpga"):
+        assert abs(r.losses[f"offered_{link}"] - mean) <= 5 * np.sqrt(mean)

@@ -29,6 +29,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from twin.errors import ConfigError
 from twin.hardware.config import EFFECTS, QUEUE_DEPTHS, HardwareConfig
 from twin.hardware.parameters import ParameterReport, realise_parameters
 from twin.hardware.saturation import Saturation
@@ -213,6 +214,7 @@ def bandwidth_loss(
     config: HardwareConfig,
     seed: int = 0,
     stationary: bool = True,
+    record_from: float = 0.0,
 ) -> tuple[SpikeRecording, dict[str, QueueLoss]]:
     """Apply the rate limits to a run's recorded window.
 
@@ -234,6 +236,10 @@ def bandwidth_loss(
         The recorded window is part of a long run with buffers in their steady
         state (``True``, the sweep's analysis window), or a run from rest with
         empty buffers (``False``; see :func:`twin.hardware.spike_loss.drop_events`).
+    record_from
+        Start of the window the recording holds, ms (its spikes lie in
+        ``(record_from, t_stop]``): the external input links are offered the
+        sources' events of that same window, whatever the recorded neurons fired.
 
     Returns
     -------
@@ -248,7 +254,14 @@ def bandwidth_loss(
     WaferSpecError
         If ``config.limits`` has no ``recording_per_hicann``, ``input_per_hicann``
         or ``input_per_fpga`` limit.
+    ConfigError
+        If ``record_from`` is not in ``[0, t_stop)``.
     """
+    if not 0.0 <= record_from < rec.t_stop:
+        raise ConfigError(
+            f"record_from {record_from} ms outside [0, t_stop = {rec.t_stop} ms); "
+            "give the start of the window the recording holds"
+        )
     lim, depth, dt = config.limits, QUEUE_DEPTHS, rec.dt
     chip = wafer.sites.hicann
     losses = {}
@@ -279,7 +292,6 @@ def bandwidth_loss(
     for name, rates in source_rates.items():
         c = wafer.source_chip[name]
         np.add.at(per_chip, c[c >= 0], np.asarray(rates)[c >= 0])
-    window = rec.t_stop - float(rec.times.min(initial=rec.t_stop)) + dt
     used = np.flatnonzero(per_chip)
     per_fpga = np.bincount(
         wafer.fpga_of_chip[used],
@@ -295,7 +307,7 @@ def bandwidth_loss(
             rate_bio=lim.bio(name),
             depth=depth[name],
             dt=dt,
-            t_stop=min(window, rec.t_stop),
+            t_stop=rec.t_stop - record_from,
             rng=rng,
             resource=name,
         )
