@@ -203,14 +203,23 @@ def run_ensemble(
     )
     written = time.monotonic()
     credited = [0.0] * len(work)  # points of a running unit already on the bar
+    finished = int(bar.n)  # points of finished units (and stored ones), exact
     position = {id(unit): k for k, (_, unit) in enumerate(work)}
+
+    def show() -> None:
+        """Set the bar to the finished points plus the running units' fractions.
+
+        Set, not added step by step: a sum of float steps can pass the total, which
+        tqdm clamps with a warning and a negative time left.
+        """
+        bar.n = min(finished + sum(credited), bar.total)
+        bar.refresh()
 
     def advance(k: int, fraction: float) -> None:
         """Move the bar with a unit's simulated time (its points x tiers)."""
         size = len(work[k][1].points) * len(work[k][1].tiers)
-        step = max(fraction * size - credited[k], 0.0)
-        credited[k] += step
-        bar.update(step)
+        credited[k] = max(credited[k], min(max(fraction, 0.0), 1.0) * size)
+        show()
 
     try:
         runs = (executor or SerialExecutor()).run(work, advance)
@@ -223,8 +232,10 @@ def run_ensemble(
             _keep(stores[i], outcome, results[i], codes[i])
             bar.set_postfix_str(f"{k}/{len(work)} units", refresh=False)
             k_unit = position.get(id(outcome.unit))
-            shown = 0.0 if k_unit is None else credited[k_unit]
-            bar.update(len(outcome.results) - shown)
+            if k_unit is not None:
+                credited[k_unit] = 0.0
+            finished += len(outcome.results)
+            show()
             if time.monotonic() - written > TABLE_EVERY:
                 _write_table(out, members, plans, results, failures, codes)
                 written = time.monotonic()

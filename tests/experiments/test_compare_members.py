@@ -93,11 +93,6 @@ def _segments_per_point(path):
     return seeds, labels
 
 
-# The progress bar's float steps may sum to a hair above its total (runs/ensemble.py).
-QUIET_BAR = pytest.mark.filterwarnings("ignore:clamping frac:tqdm.TqdmWarning")
-
-
-@QUIET_BAR
 def test_an_ensemble_folder_reports_each_member_with_its_own_files(ensemble, tmp_path):
     out = ensemble
     assert main(["compare", str(out), "--out", str(tmp_path)]) == 0
@@ -124,7 +119,6 @@ def test_an_ensemble_folder_reports_each_member_with_its_own_files(ensemble, tmp
     assert main(["compare", str(out), str(out), "--out", str(tmp_path / "c")]) == 2
 
 
-@QUIET_BAR
 def test_a_member_run_into_the_folder_keeps_the_files_in_step(ensemble, tmp_path):
     out = tmp_path / "copy"
     shutil.copytree(ensemble, out)
