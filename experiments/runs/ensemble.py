@@ -9,8 +9,8 @@ cluster, never idle between members) and writes each finished point the moment i
 unit's outcome arrives, so an interrupted ensemble resumes where it stopped. The
 results table (:mod:`experiments.runs.table`, ``out/results.parquet``) is rewritten
 every :data:`TABLE_EVERY` seconds while units finish, and when the run ends. Each
-point's random stream depends only on the point (and its unit's capacity scale,
-fixed at planning), so a resumed run equals an uninterrupted one, whichever
+point's random stream depends only on the point (not on its batch neighbours or
+buffer sizes), so a resumed or split run equals an uninterrupted one, whichever
 executor ran it. :func:`experiments.runs.sweep.run_sweep` is an ensemble of one.
 """
 

@@ -64,9 +64,8 @@ class RunUnit:
         The mapping task of each tier (``None`` for the ideal tier).
     capacity_scale
         Largest rate scale of the points planned into the unit: sizes the
-        emulator's buffers, fixed at planning, so a point's spikes do not depend on
-        which of the unit's points are still to run (they may depend on which
-        points were planned with it; the store keeps such runs apart).
+        emulator's Poisson buffers (a buffer only: a point's draws depend on its
+        key and rates alone, see :func:`twin.analog.simulate_batch`).
     """
 
     backend: str
@@ -118,8 +117,8 @@ def plan(
     batch
         Most points of one unit on the twin (default: all points of a
         realisation, one batched call). Smaller units spread a realisation over
-        more workers; every unit of a realisation keeps its capacity scale, so
-        splitting it does not change a point's draws. NEST runs one point a unit.
+        more workers; splitting does not change a point's draws (they depend on
+        the point alone). NEST runs one point a unit.
 
     Raises
     ------

@@ -78,10 +78,9 @@ class Store:
     def settings(self, tier: Tier, unit: RunUnit) -> str:
         """Everything besides the point and the code that determines a result.
 
-        The tier, the wafer, the workload's settings, the tiers run with it in one
-        stacked call and the unit's capacity scale (it sizes the emulator's buffers
-        and with them the random draws: a point planned with other points may draw
-        differently, so it is stored apart).
+        The tier, the wafer, the workload's settings and the tiers run with it in
+        one stacked call. (The unit's capacity scale sizes a buffer only and does
+        not shape the draws, so it is not part of it.)
         """
         return repr(
             (
@@ -91,7 +90,6 @@ class Store:
                 self.wafer.defects,
                 self.workload.settings,
                 unit.names,
-                unit.capacity_scale,
             )
         )
 

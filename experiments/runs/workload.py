@@ -89,9 +89,8 @@ class Variant:
     key
         Integers that label the point's random stream
         (:func:`experiments.runs.execute.point_key`, :mod:`twin.streams`), so the
-        key depends on the point only and distinct tuples give distinct keys.
-        (The emulator's buffer size, ``RunUnit.capacity_scale``, also shapes the
-        draws; the store fingerprints it.)
+        key depends on the point only and distinct tuples give distinct keys
+        (the emulator's buffer size does not shape the draws).
     g_scale
         Factor on every inhibitory weight.
     rate_scale

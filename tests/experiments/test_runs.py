@@ -97,3 +97,18 @@ def test_a_batch_size_splits_a_realisation_and_keeps_its_capacity():
     assert {u.capacity_scale for u in split} == {whole.capacity_scale}
     with pytest.raises(ConfigError, match="batch = 0"):
         plan(workload, points, tiers, batch=0)
+
+
+def test_a_point_runs_the_same_alone_in_a_split_batch_and_in_the_whole_batch():
+    """Its draws depend on the point only: not on neighbours or the buffer size."""
+    points = _points()
+    tiers = tier_list(["ideal"])
+    whole = run_sweep(BrunelWorkload(), points, tiers=tiers)
+    split = run_sweep(BrunelWorkload(), points, tiers=tiers, batch=1)
+    # Alone at the lowest rate: the unit's capacity is planned for that point only.
+    low = min(points, key=lambda p: p.eta)
+    (alone,) = run_sweep(BrunelWorkload(), [low], tiers=tiers)
+    for a, b in zip(whole, split, strict=True):
+        assert a.recording == b.recording
+    (same,) = [r for r in whole if (r["g"], r["eta"]) == (low.g, low.eta)]
+    assert same.recording == alone.recording
