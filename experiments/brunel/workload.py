@@ -54,8 +54,8 @@ COLUMNS: Final = (
     Column("rate_hz"),
     Column("cv"),
     Column("global_cv"),
-    Column("rate_exc_hz"),
-    Column("rate_inh_hz"),
+    Column("run_rate_exc_hz"),
+    Column("run_rate_inh_hz"),
 )
 
 
@@ -200,6 +200,12 @@ class BrunelWorkload:
     ) -> dict[str, float]:
         """Return the seed's three numbers and the population rates.
 
+        ``n_neurons``, ``rate_hz``, ``cv`` and ``global_cv`` describe the recorded
+        neurons over the analysis window (the seed's numbers: what the wafer's
+        recording shows); ``run_rate_exc_hz`` and ``run_rate_inh_hz`` are the mean
+        rates of every excitatory and inhibitory neuron over the whole run, as
+        emitted (spike counts before any recording loss), hence their name.
+
         Raises
         ------
         ConfigError
@@ -219,8 +225,8 @@ class BrunelWorkload:
             "rate_hz": act.rate,
             "cv": act.cv,
             "global_cv": act.global_cv,
-            "rate_exc_hz": float(counts[: point.n_exc].mean() / seconds),
-            "rate_inh_hz": float(counts[point.n_exc :].mean() / seconds),
+            "run_rate_exc_hz": float(counts[: point.n_exc].mean() / seconds),
+            "run_rate_inh_hz": float(counts[point.n_exc :].mean() / seconds),
         }
 
 

@@ -13,7 +13,7 @@ the same runs.
 Every field describes the data beside it: the window columns and the seed files'
 ``recorded_from``/``sim_time`` annotations are the window the spikes and the
 windowed metrics cover (a workload's docs name any metric of the whole run, e.g.
-Brunel's ``rate_exc_hz``); the seed files hold only that window's spikes.
+Brunel's ``run_rate_exc_hz``); the seed files hold only that window's spikes.
 """
 
 from __future__ import annotations

@@ -110,8 +110,10 @@ def test_recording_all_neurons_at_a_high_rate_point_loses_spikes_but_30_do_not()
     (every,) = run_sweep(point, tiers=hw, layout="all")
     (isolated,) = run_sweep(point, tiers=hw, layout="30")
     # ~59 neurons per chip firing hundreds of Hz each: far above 2.5 kHz per chip.
-    assert every["rate_exc_hz"] > 100  # emitted (spike counts of the whole run)
-    assert every["rate_hz"] < 0.5 * every["rate_exc_hz"]  # what the wafer could record
+    assert every["run_rate_exc_hz"] > 100  # emitted (spike counts of the whole run)
+    assert (
+        every["rate_hz"] < 0.5 * every["run_rate_exc_hz"]
+    )  # what the wafer could record
     offered = every.losses["offered_recording_per_hicann"]
     dropped = every.losses["dropped_recording_per_hicann"]
     assert offered > 0
@@ -137,7 +139,7 @@ def test_ablation_runs_stacked_and_leaves_the_hardware_tier_unchanged():
     assert "dropped_dnc_merger" not in nobw.losses
     assert nobw["rate_hz"] > hw["rate_hz"]  # nothing dropped on the way to the host
     # Without saturation the g = 1 point fires faster (the inputs are not bounded).
-    assert results["hardware-no-saturation"]["rate_exc_hz"] > hw["rate_exc_hz"]
+    assert results["hardware-no-saturation"]["run_rate_exc_hz"] > hw["run_rate_exc_hz"]
 
 
 @pytest.mark.parametrize("layout", ["all", "30"])
