@@ -30,10 +30,12 @@ from twin.recording import SpikeRecording
 from twin.routing import MappingConfig, WaferMapping, map_network
 from twin.stack import stack, unstack
 from twin.stages import Stage
+from twin.streams import seed_sequence
 from twin.tiers import Realised, Tier, realise
 from twin.wafer import Wafer
 
 __all__ = [
+    "INPUT_LOSS_STREAM",
     "POINT_STREAM",
     "execute",
     "map_task",
@@ -46,6 +48,8 @@ __all__ = [
 
 #: Name of the stream a sweep point's Poisson sources draw from (:func:`point_key`).
 POINT_STREAM = "experiments.point"
+#: Name of the stream of a point's input-link loss estimate (per tier).
+INPUT_LOSS_STREAM = "experiments.input_loss"
 
 
 def point_key(variant: Variant) -> jnp.ndarray:
@@ -182,7 +186,13 @@ def finish_twin(
         recorded,
         sources,
         tier.hardware or HardwareConfig(),
-        seed=workload.seed(point),
+        seed=seed_sequence(
+            (
+                ("stream", INPUT_LOSS_STREAM),
+                ("tier", tier.name),
+                *(("key", k) for k in workload.variant(point).key),
+            )
+        ),
         record_from=workload.sim_config(point).record_from,
     )
     counts = _losses(realised) | {

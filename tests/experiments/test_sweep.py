@@ -160,3 +160,14 @@ def test_the_input_links_are_offered_the_sources_events_of_the_recorded_window(l
     mean = total_rate * (sim.t_stop - sim.record_from) * 1e-3
     for link in ("input_per_hicann", "input_per_fpga"):
         assert abs(r.losses[f"offered_{link}"] - mean) <= 5 * np.sqrt(mean)
+
+
+def test_each_point_estimates_its_input_loss_from_a_stream_of_its_own():
+    """Two points with the same inputs on the same mapping: independent estimates.
+
+    g does not change the external rates, so with one stream for the realisation
+    both points would draw the very same Poisson counts.
+    """
+    points = grid(_base(), gs=(7.5, 8.0), etas=(0.8,))
+    a, b = run_sweep(points, tiers=tier_list(["hardware"]), layout="all")
+    assert a.losses["offered_input_per_hicann"] != b.losses["offered_input_per_hicann"]

@@ -212,7 +212,7 @@ def bandwidth_loss(
     recorded: np.ndarray,
     source_rates: MappingProxyType[str, np.ndarray] | dict[str, np.ndarray],
     config: HardwareConfig,
-    seed: int = 0,
+    seed: int | np.random.SeedSequence = 0,
     stationary: bool = True,
     record_from: float = 0.0,
 ) -> tuple[SpikeRecording, dict[str, QueueLoss]]:
@@ -231,14 +231,17 @@ def bandwidth_loss(
     config
         Limits and switch.
     seed
-        Seed of the Monte-Carlo input-loss estimate.
+        Seed of the Monte-Carlo input-loss estimate: an integer (tagged for this
+        use), or the seed sequence of a labelled stream (:mod:`twin.streams`) so
+        that every run draws its own.
     stationary
         The recorded window is part of a long run with buffers in their steady
         state (``True``, the sweep's analysis window), or a run from rest with
         empty buffers (``False``; see :func:`twin.hardware.spike_loss.drop_events`).
     record_from
-        Start of the window the recording holds, ms (its spikes lie in
-        ``(record_from, t_stop]``): the external input links are offered the
+        Start of the window the links see, ms: the recording link is offered the
+        recorded neurons' spikes in ``(record_from, t_stop]`` (earlier ones are
+        left out, whatever the recording holds) and the external input links the
         sources' events of that same window, whatever the recorded neurons fired.
 
     Returns
@@ -276,7 +279,7 @@ def bandwidth_loss(
         )
     rec_group = np.full(chip.size, -1)
     rec_group[recorded] = chip[recorded]
-    mine = np.isin(rec.ids, recorded)
+    mine = np.isin(rec.ids, recorded) & (rec.times > record_from)
     keep, losses["recording_per_hicann"] = drop_events(
         rec.times[mine],
         rec.ids[mine],
@@ -287,7 +290,11 @@ def bandwidth_loss(
         resource="recording_per_hicann",
         stationary=stationary,
     )
-    rng = np.random.default_rng(np.random.SeedSequence([seed, 0x1A9]))
+    rng = np.random.default_rng(
+        seed
+        if isinstance(seed, np.random.SeedSequence)
+        else np.random.SeedSequence([seed, 0x1A9])
+    )
     per_chip = np.zeros(wafer.fpga_of_chip.size)
     for name, rates in source_rates.items():
         c = wafer.source_chip[name]
