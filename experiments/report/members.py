@@ -6,8 +6,8 @@ by its labels (:data:`MEMBER_LABELS`: the defect map, the fixed-pattern wafer se
 the mapping strategy and the router). Rows of different members are different
 experiments, not seeds of one: a point's statistics over seeds are taken within one
 member (:func:`split_members`), and :func:`check_group` refuses a group of rows that
-mixes members, repeats a seed (the same run given twice, e.g. from two folders) or
-mixes analysis windows.
+mixes members, repeats a seed (the same run given twice, e.g. from two folders),
+mixes analysis windows or recording layouts.
 """
 
 from __future__ import annotations
@@ -150,8 +150,8 @@ def check_group(rows: Sequence[Row], where: str) -> None:
     ------
     ResultsError
         If the rows belong to different ensemble members, hold one seed twice (the
-        same run given twice, e.g. in two folders) or state different analysed
-        windows (``t_start``/``t_stop``).
+        same run given twice, e.g. in two folders), state different analysed
+        windows (``t_start``/``t_stop``) or were recorded with different layouts.
     """
     members = list(dict.fromkeys(member_key(r) for r in rows))
     if len(members) > 1:
@@ -172,6 +172,13 @@ def check_group(rows: Sequence[Row], where: str) -> None:
                 " the same run was given twice: give each run's folder once"
             )
         seen[seed] = row
+    layouts = sorted({str(r["layout"]) for r in rows if _given(r.get("layout"))})
+    if len(layouts) > 1:
+        raise ResultsError(
+            f"rows of {where} were recorded with different layouts "
+            f"({', '.join(layouts)}): they analyse different neurons; compare runs "
+            "of one layout, one folder per layout"
+        )
     for column in WINDOW:
         values = {_float(r[column]) for r in rows if _given(r.get(column))}
         if len(values) > 1:

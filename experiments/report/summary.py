@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ __all__ = [
     "LEADING",
     "LOSSES",
     "WINDOW",
+    "EarlierFormatWarning",
     "chip_columns",
     "chips_csv",
     "columns",
@@ -133,11 +135,20 @@ def _csv_text(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     return out.getvalue()
 
 
-def _merged(path: Path, text: str, identity: Sequence[str]) -> str:
+class EarlierFormatWarning(UserWarning):
+    """A results file of an earlier version is replaced, not merged."""
+
+
+def _merged(
+    path: Path, text: str, identity: Sequence[str], required: Sequence[str] = ()
+) -> str:
     """Return ``text`` (CSV) with the rows of ``path`` that are of other runs.
 
     A row of the file is replaced when a new row has the same values in the
     ``identity`` columns; other rows stay (columns the new header lacks are added).
+    A file of an earlier version (without the ``required`` columns, e.g. the
+    analysed window of ``summary.csv``) is replaced whole, with an
+    :class:`EarlierFormatWarning`: its rows cannot be told apart by member.
 
     Raises
     ------
@@ -153,6 +164,16 @@ def _merged(path: Path, text: str, identity: Sequence[str]) -> str:
             f"cannot read {str(path)!r} to keep its other runs ({err}); delete it "
             "(results.parquet and points/ keep every run) and run again"
         ) from None
+    if old and not set(required) <= set(old[0]):
+        warnings.warn(
+            f"{str(path)!r} was written by an earlier version (no "
+            f"{', '.join(required)} columns); its {len(old)} rows are replaced by "
+            "this run's "
+            "(results.parquet and points/ keep every run)",
+            EarlierFormatWarning,
+            stacklevel=3,
+        )
+        return text
     new = list(csv.DictReader(io.StringIO(text)))
     mine = {tuple(r.get(k) or "" for k in identity) for r in new}
     kept = [r for r in old if tuple(r.get(k) or "" for k in identity) not in mine]
@@ -283,7 +304,8 @@ def write_summary(
     names = _label_names(labels)
     identity = (*LEADING, *names, *workload.coords)
     return atomic_write_text(
-        path, _merged(path, summary_csv(workload, results, labels), identity)
+        path,
+        _merged(path, summary_csv(workload, results, labels), identity, WINDOW),
     )
 
 

@@ -22,6 +22,7 @@ from experiments.cli import main
 from experiments.report.compare import aggregate, load_summary
 from experiments.report.io import read_population
 from experiments.report.members import split_members
+from experiments.report.summary import EarlierFormatWarning
 from twin.errors import ResultsError
 
 
@@ -50,6 +51,24 @@ def test_runs_of_different_windows_are_refused():
     rows = [_row(1, 10.0, t_start=0, t_stop=1000), _row(2, 9.0, t_start=0, t_stop=2e3)]
     with pytest.raises(ResultsError, match=r"t_stop = 1000, 2000 ms"):
         aggregate(rows)
+
+
+def test_runs_of_different_layouts_are_refused():
+    rows = [_row(1, 10.0, layout="30"), _row(2, 9.0, layout="all")]
+    with pytest.raises(ResultsError, match=r"different layouts \(30, all\)"):
+        aggregate(rows)
+
+
+def test_a_summary_of_an_earlier_version_is_replaced_not_merged(tmp_path):
+    """Rows without the analysed window cannot be told apart by member: replaced."""
+    old = "platform,tier,seed,g,eta,rate_hz\ntwin,ideal,1234,8,0.8,99\n"
+    (tmp_path / "summary.csv").write_text(old)
+    with pytest.warns(EarlierFormatWarning, match="1 rows are replaced"):
+        _brunel(tmp_path, "--seeds", "1")
+    rows = _csv(tmp_path / "summary.csv")
+    assert rows
+    assert all(r["t_start"] and r["t_stop"] for r in rows)
+    assert "99" not in {r["rate_hz"] for r in rows}
 
 
 def _tiny_configs(args):
