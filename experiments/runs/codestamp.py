@@ -7,14 +7,18 @@ digest of every source file that shapes a result (:data:`SHAPING`): the core mod
 (``twin.wafer``), the mapper (``twin.routing``), the hardware transforms
 (``twin.hardware``), the workloads (``experiments.brunel``,
 ``experiments.microcircuit``) and the run layer (``experiments.runs``). The digest is
-taken over the installed files' paths and bytes in sorted order, once per process
-(the code a process runs is the code it imported); a byte changed in any of them
-makes every stored point stale.
+taken over the installed files' paths and bytes in sorted order and the versions of
+the libraries that compute with them (:data:`DEPENDENCIES`: JAX's random bits and
+XLA's arithmetic, numpy, scipy, networkx), once per process (the code a process runs
+is the code it imported); a byte or a version changed makes every stored point
+stale. NEST's points also name NEST's and PyNN's versions (:func:`simulator_versions`,
+part of the store's settings).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,13 +28,17 @@ from pathlib import Path
 import twin
 
 __all__ = [
+    "DEPENDENCIES",
+    "NEST_DEPENDENCIES",
     "SHAPING",
     "SOURCE_SUFFIXES",
     "CodeStamp",
     "code_columns",
     "code_stamp",
+    "dependency_versions",
     "package_files",
     "shaping_files",
+    "simulator_versions",
     "source_digest",
 ]
 
@@ -46,6 +54,12 @@ SHAPING: tuple[tuple[str, bool], ...] = (
     ("experiments.microcircuit", True),
     ("experiments.runs", True),
 )
+
+#: Distributions whose version shapes the twin's results (random bits, arithmetic,
+#: graph algorithms of the mapper).
+DEPENDENCIES: tuple[str, ...] = ("jax", "jaxlib", "numpy", "scipy", "networkx")
+#: Distributions whose version shapes a NEST result.
+NEST_DEPENDENCIES: tuple[str, ...] = ("nest-simulator", "PyNN")
 
 #: Source files by suffix: Python modules and the native delivery's C++ source
 #: (compiled libraries and byte code are derived from these, so not hashed).
@@ -147,20 +161,50 @@ def shaping_files() -> list[tuple[str, Path]]:
     return sorted(files)
 
 
-def source_digest(files: Sequence[tuple[str, Path]]) -> str:
-    """Return the hex SHA-256 digest of files' names and bytes, in sorted order.
+def _version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def dependency_versions(
+    names: Sequence[str] = DEPENDENCIES,
+) -> tuple[tuple[str, str], ...]:
+    """Return ``(distribution, installed version or "absent")`` of each of ``names``."""
+    return tuple((name, _version(name)) for name in names)
+
+
+def simulator_versions(backend: str) -> tuple[tuple[str, str], ...]:
+    """Return the versions that shape a backend's results beside the twin's code.
+
+    ``nest``: NEST's and PyNN's (:data:`NEST_DEPENDENCIES`); the twin: none (its
+    libraries are in the code stamp).
+    """
+    return dependency_versions(NEST_DEPENDENCIES) if backend == "nest" else ()
+
+
+def source_digest(
+    files: Sequence[tuple[str, Path]], versions: Sequence[tuple[str, str]] = ()
+) -> str:
+    """Return the hex SHA-256 digest of files' names and bytes, and of versions.
 
     Parameters
     ----------
     files
-        (name, path) pairs, e.g. from :func:`package_files`.
+        (name, path) pairs, e.g. from :func:`package_files`; sorted here.
+    versions
+        (distribution, version) pairs, e.g. from :func:`dependency_versions`.
 
     Returns
     -------
     str
-        64 hex digits; changes with any byte, name, added or removed file.
+        64 hex digits; changes with any byte, name, added or removed file, and with
+        any version.
     """
     digest = hashlib.sha256()
+    for name, version in versions:
+        digest.update(f"dist\0{name}\0{version}\0".encode())
     for name, path in sorted(files):
         data = path.read_bytes()
         digest.update(f"{name}\0{len(data)}\0".encode())
@@ -171,7 +215,7 @@ def source_digest(files: Sequence[tuple[str, Path]]) -> str:
 @cache
 def _installed_digest() -> str:
     """Return the digest of :func:`shaping_files`, computed once per process."""
-    return source_digest(shaping_files())
+    return source_digest(shaping_files(), dependency_versions())
 
 
 def code_stamp() -> CodeStamp:

@@ -1,7 +1,9 @@
 """``PointResult``: one analysed run of one point of a workload, and its file on disk.
 
 A finished point is written at once (atomically) to
-``points/<backend>-<tier>-<fingerprint>/<coordinates>.npz``, so an interrupted sweep
+``points/<backend>-<tier>-<fingerprint>/<version>-<source digest>/<coordinates>.npz``
+(:func:`point_path` gives the folder of the settings, :mod:`experiments.runs.store`
+adds the code's), so an interrupted sweep
 resumes by loading the points it finds instead of recomputing them. The metrics are
 not stored: loading a point analyses its spikes again with the workload's protocol.
 """

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from experiments.runs.codestamp import CodeStamp, code_stamp
+from experiments.runs.codestamp import CodeStamp, code_stamp, simulator_versions
 from experiments.runs.plan import RunUnit
 from experiments.runs.result import PointResult, load_point, point_path, save_point
 from experiments.runs.workload import Workload
@@ -78,9 +78,11 @@ class Store:
     def settings(self, tier: Tier, unit: RunUnit) -> str:
         """Everything besides the point and the code that determines a result.
 
-        The tier, the wafer, the workload's settings and the tiers run with it in
-        one stacked call. (The unit's capacity scale sizes a buffer only and does
-        not shape the draws, so it is not part of it.)
+        The tier, the wafer, the workload's settings, the tiers run with it in one
+        stacked call and, for NEST, NEST's and PyNN's versions (a NEST point of
+        another version is not found, so it is run again). (The unit's capacity
+        scale sizes a buffer only and does not shape the draws, so it is not part
+        of it.)
         """
         return repr(
             (
@@ -90,6 +92,7 @@ class Store:
                 self.wafer.defects,
                 self.workload.settings,
                 unit.names,
+                simulator_versions(unit.backend),
             )
         )
 

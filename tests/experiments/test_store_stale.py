@@ -15,15 +15,21 @@ from experiments.brunel import BrunelConfig
 from experiments.brunel.workload import BrunelWorkload, grid
 from experiments.runs import codestamp
 from experiments.runs.codestamp import (
+    DEPENDENCIES,
+    NEST_DEPENDENCIES,
     CodeStamp,
     code_stamp,
+    dependency_versions,
     package_files,
     shaping_files,
     source_digest,
 )
-from experiments.runs.store import StaleResultsError, StaleResultsWarning
+from experiments.runs.plan import plan
+from experiments.runs.store import StaleResultsError, StaleResultsWarning, Store
 from experiments.runs.sweep import run_sweep
 from experiments.runs.table import TABLE_NAME, read_table
+from twin.tiers import tier_list
+from twin.wafer import Wafer
 
 
 def test_the_digest_follows_every_source_byte_and_ignores_derived_files(tmp_path):
@@ -196,3 +202,33 @@ def test_the_commands_pass_reuse_stale_and_a_refusal_is_one_line(
         err[-1]
         == f"twin {command}: error: {tmp_path} holds points computed by other code"
     )
+
+
+def test_the_digest_follows_the_versions_of_the_libraries_that_compute():
+    files = package_files(Path(twin.__file__).parent / "analog", "twin.analog", True)
+    versions = dependency_versions()
+    assert [n for n, _ in versions] == list(DEPENDENCIES)
+    assert all(v != "absent" for _, v in versions)  # the twin needs each of them
+    before = source_digest(files, versions)
+    for k, (name, version) in enumerate(versions):
+        bumped = [*versions[:k], (name, version + ".post1"), *versions[k + 1 :]]
+        assert source_digest(files, bumped) != before, name
+
+
+def test_a_nest_point_of_another_nest_or_pynn_is_not_found(monkeypatch, tmp_path):
+    """NEST's and PyNN's versions are part of a NEST point's settings, not a twin's."""
+    workload = BrunelWorkload()
+    points = grid(BrunelConfig.tiny(), gs=(8.0,), etas=(2.0,))
+    tiers = tier_list(["ideal"])
+    (nest_unit,) = plan(workload, points, tiers, "nest")
+    (twin_unit,) = plan(workload, points, tiers)
+    store = Store(tmp_path, workload, Wafer())
+    monkeypatch.setattr(codestamp, "_version", lambda name: "1.0")
+    nest_before = store.path(tiers[0], nest_unit, points[0])
+    twin_before = store.path(tiers[0], twin_unit, points[0])
+    for bumped in NEST_DEPENDENCIES:
+        monkeypatch.setattr(
+            codestamp, "_version", lambda name, b=bumped: "2.0" if name == b else "1.0"
+        )
+        assert store.path(tiers[0], nest_unit, points[0]) != nest_before, bumped
+        assert store.path(tiers[0], twin_unit, points[0]) == twin_before
