@@ -30,6 +30,7 @@ from typing import Any
 
 from distributed import Client, Future, LocalCluster, as_completed, get_worker
 
+from experiments.runs.codestamp import CodeStamp, code_stamp
 from experiments.runs.executor import Job, UnitOutcome, UnitProgress, Work
 from experiments.runs.plan import MapTask, RunUnit
 from experiments.runs.result import PointResult
@@ -107,12 +108,27 @@ def unit_on_worker(
     wafer: Wafer,
     threads: int,
     mappings: Sequence[WaferMapping | None],
+    code: CodeStamp | None = None,
 ) -> list[PointResult]:
     """Execute one unit with its mapping tasks' results (a Dask task).
 
-    ``mappings`` follows ``unit.maps`` (``None`` where a tier needs none).
+    ``mappings`` follows ``unit.maps`` (``None`` where a tier needs none); ``code``
+    is the client's code stamp: the client stores the results as computed by it.
+
+    Raises
+    ------
+    ConfigError
+        If this worker runs other code than the client (``code``): its results
+        would be stored under the client's stamp.
     """
     from experiments.runs.execute import execute
+
+    if code is not None and not code_stamp().same_code(code):
+        raise ConfigError(
+            f"this worker runs {code_stamp().describe()}, the client "
+            f"{code.describe()}: install the same twin (and JAX, numpy, scipy, "
+            "networkx) on the client and every worker"
+        )
 
     given = {
         t: m
@@ -174,6 +190,7 @@ class DaskExecutor:
                 job.wafer,
                 job.threads,
                 needed,
+                code_stamp(),
                 key=key,
             )
             pending[key] = (future, [(job, unit)])

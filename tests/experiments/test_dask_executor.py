@@ -11,7 +11,12 @@ import pytest
 
 from experiments.brunel import BrunelConfig
 from experiments.brunel.workload import BrunelWorkload, grid
-from experiments.runs.dask_executor import local_executor, worker_environment
+from experiments.runs.codestamp import CodeStamp
+from experiments.runs.dask_executor import (
+    local_executor,
+    unit_on_worker,
+    worker_environment,
+)
 from experiments.runs.ensemble import Member, run_ensemble
 from experiments.runs.executor import SweepError
 from experiments.runs.plan import plan
@@ -221,3 +226,13 @@ def test_a_killed_worker_loses_no_unit_and_mapping_tasks_are_shared(
     # Every unit received the one mapping: the same synapses were lost.
     assert len({r.losses["synapse_loss"] for r in found}) == 1
     assert 0 < found[0].losses["synapse_loss"] < 1
+
+
+def test_a_worker_running_other_code_refuses_the_unit():
+    """Its results would be stored under the client's code stamp."""
+    workload, points = BrunelWorkload(), _points()
+    (unit,) = plan(workload, points, tier_list(["ideal"]))
+    other = CodeStamp("0.0.0", "0" * 64)
+    with pytest.raises(ConfigError, match=r"this worker runs twin .* the client twin"):
+        unit_on_worker(workload, unit, Wafer(), 1, [None], other)
+    # (The cluster tests above run units with the client's own stamp.)
