@@ -479,7 +479,14 @@ def _analyse_pair(
             "train; record the population there or drop the point from both files"
         )
     total = int(e.annotations.get("population_size", len(e.spiketrains)))
-    layout = "all" if len(e.spiketrains) >= total else "30"
+    # The file's own word where it has one (a wafer's file may not): a train left
+    # out must not turn an "all" run into "30".
+    stated = e.annotations.get("layout")
+    layout = (
+        str(stated)
+        if stated in ("all", "30")
+        else ("all" if len(e.spiketrains) >= total else "30")
+    )
     if layout == "all" and not i.spiketrains:
         raise ResultsError(
             f"{str(folder / 'inh.h5')!r}: the segment at {_label(key)} holds no spike "

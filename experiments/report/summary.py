@@ -334,7 +334,8 @@ def seed_segments(
     as the annotations say: a rate computed from the file's own annotations, count /
     (sim_time - recorded_from), is the summary's. The seed's reader (trains from 0)
     still finds the last 1000 ms its analysis takes. ``labels``: each result's member
-    labels, written as annotations.
+    labels, written as annotations. Each train carries its neuron's index in the
+    population (``source_id``), as a Neo spike train does.
 
     Raises
     ------
@@ -366,7 +367,10 @@ def seed_segments(
             r.recorded_from,
             rec.t_stop,
         )  # fmt: skip
-        segments.append(Segment(annotations, trains))
+        # Train k is not neuron k where a neuron was left out: each names its own.
+        offset = rec.population_offsets[population]
+        sources = [{"source_id": int(i) - offset} for i in ids[analysed]]
+        segments.append(Segment(annotations, trains, tuple(sources)))
     return segments
 
 

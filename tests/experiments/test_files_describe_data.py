@@ -88,6 +88,12 @@ def test_seed_files_state_the_network_size_and_hold_only_analysed_neurons(sweep)
         n = len(e.spiketrains) + len(i.spiketrains)
         assert n == r.neurons.size  # "30": 30 excitatory, no silent inhibitory
         assert e.annotations["layout"] == r.layout
+        # Each train names its neuron (index in its population): the analysed ones.
+        ids = [t["source_id"] for t in e.train_annotations] + [
+            BASE.n_exc + t["source_id"] for t in i.train_annotations
+        ]
+        offset = r.recording.population_offsets["exc"]
+        assert ids == (np.sort(r.neurons) - offset).tolist()
 
 
 def test_neo_trains_cover_the_window_the_file_states(sweep):
