@@ -105,6 +105,7 @@ def test_two_runs_add_up_to_the_session():
     sim.run(T)
     per_run, total = [sim.losses(run=k) for k in (0, 1)], sim.losses()
     assert [sim.losses(run=-2), sim.losses(run=-1)] == per_run
+    assert [sim.losses(run=np.int64(k)) for k in (0, 1)] == per_run  # numpy indices
     _add_up(per_run, total)
     for name in INPUTS:
         assert [r[name].total_offered for r in per_run] == [

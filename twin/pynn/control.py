@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
 from pyNN import common
 from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMESTEP
 from pyNN.recording import get_io
@@ -187,14 +188,16 @@ def _run_losses(emulation: Any, run: int) -> dict[str, QueueLoss]:
         If ``run`` is not the index of such a run.
     """
     n = len(emulation.segments)
-    if isinstance(run, bool) or not isinstance(run, int) or not -n <= run < n:
+    is_index = isinstance(run, int | np.integer) and not isinstance(run, bool)
+    index = int(run) if is_index else n  # not an index: refused below
+    if not -n <= index < n:
         raise ConfigError(
             f"losses(run={run!r}): the session has {n} run(s) since the last reset; "
             f"give an index in [{-n}, {n - 1}], or None for all runs together"
         )
     if not emulation.run_losses:  # ideal and mapped tiers
         return {}
-    return dict(emulation.run_losses[run])
+    return dict(emulation.run_losses[index])
 
 
 run, run_until = common.build_run(simulator)
