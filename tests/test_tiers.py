@@ -10,8 +10,13 @@ from twin.analog import SimConfig, simulate
 from twin.hardware import EFFECTS, HardwareConfig
 from twin.tiers import (
     FIDELITIES,
+    HARDWARE,
+    IDEAL,
+    MAPPED,
     Tier,
     ablated_effect,
+    behaviour,
+    check_fidelity,
     parse_fidelities,
     realise,
     tier_list,
@@ -79,7 +84,7 @@ def test_tier_lists_and_names():
     ("call", "message"),
     [
         (lambda: parse_fidelities("ideal,exact"), "unknown tier 'exact'"),
-        (lambda: Tier("x", "perfect"), "unknown fidelity"),
+        (lambda: Tier("x", "perfect"), "unknown tier 'perfect'"),
         (lambda: Tier("hardware", "hardware"), "HardwareConfig"),
         (lambda: Tier("mapped", "mapped").without("weights"), "no hardware effect"),
         (
@@ -92,3 +97,37 @@ def test_tier_lists_and_names():
 def test_tier_errors_are_clear(call, message):
     with pytest.raises(ConfigError, match=message):
         call()
+
+
+def test_tiers_carry_their_behaviour():
+    ideal, mapped, hardware, *ablations = tier_list(FIDELITIES, ablation=True)
+    assert [t.maps for t in (ideal, mapped, hardware)] == [False, True, True]
+    assert [t.behaviour.on_nest for t in (ideal, mapped, hardware)] == [1, 1, 0]
+    assert [behaviour(f).supplies_variation for f in FIDELITIES] == [0, 0, 1]
+    assert ideal.effects == mapped.effects == ()
+    assert hardware.effects == EFFECTS
+    for tier, effect in zip(ablations, EFFECTS, strict=True):
+        assert tier.ablated == effect
+        assert tier.effects == tuple(e for e in EFFECTS if e != effect)
+        assert tier.maps
+        assert not tier.behaviour.on_nest
+    assert (IDEAL, MAPPED, HARDWARE) == FIDELITIES
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: check_fidelity("exact"),
+        lambda: parse_fidelities("ideal,exact"),
+        lambda: tier_list(["exact"]),
+        lambda: Tier("exact", "exact"),
+        lambda: behaviour("exact"),
+    ],
+)
+def test_one_check_and_one_error_for_a_tier_name(call):
+    with pytest.raises(ConfigError) as caught:
+        call()
+    assert str(caught.value) == (
+        "unknown tier 'exact'; use ideal, mapped, hardware, a comma-separated list "
+        "of them, or 'all'"
+    )

@@ -35,11 +35,19 @@ from twin.wafer.coords import N_HICANNS
 
 __all__ = [
     "ABLATION_PREFIX",
+    "BEHAVIOUR",
     "FIDELITIES",
+    "HARDWARE",
+    "IDEAL",
+    "MAPPED",
+    "Behaviour",
     "Fidelity",
     "Realised",
     "Tier",
     "ablated_effect",
+    "behaviour",
+    "check_fidelity",
+    "is_ablation",
     "parse_fidelities",
     "realise",
     "tier_list",
@@ -47,10 +55,89 @@ __all__ = [
 ]
 
 Fidelity = Literal["ideal", "mapped", "hardware"]
+#: The model as described (NEST runs the same).
+IDEAL: Final[Fidelity] = "ideal"
+#: Mapped on the wafer: lost synapses removed, delays from route length.
+MAPPED: Final[Fidelity] = "mapped"
+#: Mapped plus the analog effects of :mod:`twin.hardware`.
+HARDWARE: Final[Fidelity] = "hardware"
 #: The fidelity tiers, from the model to the wafer.
-FIDELITIES: Final[tuple[Fidelity, ...]] = ("ideal", "mapped", "hardware")
+FIDELITIES: Final[tuple[Fidelity, ...]] = (IDEAL, MAPPED, HARDWARE)
 #: Name prefix of an ablation tier: ``hardware-no-<effect>``.
 ABLATION_PREFIX: Final = "hardware-no-"
+
+
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """What a fidelity does, beside its name.
+
+    Attributes
+    ----------
+    maps
+        It maps the network on the wafer (losses, route delays, placement sites).
+    analog
+        It applies the analog effects of :mod:`twin.hardware` (each switchable), and
+        with them the wafer's own fixed-pattern variation: a workload requests the
+        mean parameters from it (it supplies its variation itself).
+    on_nest
+        NEST can run it (NEST has no analog effects).
+    """
+
+    maps: bool
+    analog: bool
+    on_nest: bool
+
+    @property
+    def supplies_variation(self) -> bool:
+        """Whether the tier draws the neurons' variation itself (the wafer's)."""
+        return self.analog
+
+
+#: The behaviour of each fidelity.
+BEHAVIOUR: Final[MappingProxyType[Fidelity, Behaviour]] = MappingProxyType(
+    {
+        IDEAL: Behaviour(maps=False, analog=False, on_nest=True),
+        MAPPED: Behaviour(maps=True, analog=False, on_nest=True),
+        HARDWARE: Behaviour(maps=True, analog=True, on_nest=False),
+    }
+)
+
+
+def check_fidelity(name: str) -> Fidelity:
+    """Return ``name`` as a fidelity; the one check of a tier name.
+
+    Raises
+    ------
+    ConfigError
+        If ``name`` is not one of :data:`FIDELITIES`.
+
+    Examples
+    --------
+    >>> check_fidelity("mapped")
+    'mapped'
+    """
+    if name not in FIDELITIES:
+        raise ConfigError(
+            f"unknown tier {name!r}; use {', '.join(FIDELITIES)}, a comma-"
+            "separated list of them, or 'all'"
+        )
+    return cast(Fidelity, name)
+
+
+def behaviour(fidelity: str) -> Behaviour:
+    """Return what the fidelity ``fidelity`` does.
+
+    Raises
+    ------
+    ConfigError
+        If ``fidelity`` is not one of :data:`FIDELITIES`.
+    """
+    return BEHAVIOUR[check_fidelity(fidelity)]
+
+
+def is_ablation(name: str) -> bool:
+    """Whether ``name`` names an ablation tier (``hardware-no-<effect>``)."""
+    return name.startswith(ABLATION_PREFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +164,32 @@ class Tier:
     hardware: HardwareConfig | None = None
 
     def __post_init__(self) -> None:
-        if self.fidelity not in FIDELITIES:
-            raise ConfigError(
-                f"unknown fidelity {self.fidelity!r}; use one of {FIDELITIES}"
-            )
-        if self.fidelity == "hardware" and self.hardware is None:
+        check_fidelity(self.fidelity)
+        if self.behaviour.analog and self.hardware is None:
             raise ConfigError(f"tier {self.name!r}: give its HardwareConfig")
+
+    @property
+    def behaviour(self) -> Behaviour:
+        """What the tier's fidelity does (maps, analog effects, NEST)."""
+        return BEHAVIOUR[self.fidelity]
+
+    @property
+    def maps(self) -> bool:
+        """Whether the tier maps the network on the wafer."""
+        return self.behaviour.maps
+
+    @property
+    def effects(self) -> tuple[str, ...]:
+        """The analog effects the tier applies, in order (none without hardware)."""
+        if self.hardware is None:
+            return ()
+        switches = {e: getattr(self.hardware, e) for e in EFFECTS}
+        return tuple(e for e, on in switches.items() if on not in (None, False))
+
+    @property
+    def ablated(self) -> str | None:
+        """The effect an ablation tier removes (``None``: not an ablation)."""
+        return ablated_effect(self.name)
 
     @property
     def bandwidth(self) -> bool:
@@ -107,7 +214,7 @@ class Tier:
 
 def ablated_effect(name: str) -> str | None:
     """Return the effect an ablation tier's name removes, or ``None``."""
-    return name[len(ABLATION_PREFIX) :] if name.startswith(ABLATION_PREFIX) else None
+    return name[len(ABLATION_PREFIX) :] if is_ablation(name) else None
 
 
 def parse_fidelities(text: str) -> list[Fidelity]:
@@ -119,13 +226,7 @@ def parse_fidelities(text: str) -> list[Fidelity]:
         If a name is not one of :data:`FIDELITIES`.
     """
     names = list(FIDELITIES) if text == "all" else text.split(",")
-    for name in names:
-        if name not in FIDELITIES:
-            raise ConfigError(
-                f"unknown tier {name!r}; use {', '.join(FIDELITIES)}, a comma-"
-                "separated list of them, or 'all'"
-            )
-    return cast(list[Fidelity], names)
+    return [check_fidelity(name) for name in names]
 
 
 def tier_list(
@@ -142,14 +243,12 @@ def tier_list(
     hw = hardware or HardwareConfig()
     tiers = []
     for name in names:
-        if name not in FIDELITIES:
-            raise ConfigError(f"unknown tier {name!r}; use ideal, mapped or hardware")
-        fidelity = cast(Fidelity, name)
-        tiers.append(Tier(name, fidelity, hw if fidelity == "hardware" else None))
+        fidelity = check_fidelity(name)
+        tiers.append(Tier(name, fidelity, hw if behaviour(fidelity).analog else None))
     if ablation:
-        if "hardware" not in names:
+        if HARDWARE not in names:
             raise ConfigError("--ablation needs the hardware tier")
-        full = Tier("hardware", "hardware", hw)
+        full = Tier(HARDWARE, HARDWARE, hw)
         tiers += [full.without(e) for e in EFFECTS]
     return tiers
 
@@ -249,7 +348,7 @@ def realise(
         If the hardware transforms give a neuron parameters outside its cell type's
         bounds.
     """
-    if tier.fidelity == "ideal":
+    if not tier.maps:
         return Realised(tier, network)
     if mapping is None:
         mapping = map_network(

@@ -40,7 +40,7 @@ from twin.files import atomic_write_text
 from twin.hardware import HardwareConfig
 from twin.hardware.saturation import Saturation
 from twin.routing import WaferMapping
-from twin.tiers import Tier
+from twin.tiers import HARDWARE, Tier
 from twin.wafer import Wafer
 
 __all__ = ["Calibration", "calibrate", "load_calibration", "predicted_rates"]
@@ -146,14 +146,14 @@ def predicted_rates(
     """
     workload = BrunelWorkload()
     mappings = {} if mappings is None else mappings
-    tier = Tier("hardware", "hardware", hardware)
+    tier = Tier(HARDWARE, HARDWARE, hardware)
     out: dict[tuple[float, Point], float] = {}
     for layout in LAYOUTS:
         mine = [p for p in points if layout_of(*p) == layout]
         if not mine:
             continue
         first = base.replace(g=mine[0][0], eta=mine[0][1])
-        task = MapTask(workload.realisation(first), "hardware", layout, first)
+        task = MapTask(workload.realisation(first), HARDWARE, layout, first)
         if task not in mappings:
             mappings[task] = map_task(workload, task, wafer)
         tn, _ = tier_network(

@@ -43,7 +43,7 @@ from twin.analog import SimConfig
 from twin.errors import ConfigError
 from twin.hardware import HardwareConfig
 from twin.recording import SpikeRecording
-from twin.tiers import Tier, tier_list
+from twin.tiers import IDEAL, Tier, behaviour, tier_list
 from twin.wafer import Wafer
 
 __all__ = ["COLUMNS", "BrunelWorkload", "grid", "run", "sweep"]
@@ -155,7 +155,7 @@ class BrunelWorkload:
         if layout not in LAYOUTS:
             raise ConfigError(f"unknown layout {layout!r}; use 'all' or '30'")
         reference = self.realisation(point)
-        if fidelity == "hardware":
+        if behaviour(fidelity).supplies_variation:
             reference = reference.replace(variation=False)
         isolate = 0 if layout == "all" else ISOLATED
         mapping = brunel_mapping_config(
@@ -233,7 +233,7 @@ class BrunelWorkload:
 def run(
     config: BrunelConfig,
     backend: str = "twin",
-    fidelity: str = "ideal",
+    fidelity: str = IDEAL,
     *,
     hardware: HardwareConfig | None = None,
     wafer: Wafer | None = None,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from twin.errors import ConfigError
-from twin.tiers import FIDELITIES, ablated_effect
+from twin.tiers import FIDELITIES, HARDWARE, IDEAL, MAPPED, ablated_effect, behaviour
 
 Row = dict[str, str]
 
@@ -58,20 +58,20 @@ def _figures(
 
     grid, ngrid = _grids(twin), _grids(nest)
     figures = []
-    for tier in FIDELITIES[:2]:  # the tiers NEST runs
+    for tier in (t for t in FIDELITIES if behaviour(t).on_nest):
         if tier in grid and tier in ngrid:
             name = f"diff_twin_{tier}_minus_nest{suffix}.png"
             title = f"twin {tier} − NEST {tier}{suffix.replace('_', ' ')}"
             save_figure(difference_maps(grid[tier], ngrid[tier], title), out / name)
             figures.append(name)
-    if "mapped" in grid and len(grid) > 1:
+    if MAPPED in grid and len(grid) > 1:
         name = f"tiers_vs_mapped{suffix}.png"
         curve = tier_curve({k: v for k, v in grid.items() if not ablated_effect(k)})
         save_figure(curve, out / name)
         figures.append(name)
     if wafer:
         wgrid = {p: s.as_grid_row() for p, s in wafer.items()}
-        ref = "hardware" if "hardware" in grid else "ideal"
+        ref = HARDWARE if HARDWARE in grid else IDEAL
         name = f"diff_wafer_minus_twin{suffix}.png"
         save_figure(
             difference_maps(wgrid, grid.get(ref, {}), f"wafer − twin {ref}"),
@@ -107,7 +107,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     twin = [r for r in rows if r.get("platform", "twin") == "twin"]
     nest = [r for r in rows if r.get("platform") == "nest"]
     tiers = {r["tier"] for r in twin}
-    if not twin or not (nest or args.wafer or tiers - {"ideal"}):
+    if not twin or not (nest or args.wafer or tiers - {IDEAL}):
         raise ConfigError(
             "twin compare needs twin results and something to compare them with: "
             "give the folders of a `twin brunel` and a `twin nest` run, a `twin "

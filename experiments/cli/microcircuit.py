@@ -54,6 +54,7 @@ def _figures(results: list, out: Path, start: float) -> list[Path]:
 def _comparison(results: list, start: float) -> str:
     from experiments.microcircuit.analysis import microcircuit_activity
     from experiments.microcircuit.compare import compare, sample_table, table
+    from twin.tiers import HARDWARE, IDEAL
 
     def runs(backend: str, tier: str) -> list:
         return [
@@ -62,9 +63,9 @@ def _comparison(results: list, start: float) -> str:
             if r.backend == backend and r.tier == tier
         ]
 
-    nest = runs("nest", "ideal")
+    nest = runs("nest", IDEAL)
     parts = []
-    first, later = runs("twin", "hardware"), runs("twin", DAY_LATER)
+    first, later = runs("twin", HARDWARE), runs("twin", DAY_LATER)
     for seed, (a, b) in enumerate(zip(first, later, strict=False)):
         parts += [
             f"hardware, realisation {seed + 1}: the same configured wafer recorded "
@@ -88,7 +89,7 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
     from experiments.report.summary import write_chips, write_summary
     from experiments.runs.sweep import run_sweep
     from twin.files import atomic_write_text
-    from twin.tiers import Tier, tier_list
+    from twin.tiers import HARDWARE, IDEAL, Tier, tier_list
 
     base = MicrocircuitConfig(
         t_stop=args.t_stop, seed=args.seed, scale=args.scale, k_scale=args.scale
@@ -97,10 +98,10 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
     noise = args.trial_noise if args.day_later else 0.0
     tiers = tier_list(args.fidelity, hardware=hardware_config(noise, trial=0))
     if args.day_later:
-        if "hardware" not in args.fidelity:
+        if HARDWARE not in args.fidelity:
             raise ConfigError("--day-later records the hardware tier again; add it "
                               "to --fidelity")  # fmt: skip
-        tiers.append(Tier(DAY_LATER, "hardware", hardware_config(noise, trial=1)))
+        tiers.append(Tier(DAY_LATER, HARDWARE, hardware_config(noise, trial=1)))
     workload = MicrocircuitWorkload()
     wafer = load_wafer(args)
     out = Path(args.out)
@@ -117,7 +118,7 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
                             keep_going=True,
                             reuse_stale=args.reuse_stale)  # fmt: skip
         if args.nest:
-            nest_tiers = tier_list(["ideal"])
+            nest_tiers = tier_list([IDEAL])
             results += run_sweep(workload, points, "nest", nest_tiers, out=out,
                                  threads=args.threads, progress=True,
                                  executor=executor, keep_going=True,

@@ -49,6 +49,7 @@ from twin.network import Network
 from twin.recording import SpikeRecording
 from twin.routing import MappingConfig
 from twin.spreads import SPREADS
+from twin.tiers import behaviour
 
 __all__ = [
     "COLUMNS",
@@ -177,7 +178,7 @@ class MicrocircuitWorkload:
         """
         if layout != LAYOUT:
             raise ConfigError(f"layout {layout!r}; the microcircuit records 'all'")
-        if fidelity == "hardware":
+        if behaviour(fidelity).supplies_variation:
             config = point.replace(variation=False)
             network = _mean_weights(build_network(config), config)
         else:

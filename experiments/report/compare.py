@@ -28,7 +28,14 @@ from experiments.runs.analysis import (
 )
 from twin.errors import ResultsError
 from twin.files import atomic_write_text
-from twin.tiers import ABLATION_PREFIX, FIDELITIES
+from twin.tiers import (
+    FIDELITIES,
+    HARDWARE,
+    IDEAL,
+    MAPPED,
+    ablated_effect,
+    is_ablation,
+)
 
 __all__ = [
     "CHIPS_COLUMNS",
@@ -268,7 +275,7 @@ def load_summary(folder: Path) -> list[Row]:
         ) from None
     rows = _csv_rows(path, text, SUMMARY_COLUMNS)
     for row in rows:
-        row.setdefault("tier", "ideal")
+        row.setdefault("tier", IDEAL)
     return rows
 
 
@@ -629,17 +636,17 @@ def _tier_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
     for p in points:
         cells = [_pm(tiers[t][p]) if p in tiers[t] else "–" for t in names]
         rel, verdict, rel_ideal, lost = "–", "–", "–", "–"
-        if p in tiers.get("hardware", {}) and p in tiers.get("ideal", {}):
-            rel_ideal = _relative(tiers["hardware"][p].rate, tiers["ideal"][p].rate)
-        if p in tiers.get("hardware", {}) and p in tiers.get("mapped", {}):
-            h, m = tiers["hardware"][p], tiers["mapped"][p]
+        if p in tiers.get(HARDWARE, {}) and p in tiers.get(IDEAL, {}):
+            rel_ideal = _relative(tiers[HARDWARE][p].rate, tiers[IDEAL][p].rate)
+        if p in tiers.get(HARDWARE, {}) and p in tiers.get(MAPPED, {}):
+            h, m = tiers[HARDWARE][p], tiers[MAPPED][p]
             rel = _relative(h.rate, m.rate)
             ok = not departs(h, m)
             verdict = "agree" if ok else "depart"
             tally = below if m.rate < DEPARTURE_HZ else above
             tally[0] += ok
             tally[1] += 1
-        if p in tiers.get("mapped", {}):
+        if p in tiers.get(MAPPED, {}):
             lost = f"{100 * tiers['mapped'][p].extra.get('synapse_loss', 0):.1f} %"
         lines.append(
             f"| {p[0]:g} | {p[1]:g} | "
@@ -694,7 +701,7 @@ def _chip_table(chips: Sequence[Row]) -> list[str]:
     """Tabulate the hardware tier's recording per chip: emitted vs recorded."""
     rows = [
         r for r in chips
-        if r["tier"] == "hardware" and r["resource"] == "recording_per_hicann"
+        if r["tier"] == HARDWARE and r["resource"] == "recording_per_hicann"
     ]  # fmt: skip
     by_point: dict[Point, list[Row]] = {}
     for r in rows:
@@ -727,10 +734,8 @@ def _chip_table(chips: Sequence[Row]) -> list[str]:
 
 
 def _ablation_table(tiers: Mapping[str, dict[Point, Stat]]) -> list[str]:
-    effects = sorted(
-        t[len(ABLATION_PREFIX) :] for t in tiers if t.startswith(ABLATION_PREFIX)
-    )
-    hw = tiers["hardware"]
+    effects = sorted(e for e in map(ablated_effect, tiers) if e is not None)
+    hw = tiers[HARDWARE]
     lines = [
         "| g | eta | hardware Hz | "
         + " | ".join(f"Δ {e}" for e in effects)
@@ -801,16 +806,16 @@ def report(
     lines = [title + (f": {member}" if member else ""), ""]
     lines += [f"Runs of {describe_rows(side, rows)}." for side, rows in
               (("twin", twin), ("NEST", nest)) if rows] + [""]  # fmt: skip
-    if "ideal" in t_groups and "ideal" in n_groups:
+    if IDEAL in t_groups and IDEAL in n_groups:
         lines += ["## Twin `ideal` tier vs NEST", ""]
-        lines += _ideal_table(t_groups["ideal"], n_groups["ideal"])
-    if "mapped" in n_groups and "mapped" in t_groups:
+        lines += _ideal_table(t_groups[IDEAL], n_groups[IDEAL])
+    if MAPPED in n_groups and MAPPED in t_groups:
         lines += ["", "## Twin `mapped` tier vs NEST on the same mapped network", ""]
-        lines += _ideal_table(t_groups["mapped"], n_groups["mapped"])
-    if len({"mapped", "hardware"} & set(t_groups)):
+        lines += _ideal_table(t_groups[MAPPED], n_groups[MAPPED])
+    if len({MAPPED, HARDWARE} & set(t_groups)):
         lines += ["", "## Tiers (twin): ideal, mapped, hardware", ""]
         lines += _tier_table(t_groups)
-    if "hardware" in t_groups:
+    if HARDWARE in t_groups:
         lines += [
             "",
             "## Hardware tier: events dropped by rate limits",
@@ -819,7 +824,7 @@ def report(
             "(dropped spikes reach no synapse); recording and input links: the "
             "analysis window.",
             "",
-            *_drop_table(t_groups["hardware"]),
+            *_drop_table(t_groups[HARDWARE]),
         ]
     if chips and any(r["resource"] == "recording_per_hicann" for r in chips):
         lines += [
@@ -828,7 +833,7 @@ def report(
             "",
             *_chip_table(chips),
         ]
-    if any(t.startswith(ABLATION_PREFIX) for t in t_groups):
+    if any(is_ablation(t) for t in t_groups):
         lines += [
             "",
             "## Ablation: hardware rate minus the rate with one effect off (Hz)",
@@ -836,7 +841,7 @@ def report(
             *_ablation_table(t_groups),
         ]
     if wafer:
-        ref_name = "hardware" if "hardware" in t_groups else "ideal"
+        ref_name = HARDWARE if HARDWARE in t_groups else IDEAL
         lines += ["", f"## Wafer vs twin `{ref_name}`", ""]
         lines += _wafer_table(wafer, t_groups.get(ref_name, {}), ref_name, g_correction)
     if figures:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from experiments.report.ensemble import FACTORS
 from twin.errors import ResultsError
+from twin.tiers import IDEAL
 
 __all__ = [
     "MEMBER_LABELS",
@@ -114,7 +115,7 @@ def nest_partner(
         return list(nest[key]), ""
     if len(nest) == 1:
         ((other, rows),) = nest.items()
-        ideal = [r for r in rows if r.get("tier") == "ideal"]
+        ideal = [r for r in rows if r.get("tier") == IDEAL]
         note = (
             f"NEST rows are of another member ({member_text(other)}): only its "
             "`ideal` tier, which no member label changes, is compared."

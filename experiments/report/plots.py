@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from experiments.runs.result import PointResult
 from twin.errors import ResultsError
+from twin.tiers import MAPPED
 
 __all__ = ["difference_maps", "heat_maps", "raster", "tier_curve"]
 
@@ -174,12 +175,12 @@ def tier_curve(
     ``tolerance`` band; the dotted line marks ``threshold`` Hz.
     """
     fig, (ax, rel) = plt.subplots(1, 2, figsize=(10.5, 4.5))
-    ref = tiers["mapped"]
+    ref = tiers[MAPPED]
     top = max(
         (row["rate"] for grid in tiers.values() for row in grid.values()), default=1.0
     )
     for name, grid in tiers.items():
-        if name == "mapped":
+        if name == MAPPED:
             continue
         pts = sorted(set(grid) & set(ref))
         x = np.array([ref[p]["rate"] for p in pts])

@@ -23,7 +23,7 @@ from typing import Any
 
 from experiments.runs.workload import Workload
 from twin.errors import ConfigError
-from twin.tiers import ABLATION_PREFIX, Tier
+from twin.tiers import Tier
 
 __all__ = ["BACKENDS", "MapTask", "RunUnit", "plan"]
 
@@ -96,8 +96,8 @@ def _tier_groups(tiers: Sequence[Tier], backend: str) -> list[tuple[Tier, ...]]:
     """Group the tiers into emulator calls: the ablation variants run stacked."""
     if backend != "twin":
         return [(t,) for t in tiers]
-    groups = [(t,) for t in tiers if not t.name.startswith(ABLATION_PREFIX)]
-    stacked = tuple(t for t in tiers if t.name.startswith(ABLATION_PREFIX))
+    groups = [(t,) for t in tiers if t.ablated is None]
+    stacked = tuple(t for t in tiers if t.ablated is not None)
     return groups + ([stacked] if stacked else [])
 
 
@@ -132,14 +132,14 @@ def plan(
         raise ConfigError(f"unknown backend {backend!r}; use 'twin' or 'nest'")
     if not points or not tiers:
         raise ConfigError("nothing to run: give at least one point and one tier")
-    if backend == "nest" and any(t.fidelity == "hardware" for t in tiers):
+    if backend == "nest" and any(not t.behaviour.on_nest for t in tiers):
         raise ConfigError(
             "NEST cannot run the hardware tier (saturating inputs, 4-bit weights are "
             "twin models); use --fidelity ideal or mapped for NEST"
         )
     units = []
     for group in _tier_groups(tiers, backend):
-        ideal = group[0].fidelity == "ideal"
+        ideal = not group[0].maps
         members: dict[tuple[Hashable, str | None], list[Hashable]] = {}
         for p in points:
             layout = None if ideal else workload.layout(p)

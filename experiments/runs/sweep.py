@@ -19,7 +19,7 @@ from experiments.runs.ensemble import Member, run_ensemble
 from experiments.runs.executor import Executor
 from experiments.runs.result import PointResult
 from experiments.runs.workload import Workload
-from twin.tiers import Tier, tier_list
+from twin.tiers import IDEAL, Tier, tier_list
 from twin.wafer import Wafer
 
 __all__ = ["run_sweep"]
@@ -100,7 +100,7 @@ def run_sweep(
     """
     member = Member(
         workload,
-        tuple(tiers) if tiers is not None else tuple(tier_list(["ideal"])),
+        tuple(tiers) if tiers is not None else tuple(tier_list([IDEAL])),
         wafer or Wafer(),
         dict(labels or {}),
     )

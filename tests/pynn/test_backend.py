@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import twin.pynn as sim
-from twin.errors import UnsupportedError
+from twin.errors import ConfigError, UnsupportedError
 
 INPUT = [[1.0, 5.0, 9.0, 13.0]] * 4
 
@@ -200,13 +200,17 @@ def test_projection_get_set_and_connections():
         (lambda: sim.IF_curr_exp(), "IF_curr_exp"),
         (lambda: sim.TsodyksMarkramSynapse(), "TsodyksMarkramSynapse"),
         (lambda: sim.ACSource(amplitude=1.0), "ACSource"),
-        (lambda: sim.setup(fidelity="perfect"), "fidelity"),
     ],
 )
 def test_unsupported_features_name_themselves(make, feature):
     with pytest.raises(UnsupportedError, match=feature) as info:
         make()
     assert "twin" in str(info.value)
+
+
+def test_an_unknown_fidelity_is_the_tiers_one_error():
+    with pytest.raises(ConfigError, match=r"unknown tier 'perfect'; use ideal, mapped"):
+        sim.setup(fidelity="perfect")
 
 
 def test_recorded_poisson_sources_fire_inside_their_windows_at_their_rates():

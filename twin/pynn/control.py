@@ -21,7 +21,7 @@ from twin.hardware.spike_loss import QueueLoss
 from twin.pynn import simulator
 from twin.pynn.engine import enable_float64
 from twin.routing import MappingConfig, WaferMapping
-from twin.tiers import Fidelity
+from twin.tiers import IDEAL, Fidelity
 from twin.timegrid import TimeGrid
 from twin.wafer import Wafer
 
@@ -48,7 +48,7 @@ def setup(
     timestep: float = DEFAULT_TIMESTEP,
     min_delay: float | str = DEFAULT_MIN_DELAY,
     *,
-    fidelity: Fidelity = "ideal",
+    fidelity: Fidelity = IDEAL,
     wafer: Wafer | None = None,
     mapping: MappingConfig | None = None,
     hardware: HardwareConfig | None = None,

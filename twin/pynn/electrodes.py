@@ -31,6 +31,7 @@ from pyNN.standardmodels import StandardCurrentSource, build_translations, elect
 from twin.errors import UnsupportedError
 from twin.pynn.electrode_times import dc_changes, step_changes
 from twin.pynn.simulator import state
+from twin.tiers import behaviour
 from twin.timegrid import TimeGrid
 
 __all__ = ["DCSource", "Injection", "StepCurrentSource"]
@@ -162,7 +163,7 @@ class DCSource(_CurrentSource, electrodes.DCSource):
     )
 
     def __init__(self, **parameters: Any) -> None:
-        if state.options.fidelity == "hardware":
+        if behaviour(state.options.fidelity).analog:
             raise UnsupportedError(
                 "DCSource on the hardware tier: the wafer's mapping software "
                 "realises only a StepCurrentSource ('unsupported current source "

@@ -263,7 +263,7 @@ def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
                 "populations were created after a run; the twin continues a run "
                 "with the same neurons only: call sim.reset() and run again"
             )
-        if tier.fidelity != "ideal":
+        if tier.maps:
             kinds = [(type(x), x.name, x.size) for x in net.sources]
             if kinds != [(type(x), x.name, x.size) for x in before.sources]:
                 raise UnsupportedError(
@@ -290,7 +290,7 @@ def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
             reuse.tiers.append(reuse.tiers.pop(k))
             return realised
     graph = None
-    if tier.fidelity != "ideal":
+    if tier.maps:
         wafer = opts.wafer or Wafer()
         graph = reuse.graphs.get(wafer)
         if graph is None:
@@ -305,7 +305,7 @@ def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
         mapping_config=opts.mapping,
         graph=graph,
     )
-    if tier.fidelity != "ideal":  # an ideal result is the network itself
+    if tier.maps:  # an ideal result is the network itself
         reuse.tiers.append((key, net, realised))
         del reuse.tiers[: -reuse.keep]
     return realised

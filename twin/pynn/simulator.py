@@ -22,11 +22,10 @@ from typing import Any, Literal
 import numpy as np
 from pyNN import common
 
-from twin.errors import UnsupportedError
 from twin.hardware import HardwareConfig
 from twin.pynn.validation import limit_steps, realised_delays, step_ms
 from twin.routing import MappingConfig
-from twin.tiers import FIDELITIES, Fidelity
+from twin.tiers import IDEAL, Fidelity, check_fidelity
 from twin.timegrid import TimeGrid
 from twin.wafer import Wafer
 
@@ -64,7 +63,7 @@ class Options:
         Emulator precision, ``"float32"`` or ``"float64"``.
     """
 
-    fidelity: Fidelity = "ideal"
+    fidelity: Fidelity = IDEAL
     wafer: Wafer | None = None
     mapping: MappingConfig | None = None
     hardware: HardwareConfig | None = None
@@ -72,10 +71,7 @@ class Options:
     dtype: Literal["float32", "float64"] = "float32"
 
     def __post_init__(self) -> None:
-        if self.fidelity not in FIDELITIES:
-            raise UnsupportedError(
-                f"fidelity {self.fidelity!r}; the twin offers {', '.join(FIDELITIES)}"
-            )
+        check_fidelity(self.fidelity)
 
 
 @dataclass(slots=True)
