@@ -54,7 +54,17 @@ from twin.pynn.standardmodels import *  # noqa: F403
 
 
 def list_standard_models() -> list[str]:
-    """Return the names of the standard cell types the twin emulates."""
+    """Return the names of the standard cell types the twin emulates.
+
+    PyNN's ``list_standard_models``: the :class:`pyNN.standardmodels.StandardCellType`
+    classes in this package's namespace. Stand-ins for models the twin does not
+    emulate (:func:`twin.pynn.standardmodels.unsupported`) are not among them.
+
+    Returns
+    -------
+    list of str
+        The class names, in the order they were imported into :mod:`twin.pynn`.
+    """
     return [
         obj.__name__
         for obj in globals().values()

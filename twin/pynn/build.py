@@ -51,7 +51,23 @@ class Built:
     names: dict[int, str]
 
     def name_of(self, population: Any) -> str:
-        """Return the network name of a PyNN population."""
+        """Return the network name of a PyNN population.
+
+        Parameters
+        ----------
+        population
+            A PyNN population of this session (matched by identity).
+
+        Returns
+        -------
+        str
+            Its population's (or spike source's) name in ``network``.
+
+        Raises
+        ------
+        KeyError
+            If ``population`` was not part of the session this network was built from.
+        """
         return self.names[id(population)]
 
 
@@ -64,12 +80,41 @@ def projection_prefix(label: str, k: int) -> str:
 
     A PyNN projection becomes one twin projection per (pre, post) population pair,
     named ``"<label> [<k>] <pre>-><post>"``.
+
+    Parameters
+    ----------
+    label
+        The PyNN projection's label.
+    k
+        The projection's index in the session's creation order.
+
+    Returns
+    -------
+    str
+        ``"<label> [<k>] "``, the common start of its twin projections' names.
     """
     return f"{label} [{k}] "
 
 
 def spike_times(value: Any) -> np.ndarray:
-    """Return the spike times (ms) of a ``Sequence`` or array."""
+    """Return the spike times (ms) of a ``Sequence`` or array.
+
+    Parameters
+    ----------
+    value
+        A :class:`pyNN.parameters.Sequence` (its ``value`` is used), an array or a
+        scalar of spike times, ms.
+
+    Returns
+    -------
+    numpy.ndarray
+        The times as a flat float array, shape ``(n_spikes,)``, ms.
+
+    Raises
+    ------
+    ValueError
+        If the values cannot be converted to floats.
+    """
     return np.asarray(getattr(value, "value", value), dtype=float).reshape(-1)
 
 
@@ -144,7 +189,22 @@ def check_population(pop: Any, grid: TimeGrid, cells: Any = slice(None)) -> None
 def owners(
     ids: np.ndarray, populations: Sequence[Any]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return, per cell id, the index of its population and its index there."""
+    """Return, per cell id, the index of its population and its index there.
+
+    Parameters
+    ----------
+    ids
+        PyNN cell ids (integers), any shape.
+    populations
+        The session's populations in creation order (ascending ``first_id``, their
+        ids contiguous).
+
+    Returns
+    -------
+    owner, local
+        Integer arrays of the shape of ``ids``: the index in ``populations`` of each
+        cell's population and the cell's index within it.
+    """
     firsts = np.array([int(p.first_id) for p in populations])
     owner = np.searchsorted(firsts, ids, side="right") - 1
     return owner, ids - firsts[owner]

@@ -117,7 +117,26 @@ def setup(
 
 
 def end(compatible_output: bool = True) -> None:
-    """Write the data asked for with ``record(..., to_file=...)``; end the session."""
+    """Write the data asked for with ``record(..., to_file=...)``; end the session.
+
+    Each population recorded with ``to_file`` writes its recorded variables to its file
+    as a Neo block (the file format chosen by the extension, as in PyNN); the list of
+    pending files is then emptied. The recorded data stay in memory.
+
+    Parameters
+    ----------
+    compatible_output
+        Accepted for PyNN compatibility and ignored.
+
+    Raises
+    ------
+    OSError
+        If a file's extension names an ASCII format (``.txt``, ``.ras``, ``.v``,
+        ``.gsyn``), which PyNN does not write, or the file cannot be written.
+    Exception
+        If a file's extension names no format Neo writes (raised by PyNN's
+        ``get_io``).
+    """
     state = simulator.state
     for population, variables, filename in state.write_on_end:
         population.write_data(get_io(filename), variables)
@@ -129,6 +148,13 @@ def mapping() -> WaferMapping | None:
 
     Its ``loss`` is the loss report per projection; :func:`losses` gives the spikes
     the hardware tier's rate limits dropped.
+
+    Returns
+    -------
+    twin.routing.WaferMapping or None
+        The placement and routing the last run used on the mapped and hardware
+        tiers; ``None`` on the ideal tier or before the first run since the last
+        ``setup`` or ``reset``.
     """
     emulation = simulator.state.emulation
     if emulation is None or emulation.realised is None:
@@ -158,6 +184,12 @@ def losses(run: int | None = None) -> dict[str, QueueLoss]:
         ``None``: all runs since the last ``reset`` (or ``setup``) together; an
         index: that run alone (0 is the first, -1 the last). The runs' counts add up
         to the total.
+
+    Returns
+    -------
+    dict of str to twin.hardware.spike_loss.QueueLoss
+        Resource name -> its offered and dropped counts, as described above; empty
+        before the first run.
 
     Raises
     ------

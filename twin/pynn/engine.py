@@ -132,7 +132,31 @@ class Emulation:
         return offset + ids - int(population.first_id)
 
     def spikes(self, population: Any, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(cell ids, times ms)`` of the spikes of cells ``ids``."""
+        """Return ``(cell ids, times ms)`` of the spikes of cells ``ids``.
+
+        For neurons, the spikes delivered (on the hardware tier after the recording
+        link); for a ``SpikeSourcePoisson``, the events each segment drew; for a
+        ``SpikeSourceArray``, the times each segment emitted.
+
+        Parameters
+        ----------
+        population
+            A PyNN population of the session.
+        ids
+            PyNN cell ids of cells of ``population``, shape ``(n,)``, ascending.
+
+        Returns
+        -------
+        cells, times
+            The PyNN cell id (int64) and the session time (ms) of each spike, two
+            arrays of the same length.
+
+        Raises
+        ------
+        KeyError
+            If ``population`` is not part of the network the segments were built
+            from.
+        """
         if type(population.celltype).__name__ == "SpikeSourcePoisson":
             return self._poisson_spikes(population, ids)
         if not population.is_neuron:
@@ -192,6 +216,27 @@ class Emulation:
 
         ``variable`` is one of :data:`twin.recording.STATE_VARIABLES`; a cell not
         traced in a segment is NaN there.
+
+        Parameters
+        ----------
+        population
+            A PyNN neuron population of the session.
+        ids
+            PyNN cell ids of cells of ``population``, shape ``(cells,)``.
+        variable
+            ``"v"`` (mV), ``"gsyn_exc"`` or ``"gsyn_inh"`` (µS) or ``"w"`` (nA).
+
+        Returns
+        -------
+        numpy.ndarray
+            The values, shape ``(steps + 1, cells)``: row 0 the initial values, row
+            ``k`` the value at ``k · dt`` ms.
+
+        Raises
+        ------
+        KeyError
+            If ``variable`` is not a state variable or ``population`` is not part of
+            the network the segments were built from.
         """
         gids = self._global(population, ids)
         rows = [self.initial[variable][gids][None, :]]
@@ -411,6 +456,22 @@ def run_label(seed: int, trial: int, index: int) -> Label:
 
     A trial is the time between two ``reset`` calls (the first starts at ``setup``);
     the stream is distinct for every (seed, trial, run) (:mod:`twin.streams`).
+
+    Parameters
+    ----------
+    seed
+        The session's seed (``setup(rng_seed=...)``).
+    trial
+        Number of ``reset`` calls since ``setup``.
+    index
+        The run's index in the trial (0 for the first).
+
+    Returns
+    -------
+    twin.streams.Label
+        ``(("stream", POISSON_STREAM), ("seed", seed), ("trial", trial),
+        ("run", index))``, the label :func:`twin.analog.keys.stream_key` turns into
+        the run's key.
     """
     return (
         ("stream", POISSON_STREAM),
@@ -453,5 +514,8 @@ def _global_ids(built: Built, spiking: list) -> np.ndarray:
 
 
 def enable_float64() -> None:
-    """Switch JAX to 64-bit floats (needed for ``dtype="float64"``)."""
+    """Switch JAX to 64-bit floats (needed for ``dtype="float64"``).
+
+    The switch is process-wide (``jax_enable_x64``) and stays on for later sessions.
+    """
     jax.config.update("jax_enable_x64", True)

@@ -18,7 +18,21 @@ import twin.pynn
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Alias ``pyNN.twin`` and run the script ``argv[0]`` with ``argv[1:]``."""
+    """Alias ``pyNN.twin`` and run the script ``argv[0]`` with ``argv[1:]``.
+
+    Parameters
+    ----------
+    argv
+        The script's path followed by its own arguments; ``None``: the command line
+        (``sys.argv[1:]``). ``sys.argv`` is set to ``argv`` while the script runs as
+        ``__main__``.
+
+    Raises
+    ------
+    SystemExit
+        With a usage message if ``argv`` is empty; whatever the script raises
+        (including its own ``SystemExit``) propagates.
+    """
     args = sys.argv[1:] if argv is None else argv
     if not args:
         raise SystemExit("usage: python -m twin.pynn.launch SCRIPT [ARGS...]")

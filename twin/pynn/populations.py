@@ -71,12 +71,48 @@ class Assembly(common.Assembly):
     _simulator = simulator
 
     def set(self, **parameters: Any) -> None:
-        """Set parameters of every cell (PyNN's ``Assembly.set``), all or nothing."""
+        """Set parameters of every cell (PyNN's ``Assembly.set``), all or nothing.
+
+        Parameters
+        ----------
+        **parameters
+            PyNN parameter name -> a single value, a ``RandomDistribution`` or a
+            function of the cell index, in PyNN units (mV, ms, nF, nA, µS, Hz).
+
+        Raises
+        ------
+        pyNN.errors.NonExistentParameterError
+            For a name that is not a parameter of a member's cell type.
+        twin.pynn.validation.InvalidValueError
+            (a :class:`twin.errors.NetworkError` and PyNN's
+            ``InvalidParameterValueError``) If a value is outside its cell type's
+            bounds, spike times are not sorted or never emitted, or a Poisson window
+            is off the step grid; no member is changed then.
+        """
         with _unchanged_on_error(_owners(self.populations)):
             common.Assembly.set(self, **parameters)
 
     def initialize(self, **initial_values: Any) -> None:
-        """Set initial values of every cell (PyNN's), all or nothing."""
+        """Set initial values of every cell (PyNN's), all or nothing.
+
+        Parameters
+        ----------
+        **initial_values
+            State variable (``v``, mV; ``w``, nA, for the adaptive cells) -> a
+            single value, a ``RandomDistribution`` or a function of the cell index,
+            given to each member in turn. Set after a run, the values start the
+            continued run's cells there.
+
+        Raises
+        ------
+        twin.errors.UnsupportedError
+            For a variable the cell type has no initial value of, or a non-zero
+            initial ``gsyn_exc``/``gsyn_inh`` (every run starts without synaptic
+            input).
+        twin.pynn.validation.InvalidValueError
+            (a :class:`twin.errors.NetworkError` and PyNN's
+            ``InvalidParameterValueError``) If a value is not finite.
+        """
         with _unchanged_on_error(_owners(self.populations)):
             common.Assembly.initialize(self, **initial_values)
 
@@ -121,14 +157,38 @@ class PopulationView(common.PopulationView):
 
     @property
     def initial_values(self) -> dict[str, Any]:
-        """Initial values of the viewed cells (PyNN's views do not keep them)."""
+        """Initial values of the viewed cells (PyNN's views do not keep them).
+
+        State variable -> its initial value per viewed cell, shape ``(size,)``
+        (``v`` mV, ``gsyn_exc`` and ``gsyn_inh`` µS, ``w`` nA), read from the owning
+        population.
+        """
         return {k: v[self._cells] for k, v in self.grandparent._initial.items()}
 
     def _get_view(self, selector: Any, label: str | None = None) -> PopulationView:
         return PopulationView(self, selector, label)
 
     def initialize(self, **initial_values: Any) -> None:
-        """Set initial values of the viewed cells (PyNN's), all or nothing."""
+        """Set initial values of the viewed cells (PyNN's), all or nothing.
+
+        Parameters
+        ----------
+        **initial_values
+            State variable (``v``, mV; ``w``, nA, for the adaptive cells) -> a
+            single value, an array of one value per viewed cell, a
+            ``RandomDistribution`` or a function of the cell index. Set after a run,
+            the values start the continued run's cells there.
+
+        Raises
+        ------
+        twin.errors.UnsupportedError
+            For a variable the cell type has no initial value of, or a non-zero
+            initial ``gsyn_exc``/``gsyn_inh`` (every run starts without synaptic
+            input).
+        twin.pynn.validation.InvalidValueError
+            (a :class:`twin.errors.NetworkError` and PyNN's
+            ``InvalidParameterValueError``) If a value is not finite.
+        """
         with _unchanged_on_error([self.grandparent]):
             common.PopulationView.initialize(self, **initial_values)
 
@@ -159,7 +219,26 @@ class Population(common.Population):
         state.structure.populations.append(self)
 
     def initialize(self, **initial_values: Any) -> None:
-        """Set initial values (PyNN's ``initialize``), all or nothing."""
+        """Set initial values (PyNN's ``initialize``), all or nothing.
+
+        Parameters
+        ----------
+        **initial_values
+            State variable (``v``, mV; ``w``, nA, for the adaptive cells) -> a
+            single value, an array of one value per cell, a ``RandomDistribution``
+            or a function of the cell index. Set after a run, the values start the
+            continued run's cells there.
+
+        Raises
+        ------
+        twin.errors.UnsupportedError
+            For a variable the cell type has no initial value of, or a non-zero
+            initial ``gsyn_exc``/``gsyn_inh`` (every run starts without synaptic
+            input).
+        twin.pynn.validation.InvalidValueError
+            (a :class:`twin.errors.NetworkError` and PyNN's
+            ``InvalidParameterValueError``) If a value is not finite.
+        """
         with _unchanged_on_error([self]):
             common.Population.initialize(self, **initial_values)
 

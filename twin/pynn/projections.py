@@ -86,6 +86,19 @@ class Connection(common.Connection):
 
     @weight.setter
     def weight(self, value: float) -> None:
+        """Set the weight, µS; nothing changes if it is refused.
+
+        Parameters
+        ----------
+        value
+            The new weight, µS (finite, non-negative).
+
+        Raises
+        ------
+        twin.pynn.validation.InvalidConnectionError
+            (a :class:`twin.errors.NetworkError` and PyNN's ``ConnectionError``) If
+            ``value`` is negative or not finite.
+        """
         self._projection._assign("weight", self._index, value)
 
     @property
@@ -95,10 +108,41 @@ class Connection(common.Connection):
 
     @delay.setter
     def delay(self, value: float) -> None:
+        """Set the delay, ms, realised on the step grid; nothing changes if refused.
+
+        Parameters
+        ----------
+        value
+            The new delay, ms; stored as NEST realises it (nearest step).
+
+        Raises
+        ------
+        twin.pynn.validation.InvalidConnectionError
+            (a :class:`twin.errors.NetworkError` and PyNN's ``ConnectionError``) If
+            ``value`` is not finite, rounds to fewer than one step, or lies outside
+            the limits given to ``setup``.
+        """
         self._projection._assign("delay", self._index, value)
 
     def as_tuple(self, *names: str) -> tuple[Any, ...]:
-        """Return the named attributes of this connection."""
+        """Return the named attributes of this connection.
+
+        Parameters
+        ----------
+        *names
+            Attribute names: ``"presynaptic_index"``, ``"postsynaptic_index"``,
+            ``"weight"`` (µS), ``"delay"`` (ms).
+
+        Returns
+        -------
+        tuple
+            The values, in the order of ``names``.
+
+        Raises
+        ------
+        AttributeError
+            For a name that is not an attribute of the connection.
+        """
         return tuple(getattr(self, name) for name in names)
 
 
@@ -165,7 +209,16 @@ class Projection(common.Projection):
         self._arrays = None
 
     def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Return (pre index, post index, weight µS, delay ms) of every connection."""
+        """Return (pre index, post index, weight µS, delay ms) of every connection.
+
+        Returns
+        -------
+        pre, post, weight, delay
+            Four arrays of shape ``(n_connections,)``, in the order the connections
+            were made: int64 indices within ``pre`` and ``post``, float weights (µS)
+            and delays (ms, as realised on the step grid once the projection is
+            complete). The arrays are the stored ones: do not modify them.
+        """
         if self._arrays is None:
             if self._chunks:
                 parts = [np.concatenate(c) for c in zip(*self._chunks, strict=True)]
@@ -234,6 +287,18 @@ class Projection(common.Projection):
         On the ``ideal`` tier (or before a run) every requested connection is
         realised; on the ``mapped`` and ``hardware`` tiers the counts come from the
         mapping's loss report (:func:`twin.pynn.mapping`).
+
+        Returns
+        -------
+        WaferReport
+            Requested and realised connection counts and the lost ones per
+            :class:`twin.routing.LossReason` value.
+
+        Raises
+        ------
+        ValueError
+            If the last run was mapped and this projection is not part of the
+            current session (it was made before the last ``setup``).
         """
         emulation = simulator.state.emulation
         realised = None if emulation is None else emulation.realised

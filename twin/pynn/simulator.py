@@ -136,6 +136,13 @@ class State(common.control.BaseState):
 
     @min_delay.setter
     def min_delay(self, value: float | str) -> None:
+        """Keep the smallest delay given to ``setup``.
+
+        Parameters
+        ----------
+        value
+            The limit, ms, or ``"auto"``; put on the grid when read.
+        """
         self.requested_min_delay = value
 
     @property
@@ -147,6 +154,13 @@ class State(common.control.BaseState):
 
     @max_delay.setter
     def max_delay(self, value: float | str) -> None:
+        """Keep the largest delay given to ``setup``.
+
+        Parameters
+        ----------
+        value
+            The limit, ms, or ``"auto"``; put on the grid when read.
+        """
         self.requested_max_delay = value
 
     def _limit_ms(self, value: float | str, upper: bool) -> float:

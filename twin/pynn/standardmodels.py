@@ -95,6 +95,21 @@ def unsupported(model: str, kind: str, instead: str) -> type:
 
     Instantiating it raises :class:`twin.errors.UnsupportedError` naming the model
     and what the twin supports.
+
+    Parameters
+    ----------
+    model
+        The PyNN class name the stand-in takes (e.g. ``"IF_curr_exp"``).
+    kind
+        Why the twin does not emulate it, for the message and the class docstring.
+    instead
+        What the twin supports instead, for the message.
+
+    Returns
+    -------
+    type
+        A class named ``model`` whose constructor raises
+        :class:`twin.errors.UnsupportedError`.
     """
 
     def __init__(self: object, *args: object, **kwargs: object) -> None:

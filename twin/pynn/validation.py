@@ -70,7 +70,21 @@ def limit_steps(value: float | str, grid: TimeGrid, upper: bool) -> int | None:
 
 
 def step_ms(steps: ArrayLike, grid: TimeGrid) -> np.ndarray:
-    """Return ``steps`` in ms as NEST does (``steps · resolution``)."""
+    """Return ``steps`` in ms as NEST does (``steps · resolution``).
+
+    Parameters
+    ----------
+    steps
+        Whole numbers of steps, any shape (converted to int64).
+    grid
+        The session's step grid.
+
+    Returns
+    -------
+    numpy.ndarray
+        float64 times of the shape of ``steps``, ms: ``steps`` times the resolution
+        in ms (``tics_per_step / TICS_PER_MS``), computed as NEST computes it.
+    """
     return np.asarray(steps, dtype=np.int64) * (grid.tics_per_step / TICS_PER_MS)
 
 
