@@ -30,7 +30,14 @@ COMMANDS = (wafer, map, brunel, microcircuit, calibrate, compare)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``twin`` command."""
+    """Return the argument parser of the ``twin`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        A :class:`experiments.cli.common.Parser` with one required sub-command per
+        module of :data:`COMMANDS`; each sub-command sets ``func``, its handler.
+    """
     parser = Parser(prog="twin", description="Digital twin of the BrainScaleS-1 wafer.")
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
@@ -39,7 +46,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``twin`` command; return the exit code."""
+    """Run the ``twin`` command; return the exit code.
+
+    Parameters
+    ----------
+    argv
+        The arguments after ``twin``; ``None``: the command line (``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        The sub-command's exit code; 2 after a :class:`twin.errors.TwinError` (its
+        message printed as one line on stderr), 1 when the reader of stdout went
+        away (``BrokenPipeError``), 130 on Ctrl-C.
+
+    Raises
+    ------
+    SystemExit
+        From parsing: code 2 with one line on stderr for a usage error, 0 after
+        ``--help``.
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))

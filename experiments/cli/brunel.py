@@ -212,7 +212,17 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
 
 
 def add_parser(sub: Any) -> None:
-    """Add the sub-command(s) to the ``twin`` parser's sub-parsers."""
+    """Add the sub-command(s) to the ``twin`` parser's sub-parsers.
+
+    Adds ``twin brunel`` and ``twin nest``, each with its options and its handler
+    as the ``func`` default (what :func:`experiments.cli.main` calls).
+
+    Parameters
+    ----------
+    sub
+        The sub-parsers action of the ``twin`` parser (what
+        ``ArgumentParser.add_subparsers`` returns).
+    """
     brunel = sub.add_parser(
         "brunel",
         help="the seed experiment on the twin (main job)",

@@ -27,7 +27,17 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    """Add the sub-command(s) to the ``twin`` parser's sub-parsers."""
+    """Add the sub-command(s) to the ``twin`` parser's sub-parsers.
+
+    Adds ``twin calibrate`` with its options and its handler as the ``func`` default
+    (what :func:`experiments.cli.main` calls).
+
+    Parameters
+    ----------
+    sub
+        The sub-parsers action of the ``twin`` parser (what
+        ``ArgumentParser.add_subparsers`` returns).
+    """
     calib = sub.add_parser(
         "calibrate",
         help="fit the saturation and inhibitory scale to a wafer sweep",

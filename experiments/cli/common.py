@@ -34,7 +34,23 @@ __all__ = [
 
 
 def positive_float(text: str) -> float:
-    """Parse a number > 0 (an argparse type)."""
+    """Parse a number > 0 (an argparse type).
+
+    Parameters
+    ----------
+    text
+        The option's value as given.
+
+    Returns
+    -------
+    float
+        The number (``inf`` is accepted).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is not a number, or not > 0 (``nan`` included).
+    """
     try:
         value = float(text)
     except ValueError:
@@ -62,7 +78,23 @@ def non_negative_float(text: str) -> float:
 
 
 def positive_list(text: str) -> tuple[float, ...]:
-    """Parse a comma list of numbers > 0 (an argparse type)."""
+    """Parse a comma list of numbers > 0 (an argparse type).
+
+    Parameters
+    ----------
+    text
+        The option's value, e.g. ``"1.5,2,4"``; empty items are skipped.
+
+    Returns
+    -------
+    tuple of float
+        The numbers, in the given order (repeats kept).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If an item is not a number > 0, or there is none.
+    """
     values = tuple(positive_float(part) for part in text.split(",") if part.strip())
     if not values:
         raise argparse.ArgumentTypeError(f"{text!r}: give at least one value")
@@ -70,7 +102,23 @@ def positive_list(text: str) -> tuple[float, ...]:
 
 
 def positive_int(text: str) -> int:
-    """Parse an integer >= 1 (an argparse type)."""
+    """Parse an integer >= 1 (an argparse type).
+
+    Parameters
+    ----------
+    text
+        The option's value as given.
+
+    Returns
+    -------
+    int
+        The integer.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If ``text`` is not an integer, or is below 1.
+    """
     try:
         value = int(text)
     except ValueError:
@@ -81,7 +129,23 @@ def positive_int(text: str) -> int:
 
 
 def int_list(text: str) -> tuple[int, ...]:
-    """Parse a comma list of integers >= 0 (an argparse type)."""
+    """Parse a comma list of integers >= 0 (an argparse type).
+
+    Parameters
+    ----------
+    text
+        The option's value, e.g. ``"1,2,5"``; empty items are skipped.
+
+    Returns
+    -------
+    tuple of int
+        The integers in the given order, each once (later repeats dropped).
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If an item is not an integer, one is negative, or there is none.
+    """
     try:
         values = tuple(int(part) for part in text.split(",") if part.strip())
     except ValueError:
@@ -94,7 +158,24 @@ def int_list(text: str) -> tuple[int, ...]:
 
 
 def tiers_arg(text: str) -> list[str]:
-    """Parse a fidelity list (an argparse type)."""
+    """Parse a fidelity list (an argparse type).
+
+    Parameters
+    ----------
+    text
+        Comma-separated tier names (``ideal``, ``mapped``, ``hardware``), or
+        ``all`` for every tier (:func:`twin.tiers.parse_fidelities`).
+
+    Returns
+    -------
+    list of str
+        The tier names, in the given order.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        If a name is not a tier (the :class:`twin.errors.ConfigError` message).
+    """
     from twin.tiers import parse_fidelities
 
     try:
@@ -154,7 +235,18 @@ def load_wafers(args: argparse.Namespace) -> list[tuple[str, Wafer]]:
 
 
 def add_wafer_options(parser: argparse.ArgumentParser, many: bool = False) -> None:
-    """Add ``--defects`` and ``--synthetic-defects`` (``many``: a list of seeds)."""
+    """Add ``--defects`` and ``--synthetic-defects`` (``many``: a list of seeds).
+
+    :func:`load_wafer` and :func:`load_wafers` read them.
+
+    Parameters
+    ----------
+    parser
+        The (sub-command) parser to add the options to.
+    many
+        If true, ``--synthetic-defects`` takes a comma list of seeds
+        (:func:`int_list`, an ensemble member per wafer); else one seed.
+    """
     parser.add_argument("--defects", metavar="FILE", help="defect map (JSON) to load")
     parser.add_argument(
         "--synthetic-defects",
@@ -168,7 +260,16 @@ def add_wafer_options(parser: argparse.ArgumentParser, many: bool = False) -> No
 
 
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--scheduler``, ``--workers`` and ``--batch`` (where units run)."""
+    """Add ``--scheduler``, ``--workers`` and ``--batch`` (where units run).
+
+    :func:`sweep_executor` reads ``--scheduler`` and ``--workers``.
+
+    Parameters
+    ----------
+    parser
+        The (sub-command) parser; the options form its group "running on a Dask
+        cluster".
+    """
     group = parser.add_argument_group("running on a Dask cluster")
     group.add_argument(
         "--scheduler",
@@ -193,7 +294,13 @@ def add_executor_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_reuse_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--reuse-stale``: reuse points computed by other code, knowingly."""
+    """Add ``--reuse-stale``: reuse points computed by other code, knowingly.
+
+    Parameters
+    ----------
+    parser
+        The (sub-command) parser to add the flag to.
+    """
     parser.add_argument(
         "--reuse-stale",
         action="store_true",
@@ -260,5 +367,16 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line (and exit code 2)."""
 
     def error(self, message: str) -> NoReturn:
-        """Print one line naming the problem and where help is, then exit 2."""
+        """Print one line naming the problem and where help is, then exit 2.
+
+        Parameters
+        ----------
+        message
+            argparse's description of the usage error.
+
+        Raises
+        ------
+        SystemExit
+            Always, with code 2 (the line goes to stderr).
+        """
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")

@@ -148,7 +148,17 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    """Add the sub-command(s) to the ``twin`` parser's sub-parsers."""
+    """Add the sub-command(s) to the ``twin`` parser's sub-parsers.
+
+    Adds ``twin compare`` with its options and its handler as the ``func`` default
+    (what :func:`experiments.cli.main` calls).
+
+    Parameters
+    ----------
+    sub
+        The sub-parsers action of the ``twin`` parser (what
+        ``ArgumentParser.add_subparsers`` returns).
+    """
     compare = sub.add_parser(
         "compare",
         help="report twin vs NEST (vs wafer) per point",

@@ -44,7 +44,17 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    """Add the sub-command(s) to the ``twin`` parser's sub-parsers."""
+    """Add the sub-command(s) to the ``twin`` parser's sub-parsers.
+
+    Adds ``twin map`` with its options and its handler as the ``func`` default
+    (what :func:`experiments.cli.main` calls).
+
+    Parameters
+    ----------
+    sub
+        The sub-parsers action of the ``twin`` parser (what
+        ``ArgumentParser.add_subparsers`` returns).
+    """
     mapper = sub.add_parser(
         "map",
         help="map the seed network onto the wafer and report every lost synapse",

@@ -138,7 +138,17 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    """Add ``twin microcircuit`` to the ``twin`` parser's sub-parsers."""
+    """Add ``twin microcircuit`` to the ``twin`` parser's sub-parsers.
+
+    The sub-command's options and its handler as the ``func`` default (what
+    :func:`experiments.cli.main` calls).
+
+    Parameters
+    ----------
+    sub
+        The sub-parsers action of the ``twin`` parser (what
+        ``ArgumentParser.add_subparsers`` returns).
+    """
     micro = sub.add_parser(
         "microcircuit",
         help="the cortical microcircuit (Potjans & Diesmann, 10 %) on the twin",

@@ -11,7 +11,23 @@ from twin.wafer import BANDWIDTH, Wafer, build_l1_graph
 
 
 def wafer_summary(wafer: Wafer) -> str:
-    """Return a human-readable summary of a wafer's resources and limits."""
+    """Return a human-readable summary of a wafer's resources and limits.
+
+    Builds the wafer's L1 graph (and reports how long that took).
+
+    Parameters
+    ----------
+    wafer
+        The wafer, with its defects.
+
+    Returns
+    -------
+    str
+        Several lines: usable HICANNs, reticles and FPGAs, the defects per kind, the
+        neuron circuits and logical neurons of size 8, synapses per chip, the L1
+        graph's size and build time (s), and each rate limit in MEvent/s on the
+        hardware and in Hz of biological time (:data:`twin.wafer.BANDWIDTH`).
+    """
     start = time.perf_counter()
     graph = build_l1_graph(wafer)
     elapsed = time.perf_counter() - start
@@ -54,7 +70,17 @@ def _cmd_wafer(args: argparse.Namespace) -> int:
 
 
 def add_parser(sub: Any) -> None:
-    """Add the sub-command(s) to the ``twin`` parser's sub-parsers."""
+    """Add the sub-command(s) to the ``twin`` parser's sub-parsers.
+
+    Adds ``twin wafer`` with its options and its handler as the ``func`` default
+    (what :func:`experiments.cli.main` calls).
+
+    Parameters
+    ----------
+    sub
+        The sub-parsers action of the ``twin`` parser (what
+        ``ArgumentParser.add_subparsers`` returns).
+    """
     wafer = sub.add_parser("wafer", help="summarise and draw the wafer")
     wafer.add_argument("--defects", metavar="FILE", help="defect map (JSON) to load")
     wafer.add_argument(
