@@ -77,7 +77,13 @@ class Stat:
     extra: Mapping[str, float]
 
     def as_grid_row(self) -> dict[str, float]:
-        """Return the values the heat maps show."""
+        """Return the values the heat maps show.
+
+        Returns
+        -------
+        dict of str to float
+            ``rate`` and ``rate_sd`` (Hz), ``cv`` and ``global_cv`` (dimensionless).
+        """
         return {
             "rate": self.rate,
             "rate_sd": self.rate_sd,
@@ -87,7 +93,19 @@ class Stat:
 
 
 def corrected_g(g: float) -> float:
-    """Return the wafer's effective g for a nominal g (the seed's correction)."""
+    """Return the wafer's effective g for a nominal g (the seed's correction).
+
+    Parameters
+    ----------
+    g
+        Nominal relative inhibitory strength of the Brunel network.
+
+    Returns
+    -------
+    float
+        ``a g + b`` with ``(a, b) =`` :data:`G_CORRECTION`, the effective inhibition
+        the seed fitted to the wafer (its ``plot_results``).
+    """
     return G_CORRECTION[0] * g + G_CORRECTION[1]
 
 
@@ -570,7 +588,21 @@ def load_wafer(folder: Path) -> dict[Point, Stat]:
 
 
 def agrees(twin: Stat, nest: Stat) -> bool:
-    """Apply the statistical criterion of the module docstring."""
+    """Apply the statistical criterion of the module docstring.
+
+    Parameters
+    ----------
+    twin, nest
+        The point's statistics on the twin and on NEST (mean rate and its standard
+        deviation over seeds, Hz).
+
+    Returns
+    -------
+    bool
+        Whether ``|twin.rate - nest.rate|`` is at most
+        :func:`experiments.runs.analysis.allowed_difference`: ``max(TOLERANCE ·
+        nest.rate, 2 · hypot(twin.rate_sd, nest.rate_sd))`` (TOLERANCE = 15 %).
+    """
     allowed = allowed_difference(nest.rate, twin.rate_sd, nest.rate_sd)
     return abs(twin.rate - nest.rate) <= allowed
 
@@ -582,6 +614,21 @@ def departs(tier: Stat, ref: Stat) -> bool:
     than 2 standard errors of the difference over seeds (significant). Tiers run on
     the same network realisations, so this asks whether the tier's effects move the
     ensemble mean, not whether one realisation falls outside the spread.
+
+    Parameters
+    ----------
+    tier
+        The tier's statistics at a point (mean rate, its standard deviation over
+        ``n`` seeds, Hz).
+    ref
+        The reference tier's statistics at the same point.
+
+    Returns
+    -------
+    bool
+        Whether ``|tier.rate - ref.rate|`` exceeds both ``TOLERANCE · ref.rate``
+        (15 %) and ``2 · hypot(tier.rate_sd / sqrt(tier.n), ref.rate_sd /
+        sqrt(ref.n))``.
     """
     se = float(np.hypot(tier.rate_sd / np.sqrt(tier.n), ref.rate_sd / np.sqrt(ref.n)))
     diff = abs(tier.rate - ref.rate)
@@ -850,5 +897,24 @@ def report(
 
 
 def write_report(text: str, out: Path) -> Path:
-    """Write ``report.md`` atomically."""
+    """Write ``report.md`` atomically.
+
+    Parameters
+    ----------
+    text
+        The report, Markdown (:func:`report`).
+    out
+        The output folder (created if missing).
+
+    Returns
+    -------
+    pathlib.Path
+        ``out / "report.md"``.
+
+    Raises
+    ------
+    OSError
+        If the folder or the file cannot be written (an existing report is then
+        left as it was; :func:`twin.files.atomic_write_text`).
+    """
     return atomic_write_text(out / "report.md", text)

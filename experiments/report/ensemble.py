@@ -50,7 +50,20 @@ def _groups(rows: Sequence[Row], coords: Sequence[str]) -> dict[tuple, list[Row]
 
 
 def factors_of(rows: Sequence[Row]) -> list[str]:
-    """Return the factors of :data:`FACTORS` that take more than one value."""
+    """Return the factors of :data:`FACTORS` that take more than one value.
+
+    Parameters
+    ----------
+    rows
+        Rows of a results table (column -> value); a row without a factor's column
+        does not count for it.
+
+    Returns
+    -------
+    list of str
+        The factors whose values differ between rows, in the order of
+        :data:`FACTORS`.
+    """
     return [f for f in FACTORS if len({r.get(f) for r in rows if f in r}) > 1]
 
 
@@ -60,6 +73,21 @@ def point_stats(
     """Return (mean, sample sd, members) of ``metric`` per (backend, tier, point).
 
     Rows not done or without a finite value are left out; sd is 0 for one member.
+
+    Parameters
+    ----------
+    rows
+        Rows of a results table (column -> value; ``status`` ``"done"`` if absent).
+    coords
+        The columns that name a point (e.g. ``("g", "eta")``).
+    metric
+        The column to summarise (e.g. ``"rate_hz"``).
+
+    Returns
+    -------
+    dict
+        ``(backend, tier, *point)`` -> ``(mean, sample standard deviation, number
+        of members)`` of ``metric``, in its unit.
     """
     out = {}
     for key, members in _groups(_done(rows, metric), coords).items():
@@ -75,6 +103,24 @@ def shares(
     """Return each factor's mean one-way share of ``metric``'s variance (module doc).
 
     A factor gets ``nan`` if no (tier, point) group has a spread.
+
+    Parameters
+    ----------
+    rows
+        Rows of a results table (column -> value); rows not done or without a
+        finite ``metric`` are left out.
+    coords
+        The columns that name a point.
+    metric
+        The column whose spread is explained.
+    factors
+        The columns to judge (see :func:`factors_of`).
+
+    Returns
+    -------
+    dict of str to float
+        Factor -> its share ``SS_f / SS`` in [0, 1], averaged over the (backend,
+        tier, point) groups with ``SS > 0``.
     """
     per: dict[str, list[float]] = {f: [] for f in factors}
     for members in _groups(_done(rows, metric), coords).values():
@@ -101,6 +147,23 @@ def ensemble_report(
     """Return a Markdown report: mean ± sd per point, and the variance table.
 
     Empty if the rows do not differ in any factor.
+
+    Parameters
+    ----------
+    rows
+        Rows of a results table (column -> value).
+    coords
+        The columns that name a point (e.g. ``("g", "eta")``).
+    metrics
+        The columns to report (default: rate, Hz, and synapse loss, a fraction);
+        the first one's groups give the table's rows.
+
+    Returns
+    -------
+    str
+        A Markdown section (a table of mean ± sample sd per (backend, tier, point)
+        and one of each factor's share of the variance), ending in a newline; or
+        ``""``.
     """
     factors = factors_of(rows)
     if not factors:

@@ -69,7 +69,33 @@ class Segment:
 def write_population(
     path: str | os.PathLike[str], name: str, segments: Sequence[Segment]
 ) -> Path:
-    """Write one population's segments to ``path`` in the seed's layout (atomically)."""
+    """Write one population's segments to ``path`` in the seed's layout (atomically).
+
+    Parameters
+    ----------
+    path
+        The HDF5 file to write (replaced if it exists; its folder is created).
+    name
+        The population's name (``/block/name``), e.g. ``"exc"``.
+    segments
+        One segment per run, written as ``/block/segments/<i>``: annotations as
+        scalar datasets, spike trains (ms) as float arrays, train annotations
+        (where given, one mapping per train) beside each train.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    OSError
+        If the file cannot be written (a previous file is then left as it was).
+    IndexError
+        If a segment has train annotations for fewer trains than it has trains.
+    TypeError
+        If an annotation value cannot be stored as an HDF5 dataset.
+    """
 
     def write(tmp: Path) -> None:
         with h5py.File(tmp, "w") as fh:

@@ -59,7 +59,18 @@ def member_key(row: Row) -> MemberKey:
 
 
 def split_members(rows: Iterable[R]) -> dict[MemberKey, list[R]]:
-    """Group rows by member (:func:`member_key`), members in order of appearance."""
+    """Group rows by member (:func:`member_key`), members in order of appearance.
+
+    Parameters
+    ----------
+    rows
+        Result rows (column -> value).
+
+    Returns
+    -------
+    dict
+        Member key -> its rows, in the order given.
+    """
     out: dict[MemberKey, list[R]] = {}
     for row in rows:
         out.setdefault(member_key(row), []).append(row)
@@ -67,7 +78,21 @@ def split_members(rows: Iterable[R]) -> dict[MemberKey, list[R]]:
 
 
 def varying(keys: Sequence[MemberKey]) -> list[str]:
-    """Return the labels whose value differs between the members ``keys``."""
+    """Return the labels whose value differs between the members ``keys``.
+
+    A label a member does not have counts as the value ``""``.
+
+    Parameters
+    ----------
+    keys
+        Member keys (:func:`member_key`).
+
+    Returns
+    -------
+    list of str
+        The labels of :data:`MEMBER_LABELS` that take more than one value, in that
+        order.
+    """
     values: dict[str, set[str]] = {}
     for key in keys:
         for label in MEMBER_LABELS:
@@ -110,6 +135,21 @@ def nest_partner(
     The NEST member with the same labels; failing that, the ``ideal`` rows of the
     only NEST member (the ideal tier's network depends on no member label); else
     nothing, with a note that says why.
+
+    Parameters
+    ----------
+    key
+        The twin member (:func:`member_key`).
+    nest
+        The NEST rows by member (:func:`split_members`).
+
+    Returns
+    -------
+    rows, note
+        The NEST rows to compare with (possibly none) and a one-sentence note for
+        the report: empty for the same member or no NEST rows at all; else it says
+        that only the ``ideal`` tier of another member is compared, or why nothing
+        is.
     """
     if key in nest:
         return list(nest[key]), ""

@@ -153,7 +153,26 @@ def heat_maps(
 
 
 def difference_maps(a: Grid, b: Grid, title: str) -> Figure:
-    """Heat maps of ``a - b`` (rate, CV, global CV) at the points both have."""
+    """Heat maps of ``a - b`` (rate, CV, global CV) at the points both have.
+
+    Parameters
+    ----------
+    a, b
+        Grids: (g, eta) -> ``{"rate": Hz, "cv": .., "global_cv": ..}``.
+    title
+        The figure's title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Three panels (Δ rate in Hz, Δ CV, Δ global CV) on a diverging colour scale
+        symmetric about 0.
+
+    Raises
+    ------
+    KeyError
+        If a common point lacks ``rate``, ``cv`` or ``global_cv``.
+    """
     common = sorted(set(a) & set(b))
     diff = {p: {k: a[p][k] - b[p][k] for k in LABELS} for p in common}
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8))
@@ -173,6 +192,29 @@ def tier_curve(
     Left: the rates (error bars: standard deviation over seeds, ``rate_sd``, where
     given). Right: the relative deviation from the mapped tier, with the
     ``tolerance`` band; the dotted line marks ``threshold`` Hz.
+
+    Parameters
+    ----------
+    tiers
+        Tier name -> its grid: (g, eta) -> ``{"rate": Hz, "rate_sd": Hz (optional),
+        ...}``; must include the ``mapped`` tier.
+    threshold
+        Rate marked by the dotted line, Hz (default: the seed's departure rate,
+        50 Hz).
+    tolerance
+        Half-width of the shaded band, as a fraction (default 0.15, 15 %).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels: rate against the mapped tier's rate (symlog axes, Hz) and the
+        relative deviation (%), one series per tier other than ``mapped``, at the
+        points it shares with the mapped tier.
+
+    Raises
+    ------
+    KeyError
+        If ``tiers`` has no ``mapped`` tier.
     """
     fig, (ax, rel) = plt.subplots(1, 2, figsize=(10.5, 4.5))
     ref = tiers[MAPPED]
@@ -219,7 +261,23 @@ def tier_curve(
 def raster(
     result: PointResult, window: tuple[float, float] = (9800.0, 9900.0)
 ) -> Figure:
-    """Raster of 30 neurons and the population histogram in a 100 ms window (seed)."""
+    """Raster of 30 neurons and the population histogram in a 100 ms window (seed).
+
+    Parameters
+    ----------
+    result
+        One run: its recording (neuron ids, spike times in ms), tier, seed, ``g``,
+        ``eta`` and ``rate_hz``.
+    window
+        The shown window ``(start, stop)``, ms (default: the seed's 9800 to 9900 ms).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Top: the spikes of neurons 0 to 29 in the window; bottom: their count per
+        1 ms bin (spikes / ms). The title gives tier, seed, g, eta and the run's
+        mean rate (Hz).
+    """
     rec = result.recording
     lo, hi = window
     keep = (rec.times >= lo) & (rec.times <= hi) & (rec.ids < 30)

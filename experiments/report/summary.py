@@ -192,7 +192,21 @@ CHIP_COLUMNS = ("resource", "unit", "chip", "offered", "dropped", "passed")
 def chip_columns(
     workload: Workload[Any], labels: Sequence[str] = ()
 ) -> tuple[str, ...]:
-    """Return the columns of ``chips.csv``: tier, seed, labels, coordinates, counts."""
+    """Return the columns of ``chips.csv``: tier, seed, labels, coordinates, counts.
+
+    Parameters
+    ----------
+    workload
+        The sweep's workload; its ``coords`` name the point's columns.
+    labels
+        Member label columns (e.g. ``wafer``, ``strategy``), after the seed.
+
+    Returns
+    -------
+    tuple of str
+        ``("tier", "seed", *labels, *workload.coords)`` followed by
+        :data:`CHIP_COLUMNS`.
+    """
     return ("tier", "seed", *labels, *workload.coords, *CHIP_COLUMNS)
 
 
