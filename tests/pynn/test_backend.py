@@ -334,3 +334,16 @@ def test_initialize_between_runs_starts_the_cells_there():
     expected = -65.0 + 15.0 * np.exp(-t / 20.0)
     np.testing.assert_allclose(v[51:, 1], expected, atol=1e-4)
     np.testing.assert_allclose(v[51:, 2], expected, atol=1e-4)
+
+
+def test_list_standard_models_names_the_cell_types_and_not_their_base():
+    """As pyNN.nest's: each name a StandardCellType subclass the twin creates."""
+    from pyNN.standardmodels import StandardCellType
+
+    names = sim.list_standard_models()
+    assert "StandardCellType" not in names
+    assert {"IF_cond_exp", "EIF_cond_exp_isfa_ista"} <= set(names)
+    for name in names:
+        cls = getattr(sim, name)
+        assert issubclass(cls, StandardCellType)
+        assert cls is not StandardCellType

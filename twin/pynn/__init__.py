@@ -57,8 +57,9 @@ def list_standard_models() -> list[str]:
     """Return the names of the standard cell types the twin emulates.
 
     PyNN's ``list_standard_models``: the :class:`pyNN.standardmodels.StandardCellType`
-    classes in this package's namespace. Stand-ins for models the twin does not
-    emulate (:func:`twin.pynn.standardmodels.unsupported`) are not among them.
+    subclasses in this package's namespace (not the base class). Stand-ins for models
+    the twin does not emulate (:func:`twin.pynn.standardmodels.unsupported`) are not
+    among them.
 
     Returns
     -------
@@ -68,5 +69,7 @@ def list_standard_models() -> list[str]:
     return [
         obj.__name__
         for obj in globals().values()
-        if isinstance(obj, type) and issubclass(obj, StandardCellType)
+        if isinstance(obj, type)
+        and issubclass(obj, StandardCellType)
+        and obj is not StandardCellType  # the base class, as pyNN.nest leaves it out
     ]
