@@ -32,16 +32,18 @@ run: $(VENV)/.run-installed
 ## the rest (XLA's compiler has crashed twice with a segmentation fault in a process
 ## that had loaded NEST and compiled many programs)
 ## (the *_vs_nest.py modules import NEST when collected, so the first processes skip
-## them; every test in them is marked nest); all but the PyNN scenario process run
-## on two pytest-xdist workers, a test file per worker (most of the time is XLA
-## compiling or a single-threaded NEST network build, one core each)
+## them; every test in them is marked nest); every process runs on two pytest-xdist
+## workers, a test file per worker (most of the time is XLA compiling or a
+## single-threaded NEST network build, one core each; PyNN's state stays with the
+## files of one worker's process, as it stayed in one process before)
 test: $(VENV)/.test-installed
 	$(PY) -m pytest -q -n 2 --dist loadfile -m "not gpu and not nest" \
 		--doctest-modules twin experiments tests --ignore=tests/pynn \
 		--ignore-glob="*_vs_nest.py"
 	$(PY) -m pytest -q -n 2 --dist loadfile -m "nest and not gpu" tests \
 		--ignore=tests/pynn
-	$(PY) -m pytest -q -m "not gpu and not nest" tests/pynn --ignore-glob="*_vs_nest.py"
+	$(PY) -m pytest -q -n 2 --dist loadfile -m "not gpu and not nest" tests/pynn \
+		--ignore-glob="*_vs_nest.py"
 	$(PY) -m pytest -q -n 2 --dist loadfile -m "nest and not gpu" tests/pynn
 
 ## lint: format check, lint and type check

@@ -142,32 +142,25 @@ def test_ablation_runs_stacked_and_leaves_the_hardware_tier_unchanged():
     assert results["hardware-no-saturation"]["run_rate_exc_hz"] > hw["run_rate_exc_hz"]
 
 
-@pytest.mark.parametrize("layout", ["all", "30"])
-def test_the_input_links_are_offered_the_sources_events_of_the_recorded_window(layout):
-    """Offered external events: N r T over the window the recording holds.
+def test_the_input_links_are_offered_the_sources_events_of_the_recorded_window():
+    """Offered external events: N r T over the window the recording holds, per point.
 
     The window is the workload's (record_from, t_stop], whatever the recorded
     neurons fired (layout "30" records a few sparse neurons); the estimate draws
-    Poisson counts, so the total must lie within 5 sd of its mean.
+    Poisson counts, so the total must lie within 5 sd of its mean. g does not
+    change the external rates: with one stream for the realisation both points
+    would draw the very same counts, with a stream of their own they differ.
     """
     workload = BrunelWorkload()
-    (point,) = grid(_base(), gs=(8.0,), etas=(0.8,))
-    (r,) = run_sweep([point], tiers=tier_list(["hardware"]), layout=layout)
-    sim = workload.sim_config(point)
-    network = workload.request(point, "hardware", layout).network
-    scale = workload.variant(point).rate_scale
-    total_rate = sum(float(np.sum(s.rate)) * scale for s in network.sources)
-    mean = total_rate * (sim.t_stop - sim.record_from) * 1e-3
-    for link in ("input_per_hicann", "input_per_fpga"):
-        assert abs(r.losses[f"offered_{link}"] - mean) <= 5 * np.sqrt(mean)
-
-
-def test_each_point_estimates_its_input_loss_from_a_stream_of_its_own():
-    """Two points with the same inputs on the same mapping: independent estimates.
-
-    g does not change the external rates, so with one stream for the realisation
-    both points would draw the very same Poisson counts.
-    """
     points = grid(_base(), gs=(7.5, 8.0), etas=(0.8,))
-    a, b = run_sweep(points, tiers=tier_list(["hardware"]), layout="all")
-    assert a.losses["offered_input_per_hicann"] != b.losses["offered_input_per_hicann"]
+    results = run_sweep(points, tiers=tier_list(["hardware"]), layout="30")
+    for point, r in zip(points, results, strict=True):
+        sim = workload.sim_config(point)
+        network = workload.request(point, "hardware", "30").network
+        scale = workload.variant(point).rate_scale
+        total_rate = sum(float(np.sum(s.rate)) * scale for s in network.sources)
+        mean = total_rate * (sim.t_stop - sim.record_from) * 1e-3
+        for link in ("input_per_hicann", "input_per_fpga"):
+            assert abs(r.losses[f"offered_{link}"] - mean) <= 5 * np.sqrt(mean)
+    a, b = (r.losses["offered_input_per_hicann"] for r in results)
+    assert a != b
