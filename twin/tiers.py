@@ -32,6 +32,7 @@ from twin.routing import MappingConfig, WaferMapping, map_network
 from twin.routing.busgraph import BusGraph
 from twin.wafer import HICANNOnWafer, Wafer
 from twin.wafer.coords import N_HICANNS
+from twin.wafer.neurons import chip_of_bus
 
 __all__ = [
     "ABLATION_PREFIX",
@@ -295,7 +296,7 @@ def wafer_sites(mapping: WaferMapping) -> WaferSites:
     bus = np.concatenate([mapping.buses.bus[n] for n in names])
     source_chip = {
         s.name: np.where(
-            mapping.buses.bus[s.name] >= 0, mapping.buses.bus[s.name] // 8, -1
+            mapping.buses.bus[s.name] >= 0, chip_of_bus(mapping.buses.bus[s.name]), -1
         )
         for s in net.sources
     }

@@ -32,6 +32,7 @@ from experiments.runs.result import PointResult
 from experiments.runs.workload import Workload
 from twin.errors import ResultsError
 from twin.files import atomic_write_text
+from twin.wafer.neurons import chip_of_bus
 
 __all__ = [
     "CHIP_COLUMNS",
@@ -213,7 +214,7 @@ def chip_columns(
 def _chip_of(resource: str, unit: int) -> int:
     """Return the chip of a resource's unit (-1 for an FPGA)."""
     if resource in ("priority_encoder", "dnc_merger"):
-        return unit // 8  # neuron block / bus = 8 * chip + index
+        return chip_of_bus(unit)  # neuron block / bus = 8 * chip + index
     return -1 if resource == "input_per_fpga" else unit
 
 
