@@ -232,11 +232,21 @@ def network_of(
     dt
         Time step, ms.
 
+    Returns
+    -------
+    Built
+        The network (neuron populations in creation order, an idle neuron
+        :data:`IDLE` if there is none; one projection per (pre, post) population
+        pair of each PyNN projection; one current stimulus per injection) and the
+        name each PyNN population has in it.
+
     Raises
     ------
     NetworkError
         On invalid parameters, weights, delays or current source parameters (see
         :class:`twin.network.Network`).
+    ConfigError
+        If ``dt`` is not a positive multiple of 0.001 ms.
     """
     names = _unique_names(populations)
     neurons, sources = [], []

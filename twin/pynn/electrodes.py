@@ -74,12 +74,36 @@ class _CurrentSource(StandardCurrentSource):
     def changes(self, grid: TimeGrid, delay: float) -> tuple[np.ndarray, np.ndarray]:
         """Return the grid times (ms) and amplitudes (nA) of the current at the cells.
 
-        ``delay`` is the injection's delay, ms (:class:`Injection`).
+        Parameters
+        ----------
+        grid
+            The session's step grid.
+        delay
+            The injection's delay, ms (:class:`Injection`), rounded to whole steps.
+
+        Returns
+        -------
+        times, amplitudes
+            The changes as NEST applies them, float arrays of one shape ``(k,)``:
+            strictly increasing grid times (ms) and the current from each on (nA)
+            (:func:`twin.pynn.electrode_times.dc_changes`,
+            :func:`~twin.pynn.electrode_times.step_changes`).
+
+        Raises
+        ------
+        NetworkError
+            If the parameters are invalid on ``grid`` (e.g. a time off its steps).
         """
         return self._changes(self._values, int(grid.delay_steps(delay)), grid)
 
     def set_native_parameters(self, parameters: ParameterSpace) -> None:
         """Set parameters (PyNN names and units: the translations are identities).
+
+        Parameters
+        ----------
+        parameters
+            Parameter name -> value (nA, ms; a ``Sequence`` or array for
+            ``times`` and ``amplitudes``); names not given keep their values.
 
         Raises
         ------
@@ -93,7 +117,14 @@ class _CurrentSource(StandardCurrentSource):
         self._values = values
 
     def get_native_parameters(self) -> ParameterSpace:
-        """Return the parameters as a ``ParameterSpace`` (PyNN names)."""
+        """Return the parameters as a ``ParameterSpace`` (PyNN names).
+
+        Returns
+        -------
+        pyNN.parameters.ParameterSpace
+            Parameter name -> value, shape ``(1,)``: floats (nA, ms), sequences as
+            :class:`pyNN.parameters.Sequence`.
+        """
         values = {
             k: Sequence(v) if isinstance(v, np.ndarray) else v
             for k, v in self._values.items()
@@ -101,7 +132,14 @@ class _CurrentSource(StandardCurrentSource):
         return ParameterSpace(values, self.get_schema(), shape=(1,))
 
     def get_parameters(self) -> dict[str, Any]:
-        """Return the parameters: floats, and float arrays for sequences."""
+        """Return the parameters: floats, and float arrays for sequences.
+
+        Returns
+        -------
+        dict of str to float or numpy.ndarray
+            Parameter name -> value (nA, ms), a copy of each array; empty while
+            the source is being constructed.
+        """
         values = self.__dict__.get("_values", {})
         return {
             k: np.array(v) if isinstance(v, np.ndarray) else v
@@ -110,6 +148,16 @@ class _CurrentSource(StandardCurrentSource):
 
     def inject_into(self, cells: Any) -> None:
         """Inject the current into ``cells`` (a population, view, assembly or IDs).
+
+        Each population owning some of ``cells`` records one :class:`Injection`
+        (its cells, the session's ``min_delay``); the next run's network holds it
+        as a current stimulus.
+
+        Parameters
+        ----------
+        cells
+            An iterable of cell IDs of the session (a population, view, assembly,
+            or a list of IDs).
 
         Raises
         ------

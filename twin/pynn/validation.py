@@ -55,6 +55,26 @@ def limit_steps(value: float | str, grid: TimeGrid, upper: bool) -> int | None:
     NEST puts the limits on the grid outwards: ``min_delay`` down to a whole step
     (0.15 ms at 0.1 ms is 1 step), ``max_delay`` up (0.34 ms is 4 steps).
 
+    Parameters
+    ----------
+    value
+        The limit, ms, or ``"auto"`` (no limit).
+    grid
+        The session's step grid.
+    upper
+        Whether ``value`` is the upper limit (``max_delay``: rounded up) or the
+        lower one (``min_delay``: rounded down).
+
+    Returns
+    -------
+    int or None
+        The limit in whole steps; ``None`` for ``"auto"``.
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is neither ``"auto"`` nor a number.
+
     Examples
     --------
     >>> grid = TimeGrid(0.1)
@@ -158,6 +178,18 @@ def realised_delays(
 def checked_weights(weights: ArrayLike, context: str) -> np.ndarray:
     """Return weights (µS) as floats; raise for one the twin's ``Network`` refuses.
 
+    Parameters
+    ----------
+    weights
+        Weights, µS, any shape.
+    context
+        What the weights belong to, for the message (e.g. ``"projection 'exc'"``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The weights as float64, of the shape of ``weights``.
+
     Raises
     ------
     InvalidConnectionError
@@ -179,6 +211,21 @@ def checked_weights(weights: ArrayLike, context: str) -> np.ndarray:
 
 def checked_initial_values(values: Any, variable: str, context: str) -> np.ndarray:
     """Return initial values as floats; raise if one is not finite.
+
+    Parameters
+    ----------
+    values
+        Initial values of ``variable`` (mV for ``v``, nA for ``w``, µS for the
+        conductances), a scalar or an array.
+    variable
+        The state variable's name, for the message.
+    context
+        What the values belong to, for the message (e.g. ``"population 'exc'"``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The values as float64, of the shape of ``values``.
 
     Raises
     ------
