@@ -157,3 +157,18 @@ def test_a_network_without_populations_is_a_network_error():
         Network(populations=[], sources=(src,))
     with pytest.raises(NetworkError, match="no neuron"):
         _net().replace(populations=(), projections=())
+
+
+def test_the_parts_are_importable_from_twin_network():
+    """The network's parts live in their own modules and are re-exported."""
+    import twin.network
+    import twin.population
+    import twin.projection
+    import twin.sources
+    import twin.stimuli
+
+    parts = [(m, m.__all__) for m in (twin.population, twin.projection, twin.sources)]
+    for module, names in [*parts, (twin.stimuli, ["CurrentStimulus"])]:
+        for name in names:
+            assert getattr(twin.network, name) is getattr(module, name)
+            assert name in twin.network.__all__

@@ -1,11 +1,12 @@
 """``Network``: the frozen description of a spiking network that every layer consumes.
 
 A network has neuron populations (per-neuron parameter arrays in PyNN names and
-units), spike sources (Poisson rates or explicit spike times), projections stored as
-COO arrays (``pre``, ``post``, ``weight`` in µS, ``delay`` in ms, receptor) and current
-stimuli (step-wise constant currents into neurons, :mod:`twin.stimuli`). Mapping
-produces another ``Network`` (the realised one); the emulator and the NEST backend
-consume it unchanged.
+units, :mod:`twin.population`), spike sources (Poisson rates or explicit spike times,
+:mod:`twin.sources`), projections stored as COO arrays (``pre``, ``post``, ``weight``
+in µS, ``delay`` in ms, receptor; :mod:`twin.projection`) and current stimuli
+(step-wise constant currents into neurons, :mod:`twin.stimuli`). Mapping produces
+another ``Network`` (the realised one); the emulator and the NEST backend consume it
+unchanged. The parts are importable from here too.
 
 Arrays given to the constructors are copied and made read-only, so a ``Network`` cannot
 change after it is built.
@@ -14,15 +15,12 @@ change after it is built.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import Literal
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-import numpy as np
-
-from twin.cells import SATURATION_DEFAULTS, cell_defaults, check_parameters
 from twin.errors import ConfigError, NetworkError
+from twin.population import Population
+from twin.projection import Projection, Receptor
 from twin.sources import PoissonSource, SpikeSource, SpikeTimesSource
 from twin.stimuli import CurrentStimulus
 from twin.timegrid import TimeGrid
@@ -37,233 +35,6 @@ __all__ = [
     "SpikeSource",
     "SpikeTimesSource",
 ]
-
-Receptor = Literal["excitatory", "inhibitory"]
-_RECEPTORS = ("excitatory", "inhibitory")
-
-
-def _frozen(
-    values: object, dtype: type, name: str, context: str, allow_inf: bool = False
-) -> np.ndarray:
-    """Copy ``values`` to a read-only 1-D array of ``dtype``; reject NaN (and inf)."""
-    arr: np.ndarray = np.array(values, dtype=dtype, copy=True).reshape(-1)
-    finite = (~np.isnan(arr) & (arr > 0)) if allow_inf else np.isfinite(arr)
-    if arr.dtype.kind == "f" and not np.all(finite):
-        bad = int(np.flatnonzero(~finite)[0])
-        remedy = "values > 0 (inf: no saturation)" if allow_inf else "finite values"
-        raise NetworkError(f"{context}: {name}[{bad}] is {arr[bad]}; give {remedy}")
-    arr.setflags(write=False)
-    return arr
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class Population:
-    """A population of neurons of one standard cell type.
-
-    Parameters
-    ----------
-    name
-        Unique name within the network.
-    size
-        Number of neurons.
-    cell_type
-        ``"IF_cond_exp"`` or ``"EIF_cond_exp_isfa_ista"``.
-    parameters
-        Parameter name -> scalar or array of shape ``(size,)`` in PyNN units. Missing
-        parameters take PyNN's defaults; every stored value is a read-only array.
-
-    Raises
-    ------
-    NetworkError
-        If ``size`` is not a positive integer, the cell type or a parameter name is
-        unknown, a parameter is not numeric, has neither one value nor ``size``
-        values, is NaN or infinite (``g_sat_E``/``g_sat_I``: not > 0), or violates a
-        bound of :data:`twin.cells.CELL_RULES` (NEST's checks of the model, e.g.
-        ``v_reset < v_thresh``, ``cm > 0``, ``tau_refrac >= 0``).
-    """
-
-    name: str
-    size: int
-    cell_type: str = "IF_cond_exp"
-    parameters: Mapping[str, np.ndarray] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        context = f"population {self.name!r}"
-        if isinstance(self.size, bool) or not isinstance(self.size, int | np.integer):
-            raise NetworkError(
-                f"{context}: size = {self.size!r} is not an integer; give the number "
-                "of neurons as an int"
-            )
-        if self.size <= 0:
-            raise NetworkError(f"{context}: size {self.size} must be positive")
-        defaults = cell_defaults(self.cell_type)
-        unknown = sorted(set(self.parameters) - set(defaults))
-        if unknown:
-            raise NetworkError(
-                f"{context}: unknown parameter(s) {unknown} for "
-                f"{self.cell_type}; known: {sorted(defaults)}"
-            )
-        full = {
-            key: self._parameter_array(
-                key, self.parameters.get(key, default), int(self.size), context
-            )
-            for key, default in defaults.items()
-        }
-        check_parameters(self.cell_type, full, context)
-        # Normalising the user's input (size, mapping of read-only arrays) is the one
-        # write here.
-        object.__setattr__(self, "size", int(self.size))
-        object.__setattr__(self, "parameters", MappingProxyType(full))
-
-    @staticmethod
-    def _parameter_array(
-        name: str, value: object, size: int, context: str
-    ) -> np.ndarray:
-        """Return one parameter as a read-only array of ``size`` finite floats.
-
-        Raises
-        ------
-        NetworkError
-            If ``value`` is not numeric, is neither a scalar nor of shape
-            ``(size,)``, or holds NaN or inf (saturation conductances: not > 0).
-        """
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            raise NetworkError(
-                f"{context}: {name} = {value!r} is not numeric; give a number or one "
-                "number per neuron"
-            ) from None
-        if arr.ndim == 0:
-            arr = np.broadcast_to(arr, (size,))
-        elif arr.shape != (size,):
-            count = f"length {len(arr)}" if arr.ndim == 1 else f"shape {arr.shape}"
-            raise NetworkError(
-                f"{context}: {name} has {count} but the population has {size} neurons; "
-                f"give one value or an array of {size} values"
-            )
-        return _frozen(arr, float, name, context, allow_inf=name in SATURATION_DEFAULTS)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Population):
-            return NotImplemented
-        return (self.name, self.size, self.cell_type) == (
-            other.name,
-            other.size,
-            other.cell_type,
-        ) and all(
-            np.array_equal(self.parameters[k], other.parameters[k])
-            for k in self.parameters
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
-class Projection:
-    """Synapses from one population or source onto one population, as COO arrays.
-
-    Parameters
-    ----------
-    pre, post
-        Names of the presynaptic population/source and the postsynaptic population.
-    pre_idx, post_idx
-        Index of each synapse's pre- and postsynaptic neuron within its population.
-    weight
-        Peak conductance per synapse, µS (non-negative).
-    delay
-        Transmission delay per synapse, ms (at least the network's timestep).
-    receptor
-        ``"excitatory"`` or ``"inhibitory"``.
-    name
-        Optional label; defaults to ``"pre->post"``.
-
-    Raises
-    ------
-    NetworkError
-        If the receptor is not ``"excitatory"`` or ``"inhibitory"``, a weight or
-        delay is NaN or infinite, the four arrays differ in length, or a weight is
-        negative. (Indices and delays are checked against the populations and the
-        timestep by :class:`Network`.)
-    """
-
-    pre: str
-    post: str
-    pre_idx: np.ndarray
-    post_idx: np.ndarray
-    weight: np.ndarray
-    delay: np.ndarray
-    receptor: Receptor = "excitatory"
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        label = self.name or f"{self.pre}->{self.post}"
-        object.__setattr__(self, "name", label)
-        context = f"projection {label!r}"
-        if self.receptor not in _RECEPTORS:
-            raise NetworkError(
-                f"{context}: receptor {self.receptor!r}; use 'excitatory' or "
-                "'inhibitory'"
-            )
-        arrays = {
-            "pre_idx": _frozen(self.pre_idx, np.int64, "pre_idx", context),
-            "post_idx": _frozen(self.post_idx, np.int64, "post_idx", context),
-            "weight": _frozen(self.weight, np.float64, "weight", context),
-            "delay": _frozen(self.delay, np.float64, "delay", context),
-        }
-        n = arrays["pre_idx"].size
-        for key, arr in arrays.items():
-            if arr.size != n:
-                raise NetworkError(
-                    f"{context}: {key} has {arr.size} entries but pre_idx has {n}; "
-                    "give one value per synapse"
-                )
-            object.__setattr__(self, key, arr)
-        if n and self.weight.min() < 0:
-            bad = int(np.argmin(self.weight))
-            raise NetworkError(
-                f"{context}: weight[{bad}] = {self.weight[bad]} µS is negative; "
-                "weights are conductances, set the receptor to 'inhibitory' instead"
-            )
-
-    @property
-    def size(self) -> int:
-        """Number of synapses."""
-        return int(self.pre_idx.size)
-
-    def replace(self, **changes: object) -> Projection:
-        """Return a copy with some fields replaced (validated again).
-
-        Raises
-        ------
-        NetworkError
-            If the copy is not a valid projection (see :class:`Projection`).
-        """
-        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
-
-    def subset(self, keep: np.ndarray) -> Projection:
-        """Return the projection restricted to the synapses selected by ``keep``."""
-        return self.replace(
-            pre_idx=self.pre_idx[keep],
-            post_idx=self.post_idx[keep],
-            weight=self.weight[keep],
-            delay=self.delay[keep],
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Projection):
-            return NotImplemented
-        return (self.pre, self.post, self.receptor, self.name) == (
-            other.pre,
-            other.post,
-            other.receptor,
-            other.name,
-        ) and all(
-            np.array_equal(getattr(self, k), getattr(other, k))
-            for k in ("pre_idx", "post_idx", "weight", "delay")
-        )
-
-    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
