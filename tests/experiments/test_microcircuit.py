@@ -355,3 +355,13 @@ def test_figures():
     assert rate_fig.axes[0].get_xlim() == (0.0, 25.0)
     assert cv_fig.axes[0].get_xlim() == (0.0, 2.0)
     assert raster_fig.axes[0].get_xlim() == (1500.0, 2000.0)
+
+
+def test_the_tables_are_importable_from_config():
+    """Each table lives in a module of its own; config re-exports every one."""
+    from experiments.microcircuit import anatomy, config, parameters, resting, weights
+
+    for module in (anatomy, parameters, resting, weights):
+        for name in module.__all__:
+            assert getattr(config, name) is getattr(module, name)
+            assert name in config.__all__
