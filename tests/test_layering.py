@@ -27,7 +27,10 @@ CASES = [
     ("experiments.report.ensemble", ["jax", "pyNN", "nest"]),
     ("experiments.report.compare", ["jax", "pyNN", "nest"]),
     ("experiments.report.summary", ["jax", "pyNN", "nest"]),
-    ("experiments.report.plots", ["jax", "pyNN", "nest"]),
+    ("experiments.report.load", ["jax", "pyNN", "nest"]),
+    ("experiments.report.outputs", ["jax", "pyNN", "nest"]),
+    ("experiments.brunel.plots", ["jax", "pyNN", "nest"]),
+    ("experiments.brunel.report", ["jax", "pyNN", "nest"]),
     ("experiments.microcircuit.network", ["jax", "pyNN", "nest"]),
     ("experiments.brunel.seed_network", ["jax", "pyNN", "nest"]),
 ]
