@@ -19,26 +19,41 @@ Continuing a run. With ``Static.keep_final`` the loop returns its state at step
 start at that step, the rate-limit queues): the steps past ``n_steps`` in the last
 block leave it unchanged and no event stamped after ``n_steps`` is delivered. A run
 given a ``Resume`` starts from it, so two runs continue one another exactly.
+
+Parts. The loop's settings, inputs, state and outputs are in
+:mod:`twin.analog.loop_types` (importable from here too), the delivery into the ring
+buffer in :mod:`twin.analog.scatter`, a block's external input in
+:mod:`twin.analog.external`; this module holds the step, the block loop and the
+compiled entry points.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
 from jax import Array, lax
 
-from twin.analog import native
 from twin.analog.adex import NeuronState, adex_step_with, initial_state
 from twin.analog.current import injected
+from twin.analog.external import external_input
 from twin.analog.limits import StageArrays, admit
+from twin.analog.loop_types import (
+    Batch,
+    Carry,
+    KernelOutput,
+    Resume,
+    Static,
+    TimedEvents,
+    output,
+)
 from twin.analog.params import NeuronParams
-from twin.analog.poisson import BlockEvents, PoissonRates, poisson_block
+from twin.analog.poisson import PoissonRates
 from twin.analog.recording import pack_bits
-from twin.analog.tables import PushTable, Tables
+from twin.analog.scatter import deliver_spikes
+from twin.analog.tables import Tables
 
 __all__ = [
     "Batch",
@@ -46,6 +61,7 @@ __all__ = [
     "KernelOutput",
     "Resume",
     "Static",
+    "TimedEvents",
     "advance",
     "advance_sharded",
     "finish",
@@ -54,138 +70,6 @@ __all__ = [
     "start",
     "start_sharded",
 ]
-
-
-class Batch(NamedTuple):
-    """Per-variant values of a batch (leading axis ``nb``)."""
-
-    g_scale: Array  # (nb,) factor on inhibitory weights
-    rate_scale: Array  # (nb,) factor on Poisson rates
-    key: Array  # (nb, 2) uint32 PRNG keys
-
-
-class TimedEvents(NamedTuple):
-    """Spike-time source events per block, shared by all variants."""
-
-    source: Array  # (n_blocks, e) int32
-    step: Array  # (n_blocks, e) int32
-    valid: Array  # (n_blocks, e) bool
-
-
-@dataclass(frozen=True, slots=True)
-class Static:
-    """Shape-determining settings of the compiled loop (a static jit argument)."""
-
-    n: int  # neurons
-    n_blocks: int
-    block_steps: int
-    n_steps: int  # steps actually simulated (the rest of the last block is masked)
-    slots: (
-        int  # ring-buffer length: a multiple of block_steps, > block_steps + max delay
-    )
-    dt: float
-    spike_chunk: int
-    capacity: int  # Poisson events per block and variant
-    equal_rates: bool  # every Poisson source has the same rate
-    record: tuple[int, ...]  # recorded neuron ids
-    trace: tuple[int, ...]  # neuron ids whose V is traced
-    exponential: bool  # some neuron has delta_T > 0 (AdEx); False: LIF only
-    saturating: bool  # some neuron has a finite g_sat (hardware tier)
-    record_from_block: int  # blocks before this one are not recorded (warm-up)
-    n_stages: int = 0  # rate-limit stages applied to the spikes (0: none)
-    windowed: bool = False  # some Poisson generator has a start/stop window
-    keep_final: bool = False  # return the state at n_steps (a run to be continued)
-    record_poisson: bool = False  # return every Poisson event (source, stamp)
-    from_rest: bool = True  # the run starts at session step 0 (offset 0)
-    stimulated: bool = False  # some neuron receives a current stimulus
-    native: bool = False  # deliver with the native (C++) handlers, CPU only
-
-
-class Resume(NamedTuple):
-    """The state a run ends in and the next one starts from (leading axis ``nb``)."""
-
-    state: NeuronState  # each leaf (nb, n)
-    pending: Array  # (nb, p, 2n): input arriving at steps 0..p-1 of the next run
-    queues: Array  # (nb, stages, groups) rate-limit queue contents
-    step: int | None = None  # session step it was taken at (set by simulate_batch)
-
-
-class KernelOutput(NamedTuple):
-    """Raw outputs of the loop (JAX arrays, or numpy arrays after ``device_get``)."""
-
-    words: Any  # (steps, nb, n_words) uint32: packed spikes from record_from_block on
-    traces: Any  # (steps, nb, 4, n_trace) V, g_E, g_I, w of traced neurons
-    counts: Any  # (nb, n) spikes per neuron
-    poisson_events: Any  # (nb,) external events delivered
-    overflow: Any  # (nb,) Poisson events beyond the block capacity
-    limit_offered: Any  # (nb, stages, G + 1) spikes offered to each rate-limited group
-    limit_dropped: Any  # (nb, stages, G + 1) spikes each group dropped
-    first_nonfinite: Any  # (nb, n) first step with a non-finite V or w (-1: none)
-    final: Any = None  # Resume at n_steps (with Static.keep_final), else None
-    poisson: Any = None  # (blocks, nb, capacity) source, step, valid (record_poisson)
-
-
-def _deliver(
-    buf: Array,
-    table: PushTable,
-    units: Array,
-    variant: Array,
-    stamp: Array,
-    weight_mask: Array,
-    slots: int,
-) -> Array:
-    """Scatter-add the rows of ``units`` into ``buf`` (events with stamps ``stamp``)."""
-    target = table.target[units]
-    weight = table.weight[units] * weight_mask[..., None]
-    slot = (stamp[..., None] + table.delay[units]) % slots
-    return buf.at[variant[..., None], slot, target].add(weight, mode="drop")
-
-
-def _deliver_events(
-    buf: Array,
-    table: PushTable,
-    units: Array,
-    stamps: Array,
-    valid: Array,
-    s: Static,
-) -> Array:
-    """Deliver a batch of events, shape ``(nb, e)`` each (native or reference)."""
-    if s.native:
-        return native.deliver_events(buf, units, stamps, valid, table)
-    variant = jnp.broadcast_to(jnp.arange(units.shape[0])[:, None], units.shape)
-    return _deliver(
-        buf, table, units, variant, stamps, valid.astype(buf.dtype), s.slots
-    )
-
-
-def _deliver_spikes(
-    buf: Array, spikes: Array, step: Array, table: PushTable, s: Static
-) -> Array:
-    """Deliver every spike of this step, ``spike_chunk`` at a time.
-
-    ``lax.top_k`` picks up to ``spike_chunk`` of the remaining spikes (any order);
-    on XLA:CPU it is ~7x cheaper than ``jnp.nonzero`` over the flattened batch. The
-    loop repeats while spikes remain, so nothing is ever dropped.
-    """
-    if s.native:  # same additions in the same order, no compaction
-        return native.deliver_spikes(buf, spikes, step + 1, table)
-    flat = spikes.reshape(-1)
-    k = min(s.spike_chunk, flat.size)
-
-    def body(carry: tuple[Array, Array]) -> tuple[Array, Array]:
-        buf, remaining = carry
-        _, sel = lax.top_k(remaining.astype(jnp.float32), k)
-        real = remaining[sel]
-        unit = jnp.where(real, sel % s.n, s.n)  # row n is the all-zero padding row
-        variant = sel // s.n
-        stamp = jnp.full(sel.shape, step + 1)
-        buf = _deliver(
-            buf, table, unit, variant, stamp, real.astype(buf.dtype), s.slots
-        )
-        return buf, remaining.at[sel].set(False)
-
-    buf, _ = lax.while_loop(lambda c: jnp.any(c[1]), body, (buf, flat))
-    return buf
 
 
 def _limit(
@@ -239,7 +123,7 @@ def _step(
     if s.n_stages:
         spikes, queues, off, drop = _limit(emitted, limits, queues, s)
         offered, dropped = offered + off, dropped + drop
-    buf = _deliver_spikes(buf, spikes, step, tables.neurons, s)
+    buf = deliver_spikes(buf, spikes, step, tables.neurons, s)
     arriving = lax.dynamic_index_in_dim(
         buf, (step + 1) % s.slots, axis=1, keepdims=False
     )
@@ -277,63 +161,6 @@ def _pack_recorded(spikes: Array, s: Static) -> Array:
     if ids and ids == tuple(range(ids[0], ids[0] + len(ids))):  # contiguous: a slice
         return pack_bits(spikes[:, ids[0] : ids[0] + len(ids)])
     return pack_bits(spikes[:, jnp.asarray(ids, jnp.int32)])
-
-
-def _external(
-    buf: Array,
-    tables: Tables,
-    rates: PoissonRates,
-    batch: Batch,
-    timed: TimedEvents,
-    block: Array,
-    s: Static,
-) -> tuple[Array, Array, Array, BlockEvents]:
-    nb = batch.g_scale.shape[0]
-    t0 = block * s.block_steps
-    keys = jax.vmap(lambda k: jax.random.fold_in(k, block))(batch.key)
-    draw = partial(
-        poisson_block,
-        dt=s.dt,
-        block_steps=s.block_steps,
-        capacity=s.capacity,
-        equal=s.equal_rates,
-    )
-    ev = jax.vmap(draw, in_axes=(0, None, 0))(keys, rates, batch.rate_scale)
-    k = t0 + ev.step
-    if s.windowed:  # keep each generator's events inside its window
-        inside = (k >= rates.first[ev.source]) & (k < rates.last[ev.source])
-        ev = ev._replace(valid=ev.valid & inside)
-    elif s.from_rest:  # NEST's generators never fire in the session's first step
-        ev = ev._replace(valid=ev.valid & (k > 0))
-    if s.keep_final:  # events stamped after the run belong to the next one
-        ev = ev._replace(valid=ev.valid & (t0 + ev.step + 1 <= s.n_steps))
-    buf = _deliver_events(buf, tables.poisson, ev.source, t0 + ev.step + 1, ev.valid, s)
-    src = lax.dynamic_index_in_dim(timed.source, block, keepdims=False)
-    stp = lax.dynamic_index_in_dim(timed.step, block, keepdims=False)
-    ok = lax.dynamic_index_in_dim(timed.valid, block, keepdims=False)
-    shape = (nb, src.shape[0])
-    buf = _deliver_events(
-        buf,
-        tables.times,
-        jnp.broadcast_to(src, shape),
-        jnp.broadcast_to(t0 + stp + 1, shape),
-        jnp.broadcast_to(ok, shape),
-        s,
-    )
-    return buf, jnp.sum(ev.valid, axis=1, dtype=jnp.int32), ev.overflow, ev
-
-
-class Carry(NamedTuple):
-    """The loop's state between blocks (leading axis ``nb``; see :func:`start`)."""
-
-    state: NeuronState  # each leaf (nb, n)
-    buf: Array  # (nb, slots, 2n) ring buffer
-    counts: Array  # (nb, n) spikes per neuron
-    arriving: Array  # (nb, 2n) input of the next step (its slot, read already)
-    limits: tuple[Array, Array, Array]  # queues, offered, dropped (nb, stages, G+1)
-    bad: Array  # (nb, n) first step with a non-finite V or w (-1: none)
-    n_ext: Array  # (nb,) external events delivered
-    overflow: Array  # (nb,) Poisson events beyond the block capacity
 
 
 def _start(
@@ -411,7 +238,7 @@ def _advance(
         begin = ((block_index - 1) * s.block_steps) % s.slots
         cleared = jnp.zeros((nb, s.block_steps, 2 * s.n), dtype)
         buf = lax.dynamic_update_slice_in_dim(carry.buf, cleared, begin, axis=1)
-        buf, delivered, over, ev = _external(
+        buf, delivered, over, ev = external_input(
             buf, tables, rates, batch, timed, block_index, s
         )
         steps = block_index * s.block_steps + jnp.arange(s.block_steps)
@@ -464,28 +291,6 @@ def _finish(carry: Carry, s: Static) -> tuple[Any, ...]:
         dropped,
         carry.bad,
         final,
-    )
-
-
-def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelOutput:
-    """Assemble a :class:`KernelOutput` from :func:`_finish` and the recording.
-
-    ``recorded``: the (words, traces, poisson) of every recorded block, in time order
-    (the segments' parts concatenated on the host).
-    """
-    counts, n_ext, overflow, offered, dropped, bad, final = finished
-    words, traces, poisson = recorded
-    return KernelOutput(
-        words=words,
-        traces=traces,
-        counts=counts,
-        poisson_events=n_ext,
-        overflow=overflow,
-        limit_offered=offered,
-        limit_dropped=dropped,
-        first_nonfinite=bad,
-        final=final,
-        poisson=poisson,
     )
 
 
