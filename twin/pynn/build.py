@@ -92,6 +92,11 @@ def projection_prefix(label: str, k: int) -> str:
     -------
     str
         ``"<label> [<k>] "``, the common start of its twin projections' names.
+
+    Examples
+    --------
+    >>> projection_prefix("exc", 0) + "E->I"
+    'exc [0] E->I'
     """
     return f"{label} [{k}] "
 
@@ -114,6 +119,11 @@ def spike_times(value: Any) -> np.ndarray:
     ------
     ValueError
         If the values cannot be converted to floats.
+
+    Examples
+    --------
+    >>> spike_times([[1.0, 2.5]]).tolist(), spike_times(3).tolist()
+    ([1.0, 2.5], [3.0])
     """
     return np.asarray(getattr(value, "value", value), dtype=float).reshape(-1)
 
