@@ -61,18 +61,16 @@ def run_twin(points: list[tuple[float, float]], base: BrunelConfig) -> dict:
     total = {"prepare": 0.0, "compile": 0.0, "run": 0.0, "decode": 0.0}
     rates, events = {}, 0.0
     for k, group in enumerate(g for g in groups if g):
-        clock: dict[str, float] = {}
-        recs = simulate_batch(
+        run = simulate_batch(
             network,
             sim,
             keys=jr.split(jr.PRNGKey(base.seed + k), len(group)),
             g_scale=[g / base.g for g, _ in group],
             rate_scale=[eta / base.eta for _, eta in group],
-            timings=clock,
         )
         for key in total:
-            total[key] += clock.get(key, 0.0)
-        for (g, eta), rec in zip(group, recs, strict=True):
+            total[key] += run.timings.get(key, 0.0)
+        for (g, eta), rec in zip(group, run.recordings, strict=True):
             rates[(g, eta)] = float(rec.counts.mean() / (base.t_stop * 1e-3))
             events += _events(network, rec.counts, base.replace(g=g, eta=eta))
     wall = sum(total.values())

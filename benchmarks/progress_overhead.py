@@ -28,17 +28,15 @@ from twin.analog import SimConfig, runner, simulate_batch
 def _run(network, base: BrunelConfig, points: list, segments: int) -> float:
     runner.SEGMENTS = segments
     seen: list[float] = []
-    clock: dict[str, float] = {}
-    simulate_batch(
+    run = simulate_batch(
         network,
         SimConfig(t_stop=base.t_stop, record_from=max(0.0, base.t_stop - 1000.0)),
         keys=jr.split(jr.PRNGKey(base.seed), len(points)),
         g_scale=[g / base.g for g, _ in points],
         rate_scale=[eta / base.eta for _, eta in points],
-        timings=clock,
         progress=seen.append if segments > 1 else None,
     )
-    return clock["run"]
+    return run.timings["run"]
 
 
 def main() -> None:

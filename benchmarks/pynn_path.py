@@ -101,21 +101,19 @@ def _wrap(
 ) -> None:
     """Replace ``module.name`` by a version that adds its wall time to ``times[key]``.
 
-    ``inner``: pass a ``timings`` dict (``simulate_batch``) and add its entries as
-    ``key:entry``. ``seen``: called with the return value.
+    ``inner``: add the entries of the result's ``timings`` (``simulate_batch``'s
+    ``BatchResult``) as ``key:entry``. ``seen``: called with the return value.
     """
     original = getattr(module, name)
 
     def timed(*args: Any, **kwargs: Any) -> Any:
-        if inner and kwargs.get("timings") is None:
-            kwargs["timings"] = {}
         start = time.perf_counter()
         try:
             out = original(*args, **kwargs)
         finally:
             times[key] = times.get(key, 0.0) + time.perf_counter() - start
-            for part, value in (kwargs.get("timings") or {}).items() if inner else ():
-                times[f"{key}:{part}"] = times.get(f"{key}:{part}", 0.0) + value
+        for part, value in out.timings.items() if inner else ():
+            times[f"{key}:{part}"] = times.get(f"{key}:{part}", 0.0) + value
         if seen is not None:
             seen(out)
         return out

@@ -25,9 +25,9 @@ def main() -> None:
     args = parser.parse_args()
     config = BrunelConfig(g=args.g, eta=args.eta, t_stop=args.t_stop)
     net = build_network(config)
-    clock: dict[str, float] = {}
     sim = SimConfig(t_stop=args.t_stop, record_from=args.t_stop - 1000.0)
-    (rec,) = simulate_batch(net, sim, keys=jr.split(jr.PRNGKey(0), 1), timings=clock)
+    run = simulate_batch(net, sim, keys=jr.split(jr.PRNGKey(0), 1))
+    (rec,), clock = run.recordings, run.timings
     wall = sum(clock.values())
     print(
         f"g={args.g:g} eta={args.eta:g}: {args.t_stop / 1000:g} s biological, "

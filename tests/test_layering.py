@@ -15,6 +15,8 @@ CASES = [
     ("twin.hardware", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.tiers", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.stack", ["jax", "networkx", "pyNN", "nest"]),
+    # The one tier run composes the emulator with the wafer's model, never PyNN.
+    ("twin.tier_run", ["pyNN", "nest", "matplotlib"]),
     # The emulator knows numpy and JAX only, never the wafer's model.
     ("twin.analog", ["networkx", "pyNN", "nest", "twin.hardware", "twin.routing"]),
     ("experiments.brunel", ["jax", "pyNN", "nest"]),

@@ -25,11 +25,17 @@ import numpy as np
 
 from twin.errors import ConfigError
 from twin.hardware.config import EFFECTS, HardwareConfig
-from twin.hardware.realise import HardwareReport, WaferSites, realise_hardware
+from twin.hardware.realise import (
+    HardwareReport,
+    WaferSites,
+    realise_hardware,
+    spike_stages,
+)
 from twin.hardware.variation import NeuronSites
 from twin.network import Network
 from twin.routing import MappingConfig, WaferMapping, map_network
 from twin.routing.busgraph import BusGraph
+from twin.stages import Stage
 from twin.wafer import HICANNOnWafer, Wafer
 from twin.wafer.coords import N_HICANNS
 from twin.wafer.neurons import chip_of_bus
@@ -285,6 +291,33 @@ class Realised:
     def synapse_loss(self) -> float:
         """Fraction of requested synapses the mapping lost (0 for ``ideal``)."""
         return 0.0 if self.mapping is None else self.mapping.loss.fraction_lost
+
+    @property
+    def bandwidth_limited(self) -> bool:
+        """Whether the wafer's rate limits act on this realisation's spikes.
+
+        A mapped network (it has sites) with hardware settings whose tier applies
+        the ``bandwidth`` effect: its in-run stages (:meth:`in_run_stages`) and the
+        recording and input links after the run.
+        """
+        mapped = self.sites is not None and self.hardware is not None
+        return mapped and self.tier.bandwidth
+
+    def in_run_stages(self) -> list[Stage]:
+        """Return the in-run rate limits: priority encoders, then DNC mergers.
+
+        Empty without sites and hardware settings, or with the ``bandwidth`` effect
+        off (:func:`twin.hardware.spike_stages`).
+
+        Raises
+        ------
+        WaferSpecError
+            If the effect is on and the hardware ``limits`` lack
+            ``priority_encoder`` or ``dnc_merger``.
+        """
+        if self.sites is None or self.hardware is None:
+            return []
+        return spike_stages(self.sites, self.hardware)
 
 
 def wafer_sites(mapping: WaferMapping) -> WaferSites:

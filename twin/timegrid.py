@@ -170,6 +170,53 @@ class TimeGrid:
             )
         return np.where(finite, tics // self.tics_per_step, np.inf)
 
+    def session_ms(self, steps: int) -> float:
+        """Return the time of session step ``steps``, ms: ``steps · dt`` to 1e-9 ms.
+
+        The rounding gives the grid time a user wrote (``3 · 0.1`` is ``0.3``, not
+        ``0.30000000000000004``): the time a PyNN session reports and the lengths
+        and offsets of its runs.
+
+        Parameters
+        ----------
+        steps
+            A whole number of steps.
+
+        Returns
+        -------
+        float
+            The time, ms.
+
+        Examples
+        --------
+        >>> TimeGrid(0.1).session_ms(3)
+        0.3
+        """
+        return round(steps * self.dt, 9)
+
+    def steps_of(self, t: ArrayLike) -> np.ndarray:
+        """Return the step numbers of grid times ``t`` (ms): ``rint(t / dt)``.
+
+        For times that are on the grid (spike times ``stamp · dt`` the emulator
+        returns, a run's length): the nearest whole step, halves to even.
+
+        Parameters
+        ----------
+        t
+            Times, ms, any shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            int64 steps, same shape.
+
+        Examples
+        --------
+        >>> TimeGrid(0.1).steps_of([0.30000000000000004, 2.0]).tolist()
+        [3, 20]
+        """
+        return np.rint(np.asarray(t, dtype=float) / self.dt).astype(np.int64)
+
     def step_floor_ms(self, t: float) -> float:
         """Return the largest positive grid time <= ``t`` (at least one step), ms."""
         steps = max(int(ms_to_tics(t)) // self.tics_per_step, 1)

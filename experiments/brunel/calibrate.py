@@ -20,26 +20,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-import jax.numpy as jnp
 import numpy as np
 
 from experiments.brunel import BrunelConfig
 from experiments.brunel.layout import LAYOUTS, layout_of
 from experiments.brunel.workload import BrunelWorkload
 from experiments.runs.execute import (
-    finish_twin,
     map_task,
-    point_key,
-    stacked_stages,
-    tier_network,
+    point_variant,
+    recording_link,
+    tier_request,
+    twin_result,
 )
 from experiments.runs.plan import MapTask
-from twin.analog import simulate_batch
 from twin.errors import ConfigError, ResultsError
 from twin.files import atomic_write_text
 from twin.hardware import HardwareConfig
 from twin.hardware.saturation import Saturation
 from twin.routing import WaferMapping
+from twin.tier_run import run_tiers
 from twin.tiers import HARDWARE, Tier
 from twin.wafer import Wafer
 
@@ -156,23 +155,23 @@ def predicted_rates(
         task = MapTask(workload.realisation(first), HARDWARE, layout, first)
         if task not in mappings:
             mappings[task] = map_task(workload, task, wafer)
-        tn, _ = tier_network(
+        request, _ = tier_request(
             workload, first, tier, layout, wafer=wafer, mapping=mappings[task]
         )
         variants = [(k, p) for k in inh_scales for p in mine]
         configs = [base.replace(g=p[0], eta=p[1]) for _, p in variants]
-        stages, _ = stacked_stages([tn])
-        recs = simulate_batch(
-            tn.network,
+        run = run_tiers(
+            [request],
             workload.sim_config(base),
-            keys=jnp.stack([point_key(workload.variant(c)) for c in configs]),
-            g_scale=[k * p[0] for k, p in variants],
-            rate_scale=[p[1] for _, p in variants],
+            [
+                dataclasses.replace(point_variant(workload, c), g_scale=k * p[0])
+                for (k, p), c in zip(variants, configs, strict=True)
+            ],
+            links=[recording_link(workload, c, layout) for c in configs],
             capacity_scale=max(p[1] for p in points),
-            limits=stages,
         )
-        for (k, p), c, rec in zip(variants, configs, recs, strict=True):
-            result = finish_twin(workload, c, rec, tier, tn, layout, 0.0)
+        for v, ((k, p), c) in enumerate(zip(variants, configs, strict=True)):
+            result = twin_result(workload, c, layout, run, (v, 0), 0.0)
             out[(k, p)] = result["rate_hz"]
     return out
 

@@ -26,7 +26,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from distributed import Client, Future, LocalCluster, as_completed, get_worker
 
@@ -38,6 +38,9 @@ from experiments.runs.workload import Workload
 from twin.errors import ConfigError, TwinError
 from twin.routing import WaferMapping
 from twin.wafer import Wafer
+
+if TYPE_CHECKING:
+    from twin.analog.store import CompiledStore
 
 __all__ = ["DaskExecutor", "connect_executor", "local_executor", "worker_environment"]
 
@@ -85,12 +88,14 @@ def _unit_key(job_id: str, unit: RunUnit) -> str:
     return f"twin-unit-{_digest(job_id, unit)}"
 
 
-def _compiled_store() -> dict:
+def _compiled_store() -> CompiledStore:
     """Return this worker's compiled loops (made on its first unit)."""
+    from twin.analog.store import CompiledStore
+
     worker = get_worker()
     store = getattr(worker, COMPILED_ATTRIBUTE, None)
     if store is None:
-        store = {}
+        store = CompiledStore()
         setattr(worker, COMPILED_ATTRIBUTE, store)
     return store
 
@@ -141,7 +146,7 @@ def unit_on_worker(
         wafer=wafer,
         mappings=given,
         threads=threads,
-        compiled=_compiled_store(),
+        store=_compiled_store(),
     )
 
 

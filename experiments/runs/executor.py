@@ -28,6 +28,7 @@ from experiments.runs.execute import execute, map_task
 from experiments.runs.plan import MapTask, RunUnit
 from experiments.runs.result import PointResult
 from experiments.runs.workload import Workload
+from twin.analog.store import CompiledStore
 from twin.errors import TwinError
 from twin.routing import WaferMapping
 from twin.wafer import Wafer
@@ -180,7 +181,7 @@ class SerialExecutor:
         """
         last = _last_use(work)
         mappings: dict[tuple[Job, MapTask], WaferMapping] = {}
-        compiled: dict = {}
+        store = CompiledStore()
         for i, (job, unit) in enumerate(work):
             try:
                 for task in (t for t in unit.maps if t is not None):
@@ -192,7 +193,7 @@ class SerialExecutor:
                     wafer=job.wafer,
                     mappings={t: mappings[job, t] for t in unit.maps if t is not None},
                     threads=job.threads,
-                    compiled=compiled,
+                    store=store,
                     progress=None if progress is None else partial(progress, i),
                 )
             except Exception as err:  # reported with the unit; the sweep decides

@@ -107,7 +107,7 @@ def _point(network, **kwargs):
     """The point (KEY, g 1, rate 1) run alone (default) or as variant ``at``."""
     at = kwargs.pop("at", 0)
     kwargs.setdefault("keys", KEY[None])
-    return simulate_batch(network, CONFIG, **kwargs)[at]
+    return simulate_batch(network, CONFIG, **kwargs).recordings[at]
 
 
 def _assert_same(a, b):

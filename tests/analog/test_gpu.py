@@ -44,7 +44,7 @@ recs = simulate_batch(
     keys=jr.split(jr.PRNGKey(7), len(corners)),
     g_scale=[g / base.g for g, _ in corners],
     rate_scale=[e / base.eta for _, e in corners],
-)
+).recordings
 print(json.dumps([[r.counts.tolist(), r.times.tolist(), r.ids.tolist()] for r in recs]))
 """
 
@@ -69,7 +69,7 @@ def _gpu_run(dtype):
             keys=jr.split(jr.PRNGKey(7), len(CORNERS)),
             g_scale=[g / base.g for g, _ in CORNERS],
             rate_scale=[e / base.eta for _, e in CORNERS],
-        )
+        ).recordings
     finally:
         jax.config.update("jax_enable_x64", before)
 

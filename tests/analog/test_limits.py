@@ -50,7 +50,7 @@ def test_an_overloaded_group_passes_its_rate_and_counts_the_rest(limit_hz):
     free = simulate(net, config, jr.PRNGKey(0))
     assert free.counts.sum() / 2.0 > 3 * limit_hz  # load well above the limit
     stage = Stage("bus", np.zeros(n, int), limit_hz, depth=4.0)
-    (rec,) = simulate_batch(net, config, keys=jr.PRNGKey(0)[None], limits=[stage])
+    (rec,) = simulate_batch(net, config, keys=jr.PRNGKey(0)[None], limits=[stage]).recordings
     emitted = free.counts.sum()
     assert np.array_equal(rec.counts, free.counts)  # neurons fire as before
     assert rec.counters["offered_bus"] == emitted
@@ -69,7 +69,7 @@ def test_simultaneous_spikes_keep_the_lowest_ids():
     stage = Stage("pe", np.zeros(n, int), 10_000.0, depth=2.0)  # 3 per step
     (rec,) = simulate_batch(
         net, SimConfig(t_stop=200.0), keys=jr.PRNGKey(0)[None], limits=[stage]
-    )
+    ).recordings
     per_id = np.bincount(rec.ids, minlength=n)
     assert per_id[:3].min() > 0
     assert per_id[3:].sum() == 0
@@ -84,7 +84,7 @@ def test_a_limit_above_the_load_changes_nothing():
     (rec,) = simulate_batch(
         net, config, keys=jr.PRNGKey(1)[None],
         limits=[Stage("pe", np.arange(n) // 5, 1e6, 1.0)],
-    )  # fmt: skip
+    ).recordings  # fmt: skip
     assert np.array_equal(rec.times, free.times)
     assert rec.counters["dropped_pe"] == 0
 

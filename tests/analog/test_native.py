@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from experiments.brunel import BrunelConfig, build_network
-from experiments.runs.execute import stacked_stages
+from twin.tier_run import stacked_stages
 from twin import Network, Population, Projection
 from twin.analog import SimConfig, simulate_batch
 from twin.analog.delivery import use_native
@@ -45,7 +45,7 @@ def _both(network, config, **kwargs):
     runs = []
     for delivery in ("native", "jax"):
         cfg = SimConfig(**{**config, "delivery": delivery})
-        runs.append(simulate_batch(network, cfg, **kwargs))
+        runs.append(simulate_batch(network, cfg, **kwargs).recordings)
     return runs
 
 

@@ -81,7 +81,7 @@ def _driven_network(groups):
 def _delivered(net, t_stop, seeds):
     recs = simulate_batch(
         net, SimConfig(t_stop=t_stop), keys=jr.split(jr.PRNGKey(seeds), 4)
-    )
+    ).recordings
     return np.array([r.counters["poisson_events"] for r in recs])
 
 
@@ -148,7 +148,7 @@ def test_windowed_generators_fire_in_nest_s_steps_only():
     stops = np.array([3.0, 0.2, 40.0, 12.4, np.inf])
     net = windowed(starts, stops)
     config = SimConfig(t_stop=50.0, trace=tuple(("n", i) for i in range(5)))
-    rec = simulate_batch(net, config, keys=jr.PRNGKey(3)[None])[0]
+    rec = simulate_batch(net, config, keys=jr.PRNGKey(3)[None]).recordings[0]
     first, last = arrival_steps(np.asarray(rec.state_traces["gsyn_exc"]))
     start_steps = np.rint(starts * 10).astype(int)
     stop_steps = np.minimum(np.rint(np.minimum(stops, 1e6) * 10), 500 - 1).astype(int)
@@ -191,7 +191,7 @@ def test_window_times_off_the_step_grid_are_errors():
     with pytest.raises(
         ConfigError, match=r"1.05 ms is not a multiple of the time step"
     ):
-        simulate_batch(net, SimConfig(t_stop=5.0), keys=jr.PRNGKey(0)[None])
+        simulate_batch(net, SimConfig(t_stop=5.0), keys=jr.PRNGKey(0)[None]).recordings
 
 
 @pytest.mark.parametrize("windowed", [False, True])
@@ -203,7 +203,7 @@ def test_no_generator_fires_in_the_first_step(windowed):
     stops = np.array([np.inf, 2.0 if windowed else np.inf])
     net = windowed_net(np.array([0.0, 0.0]), stops)
     config = SimConfig(t_stop=1.0, record_poisson=True)
-    rec = simulate_batch(net, config, keys=jr.PRNGKey(0)[None])[0]
+    rec = simulate_batch(net, config, keys=jr.PRNGKey(0)[None]).recordings[0]
     source, times = rec.poisson_events
     assert times.size > 1000  # 3 MHz: hundreds of events a step
     assert times.min() == pytest.approx(0.2)

@@ -76,9 +76,9 @@ with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     for delivery in ("auto", "auto", "jax"):
         config = SimConfig(t_stop=50.0, delivery=delivery)
-        runs[delivery] = simulate_batch(net, config, keys=keys)
+        runs[delivery] = simulate_batch(net, config, keys=keys).recordings
 try:
-    simulate_batch(net, SimConfig(t_stop=50.0, delivery="native"), keys=keys)
+    simulate_batch(net, SimConfig(t_stop=50.0, delivery="native"), keys=keys).recordings
     error = None
 except ConfigError as err:
     error = str(err)

@@ -73,15 +73,15 @@ def _config(t_stop, offset=0.0):
 def test_two_runs_continue_one_another_exactly():
     trains = poisson_trains(400.0, T_STOP, seed=2, n=60)
     key = jr.PRNGKey(0)[None]
-    whole = simulate_batch(_network(trains), _config(T_STOP), keys=key)[0]
-    finals: list = []
-    first = simulate_batch(_network(trains), _config(CUT), keys=key, finals=finals)[0]
+    whole = simulate_batch(_network(trains), _config(T_STOP), keys=key).recordings[0]
+    run = simulate_batch(_network(trains), _config(CUT), keys=key, keep_final=True)
+    first = run.recordings[0]
     second = simulate_batch(  # the same trains: the offset skips those emitted
         _network(trains),
         _config(round(T_STOP - CUT, 9), offset=CUT),
         keys=key,
-        resume=finals[0],
-    )[0]
+        resume=run.final,
+    ).recordings[0]
     assert whole.times.size > 100  # the network is active across the cut
     times = np.concatenate([first.times, second.times + CUT])
     ids = np.concatenate([first.ids, second.ids])
@@ -94,14 +94,13 @@ def test_two_runs_continue_one_another_exactly():
 
 def test_a_state_of_another_network_is_refused():
     trains = poisson_trains(400.0, 10.0, seed=2, n=60)
-    finals: list = []
     key = jr.PRNGKey(0)[None]
-    simulate_batch(_network(trains), _config(10.0), keys=key, finals=finals)
+    run = simulate_batch(_network(trains), _config(10.0), keys=key, keep_final=True)
     small = Network(populations=(Population(name="m", size=3),))
     with pytest.raises(ConfigError, match="does not fit 1 variants of 3 neurons"):
         simulate_batch(
-            small, SimConfig(t_stop=5.0, offset=10.0), keys=key, resume=finals[0]
-        )
+            small, SimConfig(t_stop=5.0, offset=10.0), keys=key, resume=run.final
+        ).recordings
 
 
 def test_poisson_windows_are_session_times_in_a_continued_run():
@@ -115,20 +114,20 @@ def test_poisson_windows_are_session_times_in_a_continued_run():
     key = jr.PRNGKey(1)[None]
     whole = simulate_batch(
         windowed(starts, stops), SimConfig(t_stop=50.0, trace=trace), keys=key
-    )[0]
-    finals: list = []
-    first = simulate_batch(
+    ).recordings[0]
+    run = simulate_batch(
         windowed(starts, stops),
         SimConfig(t_stop=23.4, trace=trace),
         keys=key,
-        finals=finals,
-    )[0]
+        keep_final=True,
+    )
+    first = run.recordings[0]
     second = simulate_batch(
         windowed(starts, stops),
         SimConfig(t_stop=26.6, trace=trace, offset=23.4),
         keys=jr.PRNGKey(2)[None],
-        resume=finals[0],
-    )[0]
+        resume=run.final,
+    ).recordings[0]
     g = np.vstack([first.state_traces["gsyn_exc"], second.state_traces["gsyn_exc"]])
     expected = arrival_steps(np.asarray(whole.state_traces["gsyn_exc"]))
     np.testing.assert_array_equal(arrival_steps(g)[0], expected[0])
@@ -137,11 +136,10 @@ def test_poisson_windows_are_session_times_in_a_continued_run():
 
 def test_a_state_resumed_at_another_time_is_refused():
     trains = poisson_trains(400.0, 10.0, seed=2, n=60)
-    finals: list = []
     key = jr.PRNGKey(0)[None]
-    simulate_batch(_network(trains), _config(10.0), keys=key, finals=finals)
-    assert finals[0].step == 100
+    run = simulate_batch(_network(trains), _config(10.0), keys=key, keep_final=True)
+    assert run.final is not None and run.final.step == 100
     with pytest.raises(ConfigError, match=r"offset = 10 ms, not 5\.0 ms"):
         simulate_batch(
-            _network(trains), _config(5.0, offset=5.0), keys=key, resume=finals[0]
-        )
+            _network(trains), _config(5.0, offset=5.0), keys=key, resume=run.final
+        ).recordings

@@ -62,7 +62,7 @@ def test_batch_scales_equal_rebuilt_networks():
     config = SimConfig(t_stop=300.0, dtype="float64")
     batch = simulate_batch(
         net, config, keys=keys, g_scale=[2.0, 1.0], rate_scale=[1.0, 1.5]
-    )
+    ).recordings
     a = simulate(build_network(base.replace(g=8.0)), config, keys[0])
     b = simulate(build_network(base.replace(eta=1.5)), config, keys[1])
     np.testing.assert_allclose(batch[0].times, a.times)
@@ -74,8 +74,8 @@ def test_chunked_batches_equal_one_batch():
     net = build_network(BrunelConfig.tiny())
     keys = jr.split(KEY, 3)
     config = SimConfig(t_stop=200.0)
-    whole = simulate_batch(net, config, keys=keys, g_scale=[1.0, 0.5, 1.25])
-    parts = simulate_batch(net, config, keys=keys, g_scale=[1.0, 0.5, 1.25], chunk=2)
+    whole = simulate_batch(net, config, keys=keys, g_scale=[1.0, 0.5, 1.25]).recordings
+    parts = simulate_batch(net, config, keys=keys, g_scale=[1.0, 0.5, 1.25], chunk=2).recordings
     assert whole == parts
 
 
@@ -125,7 +125,7 @@ def test_bad_settings_are_clear_errors():
     with pytest.raises(ConfigError, match="one g_scale"):
         simulate_batch(
             net, SimConfig(t_stop=10.0), keys=jr.split(KEY, 2), g_scale=[1.0]
-        )
+        ).recordings
     short = Network(
         populations=(Population(name="n", size=1),),
         sources=(PoissonSource(name="s", size=1, rate=10.0),),

@@ -131,12 +131,12 @@ def test_bad_trace_record_and_scale_requests_name_the_value():
     for name in ("g_scale", "rate_scale"):
         for value in (float("nan"), float("inf"), -1.0):
             with pytest.raises(ConfigError, match=rf"{name}\[1\] = "):
-                simulate_batch(net, config, keys=keys, **{name: [1.0, value]})
+                simulate_batch(net, config, keys=keys, **{name: [1.0, value]}).recordings
     for name in ("v0", "w0"):
         with pytest.raises(ConfigError, match=name):
-            simulate_batch(net, config, keys=keys[:1], **{name: np.zeros(3)})
+            simulate_batch(net, config, keys=keys[:1], **{name: np.zeros(3)}).recordings
         with pytest.raises(ConfigError, match=name):
-            simulate_batch(net, config, keys=keys[:1], **{name: [0.0, np.nan]})
+            simulate_batch(net, config, keys=keys[:1], **{name: [0.0, np.nan]}).recordings
 
 
 def test_initial_values_per_neuron_are_the_trace_s_start():
@@ -147,7 +147,7 @@ def test_initial_values_per_neuron_are_the_trace_s_start():
         SimConfig(t_stop=1.0, trace=(("n", 0), ("n", 1)), dtype="float64"),
         keys=KEY[None],
         v0=np.array([-80.0, -50.0]),
-    )[0]
+    ).recordings[0]
     decay = np.exp(-0.1 / 20.0)  # one step of tau_m = 20 ms towards v_rest = -65
     np.testing.assert_allclose(
         rec.traces[0], -65.0 + (np.array([-80.0, -50.0]) + 65.0) * decay, rtol=1e-7

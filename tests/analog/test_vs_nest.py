@@ -66,7 +66,7 @@ def brunel_rates(seeds=SEEDS, t_stop=T_STOP, start=T_SETTLED):
             keys=jr.split(jr.PRNGKey(seed), len(grid)),
             g_scale=[g for g, _ in grid],
             rate_scale=[eta for _, eta in grid],
-        )
+        ).recordings
         for i, (g, eta) in enumerate(grid):
             twin[i, k] = window_rate(recs[i], start, t_stop)
             point = build_network(base.replace(g=g, eta=eta))

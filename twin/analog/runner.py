@@ -10,13 +10,13 @@ whole state), and there are few of them (:data:`SEGMENTS` per chunk), so the tim
 between them is negligible (measured in ``BENCHMARKS.md``).
 
 Compiled programs depend only on argument shapes and static settings; a caller's
-store keeps them (:data:`KEEP_COMPILED`) for runs of the same shapes.
+store (:class:`twin.analog.store.CompiledStore`) keeps them for runs of the same shapes.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable
 from typing import Any
 
 import jax
@@ -36,11 +36,9 @@ from twin.analog.kernel import (
     start,
     start_sharded,
 )
+from twin.analog.store import KEEP_COMPILED, CompiledStore
 
 __all__ = ["KEEP_COMPILED", "SEGMENTS", "Progress", "run_chunks", "segments"]
-
-#: How many compiled programs a caller's store keeps (the oldest go first).
-KEEP_COMPILED = 16
 
 #: Segments a chunk's recorded and unrecorded blocks are each split into, at most.
 SEGMENTS = 32
@@ -75,12 +73,12 @@ def _compiled(
     name: str,
     args: tuple,
     statics: tuple,
-    store: MutableMapping | None,
+    store: CompiledStore,
 ) -> Any:
     """Return ``fn`` compiled for ``args``' shapes and the static arguments.
 
-    With a ``store`` (the caller's, e.g. a PyNN session's) a program compiled before
-    for the same shapes and settings is reused and a new one added.
+    A program compiled before into ``store`` (the caller's, e.g. a PyNN session's, or
+    the run's own) for the same shapes and settings is reused, a new one added.
     """
     leaves, tree = jax.tree_util.tree_flatten(args)
     key = (
@@ -92,22 +90,19 @@ def _compiled(
             for x in leaves
         ),
     )
-    if store is not None and key in store:
-        return store[key]
-    compiled = fn.lower(*args, *statics).compile()
-    if store is not None:
-        while len(store) >= KEEP_COMPILED:
-            del store[next(iter(store))]
-        store[key] = compiled
+    compiled = store.get(key)
+    if compiled is None:
+        compiled = fn.lower(*args, *statics).compile()
+        store.put(key, compiled)
     return compiled
 
 
 class _Programs:
     """The compiled start, advance (unrecorded and recorded) and finish of a run."""
 
-    def __init__(self, sharded: bool, store: MutableMapping | None) -> None:
+    def __init__(self, sharded: bool, store: CompiledStore | None) -> None:
         self.sharded = sharded
-        self.store = store if store is not None else {}  # this run's, at least
+        self.store = store if store is not None else CompiledStore()  # this run's
         self.seconds = 0.0  # spent compiling
         self._fns = (
             (start_sharded, advance_sharded, finish_sharded)
@@ -192,7 +187,7 @@ def run_chunks(
     r: np.ndarray,
     chunk: int | None,
     clock: dict[str, float],
-    store: MutableMapping | None = None,
+    store: CompiledStore | None = None,
     progress: Progress | None = None,
 ) -> list[tuple[np.ndarray, KernelOutput]] | None:
     """Run every variant in compiled chunks; ``None`` if a Poisson block overflowed.

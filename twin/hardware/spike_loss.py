@@ -27,6 +27,7 @@ from types import MappingProxyType
 import numpy as np
 
 from twin.errors import ConfigError
+from twin.timegrid import TimeGrid
 
 __all__ = [
     "QueueLoss",
@@ -216,7 +217,7 @@ def drop_events(
     if not subject.any():
         return keep, QueueLoss(resource, MappingProxyType({}), MappingProxyType({}))
     names, g = np.unique(groups[subject], return_inverse=True)
-    step = np.rint(times[subject] / dt).astype(np.int64)
+    step = TimeGrid(dt).steps_of(times[subject])
     if stationary:
         step -= step.min()
     arrivals = np.zeros((int(step.max()) + 1, names.size))
@@ -270,7 +271,7 @@ def poisson_input_loss(
     ConfigError
         If ``depth`` or the service per step (``rate_bio * dt``) is negative.
     """
-    steps = round(t_stop / dt)
+    steps = int(TimeGrid(dt).steps_of(t_stop))
     lam = np.asarray(rate_per_group, dtype=float) * dt * 1e-3
     arrivals = rng.poisson(lam, size=(steps, lam.size)).astype(float)
     dropped = _stationary_drops(

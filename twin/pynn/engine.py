@@ -1,9 +1,11 @@
 """Emulation of a session: build the network, apply the tier, run, keep results.
 
-:func:`emulate` is what ``run`` does: the session's populations and projections
-become a ``Network`` (:mod:`twin.pynn.build`), the fidelity tier of ``setup`` is
-applied (:func:`twin.tiers.realise`: nothing, the wafer mapping, or the mapping and the
-hardware effects), and the emulator runs it (:func:`twin.analog.simulate_batch`).
+:func:`emulate` is what ``run`` does, on a frozen :class:`twin.pynn.snapshot.Snapshot`
+of the session: its populations and projections as a ``Network``
+(:mod:`twin.pynn.build`) run at the fidelity tier of ``setup`` by
+:func:`twin.tier_run.run_tiers` (nothing, the wafer mapping, or the mapping and the
+hardware effects; then the emulator). The session's :class:`twin.pynn.reuse.Reuse`
+keeps realisations, bus graphs and compiled programs for later runs.
 
 Each ``run`` is a *segment*: the first starts from rest (or the initial values), each
 later one from the state the previous one ended in (neurons, synaptic input in flight,
@@ -24,28 +26,24 @@ what the recorder returns is what the wafer would deliver.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from typing import Any
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from twin.analog import SimConfig, simulate_batch
+from twin.analog import SimConfig
 from twin.analog.kernel import Resume
-from twin.analog.keys import stream_key
 from twin.errors import UnsupportedError
-from twin.hardware import spike_stages
 from twin.hardware.readout import check_readout
-from twin.hardware.spike_loss import QueueLoss
 from twin.network import Network
-from twin.pynn.build import Built, network_of
+from twin.pynn.build import Built
+from twin.pynn.emulation import Emulation, Segment
 from twin.pynn.losses import session_losses
-from twin.recording import STATE_VARIABLES, SpikeRecording
-from twin.routing.busgraph import BusGraph
-from twin.sources import PoissonSource, SpikeTimesSource
+from twin.pynn.reuse import Reuse
+from twin.pynn.snapshot import Snapshot
 from twin.streams import Label
-from twin.tiers import Realised, realise, tier_list
+from twin.tier_run import RunVariant, TierRequest, run_tiers
+from twin.tiers import tier_list
 from twin.timegrid import TimeGrid
 from twin.wafer import Wafer
 
@@ -55,242 +53,18 @@ __all__ = ["POISSON_STREAM", "Emulation", "Segment", "emulate", "run_label"]
 POISSON_STREAM = "twin.pynn.poisson"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Segment:
-    """One run of the emulator: session steps ``[start, start + steps)``.
-
-    Attributes
-    ----------
-    start, steps
-        First session step and number of steps.
-    built
-        The network and the names of PyNN's populations in it.
-    realised
-        The tier's result for the network.
-    recording
-        Spikes (times from the segment's start, ms) of the recorded neurons and the
-        state traces of the traced ones (before the recording link).
-    traced
-        Global id of each traced neuron -> its column in the traces.
-    final
-        The state the segment ended in (the next segment starts from it).
-    """
-
-    start: int
-    steps: int
-    built: Built
-    realised: Realised
-    recording: SpikeRecording
-    traced: dict[int, int]
-    final: Resume
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Emulation:
-    """Results of a session from t = 0 to ``steps · dt``.
-
-    Attributes
-    ----------
-    segments
-        The runs so far, in order (empty if the session has spike sources only).
-    spikes_delivered
-        Spikes of the recorded neurons over all segments, session times (ms),
-        global ids; on the hardware tier after the recording link.
-    initial
-        Initial value of every neuron per traced variable (``v`` mV, ``gsyn_exc``
-        and ``gsyn_inh`` µS, ``w`` nA).
-    losses
-        Hardware tier: spikes offered to and dropped by each rate-limited resource,
-        per resource, over all segments.
-    dt
-        Time step, ms.
-    run_losses
-        Hardware tier: ``losses`` of each segment, in order (they add up to
-        ``losses``).
-    """
-
-    segments: tuple[Segment, ...]
-    spikes_delivered: tuple[np.ndarray, np.ndarray]
-    initial: dict[str, np.ndarray]
-    losses: dict[str, QueueLoss]
-    dt: float
-    run_losses: tuple[dict[str, QueueLoss], ...] = ()
-
-    @property
-    def built(self) -> Built | None:
-        """The network of the last segment (``None``: spike sources only)."""
-        return self.segments[-1].built if self.segments else None
-
-    @property
-    def realised(self) -> Realised | None:
-        """The tier's result of the last segment."""
-        return self.segments[-1].realised if self.segments else None
-
-    def _global(self, population: Any, ids: np.ndarray) -> np.ndarray:
-        assert self.built is not None
-        offset = self.built.network.offset(self.built.name_of(population))
-        return offset + ids - int(population.first_id)
-
-    def spikes(self, population: Any, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return ``(cell ids, times ms)`` of the spikes of cells ``ids``.
-
-        For neurons, the spikes delivered (on the hardware tier after the recording
-        link); for a ``SpikeSourcePoisson``, the events each segment drew; for a
-        ``SpikeSourceArray``, the times each segment emitted.
-
-        Parameters
-        ----------
-        population
-            A PyNN population of the session.
-        ids
-            PyNN cell ids of cells of ``population``, shape ``(n,)``, ascending.
-
-        Returns
-        -------
-        cells, times
-            The PyNN cell id (int64) and the session time (ms) of each spike, two
-            arrays of the same length.
-
-        Raises
-        ------
-        KeyError
-            If ``population`` is not part of the network the segments were built
-            from.
-        """
-        if type(population.celltype).__name__ == "SpikeSourcePoisson":
-            return self._poisson_spikes(population, ids)
-        if not population.is_neuron:
-            return self._array_spikes(population, ids)
-        gids = self._global(population, ids)
-        all_ids, times = self.spikes_delivered
-        mask = np.isin(all_ids, gids)
-        cell = all_ids[mask] - (gids[0] - ids[0])  # back to PyNN ids
-        return cell.astype(np.int64), times[mask]
-
-    def _poisson_spikes(
-        self, population: Any, ids: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Spikes of ``SpikeSourcePoisson`` cells: the events each segment drew."""
-        cells, times = [], []
-        for seg in self.segments:
-            events = seg.recording.poisson_events
-            if events is None:  # not recorded in this segment
-                continue
-            net = seg.built.network
-            name = seg.built.name_of(population)
-            first = 0
-            for src in net.sources:  # generators are numbered in source order
-                if src.name == name:
-                    break
-                first += src.size if isinstance(src, PoissonSource) else 0
-            wanted = first + ids - int(population.first_id)
-            mask = np.isin(events[0], wanted)
-            cells.append(events[0][mask] - first + int(population.first_id))
-            stamps = np.rint(events[1][mask] / self.dt) + seg.start
-            times.append(stamps * self.dt)
-        if not cells:
-            return np.zeros(0, np.int64), np.zeros(0)
-        return np.concatenate(cells).astype(np.int64), np.concatenate(times)
-
-    def _array_spikes(
-        self, population: Any, ids: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Spikes of ``SpikeSourceArray`` cells: the times each segment emitted."""
-        index = ids - int(population.first_id)
-        times = [np.zeros(0)] * index.size
-        grid = TimeGrid(self.dt)
-        for seg in self.segments:
-            src = seg.built.network.source(seg.built.name_of(population))
-            assert isinstance(src, SpikeTimesSource)
-            for k, i in enumerate(index):
-                train = np.asarray(src.spike_times[i])
-                stamp = grid.spike_stamps(train)
-                emitted = (stamp > seg.start) & (stamp <= seg.start + seg.steps)
-                times[k] = np.concatenate([times[k], train[emitted]])
-        cell = np.repeat(ids, [t.size for t in times])
-        flat = np.concatenate(times) if times else np.zeros(0)
-        return cell, flat
-
-    def trace(self, population: Any, ids: np.ndarray, variable: str) -> np.ndarray:
-        """Return ``variable`` of cells ``ids`` at t = 0, dt, ...: (steps + 1, cells).
-
-        ``variable`` is one of :data:`twin.recording.STATE_VARIABLES`; a cell not
-        traced in a segment is NaN there.
-
-        Parameters
-        ----------
-        population
-            A PyNN neuron population of the session.
-        ids
-            PyNN cell ids of cells of ``population``, shape ``(cells,)``.
-        variable
-            ``"v"`` (mV), ``"gsyn_exc"`` or ``"gsyn_inh"`` (µS) or ``"w"`` (nA).
-
-        Returns
-        -------
-        numpy.ndarray
-            The values, shape ``(steps + 1, cells)``: row 0 the initial values, row
-            ``k`` the value at ``k · dt`` ms.
-
-        Raises
-        ------
-        KeyError
-            If ``variable`` is not a state variable or ``population`` is not part of
-            the network the segments were built from.
-        """
-        gids = self._global(population, ids)
-        rows = [self.initial[variable][gids][None, :]]
-        for seg in self.segments:
-            body = np.full((seg.steps, gids.size), np.nan)
-            have = [k for k, g in enumerate(gids) if int(g) in seg.traced]
-            if have:
-                columns = [seg.traced[int(gids[k])] for k in have]
-                values = np.asarray(seg.recording.state_traces[variable])
-                body[:, have] = values[:, columns]
-            rows.append(body)
-        return np.vstack(rows)
-
-
-def _recorded(state: Any, *variables: str) -> list[tuple[Any, np.ndarray]]:
-    """Return (population, recorded cell ids) for any of ``variables``."""
-    out = []
-    for pop in state.structure.populations:
-        ids = [
-            int(i)
-            for var, cells in pop.recorder.recorded.items()
-            if var.name in variables
-            for i in cells
-        ]
-        if ids:
-            out.append((pop, np.unique(ids)))
-    return out
-
-
-def _analog_variables(state: Any) -> set[str]:
-    """Return the names of the analog variables recorded anywhere."""
-    return {
-        var.name
-        for pop in state.structure.populations
-        for var, cells in pop.recorder.recorded.items()
-        if var.name in STATE_VARIABLES and cells
-    }
-
-
-def _initial(state: Any, variable: str, default: float) -> np.ndarray:
-    parts = [
-        pop._initial.get(variable, np.full(pop.size, default))
-        for pop in state.structure.populations
-        if pop.is_neuron
-    ]
-    return np.concatenate(parts) if parts else np.full(1, default)  # IDLE neuron
-
-
 def _neurons_of(network: Network) -> list[tuple[str, int]]:
     return [(p.name, p.size) for p in network.populations]
 
 
-def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
-    """Apply the session's tier to ``built.network``, reusing what may be reused.
+def _request(
+    snap: Snapshot, built: Built, previous: Segment | None, reuse: Reuse
+) -> TierRequest:
+    """Return the run's tier request, with a realisation that may be reused.
+
+    A continued run on the mapped and hardware tiers keeps the previous run's
+    realisation with the new spike sources; an equal request made before (a re-run
+    script, a reset session) finds its realisation in ``reuse``.
 
     Raises
     ------
@@ -298,9 +72,12 @@ def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
         If a run continues with other neurons, or (mapped, hardware tiers) with
         other parameters or connections.
     """
-    opts = state.options
+    opts = snap.options
     tier = tier_list([opts.fidelity], hardware=opts.hardware)[0]
     net = built.network
+    request = TierRequest(
+        tier, net, seed=opts.seed, wafer=opts.wafer, mapping_config=opts.mapping
+    )
     if previous is not None:
         before = previous.built.network
         if _neurons_of(net) != _neurons_of(before):
@@ -324,40 +101,42 @@ def _realise(state: Any, built: Built, previous: Segment | None) -> Realised:
                     "and windows may change): call sim.reset() and run again"
                 )
             old = previous.realised
-            sources = net.sources
-            return dataclasses.replace(
-                old, network=dataclasses.replace(old.network, sources=sources)
+            kept = dataclasses.replace(
+                old, network=dataclasses.replace(old.network, sources=net.sources)
             )
-    reuse = state.reuse  # the session's store of pure results (simulator.Reuse)
-    key = (tier, opts.seed, opts.wafer, opts.mapping)
-    for k, (known, requested, realised) in enumerate(reuse.tiers):
-        if known == key and requested == net:  # the same pure pipeline, same input
-            reuse.tiers.append(reuse.tiers.pop(k))
-            return realised
-    graph = None
+            return dataclasses.replace(request, realised=kept)
+    known = reuse.realisation(_reuse_key(snap), net)
+    if known is not None:  # the same pure pipeline, same input
+        return dataclasses.replace(request, realised=known)
     if tier.maps:
-        wafer = opts.wafer or Wafer()
-        graph = reuse.graphs.get(wafer)
-        if graph is None:
-            graph = reuse.graphs[wafer] = BusGraph.from_wafer(wafer)
-            while len(reuse.graphs) > reuse.keep:
-                del reuse.graphs[next(iter(reuse.graphs))]
-    realised = realise(
-        tier,
-        net,
-        seed=opts.seed,
-        wafer=opts.wafer,
-        mapping_config=opts.mapping,
-        graph=graph,
-    )
-    if tier.maps:  # an ideal result is the network itself
-        reuse.tiers.append((key, net, realised))
-        del reuse.tiers[: -reuse.keep]
-    return realised
+        graph = reuse.graph(opts.wafer or Wafer())
+        return dataclasses.replace(request, graph=graph)
+    return request
 
 
-def emulate(state: Any, steps: int) -> Emulation:
+def _reuse_key(snap: Snapshot) -> tuple:
+    """Return what a session's realisation depends on besides the network."""
+    opts = snap.options
+    tier = tier_list([opts.fidelity], hardware=opts.hardware)[0]
+    return (tier, opts.seed, opts.wafer, opts.mapping)
+
+
+def emulate(snap: Snapshot, steps: int, reuse: Reuse) -> Emulation:
     """Emulate the session up to session step ``steps``, continuing the last run.
+
+    Parameters
+    ----------
+    snap
+        The session as the run sees it (:func:`twin.pynn.snapshot.snapshot`).
+    steps
+        The session step to run to (after the last run's end).
+    reuse
+        The session's cache of pure results (read and added to).
+
+    Returns
+    -------
+    Emulation
+        The results from t = 0: the segments so far and this run's.
 
     Raises
     ------
@@ -368,86 +147,70 @@ def emulate(state: Any, steps: int) -> Emulation:
     PlacementError, RoutingError
         If the mapped or hardware tier cannot map the network.
     """
-    opts = state.options
-    previous: Emulation | None = state.emulation
-    if not state.structure.populations:
-        return Emulation((), (np.zeros(0, np.int64), np.zeros(0)), {}, {}, state.dt)
+    opts, previous, built = snap.options, snap.previous, snap.built
+    if built is None:
+        return Emulation((), (np.zeros(0, np.int64), np.zeros(0)), {}, {}, snap.dt)
     last = previous.segments[-1] if previous and previous.segments else None
     start = last.start + last.steps if last else 0
-    built = network_of(
-        state.structure.populations, state.structure.projections, state.dt
-    )
-    realised = _realise(state, built, last)
+    request = _request(snap, built, last, reuse)
+    realised = request.realise()
+    if request.tier.maps and request.realised is None:  # an ideal result is the net
+        reuse.remember(_reuse_key(snap), built.network, realised)
     net = realised.network
-    spiking = [(p, i) for p, i in _recorded(state, "spikes") if p.is_neuron]
-    sites, hardware = realised.sites, realised.hardware
-    stages = (
-        spike_stages(sites, hardware)
-        if sites is not None and hardware is not None
-        else []
-    )
-    link = sites is not None and hardware is not None and realised.tier.bandwidth
-    poisson = link or any(  # the input links count every Poisson event
-        type(p.celltype).__name__ == "SpikeSourcePoisson"
-        for p, _ in _recorded(state, "spikes")
-    )
-    traced_cells = _recorded(state, *STATE_VARIABLES)
+    link = realised.bandwidth_limited
     trace = tuple(
         (built.name_of(p), int(i) - int(p.first_id))
-        for p, ids in traced_cells
+        for p, ids in snap.traced
         for i in ids
     )
     if realised.hardware is not None and realised.sites is not None and trace:
         chip = realised.sites.sites.hicann
         reticle = np.where(chip >= 0, realised.sites.fpga_of_chip[chip], -1)
         check_readout(
-            _analog_variables(state),
+            set(snap.analog),
             np.array([net.offset(n) + i for n, i in trace]),
             reticle,
         )
+    grid = TimeGrid(snap.dt)
     config = SimConfig(
-        t_stop=round((steps - start) * state.dt, 9),
-        dt=state.dt,
+        t_stop=grid.session_ms(steps - start),
+        dt=snap.dt,
         dtype=opts.dtype,
         trace=trace,
-        record=tuple((built.name_of(p), None) for p, _ in spiking)
+        record=tuple((built.name_of(p), None) for p, _ in snap.spiking)
         or ((net.populations[0].name, 0),),  # nothing recorded: record no neuron
-        offset=round(start * state.dt, 9),
-        record_poisson=poisson,
+        offset=grid.session_ms(start),
+        record_poisson=link or snap.records_poisson,  # input links count events
     )
-    v0, w0 = _initial(state, "v", -65.0), _initial(state, "w", 0.0)
-    resume = _reinitialised(state, built, last.final) if last else None
-    for pop in state.structure.populations:
-        pop._reinit.clear()  # applied: the initial values or the resumed state
     index = len(previous.segments) if previous else 0
-    finals: list[Resume] = []
-    rec = simulate_batch(
-        net,
+    run = run_tiers(
+        [dataclasses.replace(request, realised=realised)],
         config,
-        keys=stream_key(run_label(opts.seed, state.segment_counter, index))[None],
-        limits=stages,
-        v0=v0,
-        w0=w0,
-        resume=resume,
-        finals=finals,
-        compiled=state.reuse.compiled,
-    )[0]
+        [RunVariant(run_label(opts.seed, snap.trial, index))],
+        v0=snap.v0,
+        w0=snap.w0,
+        resume=_reinitialised(snap, last.final) if last else None,
+        keep_final=True,
+        store=reuse.compiled,
+    )
+    assert run.final is not None  # keep_final
+    rec = run.recordings[0][0]
     traced = {net.offset(n) + i: k for k, (n, i) in enumerate(trace)}
-    segment = Segment(start, steps - start, built, realised, rec, traced, finals[0])
+    segment = Segment(start, steps - start, built, realised, rec, traced, run.final)
     segments = (*(previous.segments if previous else ()), segment)
-    zeros = np.zeros_like(v0)
+    zeros = np.zeros_like(snap.v0)
     initial = (
         previous.initial
         if previous and previous.segments
-        else {"v": v0, "gsyn_exc": zeros, "gsyn_inh": zeros, "w": w0}
+        else {"v": snap.v0, "gsyn_exc": zeros, "gsyn_inh": zeros, "w": snap.w0}
     )
     if not link:
         ids, times = _delivered(segments)
-        return Emulation(segments, (ids, times), initial, {}, state.dt)
-    recorded = _global_ids(built, spiking)
+        return Emulation(segments, (ids, times), initial, {}, snap.dt)
+    recorded = _global_ids(built, list(snap.spiking))
     out = session_losses(segments, recorded)
     return Emulation(
-        segments, (out.ids, out.times), initial, out.total, state.dt, out.per_run
+        segments, (out.ids, out.times), initial, out.total, snap.dt, out.per_run
     )
 
 
@@ -481,27 +244,24 @@ def run_label(seed: int, trial: int, index: int) -> Label:
     )
 
 
-def _reinitialised(state: Any, built: Built, final: Resume) -> Resume:
+def _reinitialised(snap: Snapshot, final: Resume) -> Resume:
     """Return ``final`` with the v and w set by ``initialize`` since the last run."""
-    v, w = np.array(final.state.v), np.array(final.state.w)
-    for pop in state.structure.populations:
-        if not pop.is_neuron:
-            continue
-        offset = built.network.offset(built.name_of(pop))
-        for name, target in (("v", v), ("w", w)):
-            cells = pop._reinit.get(name)
-            if cells is not None and cells.any():
-                target[:, offset + np.flatnonzero(cells)] = pop._initial[name][cells]
-    state_ = final.state._replace(v=jnp.asarray(v), w=jnp.asarray(w))
+    values = {"v": np.array(final.state.v), "w": np.array(final.state.w)}
+    for name, ids, new in snap.reinit:
+        values[name][:, ids] = new
+    state_ = final.state._replace(
+        v=jnp.asarray(values["v"]), w=jnp.asarray(values["w"])
+    )
     return final._replace(state=state_)
 
 
 def _delivered(segments: tuple[Segment, ...]) -> tuple[np.ndarray, np.ndarray]:
     """Spikes of all segments in session time: global ids, times (ms)."""
     dt = segments[0].recording.dt
+    grid = TimeGrid(dt)
     ids = np.concatenate([np.asarray(s.recording.ids) for s in segments])
     times = np.concatenate(  # stamp · dt, as SpikeRecording computes them
-        [(np.rint(np.asarray(s.recording.times) / dt) + s.start) * dt for s in segments]
+        [(grid.steps_of(s.recording.times) + s.start) * dt for s in segments]
     )
     return ids.astype(np.int64), times
 

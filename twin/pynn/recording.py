@@ -115,10 +115,10 @@ class Recorder(recording.Recorder):
         if emulation is None or not wanted.size:
             return np.zeros((0, wanted.size)), None
         signal = emulation.trace(self.population, wanted, variable.name)
-        dt = simulator.state.dt
+        grid = simulator.state.grid
         lo, hi = self._window()
-        stride = max(round(self.sampling_interval / dt), 1)
-        first, last = round(lo / dt), round(hi / dt)
+        stride = max(int(grid.steps_of(self.sampling_interval)), 1)
+        first, last = (int(k) for k in grid.steps_of([lo, hi]))
         return signal[first : last + 1 : stride], None
 
     def _local_count(self, variable: Any, filter_ids: Any = None) -> dict[int, int]:

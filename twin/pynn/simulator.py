@@ -23,6 +23,7 @@ import numpy as np
 from pyNN import common
 
 from twin.hardware import HardwareConfig
+from twin.pynn.reuse import Reuse
 from twin.pynn.validation import limit_steps, realised_delays, step_ms
 from twin.routing import MappingConfig
 from twin.tiers import IDEAL, Fidelity, check_fidelity
@@ -72,33 +73,6 @@ class Options:
 
     def __post_init__(self) -> None:
         check_fidelity(self.fidelity)
-
-
-@dataclass(slots=True)
-class Reuse:
-    """Pure results a session keeps for later runs and later ``setup`` calls.
-
-    Each is a function of its inputs only, so an equal input (a re-run script, a
-    reset session, a continued run of the same length) finds the result made before.
-
-    Attributes
-    ----------
-    compiled
-        Compiled emulator loops by argument shapes and settings
-        (``twin.analog.simulate_batch(..., compiled=)``).
-    tiers
-        ``((tier, seed, wafer, mapping settings), network, tier result)`` of the
-        mapped and hardware tiers, most recent last.
-    graphs
-        Wafer -> its L1 bus graph (``twin.routing.busgraph.BusGraph``).
-    keep
-        How many tier results and graphs are kept.
-    """
-
-    compiled: dict[Any, Any] = field(default_factory=dict)
-    tiers: list[Any] = field(default_factory=list)
-    graphs: dict[Any, Any] = field(default_factory=dict)
-    keep: int = 4
 
 
 @dataclass(slots=True)
@@ -196,7 +170,7 @@ class State(common.control.BaseState):
     @property
     def t(self) -> float:
         """Current time, ms (``step · dt``)."""
-        return round(self.step * self.dt, 9)
+        return self.grid.session_ms(self.step)
 
     @property
     def grid(self) -> TimeGrid:
@@ -231,10 +205,13 @@ class State(common.control.BaseState):
             in a way a run cannot continue with (see :mod:`twin.pynn.engine`).
         """
         from twin.pynn.engine import emulate
+        from twin.pynn.snapshot import snapshot
 
         steps = self.grid.run_steps(tstop)
         if steps > self.step:
-            self.emulation = emulate(self, steps)
+            self.emulation = emulate(snapshot(self), steps, self.reuse)
+            for pop in self.structure.populations:
+                pop._reinit.clear()  # applied: the initial values or resumed state
         self.step = max(steps, self.step)
         self.running = True
 
