@@ -139,7 +139,7 @@ def _window(t_stop: float) -> float:
 def _direct(args: argparse.Namespace, start: float) -> dict[str, Any]:
     """The direct path: ``experiments.brunel.workload.run`` on the twin."""
     import experiments.brunel.workload
-    import experiments.runs.execute
+    import twin.tier_run
     from experiments.brunel import BrunelConfig
 
     times: dict[str, float] = {"imports": time.perf_counter() - start}
@@ -149,8 +149,8 @@ def _direct(args: argparse.Namespace, start: float) -> dict[str, Any]:
         info["synapse_loss"] = float(realised.synapse_loss)
 
     _wrap(experiments.brunel.workload, "build_network", times, "construction")
-    _wrap(experiments.runs.execute, "realise", times, "realise", seen=loss)
-    _wrap(experiments.runs.execute, "simulate_batch", times, "emulation", inner=True)
+    _wrap(twin.tier_run, "realise", times, "realise", seen=loss)
+    _wrap(twin.tier_run, "simulate_batch", times, "emulation", inner=True)
     config = BrunelConfig(
         g=args.g,
         eta=args.eta,
@@ -173,14 +173,15 @@ def _pynn(args: argparse.Namespace, start: float, name: str) -> dict[str, Any]:
     times: dict[str, float] = {"imports": time.perf_counter() - start}
     info: dict[str, Any] = {}
     if name == "twin":
-        import twin.pynn.engine as engine
+        import twin.pynn.snapshot
+        import twin.tier_run
 
         def loss(realised: Any) -> None:
             info["synapse_loss"] = float(realised.synapse_loss)
 
-        _wrap(engine, "network_of", times, "network_of")
-        _wrap(engine, "realise", times, "realise", seen=loss)
-        _wrap(engine, "simulate_batch", times, "emulation", inner=True)
+        _wrap(twin.pynn.snapshot, "network_of", times, "network_of")
+        _wrap(twin.tier_run, "realise", times, "realise", seen=loss)
+        _wrap(twin.tier_run, "simulate_batch", times, "emulation", inner=True)
         setup: dict[str, Any] = {"fidelity": args.fidelity}
     else:
         setup = {"threads": args.nest_threads}
