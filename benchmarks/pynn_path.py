@@ -139,6 +139,7 @@ def _window(t_stop: float) -> float:
 def _direct(args: argparse.Namespace, start: float) -> dict[str, Any]:
     """The direct path: ``experiments.brunel.workload.run`` on the twin."""
     import experiments.brunel.workload
+    import twin.tier_inputs
     import twin.tier_run
     from experiments.brunel import BrunelConfig
 
@@ -149,7 +150,7 @@ def _direct(args: argparse.Namespace, start: float) -> dict[str, Any]:
         info["synapse_loss"] = float(realised.synapse_loss)
 
     _wrap(experiments.brunel.workload, "build_network", times, "construction")
-    _wrap(twin.tier_run, "realise", times, "realise", seen=loss)
+    _wrap(twin.tier_inputs, "realise", times, "realise", seen=loss)
     _wrap(twin.tier_run, "simulate_batch", times, "emulation", inner=True)
     config = BrunelConfig(
         g=args.g,
@@ -174,13 +175,14 @@ def _pynn(args: argparse.Namespace, start: float, name: str) -> dict[str, Any]:
     info: dict[str, Any] = {}
     if name == "twin":
         import twin.pynn.snapshot
+        import twin.tier_inputs
         import twin.tier_run
 
         def loss(realised: Any) -> None:
             info["synapse_loss"] = float(realised.synapse_loss)
 
         _wrap(twin.pynn.snapshot, "network_of", times, "network_of")
-        _wrap(twin.tier_run, "realise", times, "realise", seen=loss)
+        _wrap(twin.tier_inputs, "realise", times, "realise", seen=loss)
         _wrap(twin.tier_run, "simulate_batch", times, "emulation", inner=True)
         setup: dict[str, Any] = {"fidelity": args.fidelity}
     else:
