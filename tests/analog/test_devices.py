@@ -10,8 +10,9 @@ jax.config.update("jax_enable_x64", True)
 from experiments.brunel import BrunelConfig, build_network
 from twin.analog import SimConfig, simulate_batch
 net = build_network(BrunelConfig.tiny(g=4.0))
-recs = simulate_batch(net, SimConfig(t_stop=200.0, dtype="float64"),
-                      keys=jr.split(jr.PRNGKey(5), 3), g_scale=[0.25, 1.0, 2.0]).recordings
+run = simulate_batch(net, SimConfig(t_stop=200.0, dtype="float64"),
+                     keys=jr.split(jr.PRNGKey(5), 3), g_scale=[0.25, 1.0, 2.0])
+recs = run.recordings
 trains = ";".join(",".join(f"{t:.1f}" for t in r.times) for r in recs)
 print(jax.local_device_count(), trains)
 """

@@ -50,7 +50,9 @@ def test_an_overloaded_group_passes_its_rate_and_counts_the_rest(limit_hz):
     free = simulate(net, config, jr.PRNGKey(0))
     assert free.counts.sum() / 2.0 > 3 * limit_hz  # load well above the limit
     stage = Stage("bus", np.zeros(n, int), limit_hz, depth=4.0)
-    (rec,) = simulate_batch(net, config, keys=jr.PRNGKey(0)[None], limits=[stage]).recordings
+    (rec,) = simulate_batch(
+        net, config, keys=jr.PRNGKey(0)[None], limits=[stage]
+    ).recordings
     emitted = free.counts.sum()
     assert np.array_equal(rec.counts, free.counts)  # neurons fire as before
     assert rec.counters["offered_bus"] == emitted

@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from experiments.brunel import BrunelConfig, build_network
-from twin.tier_run import stacked_stages
 from twin import Network, Population, Projection
 from twin.analog import SimConfig, simulate_batch
 from twin.analog.delivery import use_native
@@ -22,6 +21,7 @@ from twin.analog.native.build import compiler
 from twin.errors import ConfigError
 from twin.network import PoissonSource, SpikeTimesSource
 from twin.stack import stack
+from twin.tier_run import stacked_stages
 from twin.tiers import realise, tier_list
 from twin.wafer import HICANNS, Wafer
 

@@ -191,7 +191,7 @@ def test_window_times_off_the_step_grid_are_errors():
     with pytest.raises(
         ConfigError, match=r"1.05 ms is not a multiple of the time step"
     ):
-        simulate_batch(net, SimConfig(t_stop=5.0), keys=jr.PRNGKey(0)[None]).recordings
+        simulate_batch(net, SimConfig(t_stop=5.0), keys=jr.PRNGKey(0)[None])
 
 
 @pytest.mark.parametrize("windowed", [False, True])

@@ -23,7 +23,9 @@ def test_progress_follows_simulated_time_and_segments_change_nothing(monkeypatch
     # Each report is whole blocks of the run: fractions k / 60.
     np.testing.assert_allclose(np.asarray(seen) * n_blocks % 1, 0, atol=1e-9)
     monkeypatch.setattr(runner, "SEGMENTS", 1)  # the whole run in one call per part
-    whole = simulate_batch(network, config, keys=keys, rate_scale=[1.0, 2.0, 3.0]).recordings
+    whole = simulate_batch(
+        network, config, keys=keys, rate_scale=[1.0, 2.0, 3.0]
+    ).recordings
     for a, b in zip(split, whole, strict=True):
         assert b.counts.sum() > 0
         np.testing.assert_array_equal(a.times, b.times)

@@ -78,7 +78,7 @@ with warnings.catch_warnings(record=True) as caught:
         config = SimConfig(t_stop=50.0, delivery=delivery)
         runs[delivery] = simulate_batch(net, config, keys=keys).recordings
 try:
-    simulate_batch(net, SimConfig(t_stop=50.0, delivery="native"), keys=keys).recordings
+    simulate_batch(net, SimConfig(t_stop=50.0, delivery="native"), keys=keys)
     error = None
 except ConfigError as err:
     error = str(err)

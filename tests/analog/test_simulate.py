@@ -75,7 +75,9 @@ def test_chunked_batches_equal_one_batch():
     keys = jr.split(KEY, 3)
     config = SimConfig(t_stop=200.0)
     whole = simulate_batch(net, config, keys=keys, g_scale=[1.0, 0.5, 1.25]).recordings
-    parts = simulate_batch(net, config, keys=keys, g_scale=[1.0, 0.5, 1.25], chunk=2).recordings
+    parts = simulate_batch(
+        net, config, keys=keys, g_scale=[1.0, 0.5, 1.25], chunk=2
+    ).recordings
     assert whole == parts
 
 
@@ -125,7 +127,7 @@ def test_bad_settings_are_clear_errors():
     with pytest.raises(ConfigError, match="one g_scale"):
         simulate_batch(
             net, SimConfig(t_stop=10.0), keys=jr.split(KEY, 2), g_scale=[1.0]
-        ).recordings
+        )
     short = Network(
         populations=(Population(name="n", size=1),),
         sources=(PoissonSource(name="s", size=1, rate=10.0),),

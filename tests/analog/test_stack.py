@@ -35,7 +35,9 @@ def test_stacking_keeps_batches_of_variants():
     nets = [_net(0.01, 1), _net(0.03, 2)]
     config = SimConfig(t_stop=300.0)
     keys = jr.split(jr.PRNGKey(1), 2)
-    batch = simulate_batch(stack(nets), config, keys=keys, rate_scale=[1.0, 1.0]).recordings
+    batch = simulate_batch(
+        stack(nets), config, keys=keys, rate_scale=[1.0, 1.0]
+    ).recordings
     for rec in batch:
         parts = unstack(rec, nets)
         assert sum(p.counts.sum() for p in parts) == rec.counts.sum()

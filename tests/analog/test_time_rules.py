@@ -131,12 +131,12 @@ def test_bad_trace_record_and_scale_requests_name_the_value():
     for name in ("g_scale", "rate_scale"):
         for value in (float("nan"), float("inf"), -1.0):
             with pytest.raises(ConfigError, match=rf"{name}\[1\] = "):
-                simulate_batch(net, config, keys=keys, **{name: [1.0, value]}).recordings
+                simulate_batch(net, config, keys=keys, **{name: [1.0, value]})
     for name in ("v0", "w0"):
         with pytest.raises(ConfigError, match=name):
-            simulate_batch(net, config, keys=keys[:1], **{name: np.zeros(3)}).recordings
+            simulate_batch(net, config, keys=keys[:1], **{name: np.zeros(3)})
         with pytest.raises(ConfigError, match=name):
-            simulate_batch(net, config, keys=keys[:1], **{name: [0.0, np.nan]}).recordings
+            simulate_batch(net, config, keys=keys[:1], **{name: [0.0, np.nan]})
 
 
 def test_initial_values_per_neuron_are_the_trace_s_start():
