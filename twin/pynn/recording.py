@@ -53,6 +53,19 @@ class Recorder(recording.Recorder):
     ) -> None:
         """Record ``variables`` of ``ids`` (PyNN's), once every variable is valid.
 
+        Parameters
+        ----------
+        variables
+            Names of the variables (``"spikes"``, ``"v"``, ``"gsyn_exc"``,
+            ``"gsyn_inh"``, ``"w"``), one name or a list, as PyNN's ``record``.
+        ids
+            The cells to record (PyNN ids of this recorder's population).
+        sampling_interval
+            Interval of the analog signals, ms (default: the time step); a whole
+            number of steps.
+        locations
+            PyNN's compartment locations (point neurons: ``None``).
+
         Raises
         ------
         pyNN.errors.RecordingError

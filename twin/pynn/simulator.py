@@ -153,6 +153,19 @@ class State(common.control.BaseState):
     def realised_delays(self, delays: Any, context: str) -> np.ndarray:
         """Return delays as the session realises them, ms (NEST's rules).
 
+        Parameters
+        ----------
+        delays
+            Requested delays, ms, any shape.
+        context
+            What the delays belong to, for the error message.
+
+        Returns
+        -------
+        numpy.ndarray
+            The realised delays, ms, same shape: on the step grid, within the
+            limits given to ``setup``.
+
         Raises
         ------
         InvalidConnectionError
@@ -195,6 +208,16 @@ class State(common.control.BaseState):
 
     def run_until(self, tstop: float) -> None:
         """Advance to ``tstop`` ms (a grid time, see the module docstring).
+
+        Emulates from the end of the last run on a snapshot of the session
+        (:func:`twin.pynn.snapshot.snapshot`, :func:`twin.pynn.engine.emulate`), then
+        forgets the values ``initialize`` set (they have been applied).
+
+        Parameters
+        ----------
+        tstop
+            The session time to run to, ms; nothing runs if it is not later than
+            the current time.
 
         Raises
         ------
