@@ -15,6 +15,7 @@ from types import MappingProxyType
 import numpy as np
 
 from twin.arrays import readonly
+from twin.timegrid import TimeGrid
 
 __all__ = ["STATE_VARIABLES", "SpikeRecording", "unpack_bits"]
 
@@ -103,7 +104,7 @@ class SpikeRecording:
         step, col = np.nonzero(bits)
         return cls(
             # The stamp of a spike in step n is (n + 1) dt, as in NEST.
-            times=readonly((step + first_step + 1) * dt),
+            times=readonly(TimeGrid(dt).stamp_ms(step + first_step + 1)),
             ids=readonly(ids[col]),
             t_stop=n_steps * dt,
             dt=dt,

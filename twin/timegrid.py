@@ -194,6 +194,29 @@ class TimeGrid:
         """
         return round(steps * self.dt, 9)
 
+    def stamp_ms(self, stamps: ArrayLike) -> np.ndarray:
+        """Return the times of step stamps, ms: ``stamp · dt`` (NEST's spike times).
+
+        A spike in step ``n`` has stamp ``n + 1`` and time ``(n + 1) · dt``, as NEST
+        reports it; every spike time the twin returns is computed here.
+
+        Parameters
+        ----------
+        stamps
+            Whole step numbers, any shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 times, same shape.
+
+        Examples
+        --------
+        >>> TimeGrid(0.1).stamp_ms([1, 3]).tolist()
+        [0.1, 0.30000000000000004]
+        """
+        return np.asarray(stamps) * self.dt
+
     def steps_of(self, t: ArrayLike) -> np.ndarray:
         """Return the step numbers of grid times ``t`` (ms): ``rint(t / dt)``.
 

@@ -90,7 +90,7 @@ def poisson_events(
     stamp = first_step + block * config.block_steps + step + 1
     keep = valid & (stamp <= config.n_steps)
     order = np.lexsort((source[keep], stamp[keep]))
-    times = stamp[keep][order] * config.dt
+    times = config.grid.stamp_ms(stamp[keep][order])
     return source[keep][order].astype(np.int64), times
 
 

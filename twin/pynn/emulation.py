@@ -156,7 +156,7 @@ class Emulation:
             mask = np.isin(events[0], wanted)
             cells.append(events[0][mask] - first + int(population.first_id))
             stamps = TimeGrid(self.dt).steps_of(events[1][mask]) + seg.start
-            times.append(stamps * self.dt)
+            times.append(TimeGrid(self.dt).stamp_ms(stamps))
         if not cells:
             return np.zeros(0, np.int64), np.zeros(0)
         return np.concatenate(cells).astype(np.int64), np.concatenate(times)

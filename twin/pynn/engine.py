@@ -261,7 +261,7 @@ def _delivered(segments: tuple[Segment, ...]) -> tuple[np.ndarray, np.ndarray]:
     grid = TimeGrid(dt)
     ids = np.concatenate([np.asarray(s.recording.ids) for s in segments])
     times = np.concatenate(  # stamp · dt, as SpikeRecording computes them
-        [(grid.steps_of(s.recording.times) + s.start) * dt for s in segments]
+        [grid.stamp_ms(grid.steps_of(s.recording.times) + s.start) for s in segments]
     )
     return ids.astype(np.int64), times
 
