@@ -24,18 +24,6 @@ import pytest
 
 import twin.pynn
 
-#: Temporarily allowed to lack a section: callables of the modules another change is
-#: rewriting (engine and the modules split from it, simulator, recording,
-#: electrode_times). Empty it as they gain their sections; an entry that no longer
-#: lacks anything fails the last test.
-PENDING_SECTIONS: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("twin.pynn.recording", "Recorder.record"),
-        ("twin.pynn.simulator", "State.realised_delays"),
-        ("twin.pynn.simulator", "State.run_until"),
-    }
-)
-
 _NO_RESULT = {"None", "NoReturn", "Never", "typing.NoReturn"}
 
 
@@ -141,10 +129,6 @@ def missing_sections(func: Callable[..., Any]) -> list[str]:
     return [s for s in need if s not in have]
 
 
-def _lacking() -> dict[tuple[str, str], list[str]]:
-    return {k: m for k, f in _public_callables().items() if (m := missing_sections(f))}
-
-
 def test_the_walk_finds_the_backends_public_callables():
     found = _public_callables()
     names = {q for _, q in found}
@@ -199,12 +183,5 @@ def test_the_header_detection():
 
 @pytest.mark.parametrize("key", sorted(_public_callables()), ids="::".join)
 def test_public_callable_has_numpydoc_sections(key: tuple[str, str]):
-    if key in PENDING_SECTIONS:
-        pytest.skip("listed in PENDING_SECTIONS: its module's sections are pending")
     func = _public_callables()[key]
     assert missing_sections(func) == [], f"{key[0]}.{key[1]} lacks these sections"
-
-
-def test_pending_entries_still_lack_sections():
-    """The allow-list only names callables that exist and still lack a section."""
-    assert set(_lacking()) >= PENDING_SECTIONS
