@@ -34,7 +34,7 @@ from twin.sources import PoissonSource, SpikeTimesSource
 from twin.timegrid import TimeGrid
 
 if TYPE_CHECKING:
-    from twin.pynn.engine import Segment
+    from twin.pynn.emulation import Segment
 
 __all__ = ["INPUT_LINKS", "RECORDING_LINK", "SessionLosses", "session_losses"]
 
@@ -68,7 +68,7 @@ class SessionLosses:
 
 def _stamps(seg: Segment, times: np.ndarray) -> np.ndarray:
     """Session stamps of times (ms) measured from the segment's start."""
-    return np.rint(np.asarray(times) / seg.recording.dt).astype(np.int64) + seg.start
+    return TimeGrid(seg.recording.dt).steps_of(times) + seg.start
 
 
 def _in_run(seg: Segment) -> Losses:
@@ -131,7 +131,7 @@ def _link(
     ``ends`` are the last stamps of the runs.
     """
     keep, _ = drop_events(
-        stamps * dt,
+        TimeGrid(dt).stamp_ms(stamps),
         ids,
         group_of,
         rate_bio=rate_bio,
@@ -210,5 +210,5 @@ def session_losses(segments: Sequence[Segment], recorded: np.ndarray) -> Session
 
     names = list(dict.fromkeys(n for run in per_run for n in run))
     total = {n: summed_loss([r[n] for r in per_run if n in r], n) for n in names}
-    times = stamps[mine][keep] * dt
+    times = TimeGrid(dt).stamp_ms(stamps[mine][keep])
     return SessionLosses(ids[mine][keep], times, tuple(per_run), total)

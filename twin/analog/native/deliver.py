@@ -1,7 +1,7 @@
 """The native event delivery as JAX operations (XLA FFI custom calls, CPU only).
 
 :func:`deliver_spikes` and :func:`deliver_events` do what the pure-JAX reference
-(:func:`twin.analog.kernel._deliver` after ``top_k`` compaction) does, in the same
+(:func:`twin.analog.scatter.deliver` after ``top_k`` compaction) does, in the same
 order of additions, so both give identical spikes (tested in float32 and float64).
 They update the ring buffer in place (the output aliases the input) and need no
 compaction of the step's spikes: the C++ loop skips silent neurons.
