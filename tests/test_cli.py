@@ -54,6 +54,18 @@ def test_bad_picture_does_not_destroy_existing_file(tmp_path):
     assert png.read_bytes() == b"keep"
 
 
+@pytest.mark.parametrize("command", [[], ["microcircuit"], ["compare"]])
+def test_help_lists_every_sub_command(command, capsys):
+    """``--help`` prints (a sub-command's help with a literal % sign included)."""
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: twin")
+    if not command:
+        assert "Potjans & Diesmann, 10 %" in out
+
+
 @pytest.mark.parametrize("args", [["brunel", "--t-stop", "-5"], ["nonsense"]])
 def test_bad_options_exit_2(args):
     result = _twin(*args)

@@ -6,27 +6,37 @@ tier in the folder, every other tier in a sub-folder named after it), heat maps 
 tier and the seed's two rasters. An ensemble (several members) writes one
 ``summary.csv``/``chips.csv`` with a column per member label, and each member's
 seed files, heat maps and rasters into ``members/<labels>/``, so no file shows one
-member while the tables hold several. The seed files and heat maps hold every seed
-of their member (the heat maps: the mean over seeds, as ``twin compare`` takes it).
+member while the tables hold several; and ``ensemble.md``, the spread over its
+factors. The seed files and heat maps hold every seed of their member (the heat
+maps: the mean over seeds, as ``twin compare`` takes it). :func:`outputs` lists
+them, in the order they are written (:meth:`BrunelWorkload.outputs
+<experiments.brunel.workload.BrunelWorkload.outputs>`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from experiments.brunel.layout import SEED_FILE_NEURONS
+from experiments.brunel.plots import heat_maps, raster
+from experiments.brunel.seed_files import write_seed_files
 from experiments.report.members import member_key, member_slug, varying
-from experiments.report.plots import heat_maps, raster
-from experiments.report.summary import write_chips, write_seed_files, write_summary
-from experiments.runs.ensemble import Member
+from experiments.report.outputs import chips_output, ensemble_output, summary_output
 from experiments.runs.result import PointResult
-from twin.errors import ResultsError
+from experiments.runs.workload import Finished, Output, Workload
 from twin.recording import SpikeRecording
 from twin.tiers import ablated_effect
 from twin.wafer.draw import save_figure
 
-__all__ = ["RASTER_POINTS", "member_folders", "population_sizes", "sweep_outputs"]
+__all__ = [
+    "RASTER_POINTS",
+    "member_files",
+    "member_folders",
+    "outputs",
+    "population_sizes",
+]
 
 #: The (g, eta) points the seed shows as rasters.
 RASTER_POINTS = ((1.0, 0.8), (8.0, 0.8))
@@ -46,15 +56,27 @@ def population_sizes(recording: SpikeRecording) -> tuple[int, int]:
     return size["exc"], size["inh"]
 
 
-def member_folders(members: Sequence[Member], out: Path) -> list[Path]:
+def member_folders(labels: Sequence[Mapping[str, str]], out: Path) -> list[Path]:
     """Return each member's folder: ``out`` for one member, else ``out/members/..``.
 
     A member's folder is named by the labels that differ between the members, e.g.
     ``members/strategy-enum``.
+
+    Parameters
+    ----------
+    labels
+        Each member's labels.
+    out
+        The sweep's output folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        One folder per member.
     """
-    if len(members) == 1:
+    if len(labels) == 1:
         return [out]
-    keys = [member_key(m.labels) for m in members]
+    keys = [member_key(m) for m in labels]
     names = varying(keys)
     return [out / "members" / member_slug(key, names) for key in keys]
 
@@ -89,48 +111,48 @@ def _member_files(
     return written
 
 
-def sweep_outputs(
-    members: Sequence[Member],
-    found: Sequence[Sequence[PointResult]],
-    out: Path,
-    platform: str,
-) -> list[Path]:
-    """Write the files of a finished sweep; return their paths.
+def member_files(finished: Finished) -> list[Path]:
+    """Write every member's seed files, heat maps and rasters; return their paths.
 
     Parameters
     ----------
-    members
-        The sweep's ensemble members.
-    found
-        Each member's results (as :func:`experiments.runs.ensemble.run_ensemble`
-        returns them).
-    out
-        The output folder.
-    platform
-        ``"twin"`` or ``"nest"`` (figure titles).
+    finished
+        The sweep (its platform starts the heat maps' titles).
 
-    Raises
-    ------
-    ResultsError
-        If ``found`` does not hold one list of results per member.
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, member by member (none for a member without results).
     """
-    if len(found) != len(members):
-        raise ResultsError(
-            f"{len(found)} result lists for {len(members)} members; give each "
-            "member's results"
-        )
-    everything = [r for results in found for r in results]
-    labels = [dict(m.labels) for m, rs in zip(members, found, strict=True) for _ in rs]
-    workload = members[0].workload
-    written = [write_summary(workload, everything, out / "summary.csv", labels)]
-    if any(r.groups for r in everything):
-        written.append(write_chips(workload, everything, out / "chips.csv", labels))
-    shown = varying([member_key(m.labels) for m in members])
-    for member, results, folder in zip(
-        members, found, member_folders(members, out), strict=True
-    ):
-        tags = [f"{k}={v}" for k, v in member.labels.items() if k in shown]
+    labels = [labels for labels, _ in finished.members]
+    shown = varying([member_key(m) for m in labels])
+    folders = member_folders(labels, finished.out)
+    written: list[Path] = []
+    for (mine, results), folder in zip(finished.members, folders, strict=True):
+        tags = [f"{k}={v}" for k, v in mine.items() if k in shown]
         if results:
-            title = " ".join([platform, *tags])
-            written += _member_files(results, folder, title, dict(member.labels))
+            title = " ".join([finished.platform, *tags])
+            written += _member_files(results, folder, title, dict(mine))
     return written
+
+
+def outputs(workload: Workload[Any]) -> tuple[Output, ...]:
+    """Return the files a Brunel sweep writes, in order (module docstring).
+
+    Parameters
+    ----------
+    workload
+        The sweep's workload.
+
+    Returns
+    -------
+    tuple of Output
+        ``summary.csv``, ``chips.csv``, each member's seed files, heat maps and
+        rasters, ``ensemble.md``.
+    """
+    return (
+        summary_output(workload),
+        chips_output(workload),
+        Output("exc.h5/inh.h5, heat maps and rasters per member", member_files),
+        ensemble_output(workload),
+    )

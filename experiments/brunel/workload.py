@@ -38,7 +38,7 @@ from experiments.runs.analysis import activity
 from experiments.runs.nest import nest_seed_of
 from experiments.runs.result import PointResult
 from experiments.runs.sweep import run_sweep
-from experiments.runs.workload import Column, Request, Variant
+from experiments.runs.workload import Column, Output, Request, Variant
 from twin.analog import SimConfig
 from twin.errors import ConfigError
 from twin.hardware import HardwareConfig
@@ -51,7 +51,7 @@ __all__ = ["COLUMNS", "BrunelWorkload", "grid", "run", "sweep"]
 #: The metrics of a Brunel run, in the order of ``summary.csv``.
 COLUMNS: Final = (
     Column("n_neurons", "d"),
-    Column("rate_hz"),
+    Column("rate_hz", judged=True),
     Column("cv"),
     Column("global_cv"),
     Column("run_rate_exc_hz"),
@@ -228,6 +228,18 @@ class BrunelWorkload:
             "run_rate_exc_hz": float(counts[: point.n_exc].mean() / seconds),
             "run_rate_inh_hz": float(counts[point.n_exc :].mean() / seconds),
         }
+
+    def outputs(self) -> tuple[Output, ...]:
+        """Return the files a sweep writes: tables, seed files, figures, ensemble.
+
+        Returns
+        -------
+        tuple of Output
+            :func:`experiments.brunel.outputs.outputs` of this workload.
+        """
+        from experiments.brunel.outputs import outputs
+
+        return outputs(self)
 
 
 def run(

@@ -13,15 +13,17 @@ from experiments.brunel.config import REALISATIONS
 from experiments.cli.common import (
     add_executor_options,
     add_reuse_option,
-    add_wafer_options,
-    hardware_config,
     int_list,
-    load_wafers,
     positive_float,
     positive_int,
     positive_list,
     sweep_executor,
     tiers_arg,
+)
+from experiments.cli.wafer_options import (
+    add_wafer_options,
+    hardware_config,
+    load_wafers,
 )
 
 #: Mapping choices an ensemble may list (as ``twin map``'s).
@@ -105,12 +107,11 @@ def _configs(args: argparse.Namespace) -> list:
 
 
 def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
-    from experiments.brunel.outputs import sweep_outputs
-    from experiments.report.ensemble import ensemble_report
+    from experiments.cli.outputs import print_outputs
     from experiments.runs.ensemble import run_ensemble
     from experiments.runs.executor import SweepError
     from experiments.runs.table import TABLE_NAME, read_table
-    from twin.files import atomic_write_text
+    from experiments.runs.workload import Finished, write_outputs
 
     out = Path(args.out)
     configs = _configs(args)
@@ -139,15 +140,14 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
         for f in err.failures:
             print(f"twin {args.command}: failed: {f.describe()}", file=sys.stderr)
         return 1
-    results = [r for member in found for r in member]
+    finished = Finished(
+        tuple((m.labels, tuple(rs)) for m, rs in zip(members, found, strict=True)),
+        out,
+        backend,
+    )
     print(f"done in {time.perf_counter() - start:.1f} s")
-    _print_table(results)
-    for path in sweep_outputs(members, found, out, backend):
-        print(f"wrote {path}")
-    text = ensemble_report(read_table(out / TABLE_NAME).rows, ("g", "eta"))
-    if text:
-        print(text)
-        print(f"wrote {atomic_write_text(out / 'ensemble.md', text)}")
+    _print_table(finished.results)
+    print_outputs(write_outputs(members[0].workload.outputs(), finished))
     return 0
 
 

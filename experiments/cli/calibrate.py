@@ -6,13 +6,14 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from experiments.cli.common import add_wafer_options, load_wafer, positive_float
+from experiments.cli.common import positive_float
+from experiments.cli.wafer_options import add_wafer_options, load_wafer
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from experiments.brunel import BrunelConfig
     from experiments.brunel.calibrate import calibrate, save_calibration
-    from experiments.report.compare import load_wafer as load_wafer_sweep
+    from experiments.brunel.wafer_files import load_wafer as load_wafer_sweep
 
     target = load_wafer_sweep(Path(args.wafer))
     base = BrunelConfig(t_stop=args.t_stop, seed=args.seed)

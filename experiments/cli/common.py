@@ -1,4 +1,4 @@
-"""Shared pieces of the ``twin`` sub-commands: argument types, wafer loading."""
+"""Shared pieces of the ``twin`` sub-commands: argument types, executors, errors."""
 
 from __future__ import annotations
 
@@ -9,21 +9,15 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, NoReturn
 
 from twin.errors import ConfigError, TwinError
-from twin.wafer import Defects, Wafer, synthetic_defects
 
 if TYPE_CHECKING:
     from experiments.runs.executor import Executor
-    from twin.hardware import HardwareConfig
 
 __all__ = [
     "Parser",
     "add_executor_options",
     "add_reuse_option",
-    "add_wafer_options",
-    "hardware_config",
     "int_list",
-    "load_wafer",
-    "load_wafers",
     "non_negative_float",
     "positive_float",
     "positive_int",
@@ -62,6 +56,16 @@ def positive_float(text: str) -> float:
 
 def non_negative_float(text: str) -> float:
     """Parse a finite number >= 0 (an argparse type).
+
+    Parameters
+    ----------
+    text
+        The option's value as given.
+
+    Returns
+    -------
+    float
+        The number.
 
     Raises
     ------
@@ -184,81 +188,6 @@ def tiers_arg(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
-def load_wafer(args: argparse.Namespace) -> Wafer:
-    """Return the wafer of ``--defects`` / ``--synthetic-defects`` (else perfect).
-
-    Raises
-    ------
-    ConfigError
-        If both options are given.
-    DefectError
-        If the defect file cannot be read.
-    """
-    if args.defects and args.synthetic_defects is not None:
-        raise ConfigError(
-            "give either --defects FILE or --synthetic-defects SEED, not both"
-        )
-    if args.defects:
-        return Wafer(defects=Defects.load(args.defects))
-    if args.synthetic_defects is not None:
-        return Wafer(defects=synthetic_defects(args.synthetic_defects))
-    return Wafer()
-
-
-def load_wafers(args: argparse.Namespace) -> list[tuple[str, Wafer]]:
-    """Return the wafers of an ensemble, each with its label.
-
-    ``--synthetic-defects`` may list seeds (one wafer each, labelled
-    ``defects-SEED``); otherwise the one wafer of :func:`load_wafer`, labelled
-    ``perfect`` or by its defect file's name.
-
-    Raises
-    ------
-    ConfigError
-        If both ``--defects`` and ``--synthetic-defects`` are given.
-    DefectError
-        If the defect file cannot be read.
-    """
-    seeds = args.synthetic_defects
-    if seeds is None or isinstance(seeds, int):
-        label = (
-            f"defects-{seeds}"
-            if seeds is not None
-            else (f"file-{args.defects}" if args.defects else "perfect")
-        )
-        return [(label, load_wafer(args))]
-    if args.defects:
-        raise ConfigError(
-            "give either --defects FILE or --synthetic-defects SEEDS, not both"
-        )
-    return [(f"defects-{s}", Wafer(defects=synthetic_defects(s))) for s in seeds]
-
-
-def add_wafer_options(parser: argparse.ArgumentParser, many: bool = False) -> None:
-    """Add ``--defects`` and ``--synthetic-defects`` (``many``: a list of seeds).
-
-    :func:`load_wafer` and :func:`load_wafers` read them.
-
-    Parameters
-    ----------
-    parser
-        The (sub-command) parser to add the options to.
-    many
-        If true, ``--synthetic-defects`` takes a comma list of seeds
-        (:func:`int_list`, an ensemble member per wafer); else one seed.
-    """
-    parser.add_argument("--defects", metavar="FILE", help="defect map (JSON) to load")
-    parser.add_argument(
-        "--synthetic-defects",
-        metavar="SEEDS" if many else "SEED",
-        type=int_list if many else int,
-        help="use synthetic defect maps drawn with these seeds, comma separated "
-        "(an ensemble member per wafer)"
-        if many
-        else "use a synthetic defect map drawn with this seed",
-    )
-
-
 def add_executor_options(parser: argparse.ArgumentParser) -> None:
     """Add ``--scheduler``, ``--workers`` and ``--batch`` (where units run).
 
@@ -315,6 +244,16 @@ def add_reuse_option(parser: argparse.ArgumentParser) -> None:
 def sweep_executor(args: argparse.Namespace) -> Iterator[Executor | None]:
     """Yield the executor ``--scheduler`` / ``--workers`` ask for (else ``None``).
 
+    Parameters
+    ----------
+    args
+        The parsed options.
+
+    Returns
+    -------
+    contextlib.AbstractContextManager
+        Yields the Dask executor (closed on exit), or ``None`` for the serial one.
+
     Raises
     ------
     ConfigError
@@ -338,29 +277,6 @@ def sweep_executor(args: argparse.Namespace) -> Iterator[Executor | None]:
     elif workers:
         with local_executor(workers) as ex:
             yield ex
-
-
-def hardware_config(args: argparse.Namespace) -> HardwareConfig:
-    """Return the hardware tier's settings from ``--calibration`` and ``--wafer-seed``.
-
-    Raises
-    ------
-    ResultsError
-        If the calibration file cannot be read.
-    """
-    from twin.hardware import HardwareConfig
-
-    config = HardwareConfig()
-    if getattr(args, "calibration", None):
-        from experiments.brunel.calibrate import load_calibration
-
-        config = load_calibration(args.calibration).hardware(config)
-    seed = getattr(args, "wafer_seed", None)
-    if isinstance(seed, tuple):  # an ensemble's list: its first wafer
-        seed = seed[0]
-    if seed is not None:
-        config = config.on_wafer(seed)
-    return config
 
 
 class Parser(argparse.ArgumentParser):

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from experiments.cli.common import add_wafer_options, load_wafer
+from experiments.cli.wafer_options import add_wafer_options, load_wafer
 
 
 def _cmd_map(args: argparse.Namespace) -> int:

@@ -10,85 +10,27 @@ from typing import Any
 from experiments.cli.common import (
     add_executor_options,
     add_reuse_option,
-    add_wafer_options,
-    load_wafer,
     non_negative_float,
     positive_float,
     positive_int,
     sweep_executor,
     tiers_arg,
 )
+from experiments.cli.wafer_options import add_wafer_options, load_wafer
 from experiments.microcircuit.config import DAY_LATER, TRIAL_NOISE
 from twin.errors import ConfigError
 
 
-def _figures(results: list, out: Path, start: float) -> list[Path]:
-    """Rate and CV histograms (tiers and NEST overlaid) and one raster per tier."""
-    from experiments.microcircuit.analysis import (
-        microcircuit_activity,
-        recording_raster,
-    )
-    from experiments.microcircuit.plots import (
-        cv_histograms,
-        raster_plot,
-        rate_histograms,
-    )
-    from twin.wafer.draw import save_figure
-
-    first = results[0].seed
-    runs = {}
-    written = []
-    for r in results:
-        if r.seed != first:
-            continue
-        label = "NEST" if r.backend == "nest" else f"twin {r.tier}"
-        runs[label] = microcircuit_activity(r.recording, start)
-        name = label.lower().replace(" ", "_")
-        figure = raster_plot(recording_raster(r.recording), f"{label}, seed {first}")
-        written.append(save_figure(figure, out / f"raster_{name}.png"))
-    written.append(save_figure(rate_histograms(runs), out / "rates.png"))
-    written.append(save_figure(cv_histograms(runs), out / "cvs.png"))
-    return written
-
-
-def _comparison(results: list, start: float) -> str:
-    from experiments.microcircuit.analysis import microcircuit_activity
-    from experiments.microcircuit.compare import compare, sample_table, table
-    from twin.tiers import HARDWARE, IDEAL
-
-    def runs(backend: str, tier: str) -> list:
-        return [
-            microcircuit_activity(r.recording, start)
-            for r in results
-            if r.backend == backend and r.tier == tier
-        ]
-
-    nest = runs("nest", IDEAL)
-    parts = []
-    first, later = runs("twin", HARDWARE), runs("twin", DAY_LATER)
-    for seed, (a, b) in enumerate(zip(first, later, strict=False)):
-        parts += [
-            f"hardware, realisation {seed + 1}: the same configured wafer recorded "
-            "again a biological day later (new trial-to-trial noise):",
-            sample_table(a, b),
-        ]
-    for tier in dict.fromkeys(r.tier for r in results if r.backend == "twin"):
-        twin = runs("twin", tier)
-        if tier != DAY_LATER and nest and len(twin) == len(nest):
-            parts += [f"twin {tier} vs NEST ideal:", table(compare(twin, nest), tier)]
-    return "\n\n".join(parts)
-
-
 def _cmd_microcircuit(args: argparse.Namespace) -> int:
+    from experiments.cli.outputs import print_outputs
     from experiments.microcircuit.config import MicrocircuitConfig
     from experiments.microcircuit.workload import (
         MicrocircuitWorkload,
         hardware_config,
         seeds,
     )
-    from experiments.report.summary import write_chips, write_summary
     from experiments.runs.sweep import run_sweep
-    from twin.files import atomic_write_text
+    from experiments.runs.workload import Finished, write_outputs
     from twin.tiers import HARDWARE, IDEAL, Tier, tier_list
 
     base = MicrocircuitConfig(
@@ -124,16 +66,8 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
                                  executor=executor, keep_going=True,
                                  reuse_stale=args.reuse_stale)  # fmt: skip
     print(f"done in {time.perf_counter() - start:.1f} s")
-    written = [write_summary(workload, results, out / "summary.csv")]
-    if any(r.groups for r in results):
-        written.append(write_chips(workload, results, out / "chips.csv"))
-    text = _comparison(results, base.analysis_start)
-    if text:
-        print(text)
-        written.append(atomic_write_text(out / "compare.md", text + "\n"))
-    written += _figures(results, out, base.analysis_start)
-    for path in written:
-        print(f"wrote {path}")
+    finished = Finished((({}, tuple(results)),), out)
+    print_outputs(write_outputs(workload.outputs(), finished))
     return 0
 
 
@@ -151,7 +85,7 @@ def add_parser(sub: Any) -> None:
     """
     micro = sub.add_parser(
         "microcircuit",
-        help="the cortical microcircuit (Potjans & Diesmann, 10 %) on the twin",
+        help="the cortical microcircuit (Potjans & Diesmann, 10 %%) on the twin",
         description="Run the demo's adapted cortical microcircuit at the given "
         "fidelity tiers (and on NEST with --nest); write summary.csv, per-population "
         "rate and CV histograms, rasters and, with --nest, compare.md.",

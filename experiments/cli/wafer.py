@@ -6,7 +6,7 @@ import argparse
 import time
 from typing import Any
 
-from experiments.cli.common import load_wafer
+from experiments.cli.wafer_options import load_wafer
 from twin.wafer import BANDWIDTH, Wafer, build_l1_graph
 
 

@@ -1,10 +1,13 @@
-"""Twin vs NEST per population: mean rates over seeds and the CV distributions.
+"""Twin vs NEST per population, from the spikes: mean rates and the CV distributions.
 
-The rule of every comparison report (:func:`experiments.runs.analysis.
-allowed_difference`): a population whose NEST rate is above :data:`MIN_RATE` agrees
-when the twin's mean rate over seeds is within ``max(15 % of NEST's rate, 2 combined
-sd)`` of NEST's, the combined sd ``hypot`` of the two platforms' standard deviations
-of the mean rate over seeds. The CV-of-ISI distributions
+``twin compare`` compares a microcircuit folder's tables with the generic report
+(:class:`experiments.report.compare.Comparison`); this module adds what only the
+spikes give, for ``compare.md``. The rate verdict is the rule of every comparison
+report (:func:`experiments.report.verdicts.agrees`): a population whose NEST rate is
+above :data:`MIN_RATE` agrees when the twin's mean rate over seeds is within
+``max(15 % of NEST's rate, 2 combined sd)`` of NEST's, the combined sd ``hypot`` of
+the two platforms' standard deviations of the mean rate over seeds. The CV-of-ISI
+distributions
 (every neuron with a CV, all seeds pooled) are compared with a two-sample
 Kolmogorov-Smirnov test per population; its statistic and p-value are reported, not
 thresholded (thousands of neurons make small differences significant).
@@ -20,6 +23,8 @@ import numpy as np
 from scipy.stats import ks_2samp
 
 from experiments.microcircuit.analysis import MicrocircuitActivity
+from experiments.report.aggregate import Estimate
+from experiments.report.verdicts import agrees
 from experiments.runs.analysis import allowed_difference
 
 __all__ = [
@@ -69,7 +74,10 @@ class PopulationComparison:
     @property
     def agrees(self) -> bool:
         """Whether the twin's rate is within :attr:`allowed` of NEST's."""
-        return abs(self.twin_rate - self.nest_rate) <= self.allowed
+        return agrees(
+            Estimate(self.twin_rate, self.twin_sd, 0),
+            Estimate(self.nest_rate, self.nest_sd, 0),
+        )
 
 
 def _rates(runs: Sequence[MicrocircuitActivity], name: str) -> tuple[float, float]:

@@ -39,7 +39,7 @@ from experiments.microcircuit.config import (
 )
 from experiments.microcircuit.network import build_network, initial_potentials
 from experiments.runs.nest import nest_seed_of
-from experiments.runs.workload import Column, Request, Variant
+from experiments.runs.workload import Column, Output, Request, Variant
 from twin.analog import SimConfig
 from twin.errors import ConfigError
 from twin.hardware import HardwareConfig
@@ -66,8 +66,11 @@ NEURON_SIZE: Final = 8
 #: The only recording layout: every neuron.
 LAYOUT: Final = "all"
 #: The metrics of a microcircuit run, in the order of ``summary.csv``.
+#: The mean rates are judged in comparisons.
 COLUMNS: Final = tuple(
-    Column(f"{kind}_{pop}") for pop in POPULATIONS for kind in ("rate", "rate_sd", "cv")
+    Column(f"{kind}_{pop}", judged=kind == "rate")
+    for pop in POPULATIONS
+    for kind in ("rate", "rate_sd", "cv")
 )
 
 
@@ -236,3 +239,15 @@ class MicrocircuitWorkload:
                 f"cv_{pop}": a.mean_cv,
             }
         return out
+
+    def outputs(self) -> tuple[Output, ...]:
+        """Return the files a run writes: tables, the comparison, the figures.
+
+        Returns
+        -------
+        tuple of Output
+            :func:`experiments.microcircuit.outputs.outputs` of this workload.
+        """
+        from experiments.microcircuit.outputs import outputs
+
+        return outputs(self)

@@ -50,6 +50,16 @@ def _given(value: Any) -> bool:
 def member_key(row: Row) -> MemberKey:
     """Return the member a row belongs to: its labels that have a value.
 
+    Parameters
+    ----------
+    row
+        A result row (column -> value).
+
+    Returns
+    -------
+    MemberKey
+        Its (label, value) pairs of :data:`MEMBER_LABELS` with a value, in order.
+
     Examples
     --------
     >>> member_key({"strategy": "enum", "router": "", "g": 8.0})
@@ -103,6 +113,18 @@ def varying(keys: Sequence[MemberKey]) -> list[str]:
 def member_text(key: MemberKey, labels: Sequence[str] | None = None) -> str:
     """Return a member's labels as text (``labels``: only these, if given).
 
+    Parameters
+    ----------
+    key
+        The member (:func:`member_key`).
+    labels
+        The labels to name (``None``: all).
+
+    Returns
+    -------
+    str
+        ``label = value, ...``, or ``"no member labels"``.
+
     Examples
     --------
     >>> member_text((("wafer", "perfect"), ("strategy", "enum")), ["strategy"])
@@ -116,6 +138,19 @@ def member_text(key: MemberKey, labels: Sequence[str] | None = None) -> str:
 
 def member_slug(key: MemberKey, labels: Sequence[str] | None = None) -> str:
     """Return a file-name part naming a member (``labels``: only these).
+
+    Parameters
+    ----------
+    key
+        The member (:func:`member_key`).
+    labels
+        The labels to name (``None``: all).
+
+    Returns
+    -------
+    str
+        ``label-value_...`` with characters other than letters, digits, ``-``,
+        ``_`` and ``.`` replaced by ``-`` (``"member"`` for none).
 
     Examples
     --------
@@ -230,8 +265,25 @@ def check_group(rows: Sequence[Row], where: str) -> None:
             )
 
 
-def describe_rows(platform: str, rows: Sequence[Row]) -> str:
+def describe_rows(
+    platform: str, rows: Sequence[Row], coords: Sequence[str] = ("g", "eta")
+) -> str:
     """Say which runs ``rows`` are: tiers, seeds per point, windows, folders.
+
+    Parameters
+    ----------
+    platform
+        The side the rows are of (``"twin"``, ``"NEST"``).
+    rows
+        Result rows (column -> value).
+    coords
+        The workload's coordinates: a point is a tier and their values.
+
+    Returns
+    -------
+    str
+        ``"<platform>: <n> row(s); tiers ...; <k> seed(s) per point (...)"``, then
+        the analysed windows and the folders where the rows state them.
 
     Examples
     --------
@@ -244,7 +296,7 @@ def describe_rows(platform: str, rows: Sequence[Row]) -> str:
     seeds = sorted({str(r.get("seed", "")) for r in rows}, key=_float)
     per_point: dict[tuple[str, ...], set[str]] = {}
     for r in rows:
-        point = (str(r.get("tier")), str(r.get("g")), str(r.get("eta")))
+        point = (str(r.get("tier")), *(str(r.get(c)) for c in coords))
         per_point.setdefault(point, set()).add(str(r.get("seed", "")))
     counts = sorted({len(v) for v in per_point.values()})
     n = str(counts[0]) if counts[0] == counts[-1] else f"{counts[0]} to {counts[-1]}"

@@ -1,4 +1,4 @@
-"""A sweep's results on disk: ``summary.csv``, ``chips.csv``, the seed's HDF5 files.
+"""A sweep's tables on disk: ``summary.csv`` and ``chips.csv``, for any workload.
 
 ``summary.csv`` has one row per (backend, tier, member, seed, point) with the
 ensemble member's labels (if any), the point's coordinates, the recording layout,
@@ -10,10 +10,10 @@ runs written to the same folder and replace those of the same run (backend, tier
 seed, labels, coordinates), as ``results.parquet`` does, so the folder's files hold
 the same runs.
 
-Every field describes the data beside it: the window columns and the seed files'
-``recorded_from``/``sim_time`` annotations are the window the spikes and the
+Every field describes the data beside it: the window columns are the window the
 windowed metrics cover (a workload's docs name any metric of the whole run, e.g.
-Brunel's ``run_rate_exc_hz``); the seed files hold only that window's spikes.
+Brunel's ``run_rate_exc_hz``; Brunel's seed files, :mod:`experiments.brunel.
+seed_files`, state the same window in their annotations).
 """
 
 from __future__ import annotations
@@ -25,9 +25,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from experiments.report.io import Segment, write_population
 from experiments.runs.result import PointResult
 from experiments.runs.workload import Workload
 from twin.errors import ResultsError
@@ -38,15 +35,15 @@ __all__ = [
     "CHIP_COLUMNS",
     "LEADING",
     "LOSSES",
+    "RESOURCES",
     "WINDOW",
     "EarlierFormatWarning",
     "chip_columns",
     "chips_csv",
     "columns",
-    "seed_segments",
+    "labels_of",
     "summary_csv",
     "write_chips",
-    "write_seed_files",
     "write_summary",
 ]
 
@@ -74,8 +71,20 @@ def _label_names(labels: Sequence[Labels]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for member in labels for k in member))
 
 
-def _labels_of(results: Sequence[PointResult], labels: Sequence[Labels]) -> list:
+def labels_of(results: Sequence[PointResult], labels: Sequence[Labels]) -> list:
     """Return one labels mapping per result (``labels`` empty: none).
+
+    Parameters
+    ----------
+    results
+        The runs.
+    labels
+        Each result's member labels, or none.
+
+    Returns
+    -------
+    list of mapping
+        ``labels`` as a list, or an empty mapping per result.
 
     Raises
     ------
@@ -94,6 +103,19 @@ def _labels_of(results: Sequence[PointResult], labels: Sequence[Labels]) -> list
 
 def columns(workload: Workload[Any], labels: Sequence[str] = ()) -> tuple[str, ...]:
     """Return the summary's columns for a workload (``labels``: member labels).
+
+    Parameters
+    ----------
+    workload
+        The workload (its coordinates and metric columns).
+    labels
+        Member label columns, after the seed.
+
+    Returns
+    -------
+    tuple of str
+        :data:`LEADING`, the labels, the coordinates, ``layout``, :data:`WINDOW`,
+        the metrics and :data:`LOSSES`.
 
     Examples
     --------
@@ -226,8 +248,22 @@ def chips_csv(
     """Return the events offered, dropped and passed per unit of every resource.
 
     For ``recording_per_hicann``, *offered* is what the chip's recorded neurons
-    emitted in the analysis window and *passed* what the host receives. ``labels``:
-    each result's member labels (see :func:`summary_csv`).
+    emitted in the analysis window and *passed* what the host receives.
+
+    Parameters
+    ----------
+    workload
+        The sweep's workload (its coordinates).
+    results
+        The runs.
+    labels
+        Each result's member labels (see :func:`summary_csv`), or none.
+
+    Returns
+    -------
+    str
+        CSV text with the columns of :func:`chip_columns`, a row per result,
+        resource and unit.
 
     Raises
     ------
@@ -236,7 +272,7 @@ def chips_csv(
     """
     names = _label_names(labels)
     rows = []
-    for r, mine in zip(results, _labels_of(results, labels), strict=True):
+    for r, mine in zip(results, labels_of(results, labels), strict=True):
         point = [r.point[c] for c in workload.coords]
         tags = [mine.get(k, "") for k in names]
         for resource, units in sorted(r.groups.items()):
@@ -255,6 +291,18 @@ def write_chips(
     labels: Sequence[Labels] = (),
 ) -> Path:
     """Write ``chips.csv`` atomically, keeping the file's rows of other runs.
+
+    Parameters
+    ----------
+    workload, results, labels
+        As :func:`chips_csv`.
+    path
+        The file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
 
     Raises
     ------
@@ -286,6 +334,11 @@ def summary_csv(
         Each result's ensemble member labels (e.g. ``{"strategy": "enum"}``), one
         mapping per result; their names become columns. Empty: no label columns.
 
+    Returns
+    -------
+    str
+        CSV text with the columns of :func:`columns`, a row per result.
+
     Raises
     ------
     ResultsError
@@ -294,7 +347,7 @@ def summary_csv(
     names = _label_names(labels)
     rows = [
         _row(workload, r, mine, names)
-        for r, mine in zip(results, _labels_of(results, labels), strict=True)
+        for r, mine in zip(results, labels_of(results, labels), strict=True)
     ]
     return _csv_text(columns(workload, names), rows)
 
@@ -310,6 +363,18 @@ def write_summary(
     A row of the file is replaced by a new row of the same run (platform, tier,
     seed, labels, coordinates), as ``results.parquet`` replaces its rows.
 
+    Parameters
+    ----------
+    workload, results, labels
+        As :func:`summary_csv`.
+    path
+        The file to write.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
     Raises
     ------
     ResultsError
@@ -322,96 +387,3 @@ def write_summary(
         path,
         _merged(path, summary_csv(workload, results, labels), identity, WINDOW),
     )
-
-
-def _window_trains(
-    trains: Sequence[np.ndarray], start: float, stop: float
-) -> tuple[np.ndarray, ...]:
-    """Keep each train's spikes in (start, stop] (the analysed window)."""
-    return tuple(t[(t > start) & (t <= stop)] for t in trains)
-
-
-def seed_segments(
-    results: Sequence[PointResult],
-    population: str,
-    n_exc: int,
-    n_inh: int,
-    kept: Mapping[str, int] | None = None,
-    labels: Sequence[Labels] = (),
-) -> list[Segment]:
-    """Return one seed-layout segment per result for ``population`` ('exc'/'inh').
-
-    Neurons stored: those of the first ``kept[layout]`` of the population (the
-    seed: 30 in its "30" layout; the whole population for a layout not in ``kept``)
-    that the run analysed (``PointResult.neurons``: a neuron the wafer did not
-    record is left out, not written as a silent train). Each train
-    holds the spikes of the analysed window (``recorded_from``, ``sim_time``] (ms),
-    as the annotations say: a rate computed from the file's own annotations, count /
-    (sim_time - recorded_from), is the summary's. The seed's reader (trains from 0)
-    still finds the last 1000 ms its analysis takes. ``labels``: each result's member
-    labels, written as annotations. Each train carries its neuron's index in the
-    population (``source_id``), as a Neo spike train does.
-
-    Raises
-    ------
-    ResultsError
-        If ``labels`` is given but not one mapping per result.
-    """
-    kept = kept or {}
-    size = n_exc if population == "exc" else n_inh
-    segments = []
-    for r, mine in zip(results, _labels_of(results, labels), strict=True):
-        rec = r.recording
-        n = min(kept.get(r.layout, size), size)
-        annotations: dict[str, float | int | str] = {
-            "g": r["g"],
-            "eta": r["eta"],
-            "population_size": size,
-            "sim_time": rec.t_stop,
-            "recorded_from": r.recorded_from,
-            "seed": r.seed,
-            "tier": r.tier,
-            "layout": r.layout,
-            **mine,
-        }
-        ids = np.asarray(rec.recorded[population])[:n]
-        analysed = np.isin(ids, r.neurons)  # the neurons whose spikes are all here
-        trains = _window_trains(
-            [t for t, ok in zip(rec.spiketrains(population)[:n], analysed,
-                                strict=True) if ok],
-            r.recorded_from,
-            rec.t_stop,
-        )  # fmt: skip
-        # Train k is not neuron k where a neuron was left out: each names its own.
-        offset = rec.population_offsets[population]
-        sources = [{"source_id": int(i) - offset} for i in ids[analysed]]
-        segments.append(Segment(annotations, trains, tuple(sources)))
-    return segments
-
-
-def write_seed_files(
-    results: Sequence[PointResult],
-    out: Path,
-    n_exc: int,
-    n_inh: int,
-    kept: Mapping[str, int] | None = None,
-    labels: Sequence[Labels] = (),
-) -> list[Path]:
-    """Write ``exc.h5`` and ``inh.h5`` in the seed's layout (one segment per result).
-
-    ``kept``: neurons stored per population for each layout; ``labels``: each
-    result's member labels (see :func:`seed_segments`).
-
-    Raises
-    ------
-    ResultsError
-        If ``labels`` is given but not one mapping per result.
-    """
-    return [
-        write_population(
-            out / f"{pop}.h5",
-            pop,
-            seed_segments(results, pop, n_exc, n_inh, kept, labels),
-        )
-        for pop in ("exc", "inh")
-    ]

@@ -12,7 +12,10 @@ looks inside a point; it asks the workload:
   a PRNG key, a scale of the inhibitory weights and of the Poisson rates);
 - what is recorded and analysed (:meth:`layout`, :meth:`recorded`), for how long
   (:meth:`sim_config`), and the metrics of a finished run (:meth:`metrics`, in the
-  order of :attr:`columns`).
+  order of :attr:`columns`);
+- the files a finished sweep writes (:meth:`outputs`: each :class:`Output` names
+  what it writes and writes it from the :class:`Finished` sweep), so a command is
+  parse, plan, run, then :func:`write_outputs`.
 
 The modules of ``experiments.runs`` and ``experiments.report`` only use this protocol
 and never import a workload (DESIGN.md, checked by ``tests/test_layering.py``).
@@ -20,8 +23,9 @@ and never import a workload (DESIGN.md, checked by ``tests/test_layering.py``).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import numpy as np
@@ -30,10 +34,19 @@ from twin.network import Network
 from twin.recording import SpikeRecording
 
 if TYPE_CHECKING:
+    from experiments.runs.result import PointResult
     from twin.analog import SimConfig
     from twin.routing import MappingConfig
 
-__all__ = ["Column", "Request", "Variant", "Workload"]
+__all__ = [
+    "Column",
+    "Finished",
+    "Output",
+    "Request",
+    "Variant",
+    "Workload",
+    "write_outputs",
+]
 
 P = TypeVar("P", bound=Hashable, contravariant=True)
 
@@ -48,10 +61,14 @@ class Column:
         The metric's key in :meth:`Workload.metrics` and its CSV column.
     fmt
         ``format`` spec of its value in ``summary.csv`` (``"d"`` for counts).
+    judged
+        Whether comparisons judge it (a rate: the twin agrees with NEST, a tier
+        departs from another; :mod:`experiments.report.verdicts`), else show it.
     """
 
     name: str
     fmt: str = ".4f"
+    judged: bool = False
 
     def format(self, value: float) -> str:
         """Return ``value`` as written in the summary (``"d"``: as an integer)."""
@@ -100,6 +117,76 @@ class Variant:
     key: tuple[int, ...]
     g_scale: float = 1.0
     rate_scale: float = 1.0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Finished:
+    """A finished sweep: each ensemble member's labels and results, and its folder.
+
+    Attributes
+    ----------
+    members
+        (labels, results) per member, in run order (one member without labels for
+        a sweep that is no ensemble); results of every backend and tier.
+    out
+        The output folder.
+    platform
+        The platform the sweep ran on (``"twin"`` or ``"nest"``; figure titles).
+    """
+
+    members: tuple[tuple[Mapping[str, str], tuple[PointResult, ...]], ...]
+    out: Path
+    platform: str = "twin"
+
+    @property
+    def results(self) -> list[PointResult]:
+        """Every member's results, members in order."""
+        return [r for _, results in self.members for r in results]
+
+    @property
+    def labels(self) -> list[Mapping[str, str]]:
+        """One labels mapping per result of :attr:`results`."""
+        return [labels for labels, results in self.members for _ in results]
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One set of files a workload writes from a finished sweep.
+
+    Attributes
+    ----------
+    name
+        What it writes (e.g. ``"summary.csv"``, ``"exc.h5/inh.h5 per member"``).
+    write
+        Writes them from the :class:`Finished` sweep; returns the paths written
+        (none where the sweep has nothing for it, e.g. no hardware tier).
+    """
+
+    name: str
+    write: Callable[[Finished], Sequence[Path]]
+
+
+def write_outputs(outputs: Sequence[Output], finished: Finished) -> list[Path]:
+    """Write a finished sweep's outputs in order; return every path written.
+
+    Parameters
+    ----------
+    outputs
+        The workload's outputs (:meth:`Workload.outputs`).
+    finished
+        The sweep.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the outputs' order.
+
+    Raises
+    ------
+    ResultsError, OSError
+        As an output raises them (e.g. an existing file that cannot be merged).
+    """
+    return [path for output in outputs for path in output.write(finished)]
 
 
 class Workload(Protocol[P]):
@@ -182,4 +269,8 @@ class Workload(Protocol[P]):
         self, point: P, recording: SpikeRecording, recorded: np.ndarray
     ) -> dict[str, float]:
         """Return the metrics of one finished run (keys: :attr:`columns`' names)."""
+        ...
+
+    def outputs(self) -> tuple[Output, ...]:
+        """Return the files a finished sweep writes, in order (see write_outputs)."""
         ...

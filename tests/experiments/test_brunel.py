@@ -361,10 +361,10 @@ def test_twin_sweep_smoke_gives_the_regimes():
 
 
 def test_sweep_results_round_trip_through_the_seed_layout(tmp_path):
+    from experiments.brunel.io import read_population
+    from experiments.brunel.seed_files import write_seed_files
     from experiments.brunel.workload import grid
     from experiments.brunel.workload import sweep as run_sweep
-    from experiments.report.io import read_population
-    from experiments.report.summary import write_seed_files
     from experiments.runs.analysis import activity
 
     base = BrunelConfig.tiny(t_stop=1200.0)

@@ -10,10 +10,10 @@ from experiments.brunel import BrunelConfig
 from experiments.brunel import calibrate as calibrate_module
 from experiments.brunel.calibrate import calibrate, load_calibration, save_calibration
 from experiments.brunel.layout import SEED_FILE_NEURONS
+from experiments.brunel.seed_files import write_seed_files
+from experiments.brunel.wafer_files import load_wafer
 from experiments.brunel.workload import grid
 from experiments.brunel.workload import sweep as run_sweep
-from experiments.report.compare import load_wafer
-from experiments.report.summary import write_seed_files
 from twin.errors import ConfigError
 from twin.hardware import HardwareConfig
 from twin.hardware.saturation import Saturation

@@ -3,22 +3,22 @@ import pytest
 
 from experiments.brunel import BrunelConfig
 from experiments.brunel.layout import SEED_FILE_NEURONS
-from experiments.brunel.workload import BrunelWorkload, grid
-from experiments.brunel.workload import sweep as run_sweep
-from experiments.cli import main
-from experiments.report.compare import (
+from experiments.brunel.report import report
+from experiments.brunel.seed_files import write_seed_files
+from experiments.brunel.stats import (
     DEPARTURE_HZ,
     Stat,
     aggregate,
-    agrees,
     corrected_g,
-    departs,
     load_chips,
     load_summary,
-    load_wafer,
-    report,
 )
-from experiments.report.summary import write_seed_files, write_summary
+from experiments.brunel.wafer_files import load_wafer
+from experiments.brunel.workload import BrunelWorkload, grid
+from experiments.brunel.workload import sweep as run_sweep
+from experiments.cli import main
+from experiments.report.summary import write_summary
+from experiments.report.verdicts import agrees, departs
 
 HEADER = "platform,tier,seed,g,eta,layout,n_neurons,rate_hz,cv,global_cv\n"
 

@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from experiments.brunel.io import Segment, write_population
+from experiments.brunel.stats import load_chips, load_summary
+from experiments.brunel.wafer_files import load_wafer
 from experiments.cli import main
-from experiments.report.compare import load_chips, load_summary, load_wafer
-from experiments.report.io import Segment, write_population
 from twin import ResultsError
 
 SIM_TIME = 2000.0

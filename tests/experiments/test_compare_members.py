@@ -16,13 +16,14 @@ import numpy as np
 import pytest
 
 from experiments.brunel import BrunelConfig
+from experiments.brunel.io import read_population
+from experiments.brunel.stats import aggregate, load_summary
 from experiments.brunel.workload import grid
 from experiments.cli import brunel as brunel_cli
 from experiments.cli import main
-from experiments.report.compare import aggregate, load_summary
-from experiments.report.io import read_population
 from experiments.report.members import split_members
 from experiments.report.summary import EarlierFormatWarning
+from experiments.runs.table import TABLE_NAME, read_table
 from twin.errors import ResultsError
 
 
@@ -160,3 +161,22 @@ def test_split_members_keeps_the_order_of_appearance():
     assert [len(v) for v in groups.values()] == [2, 1]
     assert np.isfinite(aggregate(groups[(("wafer", "b"),)])[("twin", "ideal")][
         (8.0, 2.0)].rate)  # fmt: skip
+
+
+def test_each_member_s_tables_hold_its_own_rows_only(ensemble, tmp_path):
+    """Values of a member's section are over its own seeds (from the folder's table)."""
+    assert main(["compare", str(ensemble), "--out", str(tmp_path)]) == 0
+    text = (tmp_path / "report.md").read_text()
+    head, *sections = text.split("# The seed sweep: twin vs NEST: ")
+    assert "2 ensemble members (strategy differ)" in head
+    rows = read_table(ensemble / TABLE_NAME).having("done")
+    assert len(sections) == len({r["strategy"] for r in rows}) == 2
+    for section in sections:
+        strategy = section.split("\n", 1)[0].removeprefix("strategy = ")
+        mine = [r for r in rows if r["strategy"] == strategy]
+        rate = np.array([r["rate_hz"] for r in mine])
+        loss = np.mean([r["synapse_loss"] for r in mine])
+        assert rate.size == 2
+        cells = f"{rate.mean():.2f} ± {rate.std(ddof=1):.2f}"
+        assert f"| 4 | 2 | {cells} | – | – | – | {100 * loss:.1f} % |" in section
+        assert "Runs of twin: 2 row(s); tiers mapped; 2 seed(s) per point" in section

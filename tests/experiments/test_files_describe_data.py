@@ -14,12 +14,13 @@ import numpy as np
 import pytest
 
 from experiments.brunel import BrunelConfig
+from experiments.brunel.io import Segment, read_population, to_neo
 from experiments.brunel.layout import SEED_FILE_NEURONS
 from experiments.brunel.outputs import population_sizes
+from experiments.brunel.seed_files import write_seed_files
 from experiments.brunel.workload import BrunelWorkload, grid
 from experiments.brunel.workload import sweep as run_sweep
-from experiments.report.io import Segment, read_population, to_neo
-from experiments.report.summary import write_seed_files, write_summary
+from experiments.report.summary import write_summary
 from experiments.runs.result import analyse, load_point, save_point
 from experiments.runs.table import TABLE_NAME, read_table
 from twin.errors import ResultsError

@@ -2,7 +2,7 @@ import h5py
 import numpy as np
 import pytest
 
-from experiments.report.io import Segment, read_population, write_population
+from experiments.brunel.io import Segment, read_population, write_population
 from twin import ResultsError
 
 
@@ -78,7 +78,7 @@ def test_neo_export_keeps_trains_and_annotations_and_elephant_reads_it():
     pytest.importorskip("neo")
     from elephant.statistics import mean_firing_rate
 
-    from experiments.report.io import to_neo
+    from experiments.brunel.io import to_neo
 
     seg = Segment({"g": 8.0, "eta": 0.8, "sim_time": 1000.0}, (np.array([1.0, 501.0]),))
     block = to_neo("exc", [seg])

@@ -105,7 +105,8 @@ def test_failed_units_are_one_line_each_and_the_command_exits_1(
 
 
 def test_compare_reads_the_finished_rows_of_the_table(tmp_path):
-    from experiments.report.compare import load_summary, partial_note
+    from experiments.brunel.stats import load_summary
+    from experiments.report.load import partial_note
 
     rows = [
         _row(1, "a", 10.0) | {"cv": 1.0, "global_cv": 2.0},

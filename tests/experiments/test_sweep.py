@@ -5,10 +5,11 @@ import pytest
 
 from experiments.brunel import BrunelConfig
 from experiments.brunel.layout import SEED_FILE_NEURONS
+from experiments.brunel.seed_files import write_seed_files
+from experiments.brunel.stats import load_chips
 from experiments.brunel.workload import BrunelWorkload, grid, run
 from experiments.brunel.workload import sweep as run_sweep
-from experiments.report.compare import load_chips
-from experiments.report.summary import write_chips, write_seed_files
+from experiments.report.summary import write_chips
 from twin.errors import ConfigError
 from twin.tiers import tier_list
 
