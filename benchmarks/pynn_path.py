@@ -20,15 +20,15 @@ NEST's kernel start are counted alike:
   script runs; NEST has no fidelity tiers, so it runs once per repeat).
 
 The worker processes time their stages by wrapping, in the worker only,
-``twin.pynn.engine.network_of``, ``twin.pynn.engine.realise`` and
-``twin.pynn.engine.simulate_batch`` (twin.pynn), and
-``experiments.brunel.workload.build_network``, ``experiments.runs.execute.realise``
-and ``experiments.runs.execute.simulate_batch`` (direct); ``simulate_batch`` reports its
-own prepare / compile / run / decode split. Printed per fidelity: the wall time of each
-process, its ratio to the direct path and twin.pynn / NEST, then the stages (medians
-over ``--repeats``, each stage on its own, so with several repeats the column need not
-add up to the median wall). Both twin paths run on one XLA CPU device (a single point is
-a batch of one) unless ``XLA_FLAGS`` says otherwise.
+``twin.pynn.snapshot.network_of`` (twin.pynn) or
+``experiments.brunel.workload.build_network`` (direct), and on both paths
+``twin.tier_inputs.realise`` and ``twin.tier_run.simulate_batch`` (the one tier run
+both take); ``simulate_batch`` reports its own prepare / compile / run / decode split.
+Printed per fidelity: the wall time of each process, its ratio to the direct path and
+twin.pynn / NEST, then the stages (medians over ``--repeats``, each stage on its own, so
+with several repeats the column need not add up to the median wall). Both twin paths
+run on one XLA CPU device (a single point is a batch of one) unless ``XLA_FLAGS`` says
+otherwise.
 
 The paths draw different realisations of the same model (PyNN's random streams vs
 ``build_network``'s), and the mapped tiers map with different settings (the direct path

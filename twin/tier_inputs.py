@@ -44,8 +44,11 @@ class TierRequest:
     graph
         The wafer's L1 bus graph, to reuse.
     realised
-        A realisation of exactly this request made before (a cache's), used as it
-        is: the pipeline is pure, so it equals what realising again would give.
+        A realisation to run as it is, instead of realising the request: one made
+        before for an equal request (a cache's; the pipeline is pure, so it equals
+        what realising again would give), or a continued PyNN run's (the previous
+        run's realisation with the spike sources of now: the wafer keeps its mapping
+        and configuration within a run).
     """
 
     tier: Tier
@@ -59,6 +62,11 @@ class TierRequest:
 
     def realise(self) -> Realised:
         """Return the request's realisation (the one given, else made now).
+
+        Returns
+        -------
+        twin.tiers.Realised
+            The network to simulate with its mapping, sites and hardware report.
 
         Raises
         ------

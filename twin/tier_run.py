@@ -38,7 +38,7 @@ from twin.analog.kernel import Resume
 from twin.analog.keys import stream_key
 from twin.analog.runner import Progress
 from twin.analog.store import CompiledStore
-from twin.hardware import HardwareConfig, bandwidth_loss
+from twin.hardware import bandwidth_loss
 from twin.network import PoissonSource
 from twin.recording import SpikeRecording
 from twin.stack import stack, unstack
@@ -152,7 +152,7 @@ def _apply_link(
     variant: RunVariant,
     link: RecordingLink | None,
     record_from: float,
-) -> tuple[SpikeRecording, dict[str, float], dict]:
+) -> tuple[SpikeRecording, dict[str, float], dict[str, dict[int, tuple[int, int]]]]:
     """Apply a tier's recording and input links to one recording; count the losses.
 
     Raises
@@ -165,6 +165,7 @@ def _apply_link(
     if link is None or not tn.bandwidth_limited:
         return rec, counts, {}
     assert tn.sites is not None  # bandwidth_limited
+    assert tn.tier.hardware is not None
     sources = {
         s.name: np.asarray(s.rate) * variant.rate_scale
         for s in tn.network.sources
@@ -175,7 +176,7 @@ def _apply_link(
         tn.sites,
         link.recorded,
         sources,
-        tn.tier.hardware or HardwareConfig(),
+        tn.tier.hardware,  # the tier's limits (bandwidth_limited: not None)
         seed=seed_sequence(input_loss_label(link.stream, tn.tier, variant)),
         stationary=link.stationary,
         record_from=record_from,
@@ -247,6 +248,8 @@ def run_tiers(
         If a bandwidth-limited tier's hardware ``limits`` lack a resource.
     ConfigError, NumericalError
         See :func:`twin.analog.simulate_batch`.
+    ValueError
+        If ``links`` is not one link per variant.
     """
     nets = tuple(r.realise() for r in requests)
     networks = [tn.network for tn in nets]

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal, cast
 
-import numpy as np
-
 from twin.errors import ConfigError
 from twin.hardware.config import EFFECTS, HardwareConfig
 from twin.hardware.realise import (
@@ -31,14 +29,12 @@ from twin.hardware.realise import (
     realise_hardware,
     spike_stages,
 )
-from twin.hardware.variation import NeuronSites
 from twin.network import Network
 from twin.routing import MappingConfig, WaferMapping, map_network
 from twin.routing.busgraph import BusGraph
+from twin.sites import wafer_sites
 from twin.stages import Stage
-from twin.wafer import HICANNOnWafer, Wafer
-from twin.wafer.coords import N_HICANNS
-from twin.wafer.neurons import chip_of_bus
+from twin.wafer import Wafer
 
 __all__ = [
     "ABLATION_PREFIX",
@@ -300,14 +296,17 @@ class Realised:
         the ``bandwidth`` effect: its in-run stages (:meth:`in_run_stages`) and the
         recording and input links after the run.
         """
-        mapped = self.sites is not None and self.hardware is not None
-        return mapped and self.tier.bandwidth
+        placed = self.sites is not None and self.hardware is not None
+        return placed and self.tier.bandwidth
 
     def in_run_stages(self) -> list[Stage]:
         """Return the in-run rate limits: priority encoders, then DNC mergers.
 
-        Empty without sites and hardware settings, or with the ``bandwidth`` effect
-        off (:func:`twin.hardware.spike_stages`).
+        Returns
+        -------
+        list of Stage
+            The stages (:func:`twin.hardware.spike_stages`); empty unless
+            :attr:`bandwidth_limited`.
 
         Raises
         ------
@@ -315,28 +314,10 @@ class Realised:
             If the effect is on and the hardware ``limits`` lack
             ``priority_encoder`` or ``dnc_merger``.
         """
-        if self.sites is None or self.hardware is None:
+        if not self.bandwidth_limited:
             return []
+        assert self.sites is not None and self.hardware is not None  # noqa: PT018
         return spike_stages(self.sites, self.hardware)
-
-
-def wafer_sites(mapping: WaferMapping) -> WaferSites:
-    """Collect the placement facts of a mapping in global neuron order."""
-    net = mapping.network
-    names = [p.name for p in net.populations]
-    hicann = np.concatenate([mapping.placement.hicann[n] for n in names])
-    column = np.concatenate([mapping.placement.column[n] for n in names])
-    bus = np.concatenate([mapping.buses.bus[n] for n in names])
-    source_chip = {
-        s.name: np.where(
-            mapping.buses.bus[s.name] >= 0, chip_of_bus(mapping.buses.bus[s.name]), -1
-        )
-        for s in net.sources
-    }
-    fpga = np.array([HICANNOnWafer.from_enum(e).fpga for e in range(N_HICANNS)])
-    return WaferSites(
-        NeuronSites(hicann, column), bus, MappingProxyType(source_chip), fpga
-    )
 
 
 def realise(

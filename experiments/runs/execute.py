@@ -9,24 +9,29 @@ here; executors (:mod:`experiments.runs.sweep`) store results and show progress.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Hashable, Mapping
 from typing import Any
 
 import numpy as np
-from jax import numpy as jnp
 
 from experiments.runs.plan import MapTask, RunUnit
+from experiments.runs.points import (
+    INPUT_LOSS_STREAM,
+    POINT_STREAM,
+    point_key,
+    point_label,
+    point_variant,
+    recording_link,
+    scaled,
+    tier_request,
+)
 from experiments.runs.result import PointResult, analyse
-from experiments.runs.workload import Variant, Workload
-from twin.analog.keys import stream_key
+from experiments.runs.workload import Workload
 from twin.analog.runner import Progress
 from twin.analog.store import CompiledStore
-from twin.network import Network, PoissonSource
+from twin.errors import ConfigError
 from twin.routing import MappingConfig, WaferMapping, map_network
-from twin.streams import Label
-from twin.tier_run import RecordingLink, RunVariant, TierRequest, TierRun, run_tiers
-from twin.tiers import Tier
+from twin.tier_run import TierRequest, TierRun, run_tiers
 from twin.wafer import Wafer
 
 __all__ = [
@@ -35,6 +40,7 @@ __all__ = [
     "execute",
     "map_task",
     "point_key",
+    "point_label",
     "point_variant",
     "recording_link",
     "scaled",
@@ -43,60 +49,24 @@ __all__ = [
 ]
 
 
-#: Name of the stream a sweep point's Poisson sources draw from (:func:`point_key`).
-POINT_STREAM = "experiments.point"
-#: Name of the stream of a point's input-link loss estimate (per tier).
-INPUT_LOSS_STREAM = "experiments.input_loss"
-
-
-def point_key(variant: Variant) -> jnp.ndarray:
-    """Return the JAX PRNG key of a variant: the stream labelled by its integers.
-
-    The label is ``("stream", POINT_STREAM)`` and one ``("key", k)`` field per integer
-    (:mod:`twin.streams`): distinct integer tuples, of any length, give distinct keys.
-
-    Raises
-    ------
-    ConfigError
-        If an entry of ``variant.key`` is not an integer.
-    """
-    return stream_key(point_label(variant))
-
-
-def point_label(variant: Variant) -> Label:
-    """Return the label of a variant's Poisson stream (see :func:`point_key`)."""
-    return (("stream", POINT_STREAM), *(("key", k) for k in variant.key))
-
-
-def scaled(network: Network, variant: Variant) -> Network:
-    """Return the reference network moved to a variant (as the batch does).
-
-    Inhibitory weights × ``g_scale``, Poisson rates × ``rate_scale``.
-
-    Raises
-    ------
-    NetworkError
-        If a scaled weight or rate is negative or not finite.
-    """
-    projections = tuple(
-        p.replace(weight=p.weight * variant.g_scale)
-        if p.receptor == "inhibitory"
-        else p
-        for p in network.projections
-    )
-    sources = tuple(
-        dataclasses.replace(s, rate=np.asarray(s.rate) * variant.rate_scale)
-        if isinstance(s, PoissonSource)
-        else s
-        for s in network.sources
-    )
-    return network.replace(projections=projections, sources=sources)
-
-
 def map_task(
     workload: Workload[Any], task: MapTask, wafer: Wafer | None = None
 ) -> WaferMapping:
     """Compute one mapping of a plan.
+
+    Parameters
+    ----------
+    workload
+        The experiment.
+    task
+        The mapping task (realisation, fidelity, layout, a point of them).
+    wafer
+        The wafer (default: a perfect one).
+
+    Returns
+    -------
+    WaferMapping
+        The mapping of the network the workload requests for the task.
 
     Raises
     ------
@@ -113,55 +83,6 @@ def map_task(
         config=req.mapping or MappingConfig(),
         seed=workload.seed(task.point),
     )
-
-
-def point_variant(workload: Workload[Any], point: Hashable) -> RunVariant:
-    """Return a point as a variant of its realisation's batched run.
-
-    Its Poisson stream is labelled ``("stream", POINT_STREAM)`` and one
-    ``("key", k)`` field per integer of the workload's variant key (as
-    :func:`point_key`); inhibitory and rate scales are the workload's.
-    """
-    v = workload.variant(point)
-    return RunVariant(point_label(v), v.g_scale, v.rate_scale)
-
-
-def tier_request(
-    workload: Workload[Any],
-    point: Hashable,
-    tier: Tier,
-    layout: str,
-    *,
-    wafer: Wafer | None = None,
-    mapping: WaferMapping | None = None,
-) -> tuple[TierRequest, np.ndarray | None]:
-    """Return the network the workload requests for ``point`` at ``tier``.
-
-    Returns the request (:class:`twin.tier_run.TierRequest`, with the workload's
-    realisation seed and mapping settings) and the initial membrane potentials.
-
-    Raises
-    ------
-    ConfigError
-        If the workload cannot build the requested network.
-    """
-    req = workload.request(point, tier.fidelity, layout)
-    request = TierRequest(
-        tier,
-        req.network,
-        seed=workload.seed(point),
-        wafer=wafer,
-        mapping_config=req.mapping,
-        mapping=mapping,
-    )
-    return request, req.v0
-
-
-def recording_link(
-    workload: Workload[Any], point: Hashable, layout: str
-) -> RecordingLink:
-    """Return the recording and input links of a point: its recorded neurons."""
-    return RecordingLink(workload.recorded(point, layout), INPUT_LOSS_STREAM)
 
 
 def _requests(
@@ -198,9 +119,15 @@ def _execute_twin(
     if starts[0] is not None:
         v0 = np.concatenate([v for v in starts if v is not None])
     layouts = [unit.layout or workload.layout(p) for p in unit.points]
+    config = workload.sim_config(unit.points[0])
+    if any(workload.sim_config(p) != config for p in unit.points[1:]):
+        raise ConfigError(
+            "the points of one realisation ask for different run settings "
+            "(Workload.sim_config); give every point of a realisation the same ones"
+        )
     run = run_tiers(
         [r for r, _ in requests],
-        workload.sim_config(unit.points[0]),
+        config,
         [point_variant(workload, p) for p in unit.points],
         links=[
             recording_link(workload, p, lay)
@@ -231,6 +158,26 @@ def twin_result(
 
     The recording (after the links), the losses and the link groups are the run's;
     the neurons analysed are the point's recorded ones in ``layout``.
+
+    Parameters
+    ----------
+    workload
+        The experiment.
+    point
+        The variant's point.
+    layout
+        Its recording layout.
+    run
+        The tier run.
+    at
+        ``(variant, request)`` indices into the run.
+    wall
+        Wall time to state for the point, s.
+
+    Returns
+    -------
+    PointResult
+        The point's metrics, recording and losses at the tier.
     """
     v, k = at
     return analyse(

@@ -4,6 +4,12 @@ The emulator only: spike data is :class:`twin.recording.SpikeRecording`, the tie
 :mod:`twin.tiers`, the hardware transforms :mod:`twin.hardware`.
 """
 
-from twin.analog.simulate import SimConfig, simulate, simulate_batch, split_keys
+from twin.analog.simulate import (
+    BatchResult,
+    SimConfig,
+    simulate,
+    simulate_batch,
+    split_keys,
+)
 
-__all__ = ["SimConfig", "simulate", "simulate_batch", "split_keys"]
+__all__ = ["BatchResult", "SimConfig", "simulate", "simulate_batch", "split_keys"]

@@ -105,7 +105,7 @@ def raise_if_nonfinite(
     starts = np.cumsum([0] + [p.size for p in network.populations])
     k = int(np.searchsorted(starts, gid, side="right")) - 1
     pop = network.populations[k]
-    t = config.offset + (int(first[gid]) + 1) * config.dt  # session time
+    t = config.offset + float(config.grid.stamp_ms(int(first[gid]) + 1))  # session
     raise NumericalError(
         f"neuron {pop.name}[{gid - starts[k]}] (id {gid}, variant {variant}) left "
         f"finite values at t = {t:g} ms ({bad.size} neurons in all); check its "

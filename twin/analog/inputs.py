@@ -186,7 +186,8 @@ def checked_resume(
     if resume.step is not None and resume.step != config.offset_steps:
         raise ConfigError(
             f"resume: a state taken at step {resume.step} continues a run with "
-            f"offset = {resume.step * config.dt:g} ms, not {config.offset} ms; give "
+            f"offset = {config.grid.session_ms(resume.step):g} ms, not {config.offset} "
+            "ms; give "
             "that offset"
         )
     v = np.asarray(resume.state.v)

@@ -122,8 +122,9 @@ def simulate_batch(
         shape ``(n_neurons,)`` (default: ``config.v_init``, else each neuron's
         v_rest; w = 0).
     resume
-        Continue from the state another run ended in (its ``finals``), instead of
-        starting from ``v0``, ``w0``; leaves with leading axis ``nb``. The run starts
+        Continue from the state another run ended in (its
+        :attr:`BatchResult.final`), instead of starting from ``v0``, ``w0``; leaves
+        with leading axis ``nb``. The run starts
         at session time ``config.offset``, which must be where ``resume`` was taken.
     keep_final
         Keep the state the run ends in (:attr:`BatchResult.final`) for a run that

@@ -209,7 +209,7 @@ def drop_events(
     ------
     ConfigError
         If some event is subject to the limit and ``depth`` or the service per step
-        (``rate_bio * dt``) is negative.
+        (``rate_bio * dt``) is negative, or ``dt`` is not a multiple of 0.001 ms.
     """
     groups = np.asarray(group_of)[ids]
     subject = groups >= 0
@@ -269,7 +269,8 @@ def poisson_input_loss(
     Raises
     ------
     ConfigError
-        If ``depth`` or the service per step (``rate_bio * dt``) is negative.
+        If ``depth`` or the service per step (``rate_bio * dt``) is negative, or
+        ``dt`` is not a multiple of 0.001 ms.
     """
     steps = int(TimeGrid(dt).steps_of(t_stop))
     lam = np.asarray(rate_per_group, dtype=float) * dt * 1e-3

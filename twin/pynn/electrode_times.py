@@ -176,7 +176,7 @@ def step_changes(
     if ctr >= 0:  # the amplitude in force at the first step NEST can change
         c[ctr] = grid.dt
         c, a = c[ctr:], a[ctr:]
-    c = grid.steps_of(c) * grid.dt
+    c = grid.stamp_ms(grid.steps_of(c))
     unique, first_reversed = np.unique(c[::-1], return_index=True)
     a = a[c.size - 1 - first_reversed]  # of equal times, the last amplitude
     stamps = ms_to_tics(unique) // grid.tics_per_step

@@ -26,6 +26,8 @@ what the recorder returns is what the wafer would deliver.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Hashable
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -114,7 +116,7 @@ def _request(
     return request
 
 
-def _reuse_key(snap: Snapshot) -> tuple:
+def _reuse_key(snap: Snapshot) -> Hashable:
     """Return what a session's realisation depends on besides the network."""
     opts = snap.options
     tier = tier_list([opts.fidelity], hardware=opts.hardware)[0]
@@ -266,7 +268,7 @@ def _delivered(segments: tuple[Segment, ...]) -> tuple[np.ndarray, np.ndarray]:
     return ids.astype(np.int64), times
 
 
-def _global_ids(built: Built, spiking: list) -> np.ndarray:
+def _global_ids(built: Built, spiking: list[tuple[Any, np.ndarray]]) -> np.ndarray:
     """Return the global ids of the neurons whose spikes are recorded."""
     net = built.network
     parts = [net.offset(built.name_of(p)) + ids - int(p.first_id) for p, ids in spiking]

@@ -17,7 +17,7 @@ in ``setup`` on the grid, or with ``"auto"`` the extreme delays so far.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pyNN import common
@@ -29,6 +29,9 @@ from twin.routing import MappingConfig
 from twin.tiers import IDEAL, Fidelity, check_fidelity
 from twin.timegrid import TimeGrid
 from twin.wafer import Wafer
+
+if TYPE_CHECKING:
+    from twin.pynn.emulation import Emulation
 
 __all__ = ["ID", "Options", "Reuse", "State", "name", "state"]
 
@@ -204,14 +207,15 @@ class State(common.control.BaseState):
         self.step = 0
         self.t_start = 0
         self.segment_counter += 1
-        self.emulation: Any = None
+        self.emulation: Emulation | None = None
 
     def run_until(self, tstop: float) -> None:
         """Advance to ``tstop`` ms (a grid time, see the module docstring).
 
         Emulates from the end of the last run on a snapshot of the session
         (:func:`twin.pynn.snapshot.snapshot`, :func:`twin.pynn.engine.emulate`), then
-        forgets the values ``initialize`` set (they have been applied).
+        forgets the values ``initialize`` set (they have been applied; a run that
+        raises keeps them for the next).
 
         Parameters
         ----------

@@ -13,13 +13,16 @@ reading the session again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from twin.pynn.build import Built, network_of
 from twin.pynn.emulation import Emulation
 from twin.recording import STATE_VARIABLES
+
+if TYPE_CHECKING:
+    from twin.pynn.simulator import Options, State
 
 __all__ = ["Snapshot", "snapshot"]
 
@@ -57,7 +60,7 @@ class Snapshot:
         The results so far (``None``: none since the last reset).
     """
 
-    options: Any
+    options: Options
     dt: float
     built: Built | None
     spiking: tuple[tuple[Any, np.ndarray], ...]
@@ -71,7 +74,9 @@ class Snapshot:
     previous: Emulation | None
 
 
-def _recorded(populations: list, *variables: str) -> tuple[tuple[Any, np.ndarray], ...]:
+def _recorded(
+    populations: list[Any], *variables: str
+) -> tuple[tuple[Any, np.ndarray], ...]:
     """Return (population, recorded cell ids) for any of ``variables``."""
     out = []
     for pop in populations:
@@ -86,7 +91,7 @@ def _recorded(populations: list, *variables: str) -> tuple[tuple[Any, np.ndarray
     return tuple(out)
 
 
-def _analog_variables(populations: list) -> frozenset[str]:
+def _analog_variables(populations: list[Any]) -> frozenset[str]:
     """Return the names of the analog variables recorded anywhere."""
     return frozenset(
         var.name
@@ -96,7 +101,7 @@ def _analog_variables(populations: list) -> frozenset[str]:
     )
 
 
-def _initial(populations: list, variable: str, default: float) -> np.ndarray:
+def _initial(populations: list[Any], variable: str, default: float) -> np.ndarray:
     """Return the initial value of every neuron (one IDLE neuron if none)."""
     parts = [
         np.array(pop._initial.get(variable, np.full(pop.size, default)))
@@ -107,7 +112,7 @@ def _initial(populations: list, variable: str, default: float) -> np.ndarray:
 
 
 def _reinit(
-    populations: list, built: Built
+    populations: list[Any], built: Built
 ) -> tuple[tuple[str, np.ndarray, np.ndarray], ...]:
     """Return the values ``initialize`` set since the last run, by global id."""
     out = []
@@ -123,7 +128,7 @@ def _reinit(
     return tuple(out)
 
 
-def snapshot(state: Any) -> Snapshot:
+def snapshot(state: State) -> Snapshot:
     """Return what the next ``run`` of the session ``state`` depends on.
 
     Parameters
