@@ -6,7 +6,8 @@ digest of every source file that shapes a result (:data:`SHAPING`): the core mod
 (``twin/*.py``), the emulator with its native source (``twin.analog``), the wafer model
 (``twin.wafer``), the mapper (``twin.routing``), the hardware transforms
 (``twin.hardware``), the workloads (``experiments.brunel``,
-``experiments.microcircuit``) and the run layer (``experiments.runs``). The digest is
+``experiments.microcircuit``, less their report, figure and file modules,
+:data:`READ_ONLY`) and the run layer (``experiments.runs``). The digest is
 taken over the installed files' paths and bytes in sorted order and the versions of
 the libraries that compute with them (:data:`DEPENDENCIES`: JAX's random bits and
 XLA's arithmetic, numpy, scipy, networkx), once per process (the code a process runs
@@ -30,6 +31,7 @@ import twin
 __all__ = [
     "DEPENDENCIES",
     "NEST_DEPENDENCIES",
+    "READ_ONLY",
     "SHAPING",
     "SOURCE_SUFFIXES",
     "CodeStamp",
@@ -53,6 +55,26 @@ SHAPING: tuple[tuple[str, bool], ...] = (
     ("experiments.brunel", True),
     ("experiments.microcircuit", True),
     ("experiments.runs", True),
+)
+
+#: Modules of the workload packages that only read finished results (reports,
+#: figures, files written from a sweep's rows): editing them leaves stored points
+#: valid. None of them is imported by the run path (a test checks it).
+READ_ONLY: frozenset[str] = frozenset(
+    {
+        "experiments/brunel/compare_figures.py",
+        "experiments/brunel/io.py",
+        "experiments/brunel/outputs.py",
+        "experiments/brunel/plots.py",
+        "experiments/brunel/report.py",
+        "experiments/brunel/seed_files.py",
+        "experiments/brunel/stats.py",
+        "experiments/brunel/tables.py",
+        "experiments/brunel/wafer_files.py",
+        "experiments/microcircuit/compare.py",
+        "experiments/microcircuit/outputs.py",
+        "experiments/microcircuit/plots.py",
+    }
 )
 
 #: Distributions whose version shapes the twin's results (random bits, arithmetic,
@@ -140,6 +162,13 @@ def package_files(root: Path, name: str, recursive: bool) -> list[tuple[str, Pat
 def shaping_files() -> list[tuple[str, Path]]:
     """Return the installed source files of :data:`SHAPING`, sorted by name.
 
+    The modules of :data:`READ_ONLY` are left out.
+
+    Returns
+    -------
+    list of (str, Path)
+        ``(name/relative/path, path)`` of each file.
+
     Raises
     ------
     ConfigError
@@ -158,7 +187,7 @@ def shaping_files() -> list[tuple[str, Path]]:
                 "matched to the code that computed them"
             )
         files += package_files(Path(folders[0]), name, recursive)
-    return sorted(files)
+    return sorted(f for f in files if f[0] not in READ_ONLY)
 
 
 def _version(distribution: str) -> str:

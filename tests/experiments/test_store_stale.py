@@ -6,6 +6,8 @@ is refused with the folder and the remedy, or reused knowingly with ``reuse_stal
 """
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from experiments.runs import codestamp
 from experiments.runs.codestamp import (
     DEPENDENCIES,
     NEST_DEPENDENCIES,
+    READ_ONLY,
     CodeStamp,
     code_stamp,
     dependency_versions,
@@ -79,10 +82,30 @@ def test_the_digest_covers_what_shapes_results_and_only_that():
         assert shaping in names
     for other in ("twin/pynn/", "experiments/cli/", "experiments/report/"):
         assert not any(n.startswith(other) for n in names)
+    assert not READ_ONLY & set(names)
     stamp = code_stamp()
     assert stamp == code_stamp()  # once per process
     assert stamp.version == twin.__version__
     assert len(stamp.digest) == 64
+
+
+def test_the_read_only_modules_exist_and_the_run_path_imports_none():
+    """A module left out of the digest can change no stored result: the run path
+    (both workloads, execution, the serial and Dask executors) never imports it."""
+    root = Path(__file__).resolve().parents[2]
+    assert all((root / name).is_file() for name in READ_ONLY)
+    modules = sorted(n.removesuffix(".py").replace("/", ".") for n in READ_ONLY)
+    code = (
+        "import sys\n"
+        "import experiments.brunel.workload, experiments.microcircuit.workload\n"
+        "import experiments.runs.execute, experiments.runs.sweep\n"
+        "import experiments.runs.dask_executor\n"
+        f"print(','.join(m for m in {modules!r} if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == ""
 
 
 def test_a_stamp_reads_back_from_its_folder_name():
