@@ -1,0 +1,166 @@
+"""``rates_of`` a twin Network: formulas, limits, refusals, and the seed network."""
+
+import numpy as np
+import pytest
+
+from twin.network import (
+    CurrentStimulus,
+    Network,
+    PoissonSource,
+    Population,
+    Projection,
+    SpikeTimesSource,
+)
+from twin.theory import Flag, NotDescribableError, noiseless_rate, rates_of
+from twin.theory.conductance import Drive, Neurons, effective_input
+from twin.theory.connectivity import connectivity_kind
+
+RNG_SEED = 11
+
+
+def _projection(pre, post, pre_idx, post_idx, weight, receptor="excitatory"):
+    pre_idx, post_idx = np.asarray(pre_idx), np.asarray(post_idx)
+    return Projection(
+        pre=pre,
+        post=post,
+        pre_idx=pre_idx,
+        post_idx=post_idx,
+        weight=np.full(pre_idx.size, weight),
+        delay=np.full(pre_idx.size, 1.0),
+        receptor=receptor,
+    )
+
+
+def _driven(cell_type="IF_cond_exp", k=100, rate=20.0, weight=0.004, **params):
+    """One population of 50 neurons, k Poisson inputs each (fixed in-degree)."""
+    rng = np.random.default_rng(RNG_SEED)
+    n = 50
+    pop = Population(name="p", size=n, cell_type=cell_type, parameters=params)
+    ext = PoissonSource(name="ext", size=200, rate=rate)
+    proj = _projection(
+        "ext", "p", rng.integers(0, 200, n * k), np.repeat(np.arange(n), k), weight
+    )
+    return Network(populations=(pop,), sources=(ext,), projections=(proj,))
+
+
+def test_effective_input_is_the_conductance_balance():
+    """g = A tau, tau_eff = C/g_tot, mu = sum g E/g_tot, sigma^2 = tau_eff sum B J^2."""
+    pop = Population(name="p", size=1, parameters={"cm": 0.5, "tau_m": 10.0})
+    neurons = Neurons.of(pop)
+    a, b = np.array([[2.0, 1.0]]), np.array([[0.01, 0.02]])  # µS Hz, µS² Hz
+    eff = effective_input(neurons, Drive(a, b))
+    g_e, g_i = 2.0 * 5.0e-3, 1.0 * 5.0e-3  # µS (tau_syn 5 ms)
+    g_tot = 0.05 + g_e + g_i
+    mu = (0.05 * -65.0 + g_e * 0.0 + g_i * -70.0) / g_tot
+    jumps = np.array([(0.0 - mu), (-70.0 - mu)]) * 5.0 / 0.5  # mV per µS
+    var = (0.5 / g_tot) * 1e-3 * np.sum(b[0] * jumps**2)
+    np.testing.assert_allclose(eff.mu, mu, rtol=1e-13)
+    np.testing.assert_allclose(eff.tau_eff, 0.5 / g_tot, rtol=1e-13)
+    np.testing.assert_allclose(eff.sigma**2, var, rtol=1e-13)
+    np.testing.assert_allclose(eff.tau_s, 5.0)
+
+
+def test_constant_current_alone_gives_the_deterministic_lif_rate():
+    pop = Population(name="p", size=3, parameters={"i_offset": [0.5, 1.0, 2.0]})
+    src = PoissonSource(name="ext", size=1, rate=0.0)
+    network = Network(populations=(pop,), sources=(src,))
+    got = rates_of(network)
+    mu = -65.0 + np.array([0.5, 1.0, 2.0]) * 20.0 / 1.0  # v_rest + I R
+    expected = noiseless_rate(mu, tau_m=20.0, tau_ref=0.1, theta=-50.0, v_reset=-65.0)
+    np.testing.assert_allclose(got.neuron_rates["p"], expected, rtol=1e-12)
+    assert got.rates[0] == pytest.approx(expected.mean(), rel=1e-9)
+
+
+def test_population_rate_is_the_mean_over_neurons_and_mean_neuron_ignores_spread():
+    spread = np.linspace(-52.0, -48.0, 50)
+    varied = rates_of(_driven(v_thresh=spread))
+    assert varied.rates[0] == pytest.approx(varied.neuron_rates["p"].mean(), rel=1e-9)
+    assert np.all(np.diff(varied.neuron_rates["p"]) < 0)  # higher threshold, lower rate
+    same = _driven(v_thresh=-50.0)
+    np.testing.assert_allclose(
+        rates_of(same).rates, rates_of(same, neurons="mean").rates, rtol=1e-9
+    )
+
+
+def test_spike_triggered_adaptation_lowers_the_rate_self_consistently():
+    base = {"delta_T": 0.0, "a": 0.0, "tau_w": 100.0}
+    free = rates_of(_driven("EIF_cond_exp_isfa_ista", weight=0.006, b=0.0, **base))
+    adapted = rates_of(_driven("EIF_cond_exp_isfa_ista", weight=0.006, b=0.05, **base))
+    assert 0 < adapted.rates[0] < free.rates[0]
+    assert Flag.EXPONENTIAL_THRESHOLD not in adapted.flags
+    eif = rates_of(_driven("EIF_cond_exp_isfa_ista", weight=0.006))
+    assert Flag.EXPONENTIAL_THRESHOLD in eif.flags
+
+
+def test_connectivity_kinds_are_read_from_the_synapses():
+    rng = np.random.default_rng(RNG_SEED)
+    n_pre, n_post, p = 400, 300, 0.1
+    mask = rng.random((n_post, n_pre)) < p
+    post, pre = np.nonzero(mask)
+    fixed_p = _projection("a", "b", pre, post, 0.001)
+    assert connectivity_kind(fixed_p, n_post) == "fixed probability"
+    fixed_k = _projection(
+        "a",
+        "b",
+        rng.integers(0, n_pre, n_post * 7),
+        np.repeat(np.arange(n_post), 7),
+        0.001,
+    )
+    assert connectivity_kind(fixed_k, n_post) == "fixed in-degree"
+    half = post < n_post // 2  # only the first half of the targets
+    with pytest.raises(NotDescribableError, match="'a->b'"):
+        connectivity_kind(_projection("a", "b", pre[half], post[half], 0.001), n_post)
+
+
+def test_networks_theory_cannot_describe_are_refused_by_name():
+    network = _driven()
+    times = SpikeTimesSource(name="times", spike_times=(np.array([1.0]),) * 2)
+    proj = _projection("times", "p", [0, 1], [0, 1], 0.001, receptor="inhibitory")
+    proj = proj.replace(name="timed input")
+    with pytest.raises(NotDescribableError, match="'timed input'"):
+        rates_of(
+            network.replace(
+                sources=(*network.sources, times),
+                projections=(*network.projections, proj),
+            )
+        )
+    step = CurrentStimulus(
+        name="step",
+        population="p",
+        index=np.array([0]),
+        times=np.array([1.0]),
+        amplitudes=np.array([0.1]),
+    )
+    with pytest.raises(NotDescribableError, match="'step'"):
+        rates_of(network.replace(stimuli=(step,)))
+    with pytest.raises(NotDescribableError, match="g_sat_E"):
+        rates_of(_driven(g_sat_E=0.1))
+
+
+@pytest.mark.parametrize("variation", [True, False])
+def test_seed_network_matches_the_twins_ideal_tier(variation):
+    """Theory vs a 3 s ideal-tier run of the seed network (2083 neurons) at two AI
+    points; rates over the last 2 s, per population; the same realisation in both.
+
+    Tolerance 15 % (the issue's target for AI points < 60 Hz). Measured here:
+    -7 % to -11 % with variation, -4 % to -6 % without.
+    """
+    from experiments.brunel import BrunelConfig, build_network
+    from twin.analog import SimConfig, simulate_batch, split_keys
+
+    base = BrunelConfig(g=8.0, eta=1.6, variation=variation)
+    points = ((8.0, 1.6), (10.0, 2.4))
+    run = simulate_batch(
+        build_network(base),
+        SimConfig(t_stop=3000.0),
+        keys=split_keys(RNG_SEED, 2),
+        g_scale=[g / base.g for g, _ in points],
+        rate_scale=[eta / base.eta for _, eta in points],
+    )
+    for recording, (g, eta) in zip(run.recordings, points, strict=True):
+        theory = rates_of(build_network(base.replace(g=g, eta=eta)))
+        for k, pop in enumerate(("exc", "inh")):
+            ids = recording.recorded[pop]
+            late = np.isin(recording.ids, ids) & (recording.times >= 1000.0)
+            twin_rate = late.sum() / ids.size / 2.0
+            assert theory.rates[k] == pytest.approx(twin_rate, rel=0.15), (g, eta, pop)

@@ -1,0 +1,172 @@
+r"""What a network's projections give each neuron: per-neuron weight sums.
+
+The stationary theory treats every presynaptic neuron of a population as firing
+independently at the population's rate. That holds for random connectivity: a fixed
+in-degree (every target neuron has the same number of synapses, PyNN's
+``FixedNumberPreConnector``, ``AllToAllConnector``, ``OneToOneConnector``) or a fixed
+probability (in-degrees dispersed as a binomial or Poisson count:
+``FixedProbabilityConnector``, ``FixedTotalNumberConnector``,
+``FixedNumberPostConnector``). A :class:`twin.projection.Projection` keeps only its
+synapses, so the kind is read from them: in-degrees all equal, or their dispersion
+statistic :math:`D = \sum_i (K_i - \bar K)^2 / \bar K` below the
+:math:`1 - 10^{-6}` quantile of :math:`\chi^2_{N-1}` (a binomial or Poisson count
+passes; a projection onto part of a population, or a hub structure, does not).
+
+Per target neuron ``i``, receptor ``x`` and presynaptic population ``l`` the sums
+:math:`\sum w` and :math:`\sum w^2` of the weights (µS) are kept, so that
+:math:`A_x = \sum_l \nu_l \sum w` and :math:`B_x = \sum_l \nu_l \sum w^2` for any
+population rates (:class:`twin.theory.conductance.Drive`); Poisson sources enter with
+each generator's own rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+from scipy.stats import chi2
+
+from twin.network import Network
+from twin.projection import Projection
+from twin.sources import PoissonSource
+from twin.theory.conductance import Drive
+from twin.theory.errors import NotDescribableError
+
+__all__ = ["DISPERSION_LEVEL", "Inputs", "connectivity_kind", "inputs_of"]
+
+#: Significance of the in-degree dispersion test (a random projection fails it once
+#: in a million).
+DISPERSION_LEVEL: Final = 1e-6
+Kind = Literal["fixed in-degree", "fixed probability"]
+_RECEPTOR: Final = {"excitatory": 0, "inhibitory": 1}
+
+
+def connectivity_kind(projection: Projection, n_post: int) -> Kind:
+    """Return the kind of a projection's connectivity, read from its synapses.
+
+    Parameters
+    ----------
+    projection
+        The projection.
+    n_post
+        Size of its target population.
+
+    Returns
+    -------
+    str
+        ``"fixed in-degree"`` (all in-degrees equal) or ``"fixed probability"``
+        (dispersed no more than a binomial or Poisson count).
+
+    Raises
+    ------
+    NotDescribableError
+        If the in-degrees are over-dispersed; the message names the projection.
+    """
+    k = np.bincount(projection.post_idx, minlength=n_post)
+    if np.all(k == k[0]):
+        return "fixed in-degree"
+    mean = k.mean()
+    dispersion = float(np.sum((k - mean) ** 2) / mean)
+    limit = float(chi2.ppf(1.0 - DISPERSION_LEVEL, n_post - 1))
+    if dispersion > limit:
+        raise NotDescribableError(
+            f"projection {projection.name!r}: in-degrees from {k.min()} to {k.max()} "
+            f"(mean {mean:.3g}) are dispersed beyond a random projection's (statistic "
+            f"{dispersion:.4g} > {limit:.4g}); the stationary theory describes fixed "
+            "in-degree or fixed probability projections: connect at random"
+        )
+    return "fixed probability"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Inputs:
+    """The input of one target population: weight sums per neuron.
+
+    Attributes
+    ----------
+    first, second
+        ``sum w`` (µS) and ``sum w^2`` (µS²) per neuron, presynaptic population and
+        receptor, shape ``(N, n_populations, 2)``.
+    ext_first, ext_second
+        ``sum w nu`` (µS Hz) and ``sum w^2 nu`` (µS² Hz) of the Poisson sources,
+        shape ``(N, 2)``.
+    """
+
+    first: np.ndarray
+    second: np.ndarray
+    ext_first: np.ndarray
+    ext_second: np.ndarray
+
+    def drive(self, rates: np.ndarray) -> Drive:
+        """Return the drive for population rates ``(..., n_populations)`` Hz."""
+        rates = np.asarray(rates, float)[..., None, :, None]
+        first = (self.first * rates).sum(axis=-2) + self.ext_first
+        second = (self.second * rates).sum(axis=-2) + self.ext_second
+        return Drive(first, second)
+
+
+def _source_rates(network: Network, projection: Projection) -> np.ndarray:
+    """Return the rate of each synapse's Poisson generator, Hz.
+
+    Raises
+    ------
+    NotDescribableError
+        If the source emits given spike times.
+    """
+    source = network.source(projection.pre)
+    if not isinstance(source, PoissonSource):
+        raise NotDescribableError(
+            f"projection {projection.name!r}: source {source.name!r} emits given "
+            "spike times; the stationary theory describes Poisson sources only"
+        )
+    return np.asarray(source.rate)[projection.pre_idx]
+
+
+def inputs_of(network: Network) -> dict[str, Inputs]:
+    """Return the :class:`Inputs` of every population of a network.
+
+    Parameters
+    ----------
+    network
+        Any twin network without current stimuli.
+
+    Returns
+    -------
+    dict
+        Population name -> its inputs (population order of the network).
+
+    Raises
+    ------
+    NotDescribableError
+        If the network has current stimuli, a projection's connectivity is not
+        random (:func:`connectivity_kind`) or a source emits given spike times.
+    """
+    if network.stimuli:
+        raise NotDescribableError(
+            f"current stimulus {network.stimuli[0].name!r}: the stationary theory "
+            "describes constant input only: give the current as the population's "
+            "i_offset"
+        )
+    names = [p.name for p in network.populations]
+    shapes = {p.name: (p.size, len(names), 2) for p in network.populations}
+    first = {k: np.zeros(s) for k, s in shapes.items()}
+    second = {k: np.zeros(s) for k, s in shapes.items()}
+    ext_first = {k: np.zeros(s[::2]) for k, s in shapes.items()}
+    ext_second = {k: np.zeros(s[::2]) for k, s in shapes.items()}
+    for proj in network.projections:
+        n_post = network.population(proj.post).size
+        connectivity_kind(proj, n_post)
+        x = _RECEPTOR[proj.receptor]
+        w = proj.weight
+        if network.is_source(proj.pre):
+            nu = _source_rates(network, proj)
+            ext_first[proj.post][:, x] += np.bincount(proj.post_idx, w * nu, n_post)
+            ext_second[proj.post][:, x] += np.bincount(
+                proj.post_idx, w * w * nu, n_post
+            )
+            continue
+        col = names.index(proj.pre)
+        first[proj.post][:, col, x] += np.bincount(proj.post_idx, w, n_post)
+        second[proj.post][:, col, x] += np.bincount(proj.post_idx, w * w, n_post)
+    return {k: Inputs(first[k], second[k], ext_first[k], ext_second[k]) for k in names}
