@@ -15,6 +15,8 @@ CASES = [
     ("twin.hardware", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.tiers", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.stack", ["jax", "networkx", "pyNN", "nest"]),
+    # The mean-field theory is numpy and scipy only.
+    ("twin.theory", ["jax", "pyNN", "nest", "matplotlib"]),
     # The one tier run composes the emulator with the wafer's model, never PyNN.
     ("twin.tier_run", ["pyNN", "nest", "matplotlib"]),
     # The emulator knows numpy and JAX only, never the wafer's model.
