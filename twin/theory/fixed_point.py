@@ -28,7 +28,7 @@ from scipy.optimize import root
 from twin.theory.stationary import FixedPoint, Flag, Stationary
 from twin.theory.validate import require
 
-__all__ = ["DEFAULT_STARTS", "SAME_POINT", "Transfer", "solve_rates"]
+__all__ = ["DEFAULT_STARTS", "SAME_POINT", "Transfer", "jacobian", "solve_rates"]
 
 #: ``F``: rates ``(..., *batch, n)`` Hz -> rates of the same shape, Hz.
 Transfer = Callable[[np.ndarray], np.ndarray]
