@@ -316,7 +316,10 @@ class Comparison:
         """
         twin = {t: v for (_, t), v in aggregate(member.twin, self.coords).items()}
         nest = {t: v for (_, t), v in aggregate(member.nest, self.coords).items()}
-        head = f"# {self.name}: twin vs NEST"
+        sides_present = [
+            n for n, rows in (("twin", member.twin), ("NEST", member.nest)) if rows
+        ]
+        head = f"# {self.name}: " + " vs ".join(sides_present)
         lines = [head + (f": {member.title}" if member.title else ""), ""]
         sides = (("twin", member.twin), ("NEST", member.nest))
         lines += [
