@@ -1,5 +1,7 @@
 """``rates_of`` a twin Network: formulas, limits, refusals, and the seed network."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -11,9 +13,16 @@ from twin.network import (
     Projection,
     SpikeTimesSource,
 )
-from twin.theory import Flag, NotDescribableError, noiseless_rate, rates_of
-from twin.theory.conductance import Drive, Neurons, effective_input
-from twin.theory.connectivity import connectivity_kind
+from twin.theory import (
+    Flag,
+    NotDescribableError,
+    TheoryInputError,
+    noiseless_rate,
+    rates_of,
+)
+from twin.theory.conductance import Drive, Neurons, effective_input, neuron_rates
+from twin.theory.connectivity import connectivity_kind, inputs_of
+from twin.theory.network_rates import _group, rates_over
 
 RNG_SEED = 11
 
@@ -135,6 +144,120 @@ def test_networks_theory_cannot_describe_are_refused_by_name():
         rates_of(network.replace(stimuli=(step,)))
     with pytest.raises(NotDescribableError, match="g_sat_E"):
         rates_of(_driven(g_sat_E=0.1))
+
+
+def _ei(varied, k_fixed=True, n=(40, 10)):
+    """E and I populations driven by Poisson sources onto both receptors.
+
+    ``varied``: thresholds, weights and source rates spread; ``k_fixed``: fixed
+    in-degree, else fixed probability.
+    """
+    rng = np.random.default_rng(RNG_SEED)
+    sizes = {"e": n[0], "i": n[1], "ext": 60}
+    spread = rng.normal(0.0, 1.0, sum(n)) if varied else np.zeros(sum(n))
+    params = {"v_thresh": -50.0 + spread}
+    pops = tuple(
+        Population(name=k, size=sizes[k], parameters={"v_thresh": v})
+        for k, v in (
+            ("e", params["v_thresh"][: n[0]]),
+            ("i", params["v_thresh"][n[0] :]),
+        )
+    )
+    rate = rng.uniform(5.0, 15.0, 60) if varied else 10.0
+    ext = PoissonSource(name="ext", size=60, rate=rate)
+    projections = []
+    for pre, k, w, receptor in (
+        ("e", 8, 0.01, "excitatory"),
+        ("i", 4, 0.03, "inhibitory"),
+        ("ext", 20, 0.016, "excitatory"),
+        ("ext", 5, 0.005, "inhibitory"),
+    ):
+        for post in ("e", "i"):
+            if k_fixed:
+                pre_idx = rng.integers(0, sizes[pre], k * sizes[post])
+                post_idx = np.repeat(np.arange(sizes[post]), k)
+            else:
+                post_idx, pre_idx = np.nonzero(
+                    rng.random((sizes[post], sizes[pre])) < k / sizes[pre]
+                )
+            proj = _projection(pre, post, pre_idx, post_idx, w, receptor)
+            if varied:
+                proj = proj.replace(
+                    weight=proj.weight * rng.uniform(0.8, 1.2, pre_idx.size)
+                )
+            projections.append(proj.replace(name=f"{pre}->{post} {receptor}"))
+    return Network(populations=pops, sources=(ext,), projections=tuple(projections))
+
+
+def _scaled(network, g, r):
+    """The variant built by hand: inhibitory weights x g, Poisson rates x r."""
+    return network.replace(
+        projections=tuple(
+            p.replace(weight=p.weight * g) if p.receptor == "inhibitory" else p
+            for p in network.projections
+        ),
+        sources=tuple(
+            dataclasses.replace(s, rate=np.asarray(s.rate) * r) for s in network.sources
+        ),
+    )
+
+
+@pytest.mark.parametrize("varied", [True, False])
+def test_rates_over_is_rates_of_each_scaled_network(varied):
+    network = _ei(varied)
+    g = np.array([[0.5], [1.0], [2.0]])
+    r = np.array([0.5, 1.5])
+    batch = rates_over(network, g, r)
+    assert len(batch) == 6
+    for got, (gi, ri) in zip(batch, np.broadcast(g, r), strict=True):
+        one = rates_of(_scaled(network, gi, ri))
+        assert got.flags == one.flags
+        assert got.stationary.ok == one.stationary.ok
+        np.testing.assert_allclose(
+            got.stationary.rates_or_nan(), one.stationary.rates_or_nan(), rtol=1e-9
+        )
+        for k in ("e", "i"):
+            np.testing.assert_allclose(
+                got.neuron_rates[k], one.neuron_rates[k], rtol=1e-9, atol=1e-12
+            )
+            assert got.synaptic_ratio[k] == pytest.approx(
+                one.synaptic_ratio[k], rel=1e-9
+            )
+    default = rates_of(network)
+    np.testing.assert_allclose(rates_over(network)[0].rates, default.rates, rtol=0)
+
+
+@pytest.mark.parametrize("k_fixed", [True, False])
+def test_identical_neurons_are_solved_once_and_exactly(k_fixed):
+    """Without spread, neurons differ only by their in-degrees: one distinct neuron
+    per population with a fixed in-degree, one per in-degree tuple otherwise; every
+    neuron's own rate at the solution reproduces the population rate (1e-9)."""
+    network = _ei(varied=False, k_fixed=k_fixed)
+    inputs = inputs_of(network)
+    result = rates_of(network)
+    for k, pop in enumerate(network.populations):
+        cells = Neurons.of(pop)
+        group = _group(cells, inputs[pop.name], "each")
+        degrees = np.stack(
+            [
+                np.bincount(p.post_idx, minlength=pop.size)
+                for p in network.projections
+                if p.post == pop.name
+            ],
+            axis=1,
+        )
+        expected = 1 if k_fixed else len(np.unique(degrees, axis=0))
+        assert group.share.size == expected
+        every = neuron_rates(cells, inputs[pop.name].drive(result.rates))
+        np.testing.assert_allclose(result.neuron_rates[pop.name], every, rtol=1e-9)
+        assert every.mean() == pytest.approx(result.rates[k], rel=1e-9)
+
+
+def test_bad_scales_are_refused_by_name():
+    with pytest.raises(TheoryInputError, match="g_scale"):
+        rates_over(_ei(False), -1.0, 1.0)
+    with pytest.raises(TheoryInputError, match="rate_scale"):
+        rates_over(_ei(False), 1.0, np.nan)
 
 
 @pytest.mark.parametrize("variation", [True, False])

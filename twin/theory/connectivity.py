@@ -33,7 +33,7 @@ from twin.sources import PoissonSource
 from twin.theory.conductance import Drive
 from twin.theory.errors import NotDescribableError
 
-__all__ = ["DISPERSION_LEVEL", "Inputs", "connectivity_kind", "inputs_of"]
+__all__ = ["DISPERSION_LEVEL", "Inputs", "Scales", "connectivity_kind", "inputs_of"]
 
 #: Significance of the in-degree dispersion test (a random projection fails it once
 #: in a million).
@@ -104,6 +104,72 @@ class Inputs:
         first = (self.first * rates).sum(axis=-2) + self.ext_first
         second = (self.second * rates).sum(axis=-2) + self.ext_second
         return Drive(first, second)
+
+    def drive_over(self, rates: np.ndarray, scales: Scales) -> Drive:
+        """Return the drive of a batch of scaled variants of the network.
+
+        Parameters
+        ----------
+        rates
+            Population rates, Hz, shape ``(..., *scales.shape, n_populations)``.
+        scales
+            The variants' inhibitory-weight and Poisson-rate factors.
+
+        Returns
+        -------
+        Drive
+            Shape ``(..., *scales.shape, N, 2)``.
+        """
+        rates = np.asarray(rates, float)
+        size, n_pop, _ = self.first.shape
+        per_rate = (self.first, self.second)
+        sums = [
+            (rates @ w.transpose(1, 0, 2).reshape(n_pop, 2 * size)).reshape(
+                *rates.shape[:-1], size, 2
+            )
+            for w in per_rate
+        ]
+        first = sums[0] * scales.first + self.ext_first * scales.ext_first
+        second = sums[1] * scales.second + self.ext_second * scales.ext_second
+        return Drive(first, second)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Scales:
+    """Factors on a network's input sums for a batch of variants.
+
+    A variant multiplies every inhibitory weight by ``g`` and every Poisson source's
+    rate by ``r`` (as :class:`twin.tier_inputs.RunVariant` and
+    :func:`experiments.runs.points.scaled`): ``sum w`` of the inhibitory receptor
+    scales with ``g``, ``sum w^2`` with ``g^2``; the sources' sums with ``r`` (and
+    ``g r``, ``g^2 r`` on the inhibitory receptor).
+
+    Attributes
+    ----------
+    first, second, ext_first, ext_second
+        Factors per variant and receptor, shape ``(*shape, 1, 2)`` (the ``1`` is the
+        neuron axis of a :class:`Drive`).
+    """
+
+    first: np.ndarray
+    second: np.ndarray
+    ext_first: np.ndarray
+    ext_second: np.ndarray
+
+    @classmethod
+    def of(cls, g_scale: np.ndarray, rate_scale: np.ndarray) -> Scales:
+        """Return the factors of variants ``(g_scale, rate_scale)`` (equal shapes)."""
+        g = np.asarray(g_scale, float)[..., None, None]
+        r = np.asarray(rate_scale, float)[..., None, None]
+        one = np.ones_like(g)
+        first = np.concatenate([one, g], axis=-1)
+        second = np.concatenate([one, g * g], axis=-1)
+        return cls(first, second, first * r, second * r)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The batch shape."""
+        return tuple(self.first.shape[:-2])
 
 
 def _source_rates(network: Network, projection: Projection) -> np.ndarray:

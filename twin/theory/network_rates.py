@@ -1,4 +1,4 @@
-"""``rates_of``: the stationary rates of every population of a twin ``Network``.
+"""``rates_of`` / ``rates_over``: stationary population rates of a twin ``Network``.
 
 Each population's rate is the mean over its neurons of the effective-LIF rate of
 :mod:`twin.theory.conductance`, each neuron with its own parameters and its own
@@ -8,12 +8,18 @@ at their population's rate (heterogeneous mean field); Poisson generators at the
 own. The self-consistent rates come from :func:`twin.theory.fixed_point.solve_rates`;
 the approximations' conditions are checked at the stable fixed point and reported as
 :class:`twin.theory.stationary.Flag` s.
+
+:func:`rates_over` solves a batch of variants of one network at once (inhibitory
+weights x ``g_scale``, Poisson rates x ``rate_scale``, as the twin's batched runs).
+Neurons with identical parameters and identical input sums are one neuron counted
+with its multiplicity (exact: their rates are equal): a population without parameter
+or weight spread and with a fixed in-degree is one neuron.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
@@ -22,12 +28,19 @@ import numpy as np
 
 from twin.network import Network
 from twin.theory.conductance import Neurons, effective_input, neuron_rates
-from twin.theory.connectivity import Inputs, inputs_of
+from twin.theory.connectivity import Inputs, Scales, inputs_of
 from twin.theory.errors import TheoryInputError
 from twin.theory.fixed_point import DEFAULT_STARTS, solve_rates
 from twin.theory.stationary import Flag, Stationary
+from twin.theory.validate import require
 
-__all__ = ["FAST_SYNAPSE_LIMIT", "SMALL_PSP_LIMIT", "NetworkRates", "rates_of"]
+__all__ = [
+    "FAST_SYNAPSE_LIMIT",
+    "SMALL_PSP_LIMIT",
+    "NetworkRates",
+    "rates_of",
+    "rates_over",
+]
 
 #: Largest population mean of sqrt(tau_s / tau_eff) before :attr:`Flag.SLOW_SYNAPSES`
 #: (the Fourcaud-Brunel shift is the first order of an expansion in it).
@@ -35,6 +48,9 @@ FAST_SYNAPSE_LIMIT: Final = 0.5
 #: Largest population mean of PSP jump / (v_thresh - v_reset) before
 #: :attr:`Flag.LARGE_PSPS` (the diffusion approximation needs many small inputs).
 SMALL_PSP_LIMIT: Final = 0.1
+#: Largest number of neuron evaluations (starts x points x distinct neurons) of one
+#: transfer call; a larger batch is solved in chunks of points.
+CHUNK: Final = 1 << 20
 Resolution = Literal["each", "mean"]
 
 
@@ -72,12 +88,74 @@ class NetworkRates:
         return self.stationary.flags
 
 
-def _mean_neuron(neurons: Neurons, inputs: Inputs) -> tuple[Neurons, Inputs]:
-    """Return one neuron of mean parameters and mean input sums."""
-    fields = (f.name for f in dataclasses.fields(Neurons))
-    mean = Neurons(*(np.mean(getattr(neurons, f), keepdims=True) for f in fields))
-    sums = (inputs.first, inputs.second, inputs.ext_first, inputs.ext_second)
-    return mean, Inputs(*(np.mean(x, axis=0, keepdims=True) for x in sums))
+@dataclass(frozen=True, slots=True, eq=False)
+class _Group:
+    """A population's distinct neurons: parameters and input sums, with shares.
+
+    ``cells`` and ``inputs`` hold ``M`` distinct rows; ``share`` (``(M,)``) is each
+    row's fraction of the population and ``inverse`` (``(N,)``) each neuron's row.
+    """
+
+    cells: Neurons
+    inputs: Inputs
+    share: np.ndarray
+    inverse: np.ndarray
+
+    def rates(self, rates: np.ndarray, scales: Scales) -> np.ndarray:
+        """Return each distinct neuron's rate, Hz, ``(..., *scales.shape, M)``."""
+        return neuron_rates(self.cells, self.inputs.drive_over(rates, scales))
+
+
+_PARAMS: Final = tuple(f.name for f in dataclasses.fields(Neurons))
+_SUMS: Final = tuple(f.name for f in dataclasses.fields(Inputs))
+
+
+def _group(cells: Neurons, inputs: Inputs, resolution: Resolution) -> _Group:
+    """Return the distinct neurons of a population (one mean neuron for ``"mean"``)."""
+    n = cells.size
+    if resolution == "mean":
+        mean = Neurons(*(np.mean(getattr(cells, f), keepdims=True) for f in _PARAMS))
+        sums = Inputs(*(np.mean(getattr(inputs, f), 0, keepdims=True) for f in _SUMS))
+        return _Group(mean, sums, np.ones(1), np.zeros(n, int))
+    rows = np.concatenate(
+        [np.stack([getattr(cells, f) for f in _PARAMS], axis=1)]
+        + [getattr(inputs, f).reshape(n, -1) for f in _SUMS],
+        axis=1,
+    )
+    _, pick, inverse, counts = np.unique(
+        rows, axis=0, return_index=True, return_inverse=True, return_counts=True
+    )
+    return _Group(
+        Neurons(*(getattr(cells, f)[pick] for f in _PARAMS)),
+        Inputs(*(getattr(inputs, f)[pick] for f in _SUMS)),
+        counts / n,
+        inverse.reshape(-1),
+    )
+
+
+class _Expanded(Mapping[str, np.ndarray]):
+    """Population name -> each neuron's rate, expanded from the distinct rows."""
+
+    def __init__(self, rows: dict[str, np.ndarray], inverse: dict[str, np.ndarray]):
+        self._rows, self._inverse = rows, inverse
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._rows[name][self._inverse[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def _scales(g_scale: object, rate_scale: object) -> tuple[np.ndarray, np.ndarray]:
+    g = require("g_scale", g_scale, lambda x: x >= 0, ">= 0", "give a factor >= 0")
+    r = require(
+        "rate_scale", rate_scale, lambda x: x >= 0, ">= 0", "give a factor >= 0"
+    )
+    g, r = np.broadcast_arrays(g, r)
+    return g, r
 
 
 def rates_of(
@@ -87,6 +165,8 @@ def rates_of(
     starts: Sequence[float] = DEFAULT_STARTS,
 ) -> NetworkRates:
     """Return the stationary rates of every population of ``network``.
+
+    The same as ``rates_over(network, 1.0, 1.0, ...)[0]``.
 
     Parameters
     ----------
@@ -114,46 +194,113 @@ def rates_of(
     TheoryInputError
         If ``neurons`` is neither ``"each"`` nor ``"mean"``, or a start is invalid.
     """
+    (result,) = rates_over(network, 1.0, 1.0, neurons=neurons, starts=starts)
+    return result
+
+
+def rates_over(
+    network: Network,
+    g_scale: np.ndarray | float = 1.0,
+    rate_scale: np.ndarray | float = 1.0,
+    *,
+    neurons: Resolution = "each",
+    starts: Sequence[float] = DEFAULT_STARTS,
+) -> tuple[NetworkRates, ...]:
+    """Return the stationary rates of a batch of variants of ``network``.
+
+    A variant multiplies every inhibitory weight by ``g_scale`` and every Poisson
+    source's rate by ``rate_scale`` (:class:`twin.tier_inputs.RunVariant`; the
+    network of a variant is :func:`experiments.runs.points.scaled`).
+
+    Parameters
+    ----------
+    network
+        As :func:`rates_of`.
+    g_scale, rate_scale
+        Factors (``>= 0``), broadcast against each other: one variant per element.
+    neurons, starts
+        As :func:`rates_of`.
+
+    Returns
+    -------
+    tuple of NetworkRates
+        One per element of the broadcast shape of ``g_scale`` and ``rate_scale``,
+        in C order.
+
+    Raises
+    ------
+    NotDescribableError
+        As :func:`rates_of`.
+    TheoryInputError
+        If ``neurons`` is neither ``"each"`` nor ``"mean"``, a start is invalid or
+        a factor negative or not finite.
+    """
     if neurons not in ("each", "mean"):
         raise TheoryInputError(f"neurons = {neurons!r}; use 'each' or 'mean'")
+    g, r = (x.reshape(-1) for x in _scales(g_scale, rate_scale))
     names = tuple(p.name for p in network.populations)
     inputs = inputs_of(network)
-    cells = {p.name: Neurons.of(p) for p in network.populations}
-    if neurons == "mean":
-        for name in names:
-            cells[name], inputs[name] = _mean_neuron(cells[name], inputs[name])
+    groups = {
+        p.name: _group(Neurons.of(p), inputs[p.name], neurons)
+        for p in network.populations
+    }
+    exponential = any(np.any(k.cells.delta_T > 0) for k in groups.values())
+    distinct = sum(k.share.size for k in groups.values())
+    chunk = max(1, CHUNK // (max(1, len(starts)) * distinct))
+    results: list[NetworkRates] = []
+    for lo in range(0, g.size, chunk):
+        scales = Scales.of(g[lo : lo + chunk], r[lo : lo + chunk])
+        results += _solve(groups, names, scales, starts, exponential)
+    return tuple(results)
+
+
+def _solve(
+    groups: Mapping[str, _Group],
+    names: tuple[str, ...],
+    scales: Scales,
+    starts: Sequence[float],
+    exponential: bool,
+) -> list[NetworkRates]:
+    """Solve one chunk of variants (``scales.shape == (P,)``)."""
 
     def transfer(rates: np.ndarray) -> np.ndarray:
         return np.stack(
-            [
-                neuron_rates(cells[k], inputs[k].drive(rates)).mean(axis=-1)
-                for k in names
-            ],
+            [(groups[k].rates(rates, scales) * groups[k].share).sum(-1) for k in names],
             axis=-1,
         )
 
-    (stationary,) = solve_rates(transfer, names, starts=starts)
-    if any(np.any(c.delta_T > 0) for c in cells.values()):
-        stationary = stationary.with_flags(Flag.EXPONENTIAL_THRESHOLD)
-    if not stationary.ok:
-        empty: Mapping[str, float] = MappingProxyType({})
-        return NetworkRates(stationary, MappingProxyType({}), empty, empty)
-    rates = stationary.rates
-    per_neuron, synaptic, psp = {}, {}, {}
+    found = solve_rates(transfer, names, batch_shape=scales.shape, starts=starts)
+    if exponential:
+        found = tuple(s.with_flags(Flag.EXPONENTIAL_THRESHOLD) for s in found)
+    ok = np.array([s.ok for s in found])
+    at = np.array([s.rates if s.ok else np.zeros(len(names)) for s in found])
+    rows, synaptic, psp = {}, {}, {}
     for k in names:
-        drive = inputs[k].drive(rates)
-        per_neuron[k] = neuron_rates(cells[k], drive)
-        own = per_neuron[k]
-        eff = effective_input(cells[k], drive, own)
-        synaptic[k] = float(np.mean(np.sqrt(eff.tau_s / eff.tau_eff)))
-        psp[k] = float(np.mean(eff.jump / (cells[k].v_thresh - cells[k].v_reset)))
-    if max(synaptic.values()) > FAST_SYNAPSE_LIMIT:
-        stationary = stationary.with_flags(Flag.SLOW_SYNAPSES)
-    if max(psp.values()) > SMALL_PSP_LIMIT:
-        stationary = stationary.with_flags(Flag.LARGE_PSPS)
-    return NetworkRates(
-        stationary,
-        MappingProxyType(per_neuron),
-        MappingProxyType(synaptic),
-        MappingProxyType(psp),
-    )
+        group = groups[k]
+        drive = group.inputs.drive_over(at, scales)
+        rows[k] = neuron_rates(group.cells, drive)
+        eff = effective_input(group.cells, drive, rows[k])
+        ratio = np.sqrt(eff.tau_s / eff.tau_eff)
+        jump = eff.jump / (group.cells.v_thresh - group.cells.v_reset)
+        synaptic[k] = (ratio * group.share).sum(-1)
+        psp[k] = (jump * group.share).sum(-1)
+    empty: Mapping[str, float] = MappingProxyType({})
+    inverse = {k: groups[k].inverse for k in names}
+    out = []
+    for i, stationary in enumerate(found):
+        if not ok[i]:
+            out.append(NetworkRates(stationary, MappingProxyType({}), empty, empty))
+            continue
+        syn = {k: float(synaptic[k][i]) for k in names}
+        big = {k: float(psp[k][i]) for k in names}
+        if max(syn.values()) > FAST_SYNAPSE_LIMIT:
+            stationary = stationary.with_flags(Flag.SLOW_SYNAPSES)
+        if max(big.values()) > SMALL_PSP_LIMIT:
+            stationary = stationary.with_flags(Flag.LARGE_PSPS)
+        per_neuron = _Expanded({k: rows[k][i] for k in names}, inverse)
+        out.append(
+            NetworkRates(
+                stationary, per_neuron, MappingProxyType(syn), MappingProxyType(big)
+            )
+        )
+    return out
