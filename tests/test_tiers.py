@@ -13,6 +13,10 @@ from twin.tiers import (
     HARDWARE,
     IDEAL,
     MAPPED,
+    SIMULATED,
+    THEORY,
+    THEORY_HARDWARE,
+    THEORY_MAPPED,
     Tier,
     ablated_effect,
     behaviour,
@@ -73,7 +77,12 @@ def test_hardware_ablation_switches_one_effect_off(tiny):
 
 
 def test_tier_lists_and_names():
-    assert parse_fidelities("all") == list(FIDELITIES)
+    assert parse_fidelities("all") == list(SIMULATED) == ["ideal", "mapped", "hardware"]
+    assert parse_fidelities("ideal,theory,theory-hardware") == [
+        "ideal",
+        "theory",
+        "theory-hardware",
+    ]
     assert parse_fidelities("hardware,ideal") == ["hardware", "ideal"]
     names = [t.name for t in tier_list(["hardware"], ablation=True)]
     assert names == ["hardware", *(f"hardware-no-{e}" for e in EFFECTS)]
@@ -100,10 +109,10 @@ def test_tier_errors_are_clear(call, message):
 
 
 def test_tiers_carry_their_behaviour():
-    ideal, mapped, hardware, *ablations = tier_list(FIDELITIES, ablation=True)
+    ideal, mapped, hardware, *ablations = tier_list(SIMULATED, ablation=True)
     assert [t.maps for t in (ideal, mapped, hardware)] == [False, True, True]
     assert [t.behaviour.on_nest for t in (ideal, mapped, hardware)] == [1, 1, 0]
-    assert [behaviour(f).supplies_variation for f in FIDELITIES] == [0, 0, 1]
+    assert [behaviour(f).supplies_variation for f in SIMULATED] == [0, 0, 1]
     assert ideal.effects == mapped.effects == ()
     assert hardware.effects == EFFECTS
     for tier, effect in zip(ablations, EFFECTS, strict=True):
@@ -111,7 +120,35 @@ def test_tiers_carry_their_behaviour():
         assert tier.effects == tuple(e for e in EFFECTS if e != effect)
         assert tier.maps
         assert not tier.behaviour.on_nest
-    assert (IDEAL, MAPPED, HARDWARE) == FIDELITIES
+    assert (IDEAL, MAPPED, HARDWARE) == SIMULATED == FIDELITIES[:3]
+
+
+def test_theory_tiers_describe_the_emulated_tiers_networks():
+    """A theory tier realises as the tier it describes, runs on neither emulator."""
+    theories = (THEORY, THEORY_MAPPED, THEORY_HARDWARE)
+    assert (*SIMULATED, *theories) == FIDELITIES
+    for theory, simulated in zip(theories, SIMULATED, strict=True):
+        b, s = behaviour(theory), behaviour(simulated)
+        assert b.theory
+        assert not s.theory
+        assert (b.maps, b.analog, b.supplies_variation) == (
+            s.maps,
+            s.analog,
+            s.supplies_variation,
+        )
+        assert b.describes == s.describes == simulated
+        assert not b.on_nest
+    tiers = tier_list(list(theories))
+    assert [t.hardware is not None for t in tiers] == [False, False, True]
+    assert tiers[2].effects == EFFECTS
+
+
+def test_theory_tiers_are_not_emulated(tiny):
+    from twin.tier_run import RunVariant, TierRequest, run_tiers
+
+    (tier,) = tier_list([THEORY])
+    with pytest.raises(ConfigError, match="theory_tiers"):
+        run_tiers([TierRequest(tier, tiny)], SimConfig(t_stop=10.0), [RunVariant(())])
 
 
 @pytest.mark.parametrize(
@@ -128,6 +165,7 @@ def test_one_check_and_one_error_for_a_tier_name(call):
     with pytest.raises(ConfigError) as caught:
         call()
     assert str(caught.value) == (
-        "unknown tier 'exact'; use ideal, mapped, hardware, a comma-separated list "
-        "of them, or 'all'"
+        "unknown tier 'exact'; use ideal, mapped, hardware, theory, theory-mapped, "
+        "theory-hardware, a comma-separated list of them, or 'all' (ideal, mapped, "
+        "hardware)"
     )

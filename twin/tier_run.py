@@ -38,6 +38,7 @@ from twin.analog.kernel import Resume
 from twin.analog.keys import stream_key
 from twin.analog.runner import Progress
 from twin.analog.store import CompiledStore
+from twin.errors import ConfigError
 from twin.hardware import bandwidth_loss
 from twin.network import PoissonSource
 from twin.recording import SpikeRecording
@@ -247,10 +248,17 @@ def run_tiers(
     WaferSpecError
         If a bandwidth-limited tier's hardware ``limits`` lack a resource.
     ConfigError, NumericalError
-        See :func:`twin.analog.simulate_batch`.
+        If a request's tier is a theory tier; else see
+        :func:`twin.analog.simulate_batch`.
     ValueError
         If ``links`` is not one link per variant.
     """
+    theory = [r.tier.name for r in requests if r.tier.behaviour.theory]
+    if theory:
+        raise ConfigError(
+            f"tier(s) {theory} are computed by mean-field theory, not emulated: run "
+            "them with twin.theory.tier.theory_tiers"
+        )
     nets = tuple(r.realise() for r in requests)
     networks = [tn.network for tn in nets]
     network = networks[0] if len(nets) == 1 else stack(networks, share_sources=True)

@@ -6,7 +6,10 @@
 - ``hardware`` = mapped, then the five effects of :mod:`twin.hardware` (parameters,
   variation, weights, saturation, bandwidth), each switchable;
 - an ablation is the hardware tier without one effect (:meth:`Tier.without`), named
-  ``hardware-no-<effect>``.
+  ``hardware-no-<effect>``;
+- ``theory``, ``theory-mapped``, ``theory-hardware``: the stationary mean-field rates
+  (:mod:`twin.theory`) of the network the ideal, mapped or hardware tier realises,
+  computed instead of emulated (:mod:`twin.theory.tier`).
 
 The tier names, the ablation prefix and the parsing of tier lists are defined here
 once; the CLI, the sweep and the report import them. No tier knows a workload: what
@@ -23,17 +26,12 @@ from typing import Final, Literal, cast
 
 from twin.errors import ConfigError
 from twin.hardware.config import EFFECTS, HardwareConfig
-from twin.hardware.realise import (
-    HardwareReport,
-    WaferSites,
-    realise_hardware,
-    spike_stages,
-)
+from twin.hardware.realise import realise_hardware
 from twin.network import Network
+from twin.realised import Realised
 from twin.routing import MappingConfig, WaferMapping, map_network
 from twin.routing.busgraph import BusGraph
 from twin.sites import wafer_sites
-from twin.stages import Stage
 from twin.wafer import Wafer
 
 __all__ = [
@@ -43,6 +41,10 @@ __all__ = [
     "HARDWARE",
     "IDEAL",
     "MAPPED",
+    "SIMULATED",
+    "THEORY",
+    "THEORY_HARDWARE",
+    "THEORY_MAPPED",
     "Behaviour",
     "Fidelity",
     "Realised",
@@ -57,15 +59,28 @@ __all__ = [
     "wafer_sites",
 ]
 
-Fidelity = Literal["ideal", "mapped", "hardware"]
+Fidelity = Literal[
+    "ideal", "mapped", "hardware", "theory", "theory-mapped", "theory-hardware"
+]
 #: The model as described (NEST runs the same).
 IDEAL: Final[Fidelity] = "ideal"
 #: Mapped on the wafer: lost synapses removed, delays from route length.
 MAPPED: Final[Fidelity] = "mapped"
 #: Mapped plus the analog effects of :mod:`twin.hardware`.
 HARDWARE: Final[Fidelity] = "hardware"
-#: The fidelity tiers, from the model to the wafer.
-FIDELITIES: Final[tuple[Fidelity, ...]] = (IDEAL, MAPPED, HARDWARE)
+#: Mean-field rates of the ideal, the mapped and the hardware tier's network.
+THEORY: Final[Fidelity] = "theory"
+THEORY_MAPPED: Final[Fidelity] = "theory-mapped"
+THEORY_HARDWARE: Final[Fidelity] = "theory-hardware"
+#: The emulated tiers, from the model to the wafer (``all`` on the command line).
+SIMULATED: Final[tuple[Fidelity, ...]] = (IDEAL, MAPPED, HARDWARE)
+#: Every fidelity: the emulated tiers, then their theory tiers (named explicitly).
+FIDELITIES: Final[tuple[Fidelity, ...]] = (
+    *SIMULATED,
+    THEORY,
+    THEORY_MAPPED,
+    THEORY_HARDWARE,
+)
 #: Name prefix of an ablation tier: ``hardware-no-<effect>``.
 ABLATION_PREFIX: Final = "hardware-no-"
 
@@ -83,12 +98,21 @@ class Behaviour:
         with them the wafer's own fixed-pattern variation: a workload requests the
         mean parameters from it (it supplies its variation itself).
     on_nest
-        NEST can run it (NEST has no analog effects).
+        NEST can run it (NEST has no analog effects, no mean-field theory).
+    theory
+        Its rates are computed by mean-field theory (:mod:`twin.theory.tier`) of
+        the network it realises, not emulated.
     """
 
     maps: bool
     analog: bool
     on_nest: bool
+    theory: bool = False
+
+    @property
+    def describes(self) -> Fidelity:
+        """The emulated fidelity that realises the same network (itself if one)."""
+        return SIMULATED[int(self.maps) + int(self.analog)]
 
     @property
     def supplies_variation(self) -> bool:
@@ -102,6 +126,9 @@ BEHAVIOUR: Final[MappingProxyType[Fidelity, Behaviour]] = MappingProxyType(
         IDEAL: Behaviour(maps=False, analog=False, on_nest=True),
         MAPPED: Behaviour(maps=True, analog=False, on_nest=True),
         HARDWARE: Behaviour(maps=True, analog=True, on_nest=False),
+        THEORY: Behaviour(maps=False, analog=False, on_nest=False, theory=True),
+        THEORY_MAPPED: Behaviour(maps=True, analog=False, on_nest=False, theory=True),
+        THEORY_HARDWARE: Behaviour(maps=True, analog=True, on_nest=False, theory=True),
     }
 )
 
@@ -122,7 +149,7 @@ def check_fidelity(name: str) -> Fidelity:
     if name not in FIDELITIES:
         raise ConfigError(
             f"unknown tier {name!r}; use {', '.join(FIDELITIES)}, a comma-"
-            "separated list of them, or 'all'"
+            f"separated list of them, or 'all' ({', '.join(SIMULATED)})"
         )
     return cast(Fidelity, name)
 
@@ -221,14 +248,16 @@ def ablated_effect(name: str) -> str | None:
 
 
 def parse_fidelities(text: str) -> list[Fidelity]:
-    """Parse a comma-separated tier list (``all``: every tier), in the given order.
+    """Parse a comma-separated tier list, in the given order.
+
+    ``all`` is every emulated tier (:data:`SIMULATED`); theory tiers are named.
 
     Raises
     ------
     ConfigError
         If a name is not one of :data:`FIDELITIES`.
     """
-    names = list(FIDELITIES) if text == "all" else text.split(",")
+    names = list(SIMULATED) if text == "all" else text.split(",")
     return [check_fidelity(name) for name in names]
 
 
@@ -240,8 +269,8 @@ def tier_list(
     Raises
     ------
     ConfigError
-        If a name is not ``ideal``, ``mapped`` or ``hardware``, or ``ablation`` is
-        set without the hardware tier.
+        If a name is not one of :data:`FIDELITIES`, or ``ablation`` is set without
+        the hardware tier.
     """
     hw = hardware or HardwareConfig()
     tiers = []
@@ -254,70 +283,6 @@ def tier_list(
         full = Tier(HARDWARE, HARDWARE, hw)
         tiers += [full.without(e) for e in EFFECTS]
     return tiers
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Realised:
-    """A network after a tier's pipeline.
-
-    Attributes
-    ----------
-    tier
-        The tier applied.
-    network
-        What to simulate.
-    mapping
-        The wafer mapping (``None`` for ``ideal``).
-    sites
-        Placement facts for the bandwidth limits (``None`` for ``ideal``).
-    hardware
-        The analog settings of this realisation (hardware tiers only).
-    report
-        What the analog transforms changed (hardware tiers only).
-    """
-
-    tier: Tier
-    network: Network
-    mapping: WaferMapping | None = None
-    sites: WaferSites | None = None
-    hardware: HardwareConfig | None = None
-    report: HardwareReport | None = None
-
-    @property
-    def synapse_loss(self) -> float:
-        """Fraction of requested synapses the mapping lost (0 for ``ideal``)."""
-        return 0.0 if self.mapping is None else self.mapping.loss.fraction_lost
-
-    @property
-    def bandwidth_limited(self) -> bool:
-        """Whether the wafer's rate limits act on this realisation's spikes.
-
-        A mapped network (it has sites) with hardware settings whose tier applies
-        the ``bandwidth`` effect: its in-run stages (:meth:`in_run_stages`) and the
-        recording and input links after the run.
-        """
-        placed = self.sites is not None and self.hardware is not None
-        return placed and self.tier.bandwidth
-
-    def in_run_stages(self) -> list[Stage]:
-        """Return the in-run rate limits: priority encoders, then DNC mergers.
-
-        Returns
-        -------
-        list of Stage
-            The stages (:func:`twin.hardware.spike_stages`); empty unless
-            :attr:`bandwidth_limited`.
-
-        Raises
-        ------
-        WaferSpecError
-            If the effect is on and the hardware ``limits`` lack
-            ``priority_encoder`` or ``dnc_merger``.
-        """
-        if not self.bandwidth_limited:
-            return []
-        assert self.sites is not None and self.hardware is not None  # noqa: PT018
-        return spike_stages(self.sites, self.hardware)
 
 
 def realise(

@@ -19,7 +19,9 @@ starts its neurons at rest too; the seed left PyNN's -65 mV) with its own draws.
 
 Metrics: the seed's protocol over the layout's neurons in the last analysis window
 (rate, CV, global CV; :mod:`experiments.runs.analysis`) and the mean rate of every
-excitatory and inhibitory neuron over the whole run.
+excitatory and inhibitory neuron over the whole run. A theory tier gives the rates
+(the mean of the recorded neurons' stationary rates, the populations' means) and no
+CV (NaN): a stationary rate says nothing of the spike trains' irregularity.
 """
 
 from __future__ import annotations
@@ -227,6 +229,42 @@ class BrunelWorkload:
             "global_cv": act.global_cv,
             "run_rate_exc_hz": float(counts[: point.n_exc].mean() / seconds),
             "run_rate_inh_hz": float(counts[point.n_exc :].mean() / seconds),
+        }
+
+    def theory_metrics(
+        self,
+        point: BrunelConfig,
+        rates: Mapping[str, np.ndarray],
+        recorded: np.ndarray,
+    ) -> dict[str, float]:
+        """Return the metrics of the stationary rates of a theory tier.
+
+        ``rate_hz`` is the mean stationary rate of the recorded neurons,
+        ``run_rate_exc_hz``/``run_rate_inh_hz`` the populations' mean rates (Hz);
+        ``cv`` and ``global_cv`` are NaN (spike statistics).
+
+        Parameters
+        ----------
+        point
+            The point.
+        rates
+            ``exc`` and ``inh`` -> each neuron's rate, Hz (NaN: none).
+        recorded
+            Global ids of the layout's recorded neurons.
+
+        Returns
+        -------
+        dict
+            The metrics of :data:`COLUMNS`.
+        """
+        every = np.concatenate([rates["exc"], rates["inh"]])
+        return {
+            "n_neurons": int(np.asarray(recorded).size),
+            "rate_hz": float(every[recorded].mean()),
+            "cv": float("nan"),
+            "global_cv": float("nan"),
+            "run_rate_exc_hz": float(rates["exc"].mean()),
+            "run_rate_inh_hz": float(rates["inh"].mean()),
         }
 
     def outputs(self) -> tuple[Output, ...]:

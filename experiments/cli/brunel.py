@@ -237,8 +237,9 @@ def add_parser(sub: Any) -> None:
         default=["ideal"],
         metavar="TIERS",
         help="ideal (the model), mapped (synapse loss and route delays), hardware "
-        "(mapped + analog effects + bandwidth limits), a comma list, or all "
-        "(default: ideal)",
+        "(mapped + analog effects + bandwidth limits), theory, theory-mapped, "
+        "theory-hardware (mean-field rates of those networks, no emulation), a "
+        "comma list, or all (the three emulated tiers; default: ideal)",
     )
     brunel.add_argument(
         "--ablation",

@@ -2,9 +2,10 @@
 
 Each is an :class:`experiments.runs.workload.Output` of a workload (its
 :meth:`~experiments.runs.workload.Workload.outputs` lists them with its own), written
-from the :class:`~experiments.runs.workload.Finished` sweep: the tables with a column
-per member label (:mod:`experiments.report.summary`) and, where the results table's
-rows differ in a factor, the ensemble's spread (:mod:`experiments.report.ensemble`).
+from the :class:`~experiments.runs.workload.Finished` sweep, theory tiers included:
+the tables with a column per member label (:mod:`experiments.report.summary`) and,
+where the results table's rows differ in a factor, the ensemble's spread
+(:mod:`experiments.report.ensemble`).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def summary_output(workload: Workload[Any]) -> Output:
     Output
         Writes ``out/summary.csv``, keeping the rows of other runs.
     """
-    return Output("summary.csv", partial(_summary, workload))
+    return Output("summary.csv", partial(_summary, workload), theory=True)
 
 
 def chips_output(workload: Workload[Any]) -> Output:
@@ -73,7 +74,7 @@ def chips_output(workload: Workload[Any]) -> Output:
         Writes ``out/chips.csv`` where a result counted events per unit (the
         hardware tier), else nothing.
     """
-    return Output("chips.csv", partial(_chips, workload))
+    return Output("chips.csv", partial(_chips, workload), theory=True)
 
 
 def ensemble_output(workload: Workload[Any]) -> Output:
@@ -91,4 +92,4 @@ def ensemble_output(workload: Workload[Any]) -> Output:
         differ in a factor (:func:`experiments.report.ensemble.ensemble_report`),
         else nothing.
     """
-    return Output("ensemble.md", partial(_ensemble, workload))
+    return Output("ensemble.md", partial(_ensemble, workload), theory=True)

@@ -35,6 +35,7 @@ __all__ = [
     "CHIP_COLUMNS",
     "LEADING",
     "LOSSES",
+    "NOTE",
     "RESOURCES",
     "WINDOW",
     "EarlierFormatWarning",
@@ -63,6 +64,9 @@ LOSSES = (
 )
 #: The analysed window of a row, ms: spikes and windowed metrics cover (start, stop].
 WINDOW = ("t_start", "t_stop")
+#: The last column where a row carries a note (:attr:`PointResult.note
+#: <experiments.runs.result.PointResult>`).
+NOTE = ("note",)
 
 Labels = Mapping[str, str]
 
@@ -337,7 +341,9 @@ def summary_csv(
     Returns
     -------
     str
-        CSV text with the columns of :func:`columns`, a row per result.
+        CSV text with the columns of :func:`columns`, a row per result, and a last
+        column :data:`NOTE` where a result has a note (a theory tier's flags and
+        the effects it does not express).
 
     Raises
     ------
@@ -345,11 +351,13 @@ def summary_csv(
         If ``labels`` is given but not one mapping per result.
     """
     names = _label_names(labels)
+    notes = any(r.note for r in results)
     rows = [
-        _row(workload, r, mine, names)
+        [*_row(workload, r, mine, names), *([r.note] if notes else [])]
         for r, mine in zip(results, labels_of(results, labels), strict=True)
     ]
-    return _csv_text(columns(workload, names), rows)
+    header = (*columns(workload, names), *(NOTE if notes else ()))
+    return _csv_text(header, rows)
 
 
 def write_summary(

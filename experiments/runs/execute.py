@@ -2,14 +2,18 @@
 
 :func:`map_task` computes one mapping of a plan; :func:`execute` runs one unit on
 the twin (one :func:`twin.tier_run.run_tiers` call: every point a variant, the
-ablation tiers stacked copies of one network) or on NEST (one point), and analyses
-every point with the workload's protocol. Nothing is read from or written to disk
-here; executors (:mod:`experiments.runs.sweep`) store results and show progress.
+ablation tiers stacked copies of one network), computes a theory tier's unit (one
+:func:`twin.theory.tier.theory_tiers` call: no emulation, no spikes; the workload's
+:meth:`~experiments.runs.workload.Workload.theory_metrics` of the rates) or runs
+NEST (one point), and analyses every point with the workload's protocol. Nothing is
+read from or written to disk here; executors (:mod:`experiments.runs.sweep`) store
+results and show progress.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -30,7 +34,9 @@ from experiments.runs.workload import Workload
 from twin.analog.runner import Progress
 from twin.analog.store import CompiledStore
 from twin.errors import ConfigError
+from twin.recording import SpikeRecording
 from twin.routing import MappingConfig, WaferMapping, map_network
+from twin.theory.tier import TheoryRun, theory_tiers
 from twin.tier_run import TierRequest, TierRun, run_tiers
 from twin.wafer import Wafer
 
@@ -44,6 +50,7 @@ __all__ = [
     "point_variant",
     "recording_link",
     "scaled",
+    "theory_result",
     "tier_request",
     "twin_result",
 ]
@@ -194,6 +201,95 @@ def twin_result(
     )
 
 
+def _execute_theory(
+    workload: Workload[Any],
+    unit: RunUnit,
+    requests: list[tuple[TierRequest, np.ndarray | None]],
+) -> list[PointResult]:
+    layouts = [unit.layout or workload.layout(p) for p in unit.points]
+    run = theory_tiers(
+        [r for r, _ in requests], [point_variant(workload, p) for p in unit.points]
+    )
+    wall = run.timings["theory"] / len(unit.points)
+    return [
+        theory_result(workload, point, layout, run, (v, k), wall)
+        for v, (point, layout) in enumerate(zip(unit.points, layouts, strict=True))
+        for k in range(len(unit.tiers))
+    ]
+
+
+def theory_result(
+    workload: Workload[Any],
+    point: Hashable,
+    layout: str,
+    run: TheoryRun,
+    at: tuple[int, int],
+    wall: float,
+) -> PointResult:
+    """Return variant ``at[0]`` of a theory run at its request ``at[1]`` as a result.
+
+    The metrics are the workload's :meth:`~experiments.runs.workload.Workload.
+    theory_metrics` of the neurons' stationary rates; the recording is empty (no
+    spikes, no per-neuron counts) over the point's run length, so the row states
+    the same window as the emulated tiers' (a stationary rate holds in any window);
+    the note is the run's (flags, effects not expressed) and names the metrics
+    without a value (NaN).
+
+    Parameters
+    ----------
+    workload, point, layout
+        The experiment, the variant's point and its recording layout.
+    run
+        The theory run.
+    at
+        ``(variant, request)`` indices into the run.
+    wall
+        Wall time to state for the point, s.
+
+    Returns
+    -------
+    PointResult
+        The point's metrics, losses and note at the theory tier.
+    """
+    v, k = at
+    tn = run.realised[k]
+    sim = workload.sim_config(point)
+    offsets = {p.name: tn.network.offset(p.name) for p in tn.network.populations}
+    empty = np.zeros(0, np.int64)
+    recording = SpikeRecording(
+        times=np.zeros(0),
+        ids=empty,
+        recorded={},
+        population_offsets=offsets,
+        t_stop=sim.t_stop,
+        dt=sim.dt,
+        counts=empty,
+        traces=np.zeros((0, 0)),
+        counters={},
+    )
+    neurons = workload.recorded(point, layout)
+    metrics = workload.theory_metrics(point, run.rates[v][k], neurons)
+    missing = [name for name, x in metrics.items() if np.isnan(x)]
+    notes = [run.notes[v][k]] if run.notes[v][k] else []
+    if missing:
+        notes.append(f"NaN, not given by the theory: {', '.join(missing)}")
+    return PointResult(
+        workload=workload.name,
+        point=MappingProxyType(dict(workload.coordinates(point))),
+        seed=workload.seed(point),
+        backend="twin",
+        tier=tn.tier.name,
+        layout=layout,
+        metrics=MappingProxyType(metrics),
+        recording=recording,
+        neurons=np.asarray(neurons),
+        losses=MappingProxyType(dict(run.losses[v][k])),
+        wall=wall,
+        recorded_from=sim.record_from,
+        note="; ".join(notes),
+    )
+
+
 def _execute_nest(
     workload: Workload[Any],
     unit: RunUnit,
@@ -274,4 +370,6 @@ def execute(
     requests = _requests(workload, unit, wafer, mappings or {})
     if unit.backend == "nest":
         return _execute_nest(workload, unit, requests, threads)
+    if any(t.behaviour.theory for t in unit.tiers):
+        return _execute_theory(workload, unit, requests)
     return _execute_twin(workload, unit, requests, store, progress)

@@ -5,7 +5,9 @@ A sweep (points × tiers on one backend) is planned as
 - **mapping tasks** (:class:`MapTask`): one wafer mapping per (realisation, requested
   network, recording layout). The mapped tier and the hardware tier request
   different networks (the wafer is given mean parameters), so they have tasks of
-  their own; the ablation variants of the hardware tier share its task.
+  their own; the ablation variants of the hardware tier share its task, and a
+  theory tier shares the task of the tier whose network it describes
+  (``theory-mapped`` the mapped tier's).
 - **run units** (:class:`RunUnit`): the points of one realisation at one group of
   tiers, emulated in one batched call on the twin (the ablation variants stacked
   into one network), or one point each on NEST. A unit names the mapping tasks it
@@ -35,8 +37,10 @@ BACKENDS = ("twin", "nest")
 class MapTask:
     """One wafer mapping: a realisation's network requested by a fidelity.
 
-    Equal tasks (same realisation, fidelity and layout) are one mapping; ``point``
-    is any point of the realisation, used to ask the workload for the network.
+    ``fidelity`` is the emulated fidelity whose network is mapped
+    (:attr:`twin.tiers.Behaviour.describes`). Equal tasks (same realisation,
+    fidelity and layout) are one mapping; ``point`` is any point of the
+    realisation, used to ask the workload for the network.
     """
 
     realisation: Hashable
@@ -123,8 +127,8 @@ def plan(
     Raises
     ------
     ConfigError
-        If ``backend`` is unknown, NEST is asked for the hardware tier, there are
-        no points or tiers, or ``batch`` < 1.
+        If ``backend`` is unknown, NEST is asked for the hardware or a theory tier,
+        there are no points or tiers, or ``batch`` < 1.
     """
     if batch is not None and batch < 1:
         raise ConfigError(f"batch = {batch}; a unit needs at least one point")
@@ -133,9 +137,11 @@ def plan(
     if not points or not tiers:
         raise ConfigError("nothing to run: give at least one point and one tier")
     if backend == "nest" and any(not t.behaviour.on_nest for t in tiers):
+        names = [t.name for t in tiers if not t.behaviour.on_nest]
         raise ConfigError(
-            "NEST cannot run the hardware tier (saturating inputs, 4-bit weights are "
-            "twin models); use --fidelity ideal or mapped for NEST"
+            f"NEST cannot run the {', '.join(names)} tier (saturating inputs and "
+            "4-bit weights are twin models; theory tiers are computed by the twin's "
+            "mean-field theory); use --fidelity ideal or mapped for NEST"
         )
     units = []
     for group in _tier_groups(tiers, backend):
@@ -148,7 +154,7 @@ def plan(
             maps = tuple(
                 None
                 if ideal or layout is None
-                else MapTask(real, t.fidelity, layout, mine[0])
+                else MapTask(real, t.behaviour.describes, layout, mine[0])
                 for t in group
             )
             capacity = max(workload.variant(p).rate_scale for p in mine)

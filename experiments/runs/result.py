@@ -43,13 +43,15 @@ class PointResult:
         The network realisation.
     backend, tier
         ``"twin"`` or ``"nest"``; the fidelity tier (``ideal``, ``mapped``,
-        ``hardware`` or an ablation such as ``hardware-no-saturation``).
+        ``hardware``, an ablation such as ``hardware-no-saturation``, or a theory
+        tier such as ``theory``).
     layout
         Which neurons were recorded and analysed (the workload's layout name).
     metrics
         The workload's metrics of this run, in its column order.
     recording
-        The spikes (for the hardware tier: what the wafer would record).
+        The spikes (for the hardware tier: what the wafer would record; a theory
+        tier's has none, and no per-neuron counts: its metrics come from rates).
     neurons
         Global ids of the recorded and analysed neurons (the layout's).
     losses
@@ -65,6 +67,9 @@ class PointResult:
     groups
         Hardware tier: resource -> unit (chip, neuron block, bus or FPGA id) ->
         (events offered, events dropped).
+    note
+        What the metrics leave out or carry, as text (theory tiers: the solve's
+        flags, effects the theory does not express; empty if nothing).
     """
 
     workload: str
@@ -84,6 +89,7 @@ class PointResult:
     groups: MappingProxyType[str, MappingProxyType[int, tuple[int, int]]] = field(
         default_factory=lambda: MappingProxyType({})
     )
+    note: str = ""
 
     def __getitem__(self, name: str) -> float:
         """Return a coordinate or a metric by name.

@@ -11,7 +11,9 @@ digest>/<coordinates>.npz``). A point computed by other code (another version, a
 changed source file, or a store written before points carried the code) is *stale*:
 loading it raises :class:`StaleResultsError` naming the folder and the remedy, unless
 the store was opened with ``reuse_stale``, which reuses it and warns
-(:class:`StaleResultsWarning`) once per folder.
+(:class:`StaleResultsWarning`) once per folder. Points of the theory tiers are not
+stored: they hold no spikes and are computed again in (milli)seconds
+(:mod:`twin.theory.tier`).
 """
 
 from __future__ import annotations
@@ -151,7 +153,7 @@ class Store:
         return None if found is None else found.code
 
     def load(self, tier: Tier, unit: RunUnit, point: Hashable) -> PointResult | None:
-        """Load a finished point, or return ``None``.
+        """Load a finished point, or return ``None`` (always for a theory tier).
 
         Raises
         ------
@@ -162,7 +164,7 @@ class Store:
             If the stored file cannot be read (see
             :func:`experiments.runs.result.load_point`).
         """
-        found = self._find(tier, unit, point)
+        found = None if tier.behaviour.theory else self._find(tier, unit, point)
         if found is None:
             return None
         if found.code is None or not found.code.same_code(self.code):
@@ -196,7 +198,10 @@ class Store:
     def save(
         self, tier: Tier, unit: RunUnit, point: Hashable, result: PointResult
     ) -> None:
-        """Write a finished point atomically (if the store has a folder)."""
+        """Write a finished point atomically (if the store has a folder).
+
+        A theory tier's point is not written (see the module docstring).
+        """
         path = self.path(tier, unit, point)
-        if path is not None:
+        if path is not None and not tier.behaviour.theory:
             save_point(path, result)

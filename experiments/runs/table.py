@@ -5,7 +5,8 @@ what a report needs of thousands of runs in one columnar file,
 ``OUT/results.parquet``: the point's coordinates, seed, tier, backend, layout, the
 analysed window ``t_start``/``t_stop`` (ms: the run's recording is complete from
 ``t_start`` on and its windowed metrics cover (t_start, t_stop]), the workload's
-metrics, the loss counters, the wall time, the sweep's labels (e.g. the
+metrics, the loss counters, a ``note`` where a result has one (a theory tier's flags
+and the effects it does not express), the wall time, the sweep's labels (e.g. the
 wafer and mapping strategy of an ensemble member), the unit, the code that computed
 the point (``code_version``, ``code_digest``: see :mod:`experiments.runs.codestamp`),
 and a ``status``:
@@ -102,6 +103,8 @@ def _row(
         }
         row |= {k: float(v) for k, v in result.metrics.items()}
         row |= {k: float(v) for k, v in result.losses.items()}
+        if result.note:
+            row["note"] = result.note
     return row
 
 

@@ -12,7 +12,8 @@ looks inside a point; it asks the workload:
   a PRNG key, a scale of the inhibitory weights and of the Poisson rates);
 - what is recorded and analysed (:meth:`layout`, :meth:`recorded`), for how long
   (:meth:`sim_config`), and the metrics of a finished run (:meth:`metrics`, in the
-  order of :attr:`columns`);
+  order of :attr:`columns`) or of a theory tier's stationary rates
+  (:meth:`theory_metrics`: the same columns, NaN where rates cannot give one);
 - the files a finished sweep writes (:meth:`outputs`: each :class:`Output` names
   what it writes and writes it from the :class:`Finished` sweep), so a command is
   parse, plan, run, then :func:`write_outputs`.
@@ -32,6 +33,7 @@ import numpy as np
 
 from twin.network import Network
 from twin.recording import SpikeRecording
+from twin.tiers import behaviour
 
 if TYPE_CHECKING:
     from experiments.runs.result import PointResult
@@ -45,6 +47,7 @@ __all__ = [
     "Request",
     "Variant",
     "Workload",
+    "emulated",
     "write_outputs",
 ]
 
@@ -71,7 +74,12 @@ class Column:
     judged: bool = False
 
     def format(self, value: float) -> str:
-        """Return ``value`` as written in the summary (``"d"``: as an integer)."""
+        """Return ``value`` as written in the summary (``"d"``: as an integer).
+
+        NaN (a metric a run cannot give) is written ``nan``.
+        """
+        if np.isnan(value):
+            return "nan"
         return format(int(value) if self.fmt == "d" else float(value), self.fmt)
 
 
@@ -160,14 +168,42 @@ class Output:
     write
         Writes them from the :class:`Finished` sweep; returns the paths written
         (none where the sweep has nothing for it, e.g. no hardware tier).
+    theory
+        It is given the theory tiers' results too (tables of metrics); otherwise
+        (spikes: seed files, rasters, histograms) only the emulated runs.
     """
 
     name: str
     write: Callable[[Finished], Sequence[Path]]
+    theory: bool = False
+
+
+def emulated(finished: Finished) -> Finished:
+    """Return ``finished`` without the theory tiers' results (they hold no spikes).
+
+    Parameters
+    ----------
+    finished
+        The sweep.
+
+    Returns
+    -------
+    Finished
+        The same members, out and platform; each member's results of emulated
+        tiers only (a member may be left without results).
+    """
+    members = tuple(
+        (labels, tuple(r for r in results if not behaviour(r.tier).theory))
+        for labels, results in finished.members
+    )
+    return Finished(members, finished.out, finished.platform)
 
 
 def write_outputs(outputs: Sequence[Output], finished: Finished) -> list[Path]:
     """Write a finished sweep's outputs in order; return every path written.
+
+    An output without :attr:`Output.theory` is given the emulated runs only
+    (:func:`emulated`), and is skipped where there are none.
 
     Parameters
     ----------
@@ -186,7 +222,14 @@ def write_outputs(outputs: Sequence[Output], finished: Finished) -> list[Path]:
     ResultsError, OSError
         As an output raises them (e.g. an existing file that cannot be merged).
     """
-    return [path for output in outputs for path in output.write(finished)]
+    spiking = emulated(finished)
+    written: list[Path] = []
+    for output in outputs:
+        if output.theory:
+            written += output.write(finished)
+        elif spiking.results:
+            written += output.write(spiking)
+    return written
 
 
 class Workload(Protocol[P]):
@@ -269,6 +312,17 @@ class Workload(Protocol[P]):
         self, point: P, recording: SpikeRecording, recorded: np.ndarray
     ) -> dict[str, float]:
         """Return the metrics of one finished run (keys: :attr:`columns`' names)."""
+        ...
+
+    def theory_metrics(
+        self, point: P, rates: Mapping[str, np.ndarray], recorded: np.ndarray
+    ) -> dict[str, float]:
+        """Return the metrics of a theory tier's stationary rates (keys: columns').
+
+        ``rates``: population name -> each neuron's rate, Hz, in network order (NaN
+        where the theory gives none); metrics rates cannot give (spike statistics)
+        are NaN, never 0.
+        """
         ...
 
     def outputs(self) -> tuple[Output, ...]:
