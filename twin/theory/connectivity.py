@@ -166,6 +166,15 @@ class Scales:
         second = np.concatenate([one, g * g], axis=-1)
         return cls(first, second, first * r, second * r)
 
+    def at(self, index: np.ndarray) -> Scales:
+        """Return the factors of the variants ``index`` (a flat batch)."""
+        return Scales(
+            self.first[index],
+            self.second[index],
+            self.ext_first[index],
+            self.ext_second[index],
+        )
+
     @property
     def shape(self) -> tuple[int, ...]:
         """The batch shape."""

@@ -30,7 +30,7 @@ from twin.network import Network
 from twin.theory.conductance import Neurons, effective_input, neuron_rates
 from twin.theory.connectivity import Inputs, Scales, inputs_of
 from twin.theory.errors import TheoryInputError
-from twin.theory.fixed_point import DEFAULT_STARTS, solve_rates
+from twin.theory.fixed_point import DEFAULT_STARTS, solve_points
 from twin.theory.stationary import Flag, Stationary
 from twin.theory.validate import require
 
@@ -263,13 +263,14 @@ def _solve(
 ) -> list[NetworkRates]:
     """Solve one chunk of variants (``scales.shape == (P,)``)."""
 
-    def transfer(rates: np.ndarray) -> np.ndarray:
+    def transfer(rates: np.ndarray, point: np.ndarray) -> np.ndarray:
+        at = scales.at(point)
         return np.stack(
-            [(groups[k].rates(rates, scales) * groups[k].share).sum(-1) for k in names],
+            [(groups[k].rates(rates, at) * groups[k].share).sum(-1) for k in names],
             axis=-1,
         )
 
-    found = solve_rates(transfer, names, batch_shape=scales.shape, starts=starts)
+    found = solve_points(transfer, names, scales.shape[0], starts=starts)
     if exponential:
         found = tuple(s.with_flags(Flag.EXPONENTIAL_THRESHOLD) for s in found)
     ok = np.array([s.ok for s in found])
