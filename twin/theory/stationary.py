@@ -35,6 +35,11 @@ class Flag(enum.Enum):
     EXPONENTIAL_THRESHOLD = (
         "EIF neurons (delta_T > 0) are treated as LIF with a hard threshold at v_thresh"
     )
+    OSCILLATORY = (
+        "the stationary state is linearly unstable (twin.theory.stability): the "
+        "population activity oscillates or runs away, and the stationary rate is "
+        "not what a simulation shows"
+    )
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -1,0 +1,199 @@
+r"""The characteristic function :math:`\det(I - G(s))` of coupled LIF populations.
+
+:math:`G` and the method are described in :mod:`twin.theory.stability`: the
+coupling matrix from the rate responses of :mod:`twin.theory.response`, the count
+of roots with :math:`\operatorname{Re}s > 0` by the argument principle along the
+imaginary axis, and the roots themselves by the secant method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from twin.theory.response import lif_response
+
+__all__ = [
+    "Characteristic",
+    "axis_minima",
+    "count_roots",
+    "det_of",
+    "phase_change",
+    "secant_roots",
+]
+
+_MS: Final = 1e-3
+#: Phase steps (rad) between samples above this are bisected ...
+_LARGEST_STEP: Final = np.pi / 4
+#: ... at most this many times.
+_BISECTIONS: Final = 8
+_SECANT_STEPS: Final = 12
+#: Starts of the secant method: the deepest local minima of |det(I - G)| on the axis.
+STARTS: Final = 8
+#: A refined root is accepted where |det| has fallen below this.
+_ROOT_TOLERANCE: Final = 1e-6
+
+
+def det_of(matrix: np.ndarray) -> np.ndarray:
+    """Return ``det(I - matrix)`` over the last two axes."""
+    n = matrix.shape[-1]
+    return np.asarray(np.linalg.det(np.eye(n) - matrix))
+
+
+def _coupling(
+    neurons: dict[str, np.ndarray],
+    dmu: np.ndarray,
+    dvar: np.ndarray,
+    delay: np.ndarray,
+    s: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``G(s)`` ``(B, F, n, n)`` and its high-frequency modulus ``(B, n, n)``.
+
+    The modulus is ``lim |G(i w)| = (nu_k / sigma_k^2) |d sigma_k^2 / d nu_l|``
+    (``R_mu`` vanishes, ``R_sigma2 -> nu / sigma^2``; the delays only turn phases).
+
+    ``neurons``: flat ``(B, n)`` arrays; ``s``: ``(F,)`` or ``(B, 1, F)``. Identical
+    neurons (every population of every point) are integrated once.
+    """
+    keys = ("mu", "sigma", "tau_m", "tau_ref", "theta", "v_reset", "tau_s")
+    rows = np.stack([neurons[k].ravel() for k in keys], axis=1)
+    b, n = neurons["mu"].shape
+    if s.ndim == 1:
+        unique, inverse = np.unique(rows, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        s_rows: np.ndarray = s
+    else:
+        unique, inverse = rows, np.arange(rows.shape[0])
+        s_rows = np.broadcast_to(s, (b, n, s.shape[-1])).reshape(b * n, -1)
+    resp = lif_response(
+        unique[:, 0],
+        unique[:, 1],
+        s_rows,
+        tau_m=unique[:, 2],
+        tau_ref=unique[:, 3],
+        theta=unique[:, 4],
+        v_reset=unique[:, 5],
+        tau_s=unique[:, 6],
+    )
+    r_mu = resp.mu[inverse].reshape(b, n, -1)
+    r_var = resp.sigma2[inverse].reshape(b, n, -1)
+    s_b = np.broadcast_to(s, (b, 1, s.shape[-1]))[:, 0, :]
+    phase = np.exp(-s_b[:, :, None, None] * delay[:, None, :, :] * _MS)
+    g = (
+        r_mu.transpose(0, 2, 1)[..., None] * dmu[:, None]
+        + r_var.transpose(0, 2, 1)[..., None] * dvar[:, None]
+    ) * phase
+    var_limit = (resp.rate / unique[:, 1] ** 2)[inverse].reshape(b, n)
+    return g, var_limit[..., None] * np.abs(dvar)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Characteristic:
+    """``det(I - G(s))`` of a batch of points.
+
+    Flat ``(B, n)`` neuron arrays (keys ``mu, sigma, tau_m, tau_ref, theta,
+    v_reset, tau_s``) and ``(B, n, n)`` couplings, as
+    :func:`twin.theory.stability.lif_stability` builds them.
+    """
+
+    neurons: dict[str, np.ndarray]
+    dmu: np.ndarray
+    dvar: np.ndarray
+    delay: np.ndarray
+
+    def coupling(self, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``G(s)`` and its high-frequency modulus, ``s`` ``(F,)``."""
+        return _coupling(self.neurons, self.dmu, self.dvar, self.delay, s)
+
+    def det(self, owner: np.ndarray, s: np.ndarray) -> np.ndarray:
+        """Return ``det(I - G(s_j))`` of point ``owner[j]`` for each ``j``."""
+        neurons = {k: v[owner] for k, v in self.neurons.items()}
+        g, _ = _coupling(
+            neurons,
+            self.dmu[owner],
+            self.dvar[owner],
+            self.delay[owner],
+            s[:, None, None],
+        )
+        return det_of(g)[:, 0]
+
+
+def phase_change(system: Characteristic, freq: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Return the continuous phase change of ``d`` ``(B, F)`` over ``freq``, ``(B,)``.
+
+    Sum of the principal phase steps between neighbouring samples; an interval
+    whose step exceeds :data:`_LARGEST_STEP` is bisected (up to :data:`_BISECTIONS`
+    times), so a curve passing close to 0 between two samples is followed.
+    """
+    b, f = d.shape
+    owner = np.repeat(np.arange(b), f - 1)
+    lo, hi = np.tile(freq[:-1], b), np.tile(freq[1:], b)
+    d_lo, d_hi = d[:, :-1].ravel(), d[:, 1:].ravel()
+    total = np.zeros(b)
+    for depth in range(_BISECTIONS + 1):
+        step = np.angle(d_hi / d_lo)
+        split = np.abs(step) > _LARGEST_STEP if depth < _BISECTIONS else step != step
+        np.add.at(total, owner[~split], step[~split])
+        if not split.any():
+            break
+        owner, lo, hi, d_lo, d_hi = (x[split] for x in (owner, lo, hi, d_lo, d_hi))
+        mid = 0.5 * (lo + hi)
+        d_mid = system.det(owner, 2j * np.pi * mid)
+        owner = np.concatenate([owner, owner])
+        lo, hi = np.concatenate([lo, mid]), np.concatenate([mid, hi])
+        d_lo, d_hi = np.concatenate([d_lo, d_mid]), np.concatenate([d_mid, d_hi])
+    return total
+
+
+def count_roots(
+    system: Characteristic, freq: np.ndarray, g: np.ndarray, limit_modulus: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the root count and whether it is resolved, from ``G(i w)``."""
+    d = det_of(g)
+    start = np.where(d[:, 0].real < 0, np.pi, 0.0)
+    phase = start + phase_change(system, freq, d)
+    eig = np.linalg.eigvals(g[:, -1])
+    ends = np.sum(np.angle(1.0 - eig), axis=-1)
+    roots = np.rint((ends - phase) / np.pi).astype(int)
+    top = g[:, -max(2, freq.size // 4) :]
+    radius = np.max(np.abs(np.linalg.eigvals(top)), axis=(-2, -1))
+    limit = np.max(np.abs(np.linalg.eigvals(limit_modulus)), axis=-1)
+    return np.maximum(roots, 0), np.asarray((radius < 1.0) & (limit < 1.0))
+
+
+def axis_minima(d: np.ndarray, count: int = STARTS) -> np.ndarray:
+    """Return the sample indices of the ``count`` deepest local minima of ``|d|``.
+
+    ``(B, count)``; a point with fewer minima repeats its deepest.
+    """
+    inner = (d[:, 1:-1] <= d[:, :-2]) & (d[:, 1:-1] <= d[:, 2:])
+    local = np.zeros(d.shape, bool)
+    local[:, 1:-1] = inner
+    local[:, -1] = d[:, -1] <= d[:, -2]
+    ranked = np.argsort(np.where(local, d, np.inf), axis=1)[:, :count]
+    deepest = ranked[:, :1]
+    found = np.take_along_axis(local, ranked, axis=1)
+    return np.where(found, ranked, deepest)
+
+
+def secant_roots(system: Characteristic, start: np.ndarray) -> np.ndarray:
+    """Return roots of ``det(I - G(s))`` by the secant method from ``start`` (1/s).
+
+    One start per point of ``system``; NaN where the iteration does not converge to
+    a root with ``Re s > 0``.
+    """
+    owner = np.arange(start.size)
+    s0 = start.astype(complex)
+    s1 = s0 + 0.05 * np.abs(s0) + 1.0
+    f0, f1 = system.det(owner, s0), system.det(owner, s1)
+    for _ in range(_SECANT_STEPS):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s2 = s1 - f1 * (s1 - s0) / (f1 - f0)
+        s2 = np.where(np.isfinite(s2), s2, s1)
+        s2 = np.where(s2.real < 0, 1j * s2.imag, s2)
+        s0, f0, s1 = s1, f1, s2
+        f1 = system.det(owner, s1)
+    good = (np.abs(f1) < _ROOT_TOLERANCE) & (s1.real > 0)
+    return np.where(good, s1, np.nan)
