@@ -95,7 +95,9 @@ def add_parser(sub: Any) -> None:
         type=tiers_arg,
         default=["ideal"],
         metavar="TIERS",
-        help="ideal, mapped, hardware, a comma list, or all (default: ideal)",
+        help="ideal, mapped, hardware, theory, theory-mapped, theory-hardware "
+        "(mean-field rates of those networks, no emulation), a comma list, or all "
+        "(the three emulated tiers; default: ideal)",
     )
     micro.add_argument(
         "--seeds", type=positive_int, default=1, metavar="N",
