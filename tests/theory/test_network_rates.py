@@ -22,7 +22,8 @@ from twin.theory import (
 )
 from twin.theory.conductance import Drive, Neurons, effective_input, neuron_rates
 from twin.theory.connectivity import connectivity_kind, inputs_of
-from twin.theory.network_rates import _group, rates_over
+from twin.theory.network_rates import rates_over
+from twin.theory.plane_groups import NeuronGroup
 
 RNG_SEED = 11
 
@@ -237,7 +238,7 @@ def test_identical_neurons_are_solved_once_and_exactly(k_fixed):
     result = rates_of(network)
     for k, pop in enumerate(network.populations):
         cells = Neurons.of(pop)
-        group = _group(cells, inputs[pop.name], "each")
+        group = NeuronGroup.distinct(cells, inputs[pop.name])
         degrees = np.stack(
             [
                 np.bincount(p.post_idx, minlength=pop.size)

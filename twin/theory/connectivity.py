@@ -166,7 +166,7 @@ class Scales:
         second = np.concatenate([one, g * g], axis=-1)
         return cls(first, second, first * r, second * r)
 
-    def at(self, index: np.ndarray) -> Scales:
+    def at(self, index: np.ndarray | int) -> Scales:
         """Return the factors of the variants ``index`` (a flat batch)."""
         return Scales(
             self.first[index],

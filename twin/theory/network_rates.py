@@ -12,25 +12,25 @@ the approximations' conditions are checked at the stable fixed point and reporte
 :func:`rates_over` solves a batch of variants of one network at once (inhibitory
 weights x ``g_scale``, Poisson rates x ``rate_scale``, as the twin's batched runs).
 Neurons with identical parameters and identical input sums are one neuron counted
-with its multiplicity (exact: their rates are equal): a population without parameter
-or weight spread and with a fixed in-degree is one neuron.
+with its multiplicity (exact: their rates are equal; :mod:`twin.theory.plane_groups`,
+which also holds the opt-in approximation by representative neurons).
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, Literal
+from typing import Final
 
 import numpy as np
 
 from twin.network import Network
 from twin.theory.conductance import Neurons, effective_input, neuron_rates
-from twin.theory.connectivity import Inputs, Scales, inputs_of
+from twin.theory.connectivity import Scales, inputs_of
 from twin.theory.errors import TheoryInputError
 from twin.theory.fixed_point import DEFAULT_STARTS, solve_points
+from twin.theory.plane_groups import ExpandedRates, NeuronGroup, Resolution
 from twin.theory.stationary import Flag, Stationary
 from twin.theory.validate import require
 
@@ -51,7 +51,6 @@ SMALL_PSP_LIMIT: Final = 0.1
 #: Largest number of neuron evaluations (starts x points x distinct neurons) of one
 #: transfer call; a larger batch is solved in chunks of points.
 CHUNK: Final = 1 << 20
-Resolution = Literal["each", "mean"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -88,67 +87,6 @@ class NetworkRates:
         return self.stationary.flags
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class _Group:
-    """A population's distinct neurons: parameters and input sums, with shares.
-
-    ``cells`` and ``inputs`` hold ``M`` distinct rows; ``share`` (``(M,)``) is each
-    row's fraction of the population and ``inverse`` (``(N,)``) each neuron's row.
-    """
-
-    cells: Neurons
-    inputs: Inputs
-    share: np.ndarray
-    inverse: np.ndarray
-
-    def rates(self, rates: np.ndarray, scales: Scales) -> np.ndarray:
-        """Return each distinct neuron's rate, Hz, ``(..., *scales.shape, M)``."""
-        return neuron_rates(self.cells, self.inputs.drive_over(rates, scales))
-
-
-_PARAMS: Final = tuple(f.name for f in dataclasses.fields(Neurons))
-_SUMS: Final = tuple(f.name for f in dataclasses.fields(Inputs))
-
-
-def _group(cells: Neurons, inputs: Inputs, resolution: Resolution) -> _Group:
-    """Return the distinct neurons of a population (one mean neuron for ``"mean"``)."""
-    n = cells.size
-    if resolution == "mean":
-        mean = Neurons(*(np.mean(getattr(cells, f), keepdims=True) for f in _PARAMS))
-        sums = Inputs(*(np.mean(getattr(inputs, f), 0, keepdims=True) for f in _SUMS))
-        return _Group(mean, sums, np.ones(1), np.zeros(n, int))
-    rows = np.concatenate(
-        [np.stack([getattr(cells, f) for f in _PARAMS], axis=1)]
-        + [getattr(inputs, f).reshape(n, -1) for f in _SUMS],
-        axis=1,
-    )
-    _, pick, inverse, counts = np.unique(
-        rows, axis=0, return_index=True, return_inverse=True, return_counts=True
-    )
-    return _Group(
-        Neurons(*(getattr(cells, f)[pick] for f in _PARAMS)),
-        Inputs(*(getattr(inputs, f)[pick] for f in _SUMS)),
-        counts / n,
-        inverse.reshape(-1),
-    )
-
-
-class _Expanded(Mapping[str, np.ndarray]):
-    """Population name -> each neuron's rate, expanded from the distinct rows."""
-
-    def __init__(self, rows: dict[str, np.ndarray], inverse: dict[str, np.ndarray]):
-        self._rows, self._inverse = rows, inverse
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self._rows[name][self._inverse[name]]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
 def _scales(g_scale: object, rate_scale: object) -> tuple[np.ndarray, np.ndarray]:
     g = require("g_scale", g_scale, lambda x: x >= 0, ">= 0", "give a factor >= 0")
     r = require(
@@ -176,8 +114,9 @@ def rates_of(
         sources.
     neurons
         ``"each"``: every neuron with its own parameters and synapses (the
-        population rate is their mean); ``"mean"``: one neuron of mean parameters
-        and mean input per population (faster; ignores variation).
+        population rate is their mean; neurons with equal parameters and inputs
+        are evaluated once); ``"mean"``: one neuron of mean parameters and mean
+        input per population (ignores variation).
     starts
         Start rates of the self-consistent solve, Hz.
 
@@ -232,18 +171,15 @@ def rates_over(
     NotDescribableError
         As :func:`rates_of`.
     TheoryInputError
-        If ``neurons`` is neither ``"each"`` nor ``"mean"``, a start is invalid or
-        a factor negative or not finite.
+        As :func:`rates_of`, or if a factor is negative or not finite.
     """
     if neurons not in ("each", "mean"):
         raise TheoryInputError(f"neurons = {neurons!r}; use 'each' or 'mean'")
     g, r = (x.reshape(-1) for x in _scales(g_scale, rate_scale))
     names = tuple(p.name for p in network.populations)
     inputs = inputs_of(network)
-    groups = {
-        p.name: _group(Neurons.of(p), inputs[p.name], neurons)
-        for p in network.populations
-    }
+    group = NeuronGroup.distinct if neurons == "each" else NeuronGroup.mean
+    groups = {p.name: group(Neurons.of(p), inputs[p.name]) for p in network.populations}
     exponential = any(np.any(k.cells.delta_T > 0) for k in groups.values())
     distinct = sum(k.share.size for k in groups.values())
     chunk = max(1, CHUNK // (max(1, len(starts)) * distinct))
@@ -255,7 +191,7 @@ def rates_over(
 
 
 def _solve(
-    groups: Mapping[str, _Group],
+    groups: Mapping[str, NeuronGroup],
     names: tuple[str, ...],
     scales: Scales,
     starts: Sequence[float],
@@ -265,10 +201,7 @@ def _solve(
 
     def transfer(rates: np.ndarray, point: np.ndarray) -> np.ndarray:
         at = scales.at(point)
-        return np.stack(
-            [(groups[k].rates(rates, at) * groups[k].share).sum(-1) for k in names],
-            axis=-1,
-        )
+        return np.stack([groups[k].population_rate(rates, at) for k in names], axis=-1)
 
     found = solve_points(transfer, names, scales.shape[0], starts=starts)
     if exponential:
@@ -298,7 +231,7 @@ def _solve(
             stationary = stationary.with_flags(Flag.SLOW_SYNAPSES)
         if max(big.values()) > SMALL_PSP_LIMIT:
             stationary = stationary.with_flags(Flag.LARGE_PSPS)
-        per_neuron = _Expanded({k: rows[k][i] for k in names}, inverse)
+        per_neuron = ExpandedRates({k: rows[k][i] for k in names}, inverse)
         out.append(
             NetworkRates(
                 stationary, per_neuron, MappingProxyType(syn), MappingProxyType(big)

@@ -1,0 +1,122 @@
+"""The neurons a batch of variants is solved with: the distinct ones, or the mean one.
+
+A population's rate is the mean of its neurons' rates. Two ways to evaluate it:
+
+- ``"each"`` (exact): neurons with identical parameters and identical input sums
+  have equal rates, so each distinct row is evaluated once and counted with its
+  multiplicity. A population without parameter or weight spread, with a fixed
+  in-degree and equal source rates is one neuron; with fixed-probability in-degrees,
+  one neuron per in-degree tuple.
+- ``"mean"``: one neuron of mean parameters and mean input sums (ignores variation).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+
+from twin.theory.conductance import Neurons, neuron_rates
+from twin.theory.connectivity import Inputs, Scales
+
+__all__ = ["ExpandedRates", "NeuronGroup", "Resolution"]
+
+Resolution = Literal["each", "mean"]
+_PARAMS: Final = tuple(f.name for f in dataclasses.fields(Neurons))
+_SUMS: Final = tuple(f.name for f in dataclasses.fields(Inputs))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NeuronGroup:
+    """A population as ``M`` weighted neurons (its distinct neurons, or the mean one).
+
+    Attributes
+    ----------
+    cells, inputs
+        The ``M`` neurons' parameters and input sums.
+    share
+        Each one's weight in the population mean, ``(M,)``, summing to 1.
+    inverse
+        The neuron (row of ``cells``) that stands for each of the population's ``N``
+        neurons, ``(N,)``.
+    """
+
+    cells: Neurons
+    inputs: Inputs
+    share: np.ndarray
+    inverse: np.ndarray
+
+    @classmethod
+    def distinct(cls, cells: Neurons, inputs: Inputs) -> NeuronGroup:
+        """Return the distinct neurons (exact: equal rows have equal rates)."""
+        n = cells.size
+        rows = np.concatenate(
+            [np.stack([getattr(cells, f) for f in _PARAMS], axis=1)]
+            + [getattr(inputs, f).reshape(n, -1) for f in _SUMS],
+            axis=1,
+        )
+        _, pick, inverse, counts = np.unique(
+            rows, axis=0, return_index=True, return_inverse=True, return_counts=True
+        )
+        return cls._of(cells, inputs, pick, counts / n, inverse.reshape(-1))
+
+    @classmethod
+    def mean(cls, cells: Neurons, inputs: Inputs) -> NeuronGroup:
+        """Return one neuron of mean parameters and mean input sums."""
+        mean = Neurons(*(np.mean(getattr(cells, f), keepdims=True) for f in _PARAMS))
+        sums = Inputs(*(np.mean(getattr(inputs, f), 0, keepdims=True) for f in _SUMS))
+        return cls(mean, sums, np.ones(1), np.zeros(cells.size, int))
+
+    @classmethod
+    def _of(
+        cls,
+        cells: Neurons,
+        inputs: Inputs,
+        pick: np.ndarray,
+        share: np.ndarray,
+        inverse: np.ndarray,
+    ) -> NeuronGroup:
+        return cls(
+            Neurons(*(getattr(cells, f)[pick] for f in _PARAMS)),
+            Inputs(*(getattr(inputs, f)[pick] for f in _SUMS)),
+            share,
+            inverse,
+        )
+
+    def rates(self, rates: np.ndarray, scales: Scales) -> np.ndarray:
+        """Return each of the ``M`` neurons' rates, Hz, ``(..., *scales.shape, M)``.
+
+        ``rates``: population rates ``(..., *scales.shape, n_populations)``, Hz.
+        """
+        return neuron_rates(self.cells, self.inputs.drive_over(rates, scales))
+
+    def population_rate(self, rates: np.ndarray, scales: Scales) -> np.ndarray:
+        """Return the population's rate, Hz, ``(..., *scales.shape)``."""
+        return np.asarray((self.rates(rates, scales) * self.share).sum(-1))
+
+
+class ExpandedRates(Mapping[str, np.ndarray]):
+    """Population name -> each neuron's rate, Hz, read from its group's neuron.
+
+    Parameters
+    ----------
+    rows
+        Population name -> the rates of its group's ``M`` neurons.
+    inverse
+        Population name -> :attr:`NeuronGroup.inverse`.
+    """
+
+    def __init__(self, rows: dict[str, np.ndarray], inverse: dict[str, np.ndarray]):
+        self._rows, self._inverse = rows, inverse
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._rows[name][self._inverse[name]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
