@@ -8,6 +8,7 @@ imaginary axis, and the roots themselves by the secant method.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -16,11 +17,14 @@ import numpy as np
 from twin.theory.response import lif_response
 
 __all__ = [
+    "STARTS",
     "Characteristic",
+    "DetAt",
     "axis_minima",
     "count_roots",
     "det_of",
     "phase_change",
+    "right_half_plane_roots",
     "secant_roots",
 ]
 
@@ -120,12 +124,18 @@ class Characteristic:
         return det_of(g)[:, 0]
 
 
-def phase_change(system: Characteristic, freq: np.ndarray, d: np.ndarray) -> np.ndarray:
+#: ``det_at(owner, s)``: the characteristic function of point ``owner[j]`` at
+#: ``s[j]`` (1/s), both ``(K,)``.
+DetAt = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def phase_change(det_at: DetAt, freq: np.ndarray, d: np.ndarray) -> np.ndarray:
     """Return the continuous phase change of ``d`` ``(B, F)`` over ``freq``, ``(B,)``.
 
     Sum of the principal phase steps between neighbouring samples; an interval
     whose step exceeds :data:`_LARGEST_STEP` is bisected (up to :data:`_BISECTIONS`
-    times), so a curve passing close to 0 between two samples is followed.
+    times, evaluating ``det_at`` at the midpoints), so a curve passing close to 0
+    between two samples is followed.
     """
     b, f = d.shape
     owner = np.repeat(np.arange(b), f - 1)
@@ -134,33 +144,62 @@ def phase_change(system: Characteristic, freq: np.ndarray, d: np.ndarray) -> np.
     total = np.zeros(b)
     for depth in range(_BISECTIONS + 1):
         step = np.angle(d_hi / d_lo)
-        split = np.abs(step) > _LARGEST_STEP if depth < _BISECTIONS else step != step
+        split = np.abs(step) > _LARGEST_STEP
+        if depth == _BISECTIONS:
+            split[:] = False
         np.add.at(total, owner[~split], step[~split])
         if not split.any():
             break
         owner, lo, hi, d_lo, d_hi = (x[split] for x in (owner, lo, hi, d_lo, d_hi))
         mid = 0.5 * (lo + hi)
-        d_mid = system.det(owner, 2j * np.pi * mid)
+        d_mid = det_at(owner, 2j * np.pi * mid)
         owner = np.concatenate([owner, owner])
         lo, hi = np.concatenate([lo, mid]), np.concatenate([mid, hi])
         d_lo, d_hi = np.concatenate([d_lo, d_mid]), np.concatenate([d_mid, d_hi])
     return total
 
 
+def right_half_plane_roots(
+    det_at: DetAt, freq: np.ndarray, d: np.ndarray, end_phase: np.ndarray
+) -> np.ndarray:
+    """Return the number of roots with ``Re s > 0`` by the argument principle.
+
+    Parameters
+    ----------
+    det_at
+        The characteristic function, for bisections.
+    freq, d
+        Frequencies ``(F,)``, Hz, increasing from 0, and the function there,
+        ``(B, F)`` (real at 0, conjugate-symmetric, no root on the axis).
+    end_phase
+        ``(B,)``: the phase the function has at ``freq[-1]`` when followed along
+        the large half circle, where it no longer winds (for ``det(I - G)`` with
+        the spectral radius of ``G`` below 1: the sum of the principal phases of
+        ``1 - g_j``, ``g_j`` the eigenvalues of ``G``).
+
+    Returns
+    -------
+    np.ndarray
+        Root counts, int, ``(B,)``: ``(end_phase - theta(freq[-1])) / pi`` with
+        ``theta`` the continuous phase from ``theta(0) = 0`` (``d(0) > 0``) or
+        ``pi``.
+    """
+    start = np.where(d[:, 0].real < 0, np.pi, 0.0)
+    phase = start + phase_change(det_at, freq, d)
+    return np.maximum(np.rint((end_phase - phase) / np.pi).astype(int), 0)
+
+
 def count_roots(
     system: Characteristic, freq: np.ndarray, g: np.ndarray, limit_modulus: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the root count and whether it is resolved, from ``G(i w)``."""
-    d = det_of(g)
-    start = np.where(d[:, 0].real < 0, np.pi, 0.0)
-    phase = start + phase_change(system, freq, d)
     eig = np.linalg.eigvals(g[:, -1])
     ends = np.sum(np.angle(1.0 - eig), axis=-1)
-    roots = np.rint((ends - phase) / np.pi).astype(int)
+    roots = right_half_plane_roots(system.det, freq, det_of(g), ends)
     top = g[:, -max(2, freq.size // 4) :]
     radius = np.max(np.abs(np.linalg.eigvals(top)), axis=(-2, -1))
     limit = np.max(np.abs(np.linalg.eigvals(limit_modulus)), axis=-1)
-    return np.maximum(roots, 0), np.asarray((radius < 1.0) & (limit < 1.0))
+    return roots, np.asarray((radius < 1.0) & (limit < 1.0))
 
 
 def axis_minima(d: np.ndarray, count: int = STARTS) -> np.ndarray:
