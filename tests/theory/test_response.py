@@ -61,8 +61,10 @@ def test_high_frequency_asymptotics(mu, sigma):
     lam = s * 1e-3 * NEURON["tau_m"]
     error_mu = np.abs(response.mu * sigma * np.sqrt(lam) / (np.sqrt(2) * nu) - 1)
     error_var = np.abs(response.sigma2 * sigma**2 / nu - 1)
-    assert error_mu[1] < 0.02 and error_var[1] < 0.03
-    assert error_mu[1] < 0.5 * error_mu[0] and error_var[1] < 0.5 * error_var[0]
+    assert error_mu[1] < 0.02
+    assert error_var[1] < 0.03
+    assert error_mu[1] < 0.5 * error_mu[0]
+    assert error_var[1] < 0.5 * error_var[0]
 
 
 def test_phase_lag_grows_with_frequency():
@@ -93,7 +95,8 @@ def test_batches_broadcast_and_match_single_points():
     mu = np.array([[12.0, 15.0, 18.0], [20.0, 22.0, 24.0]])
     s = 2j * np.pi * np.array([0.0, 40.0, 180.0])
     batch = lif_response(mu, 4.0, s, **NEURON)
-    assert batch.mu.shape == (2, 3, 3) and batch.rate.shape == (2, 3)
+    assert batch.mu.shape == (2, 3, 3)
+    assert batch.rate.shape == (2, 3)
     single = lif_response(mu[1, 2], 4.0, s, **NEURON)
     np.testing.assert_allclose(batch.mu[1, 2], single.mu, rtol=1e-12)
     per_point = lif_response(mu, 4.0, np.broadcast_to(s, (2, 3, 3)), **NEURON)
