@@ -31,6 +31,7 @@ from twin.theory.connectivity import Scales, inputs_of
 from twin.theory.errors import TheoryInputError
 from twin.theory.fixed_point import DEFAULT_STARTS, solve_points
 from twin.theory.plane_groups import ExpandedRates, NeuronGroup, Resolution
+from twin.theory.plane_stability import LinearStability, mean_delays, stability_over
 from twin.theory.stationary import Flag, Stationary
 from twin.theory.validate import require
 
@@ -69,12 +70,17 @@ class NetworkRates:
         Population name -> mean over its neurons of ``sqrt(tau_s / tau_eff)`` there.
     psp_ratio
         Population name -> mean of the larger PSP jump / (v_thresh - v_reset) there.
+    stability
+        The linear stability of the stable fixed point
+        (:mod:`twin.theory.plane_stability`); ``None`` where not analysed (not
+        asked for, or no single stable fixed point).
     """
 
     stationary: Stationary
     neuron_rates: Mapping[str, np.ndarray]
     synaptic_ratio: Mapping[str, float]
     psp_ratio: Mapping[str, float]
+    stability: LinearStability | None = None
 
     @property
     def rates(self) -> np.ndarray:
@@ -85,6 +91,11 @@ class NetworkRates:
     def flags(self) -> frozenset[Flag]:
         """The flags of the point."""
         return self.stationary.flags
+
+    @property
+    def oscillatory(self) -> bool | None:
+        """Unstable through an oscillating mode; ``None`` where not analysed."""
+        return None if self.stability is None else self.stability.oscillatory
 
 
 def _scales(g_scale: object, rate_scale: object) -> tuple[np.ndarray, np.ndarray]:
@@ -144,6 +155,7 @@ def rates_over(
     *,
     neurons: Resolution = "each",
     starts: Sequence[float] = DEFAULT_STARTS,
+    stability: bool = False,
 ) -> tuple[NetworkRates, ...]:
     """Return the stationary rates of a batch of variants of ``network``.
 
@@ -159,6 +171,11 @@ def rates_over(
         Factors (``>= 0``), broadcast against each other: one variant per element.
     neurons, starts
         As :func:`rates_of`.
+    stability
+        Also analyse the linear stability of every stable fixed point
+        (:func:`twin.theory.plane_stability.stability_over`; a few ms per point):
+        :attr:`NetworkRates.stability` set, :attr:`Flag.OSCILLATORY` where it is
+        unstable.
 
     Returns
     -------
@@ -183,10 +200,11 @@ def rates_over(
     exponential = any(np.any(k.cells.delta_T > 0) for k in groups.values())
     distinct = sum(k.share.size for k in groups.values())
     chunk = max(1, CHUNK // (max(1, len(starts)) * distinct))
+    delays = mean_delays(network, names) if stability else None
     results: list[NetworkRates] = []
     for lo in range(0, g.size, chunk):
         scales = Scales.of(g[lo : lo + chunk], r[lo : lo + chunk])
-        results += _solve(groups, names, scales, starts, exponential)
+        results += _solve(groups, names, scales, starts, exponential, delays)
     return tuple(results)
 
 
@@ -196,8 +214,12 @@ def _solve(
     scales: Scales,
     starts: Sequence[float],
     exponential: bool,
+    delays: np.ndarray | None,
 ) -> list[NetworkRates]:
-    """Solve one chunk of variants (``scales.shape == (P,)``)."""
+    """Solve one chunk of variants (``scales.shape == (P,)``).
+
+    With ``delays``, the stable fixed points' linear stability too.
+    """
 
     def transfer(rates: np.ndarray, point: np.ndarray) -> np.ndarray:
         at = scales.at(point)
@@ -218,6 +240,12 @@ def _solve(
         jump = eff.jump / (group.cells.v_thresh - group.cells.v_reset)
         synaptic[k] = (ratio * group.share).sum(-1)
         psp[k] = (jump * group.share).sum(-1)
+    linear: list[LinearStability | None] = [None] * len(found)
+    if delays is not None and ok.any():
+        good = np.flatnonzero(ok)
+        analysed = stability_over(groups, names, at[good], scales.at(good), delays)
+        for j, analysis in zip(good.tolist(), analysed, strict=True):
+            linear[j] = analysis
     empty: Mapping[str, float] = MappingProxyType({})
     inverse = {k: groups[k].inverse for k in names}
     out = []
@@ -231,10 +259,17 @@ def _solve(
             stationary = stationary.with_flags(Flag.SLOW_SYNAPSES)
         if max(big.values()) > SMALL_PSP_LIMIT:
             stationary = stationary.with_flags(Flag.LARGE_PSPS)
+        point = linear[i]
+        if point is not None and point.unstable:
+            stationary = stationary.with_flags(Flag.OSCILLATORY)
         per_neuron = ExpandedRates({k: rows[k][i] for k in names}, inverse)
         out.append(
             NetworkRates(
-                stationary, per_neuron, MappingProxyType(syn), MappingProxyType(big)
+                stationary,
+                per_neuron,
+                MappingProxyType(syn),
+                MappingProxyType(big),
+                linear[i],
             )
         )
     return out
