@@ -180,13 +180,13 @@ def right_half_plane_roots(
     Returns
     -------
     np.ndarray
-        Root counts, int, ``(B,)``: ``(end_phase - theta(freq[-1])) / pi`` with
-        ``theta`` the continuous phase from ``theta(0) = 0`` (``d(0) > 0``) or
-        ``pi``.
+        Root counts, int, ``(B,)``: ``(end_phase - delta) / pi`` with ``delta`` the
+        continuous phase change from ``freq[0] = 0`` to ``freq[-1]`` (the axis from
+        ``+iR`` to ``-iR`` turns the phase by ``-2 delta`` by conjugate symmetry, the
+        half circle by ``2 end_phase``; the count is odd where ``d(0) < 0``).
     """
-    start = np.where(d[:, 0].real < 0, np.pi, 0.0)
-    phase = start + phase_change(det_at, freq, d)
-    return np.maximum(np.rint((end_phase - phase) / np.pi).astype(int), 0)
+    change = phase_change(det_at, freq, d)
+    return np.maximum(np.rint((end_phase - change) / np.pi).astype(int), 0)
 
 
 def count_roots(

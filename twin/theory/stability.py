@@ -62,6 +62,8 @@ __all__ = [
 ]
 
 _MS: Final = 1e-3
+#: A start of the secant method on the real axis (1/s), for rate instabilities.
+_REAL_START: Final = 50.0
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -202,26 +204,27 @@ def lif_stability(
     system = Characteristic(neurons, dmu, dvar, delay)
     g, limit_modulus = system.coupling(s)
     roots, resolved = count_roots(system, freq, g, limit_modulus)
-    d = np.abs(det_of(g))
+    d = det_of(g)
     unstable = roots > 0
-    real_root = d[:, 0] == 0
-    starts = axis_minima(np.where(freq > 0, d, np.inf))
-    frequency = np.where(unstable, freq[starts[:, 0]], np.nan)
+    runaway = unstable & (d[:, 0].real < 0)  # an odd count: a real root
+    starts = s[axis_minima(np.where(freq > 0, np.abs(d), np.inf))]
+    starts = np.concatenate([starts, np.full((len(d), 1), _REAL_START)], axis=1)
+    frequency = np.where(unstable, starts[:, 0].imag / (2 * np.pi), np.nan)
+    frequency = np.where(runaway, 0.0, frequency)
     growth = np.full(frequency.shape, np.nan)
     if refine and unstable.any():
-        pick = np.repeat(np.flatnonzero(unstable), starts.shape[1])
+        rows = np.flatnonzero(unstable)
+        pick = np.repeat(rows, starts.shape[1])
         sub = {k: v[pick] for k, v in neurons.items()}
         root = secant_roots(
             Characteristic(sub, dmu[pick], dvar[pick], delay[pick]),
-            s[starts[unstable].ravel()],
-        ).reshape(-1, starts.shape[1])
+            starts[rows].ravel(),
+        ).reshape(len(rows), -1)
         best = np.argmax(np.nan_to_num(root.real, nan=-np.inf), axis=1)
-        lead = root[np.arange(root.shape[0]), best]
+        lead = root[np.arange(len(rows)), best]
         ok = np.isfinite(lead)
-        rows = np.flatnonzero(unstable)[ok]
-        frequency[rows] = np.abs(lead[ok].imag) / (2 * np.pi)
-        growth[rows] = lead[ok].real
-    frequency = np.where(real_root & unstable, 0.0, frequency)
+        frequency[rows[ok]] = np.abs(lead[ok].imag) / (2 * np.pi)
+        growth[rows[ok]] = lead[ok].real
     return Stability(
         roots=roots.reshape(batch),
         resolved=resolved.reshape(batch),

@@ -1,0 +1,122 @@
+"""Linear stability of the asynchronous state: Brunel (2000) model A's four states.
+
+Brunel 2000 (J Comput Neurosci 8:183), Fig. 8 and the phase diagram Fig. 2 (D 1.5
+ms, V_r 10 mV): A (g 3, eta 2) synchronous regular; B (g 6, eta 4) fast global
+oscillation; C (g 5, eta 2) asynchronous irregular, the stationary state stable; D
+(g 4.5, eta 0.9) slow global oscillation. NEST re-simulations of the four
+(reference ``brunel_bss1.md`` item 17): B oscillates at 180 Hz, D at 21 Hz. Fast
+oscillations have a frequency set mostly by the delay, slow ones by the membrane
+time constant (Brunel 2000, abstract): the bands asserted below are 150-250 Hz and
+10-50 Hz around the NEST values.
+"""
+
+import numpy as np
+import pytest
+
+from tests.theory.test_current import model_a
+from twin.theory.characteristic import right_half_plane_roots
+from twin.theory.errors import TheoryInputError
+from twin.theory.fixed_point import solve_rates
+from twin.theory.stability import (
+    current_stability,
+    default_frequencies,
+    lif_stability,
+)
+
+DELAY = 1.5  # ms
+
+
+def _stability(g, eta, **kwargs):
+    network = model_a(g, eta)
+    shape = network.batch_shape
+    points = solve_rates(network.transfer, network.names, batch_shape=shape)
+    rates = np.array([p.rates for p in points]).reshape(*shape, 2)
+    return current_stability(network, rates, DELAY, **kwargs)
+
+
+def test_brunel_fig8_states():
+    g = np.array([5.0, 6.0, 4.5, 3.0])
+    eta = np.array([2.0, 4.0, 0.9, 2.0])
+    result = _stability(g, eta)
+    assert result.unstable.tolist() == [False, True, True, True]
+    assert result.resolved.all()
+    # B: a fast oscillation in Brunel's delay-set band (NEST: 180 Hz)
+    assert 150.0 < result.frequency_hz[1] < 250.0
+    # D: a slow one, tens of Hz (NEST: 21 Hz)
+    assert 10.0 < result.frequency_hz[2] < 50.0
+    assert np.all(result.growth_per_s[1:] > 0)
+    assert result.oscillatory.tolist() == [False, True, True, True]
+
+
+def test_stable_state_has_no_root_and_no_frequency():
+    result = _stability(5.0, 2.0)
+    assert int(result.roots) == 0
+    assert np.isnan(result.frequency_hz)
+    assert np.isnan(result.growth_per_s)
+
+
+def test_the_fast_boundary_crosses_with_eta():
+    """At g 6 the fast instability sets in between eta 2 and 4 (Brunel Fig. 2)."""
+    result = _stability(6.0, np.array([1.5, 4.0]))
+    assert result.unstable.tolist() == [False, True]
+
+
+def test_zero_coupling_is_stable():
+    mu, sigma = np.array([[15.0, 12.0]]), np.array([[5.0, 4.0]])
+    zero = np.zeros((1, 2, 2))
+    result = lif_stability(
+        mu,
+        sigma,
+        tau_m=20.0,
+        tau_ref=2.0,
+        theta=20.0,
+        v_reset=10.0,
+        tau_s=0.0,
+        dmu_drate=zero,
+        dsigma2_drate=zero,
+        delay_ms=DELAY,
+    )
+    assert result.roots.tolist() == [0]
+    assert result.resolved.tolist() == [True]
+
+
+def test_strong_self_excitation_is_a_rate_instability():
+    """dmu/dnu far above 1/R_mu(0): det(I - G(0)) < 0, a real root (frequency 0)."""
+    args = {
+        "mu": np.array([15.0]),
+        "sigma": np.array([5.0]),
+        "tau_m": 20.0,
+        "tau_ref": 2.0,
+        "theta": 20.0,
+        "v_reset": 10.0,
+        "tau_s": 0.0,
+        "dmu_drate": np.array([[2.0]]),
+        "dsigma2_drate": np.array([[0.0]]),
+        "delay_ms": DELAY,
+    }
+    result = lif_stability(**args, refine=False)
+    assert int(result.roots) == 1
+    assert float(result.frequency_hz) == 0.0
+    refined = lif_stability(**{**args, "refine": True})
+    assert float(refined.frequency_hz) == 0.0
+    assert float(refined.growth_per_s) > 0
+
+
+def test_winding_counts_the_roots_of_a_known_function():
+    """d(s) = prod(s - r_j) / (s + 200)^6: three roots in the right half plane
+    (a complex pair and a real one), three in the left."""
+    roots = np.array([50 + 190j, 50 - 190j, 20, -100 + 500j, -100 - 500j, -30])
+
+    def det_at(owner, s):
+        return np.prod(s[:, None] - roots, axis=1) / (s + 200.0) ** 6
+
+    freq = default_frequencies(1.0, top_hz=20000.0)
+    d = det_at(np.zeros(freq.size, int), 2j * np.pi * freq)[None]
+    end = np.angle(d[:, -1])  # |1 - d| < 1 there: principal phase
+    count = right_half_plane_roots(det_at, freq, d, end)
+    assert count.tolist() == [3]
+
+
+def test_frequencies_must_start_at_zero():
+    with pytest.raises(TheoryInputError, match="frequencies"):
+        _stability(5.0, 2.0, frequencies_hz=np.array([1.0, 2.0, 3.0]))
