@@ -6,9 +6,10 @@ receptor (:mod:`twin.analog.saturation`; ``g_sat_E``/``g_sat_I`` set by
 :func:`twin.hardware.realise_hardware`). The stationary theory describes linear
 conductances (:class:`twin.theory.conductance.Neurons` refuses a finite ``g_sat``), so
 the saturation enters through its mean: at population rates :math:`\nu` a neuron's mean
-conductance of receptor :math:`x` is :math:`\bar g_x = \tau_x \sum w \nu` (shot noise of
-exponential PSCs, Campbell's theorem; Kuhn, Aertsen & Rotter 2004, eq. 3), and the
-theory is given the linear network whose synapses onto that neuron are scaled by
+conductance of receptor :math:`x` is :math:`\bar g_x = \tau_x \sum w \nu` (the mean
+of shot noise of exponentially decaying conductances, Campbell's theorem; as in Kuhn,
+Aertsen & Rotter 2004), and the theory is given the linear network whose synapses
+onto that neuron are scaled by
 
 .. math::
 
@@ -21,7 +22,8 @@ the mean (Jensen: the saturated mean of a fluctuating :math:`g` is lower, by
 :math:`\sigma_g^2 \tanh(x)\,\mathrm{sech}^2(x)/g_\mathrm{sat}` to second order,
 :math:`x = \bar g/g_\mathrm{sat}`), and the fluctuations scale with the same factor
 :math:`m_x` rather than with the local slope :math:`\mathrm{sech}^2 x \le m_x`, so the
-theory's membrane noise is an upper bound where the saturation is strong.
+theory's membrane noise exceeds that of the saturation linearised about its mean
+where the saturation is strong.
 
 Because :math:`m` depends on the rates and the rates on :math:`m`, the two are solved
 together (:func:`saturated_rates`): damped iteration of
