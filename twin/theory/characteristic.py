@@ -20,11 +20,11 @@ __all__ = [
     "STARTS",
     "Characteristic",
     "DetAt",
-    "axis_minima",
     "count_roots",
     "det_of",
     "phase_change",
     "right_half_plane_roots",
+    "root_starts",
     "secant_roots",
 ]
 
@@ -34,8 +34,8 @@ _LARGEST_STEP: Final = np.pi / 4
 #: ... at most this many times.
 _BISECTIONS: Final = 8
 _SECANT_STEPS: Final = 12
-#: Starts of the secant method: the deepest local minima of |det(I - G)| on the axis.
-STARTS: Final = 8
+#: Starts of the secant method from the imaginary axis (:func:`root_starts`).
+STARTS: Final = 3
 #: A refined root is accepted where |det| has fallen below this.
 _ROOT_TOLERANCE: Final = 1e-6
 
@@ -69,8 +69,14 @@ def _coupling(
         inverse = inverse.ravel()
         s_rows: np.ndarray = s
     else:
-        unique, inverse = rows, np.arange(rows.shape[0])
-        s_rows = np.broadcast_to(s, (b, n, s.shape[-1])).reshape(b * n, -1)
+        s_all = np.broadcast_to(s, (b, n, s.shape[-1])).reshape(b * n, -1)
+        keyed = np.concatenate([rows, s_all.real, s_all.imag], axis=1)
+        unique_keyed, inverse = np.unique(keyed, axis=0, return_inverse=True)
+        inverse = inverse.ravel()
+        unique = unique_keyed[:, : rows.shape[1]]
+        f = s_all.shape[1]
+        s_rows = unique_keyed[:, rows.shape[1] : rows.shape[1] + f]
+        s_rows = s_rows + 1j * unique_keyed[:, rows.shape[1] + f :]
     resp = lif_response(
         unique[:, 0],
         unique[:, 1],
@@ -202,37 +208,50 @@ def count_roots(
     return roots, np.asarray((radius < 1.0) & (limit < 1.0))
 
 
-def axis_minima(d: np.ndarray, count: int = STARTS) -> np.ndarray:
-    """Return the sample indices of the ``count`` deepest local minima of ``|d|``.
+def root_starts(d: np.ndarray, count: int = STARTS) -> np.ndarray:
+    r"""Return sample indices ``(B, count)`` near which roots in ``Re s > 0`` lie.
 
-    ``(B, count)``; a point with fewer minima repeats its deepest.
+    Near a root :math:`s^* = \gamma + i\omega^*` the axis sees
+    :math:`d \approx c\,(i\omega - s^*)`, whose phase turns by :math:`-\pi` (clockwise)
+    for :math:`\gamma > 0` and by :math:`+\pi` for :math:`\gamma < 0`. The local minima
+    of ``|d|`` are ranked by the phase turn over two samples each side, most
+    clockwise first; a point with fewer minima repeats its first.
     """
-    inner = (d[:, 1:-1] <= d[:, :-2]) & (d[:, 1:-1] <= d[:, 2:])
+    magnitude = np.abs(d)
+    inner = (magnitude[:, 1:-1] <= magnitude[:, :-2]) & (
+        magnitude[:, 1:-1] <= magnitude[:, 2:]
+    )
     local = np.zeros(d.shape, bool)
-    local[:, 1:-1] = inner
-    local[:, -1] = d[:, -1] <= d[:, -2]
-    ranked = np.argsort(np.where(local, d, np.inf), axis=1)[:, :count]
-    deepest = ranked[:, :1]
+    local[:, 2:-2] = inner[:, 1:-1]
+    steps = np.angle(d[:, 1:] / d[:, :-1])
+    turn = np.zeros(d.shape)
+    turn[:, 2:-2] = steps[:, :-3] + steps[:, 1:-2] + steps[:, 2:-1] + steps[:, 3:]
+    ranked = np.argsort(np.where(local, turn, np.inf), axis=1)[:, :count]
     found = np.take_along_axis(local, ranked, axis=1)
-    return np.where(found, ranked, deepest)
+    return np.where(found, ranked, ranked[:, :1])
 
 
 def secant_roots(system: Characteristic, start: np.ndarray) -> np.ndarray:
     """Return roots of ``det(I - G(s))`` by the secant method from ``start`` (1/s).
 
     One start per point of ``system``; NaN where the iteration does not converge to
-    a root with ``Re s > 0``.
+    a root with ``Re s > 0``. Converged starts stop iterating.
     """
-    owner = np.arange(start.size)
     s0 = start.astype(complex)
     s1 = s0 + 0.05 * np.abs(s0) + 1.0
-    f0, f1 = system.det(owner, s0), system.det(owner, s1)
+    every = np.arange(start.size)
+    f0, f1 = system.det(every, s0), system.det(every, s1)
+    active = every
     for _ in range(_SECANT_STEPS):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            s2 = s1 - f1 * (s1 - s0) / (f1 - f0)
-        s2 = np.where(np.isfinite(s2), s2, s1)
-        s2 = np.where(s2.real < 0, 1j * s2.imag, s2)
-        s0, f0, s1 = s1, f1, s2
-        f1 = system.det(owner, s1)
+        active = active[np.abs(f1[active]) >= _ROOT_TOLERANCE]
+        if active.size == 0:
+            break
+        a0, a1, g0, g1 = s0[active], s1[active], f0[active], f1[active]
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+            a2 = a1 - g1 * (a1 - a0) / (g1 - g0)
+        a2 = np.where(np.isfinite(a2), a2, a1)
+        a2 = np.where(a2.real < 0, 1j * a2.imag, a2)
+        s0[active], f0[active], s1[active] = a1, g1, a2
+        f1[active] = system.det(active, a2)
     good = (np.abs(f1) < _ROOT_TOLERANCE) & (s1.real > 0)
     return np.where(good, s1, np.nan)

@@ -73,7 +73,7 @@ _RESCALE: Final = 16
 #: |s tau| below this is raised to it: at s = 0 the threshold integration is 0/0.
 _SMALLEST_LAMBDA: Final = 1e-8
 #: Points x Laplace variables integrated at once (the states stay in cache).
-_CHUNK: Final = 8192
+_CHUNK: Final = 16384
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -166,39 +166,39 @@ def _first_order(
     ``2 (y p0 + q0)``, with ``q0`` the stationary flux of each step. Per step
     (:func:`_weights`): ``p_{k+1} = E p_k + 2 al q_k + 2 be q_{k+1} - S_k`` with
     ``S_k = al s_k + be s_{k+1}``, and ``q_{k+1} = q_k + (lambda h / 2)(p_k +
-    p_{k+1})`` (trapezoid), solved for ``q_{k+1}`` in closed form.
+    p_{k+1})`` (trapezoid); solved for ``q_{k+1}``, a step is ``z_{k+1} = M_k z_k -
+    v_k S_k`` for ``z = (p, q)``. The bottom flux ``e_q^T z_N`` is linear in the
+    sources: with the adjoint ``L_k = e_q^T M_{N-1} ... M_k`` (one backward sweep)
+    it is ``-sum_k L_{k+1} v_k S_k`` for ``b`` and ``c``, and ``L_0 e_q -
+    reinjection L_r e_q`` for ``a`` (common rescalings of ``L`` cancel).
     """
     h, decay, al, be = _weights(y)
     yp = y * p0
     src_b = 2.0 * (al * p0[:, :-1] + be * p0[:, 1:])
     src_c = 2.0 * (al * yp[:, :-1] + be * yp[:, 1:] + (al + be) * q0)
+    half = 0.5 * lam
     shape = lam.shape
-    pa, qa = np.zeros(shape, complex), np.ones(shape, complex)
-    pb, qb = np.zeros(shape, complex), np.zeros(shape, complex)
-    pc, qc = np.zeros(shape, complex), np.zeros(shape, complex)
-    weight = np.ones(shape)  # the states are kept divided by 1 / weight
-    for k in range(y.shape[1] - 1):
-        if k == n_above:
-            qa = qa - reinjection * weight
-        if k % _RESCALE == _RESCALE - 1:
-            big = np.maximum(np.abs(pa), np.abs(qa)) + np.abs(pb) + np.abs(pc)
-            big = np.maximum(big, 1.0)
-            pa, qa, pb, qb, pc, qc = (v / big for v in (pa, qa, pb, qb, pc, qc))
-            weight = weight / big
-        c = 0.5 * lam * h[:, k, None]
+    lp, lq = np.zeros(shape, complex), np.ones(shape, complex)
+    acc_b, acc_c = np.zeros(shape, complex), np.zeros(shape, complex)
+    at_reset = lq
+    for k in range(y.shape[1] - 2, -1, -1):
         e, a2, b2 = decay[:, k, None], 2.0 * al[:, k, None], 2.0 * be[:, k, None]
-        inv = 1.0 / (1.0 - c * b2)
-        keep, push = (1.0 + c * a2) * inv, c * (1.0 + e) * inv
-        fed = c * inv
-        sb, sc = src_b[:, k, None] * weight, src_c[:, k, None] * weight
-        qa_new = keep * qa + push * pa
-        pa = e * pa + a2 * qa + b2 * qa_new
-        qb_new = keep * qb + push * pb - fed * sb
-        pb = e * pb + a2 * qb + b2 * qb_new - sb
-        qc_new = keep * qc + push * pc - fed * sc
-        pc = e * pc + a2 * qc + b2 * qc_new - sc
-        qa, qb, qc = qa_new, qb_new, qc_new
-    return qa, qb, qc
+        c = half * h[:, k, None]
+        fed = c / (1.0 - c * b2)
+        inv = 1.0 + b2 * fed  # 1 / (1 - c b2)
+        keep, push = inv + a2 * fed, (1.0 + e) * fed
+        weight = lp * inv + lq * fed  # L_{k+1} v_k
+        acc_b += weight * src_b[:, k, None]
+        acc_c += weight * src_c[:, k, None]
+        lp, lq = lp * (e + b2 * push) + lq * push, lp * (a2 + b2 * keep) + lq * keep
+        if k == n_above:
+            at_reset = lq
+        if k % _RESCALE == 0:
+            big = np.maximum(np.abs(lp) + np.abs(lq), 1e-300)
+            lp, lq, acc_b, acc_c = lp / big, lq / big, acc_b / big, acc_c / big
+            at_reset = at_reset / big
+    qa = lq - reinjection * at_reset
+    return qa, -acc_b, -acc_c
 
 
 def lif_response(

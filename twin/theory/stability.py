@@ -46,15 +46,16 @@ import numpy as np
 
 from twin.theory.characteristic import (
     Characteristic,
-    axis_minima,
     count_roots,
     det_of,
+    root_starts,
     secant_roots,
 )
 from twin.theory.current import CurrentNetwork
 from twin.theory.validate import require
 
 __all__ = [
+    "GRID_STEP",
     "Stability",
     "current_stability",
     "default_frequencies",
@@ -62,6 +63,8 @@ __all__ = [
 ]
 
 _MS: Final = 1e-3
+#: The largest step of :func:`default_frequencies` above 20 Hz.
+GRID_STEP: Final = 40.0
 #: A start of the secant method on the real axis (1/s), for rate instabilities.
 _REAL_START: Final = 50.0
 
@@ -105,8 +108,10 @@ class Stability:
 def default_frequencies(delay_ms: float, top_hz: float = 2000.0) -> np.ndarray:
     """Return the frequencies (Hz) the imaginary axis is sampled at, ``(F,)``.
 
-    0, then 12 log-spaced from 0.5 to 20 Hz, then steps of at most 20 Hz and at most
-    ``1/(10 D)`` (the delay turns the phase by ``2 pi f D``) up to ``top_hz``.
+    0, then 8 log-spaced from 1 to 20 Hz, then steps of at most :data:`GRID_STEP`
+    and at most ``1/(10 D)`` (the delay turns the phase by ``2 pi f D``) up to
+    ``top_hz``. Where the phase of ``det(I - G)`` turns fast between two samples
+    the interval is bisected (:func:`twin.theory.characteristic.phase_change`).
 
     Raises
     ------
@@ -115,10 +120,10 @@ def default_frequencies(delay_ms: float, top_hz: float = 2000.0) -> np.ndarray:
     """
     delay = float(require("delay (ms)", delay_ms, lambda x: x >= 0, ">= 0", "fix it"))
     top = float(require("top (Hz)", top_hz, lambda x: x > 20, "> 20", "raise it"))
-    step = min(20.0, 1.0 / (10.0 * delay * _MS)) if delay > 0 else 20.0
+    step = min(GRID_STEP, 1.0 / (10.0 * delay * _MS)) if delay > 0 else GRID_STEP
     count = int(np.ceil((top - 20.0) / step))
     return np.concatenate(
-        [[0.0], np.geomspace(0.5, 20.0, 12), np.linspace(20.0, top, count + 1)[1:]]
+        [[0.0], np.geomspace(1.0, 20.0, 8), np.linspace(20.0, top, count + 1)[1:]]
     )
 
 
@@ -207,29 +212,49 @@ def lif_stability(
     d = det_of(g)
     unstable = roots > 0
     runaway = unstable & (d[:, 0].real < 0)  # an odd count: a real root
-    starts = s[axis_minima(np.where(freq > 0, np.abs(d), np.inf))]
-    starts = np.concatenate([starts, np.full((len(d), 1), _REAL_START)], axis=1)
-    frequency = np.where(unstable, starts[:, 0].imag / (2 * np.pi), np.nan)
+    index = root_starts(d)
+    frequency = np.where(unstable, freq[index[:, 0]], np.nan)
     frequency = np.where(runaway, 0.0, frequency)
     growth = np.full(frequency.shape, np.nan)
     if refine and unstable.any():
-        rows = np.flatnonzero(unstable)
-        pick = np.repeat(rows, starts.shape[1])
-        sub = {k: v[pick] for k, v in neurons.items()}
+        rows, starts = _starts(index, s, unstable, runaway)
+        sub = {k: v[rows] for k, v in neurons.items()}
         root = secant_roots(
-            Characteristic(sub, dmu[pick], dvar[pick], delay[pick]),
-            starts[rows].ravel(),
-        ).reshape(len(rows), -1)
-        best = np.argmax(np.nan_to_num(root.real, nan=-np.inf), axis=1)
-        lead = root[np.arange(len(rows)), best]
-        ok = np.isfinite(lead)
-        frequency[rows[ok]] = np.abs(lead[ok].imag) / (2 * np.pi)
-        growth[rows[ok]] = lead[ok].real
+            Characteristic(sub, dmu[rows], dvar[rows], delay[rows]), starts
+        )
+        found = np.isfinite(root)
+        rows, root = rows[found], root[found]
+        lead = np.full(len(d), -np.inf)
+        np.maximum.at(lead, rows, root.real)
+        best = root.real == lead[rows]
+        frequency[rows[best]] = np.abs(root[best].imag) / (2 * np.pi)
+        growth[rows[best]] = root[best].real
     return Stability(
         roots=roots.reshape(batch),
         resolved=resolved.reshape(batch),
         frequency_hz=frequency.reshape(batch),
         growth_per_s=growth.reshape(batch),
+    )
+
+
+def _starts(
+    index: np.ndarray, s: np.ndarray, unstable: np.ndarray, runaway: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the rows and starts of the secant method, ``(K,)`` each.
+
+    Each unstable point's distinct axis starts, and a real one where the count is
+    odd (a real root).
+    """
+    distinct = np.ones(index.shape, bool)
+    for j in range(1, index.shape[1]):
+        distinct[:, j] = np.all(index[:, j, None] != index[:, :j], axis=1)
+    distinct &= unstable[:, None]
+    rows = np.nonzero(distinct)[0]
+    starts = s[index[distinct]]
+    real = np.flatnonzero(runaway)
+    return (
+        np.concatenate([rows, real]),
+        np.concatenate([starts, np.full(real.size, _REAL_START, complex)]),
     )
 
 
