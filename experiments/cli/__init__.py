@@ -19,14 +19,22 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from experiments.cli import brunel, calibrate, compare, map, microcircuit, wafer
+from experiments.cli import (
+    brunel,
+    calibrate,
+    compare,
+    map,
+    microcircuit,
+    theory,
+    wafer,
+)
 from experiments.cli.common import Parser
 from twin.errors import TwinError
 
 __all__ = ["build_parser", "main"]
 
 #: The sub-commands, in the order of ``twin --help``.
-COMMANDS = (wafer, map, brunel, microcircuit, calibrate, compare)
+COMMANDS = (wafer, map, brunel, microcircuit, theory, calibrate, compare)
 
 
 def build_parser() -> argparse.ArgumentParser:
