@@ -39,7 +39,8 @@ def swept(tmp_path_factory):
     workload = BrunelWorkload(force_layout="30")
     points = grid(BrunelConfig.tiny(), gs=GS, etas=(ETA,))
     tiers = tier_list([THEORY, THEORY_MAPPED, THEORY_HARDWARE])
-    return workload, points, run_sweep(workload, points, tiers=tiers, out=out), out
+    results = run_sweep(workload, points, tiers=tiers, out=out)
+    return workload, points, results, out
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,10 @@ def mapped(swept):
     request = workload.request(points[0], MAPPED, "30")
     (tier,) = tier_list([MAPPED])
     realised = realise(
-        tier, request.network, seed=points[0].seed, mapping_config=request.mapping
+        tier,
+        request.network,
+        seed=points[0].seed,
+        mapping_config=request.mapping,
     )
     return request.network, realised
 
@@ -126,30 +130,34 @@ def test_summary_and_table_say_theory_with_nans_and_the_note(swept, tmp_path):
     assert all(r["note"].startswith("flags: ") for r in rows)
 
 
-def _no_stable_point(names):
-    stationary = Stationary(
-        names,
-        (FixedPoint(np.array([3.0, 4.0]), 0.0, growth=0.5),),
-        frozenset({Flag.NO_STABLE_FIXED_POINT}),
-    )
+def _found(network, growth, flag):
+    """A solve with one fixed point of the given stability and flag."""
+    names = tuple(p.name for p in network.populations)
+    point = FixedPoint(np.array([3.0, 4.0]), 0.0, growth=growth)
+    stationary = Stationary(names, (point,), frozenset({flag}))
+    every = {p.name: np.full(p.size, 3.0) for p in network.populations}
     empty = MappingProxyType({})
-    return NetworkRates(stationary, empty, empty, empty)
+    return NetworkRates(stationary, MappingProxyType(every), empty, empty)
 
 
-def test_no_stable_fixed_point_gives_nan_rates_and_the_flag(monkeypatch):
+@pytest.mark.parametrize(
+    ("growth", "flag"),
+    [(0.5, Flag.NO_STABLE_FIXED_POINT), (-0.5, Flag.OSCILLATORY)],
+)
+def test_no_stationary_rate_gives_nan_rates_and_the_flag(monkeypatch, growth, flag):
+    """No stable fixed point, or a stable one the stability analysis rejects."""
     import twin.theory.tier as tier_module
 
     network = build_network(BrunelConfig.tiny(g=5.0, eta=2.0))
     names = tuple(p.name for p in network.populations)
-    monkeypatch.setattr(
-        tier_module, "rates_over", lambda net, g, r: [_no_stable_point(names)] * len(g)
-    )
+    found = _found(network, growth, flag)
+    monkeypatch.setattr(tier_module, "rates_over", lambda net, g, r: [found] * len(g))
     (tier,) = tier_list([THEORY])
     run = theory_tiers([TierRequest(tier, network)], [RunVariant((), 5.0, 2.0)])
     rates = run.rates[0][0]
     assert all(np.isnan(rates[k]).all() for k in names)
     assert rates["exc"].size == network.population("exc").size
-    assert "no_stable_fixed_point" in run.notes[0][0]
+    assert flag.name.lower() in run.notes[0][0]
     metrics = BrunelWorkload().theory_metrics(
         BrunelConfig.tiny(), rates, np.arange(network.n_neurons)
     )

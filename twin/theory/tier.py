@@ -15,7 +15,10 @@ mergers, the recording and input links after the run) where they act, a network 
 cannot describe at all (current stimuli, spike-time sources, structured
 connectivity: no rates, the refusal's message), the flags of the solve
 (``flags: slow_synapses, ...``: the names of :class:`twin.theory.Flag`, lower
-case). Where there is no single stable fixed point every rate is NaN. The losses
+case). Where there is no single stable fixed point, or a flag other than the
+approximations' caveats (:data:`CAVEATS`) says the stationary rate is not what a run
+shows (e.g. :attr:`Flag.OSCILLATORY <twin.theory.Flag.OSCILLATORY>`), every rate is
+NaN. The losses
 counted are the mapping's (``synapse_loss``).
 """
 
@@ -25,6 +28,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Final
 
 import numpy as np
 
@@ -32,9 +36,16 @@ from twin.realised import Realised
 from twin.theory.errors import NotDescribableError
 from twin.theory.network_rates import NetworkRates, rates_over
 from twin.theory.saturation import saturated_rates, saturating
+from twin.theory.stationary import Flag
 from twin.tier_inputs import RunVariant, TierRequest
 
-__all__ = ["BANDWIDTH_NOTE", "SATURATION_NOTE", "TheoryRun", "theory_tiers"]
+__all__ = ["BANDWIDTH_NOTE", "CAVEATS", "SATURATION_NOTE", "TheoryRun", "theory_tiers"]
+
+#: Flags under which the rates are still given (an approximation is stretched; the
+#: flag travels with the number). Any other flag makes every rate NaN.
+CAVEATS: Final = frozenset(
+    {Flag.SLOW_SYNAPSES, Flag.LARGE_PSPS, Flag.EXPONENTIAL_THRESHOLD}
+)
 
 #: Note of a realisation whose spikes the wafer's rate limits act on.
 BANDWIDTH_NOTE = (
@@ -78,8 +89,8 @@ class TheoryRun:
 
 
 def _neuron_rates(realised: Realised, found: NetworkRates) -> dict[str, np.ndarray]:
-    """Return each population's neuron rates (NaN where there is no single one)."""
-    if found.stationary.ok:
+    """Return each population's neuron rates (NaN: no single one, or not a caveat)."""
+    if found.stationary.ok and found.flags <= CAVEATS:
         return {k: np.asarray(v, float) for k, v in found.neuron_rates.items()}
     return {p.name: np.full(p.size, np.nan) for p in realised.network.populations}
 
