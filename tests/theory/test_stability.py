@@ -120,3 +120,37 @@ def test_winding_counts_the_roots_of_a_known_function():
 def test_frequencies_must_start_at_zero():
     with pytest.raises(TheoryInputError, match="frequencies"):
         _stability(5.0, 2.0, frequencies_hz=np.array([1.0, 2.0, 3.0]))
+
+
+def test_caller_derivatives_give_the_current_result():
+    """The generic entry with finite-difference couplings (as a conductance-based
+    caller passes them) reproduces current_stability at Brunel's point B."""
+    network = model_a(np.array([6.0]), np.array([4.0]))
+    (point,) = solve_rates(network.transfer, network.names, batch_shape=(1,))
+    rates = point.rates[None]
+    mu, sigma = network.moments(rates)
+    step, n = 1e-3, 2
+    dmu, dvar = np.zeros((1, n, n)), np.zeros((1, n, n))
+    for source in range(n):
+        up, down = rates.copy(), rates.copy()
+        up[:, source] += step
+        down[:, source] -= step
+        (mu_up, s_up), (mu_down, s_down) = network.moments(up), network.moments(down)
+        dmu[:, :, source] = (mu_up - mu_down) / (2 * step)
+        dvar[:, :, source] = (s_up**2 - s_down**2) / (2 * step)
+    generic = lif_stability(
+        mu,
+        sigma,
+        tau_m=20.0,
+        tau_ref=2.0,
+        theta=20.0,
+        v_reset=10.0,
+        tau_s=0.0,
+        dmu_drate=dmu,
+        dsigma2_drate=dvar,
+        delay_ms=np.full((n, n), DELAY),
+    )
+    current = current_stability(network, rates, DELAY)
+    assert generic.roots.tolist() == current.roots.tolist() == [2]
+    np.testing.assert_allclose(generic.frequency_hz, current.frequency_hz, rtol=1e-6)
+    np.testing.assert_allclose(generic.growth_per_s, current.growth_per_s, rtol=1e-6)
