@@ -13,7 +13,7 @@ the linear response of :mod:`twin.theory.response`. Self-consistency,
         + R_{\sigma^2,k}(s)\,\partial_l\sigma^2_k\big]\, e^{-sD_{kl}},
 
 has a solution growing in time where :math:`\det(I - G(s)) = 0` for some
-:math:`\operatorname{Re}s > 0` (Brunel & Hakim 1999, §4; Brunel 2000, §3 and eq. 28
+:math:`\operatorname{Re}s > 0` (Brunel & Hakim 1999; Brunel 2000, §3
 for two populations). The roots in the right half plane are counted by the argument
 principle along the imaginary axis: with :math:`\theta(\omega)` the continuous phase
 of :math:`d(\omega) = \det(I - G(i\omega))` from :math:`\theta(0) \in \{0, \pi\}`,
