@@ -154,3 +154,12 @@ def test_caller_derivatives_give_the_current_result():
     assert generic.roots.tolist() == current.roots.tolist() == [2]
     np.testing.assert_allclose(generic.frequency_hz, current.frequency_hz, rtol=1e-6)
     np.testing.assert_allclose(generic.growth_per_s, current.growth_per_s, rtol=1e-6)
+
+
+def test_points_without_a_rate_are_skipped():
+    network = model_a(np.array([5.0, 6.0]), np.array([2.0, 4.0]))
+    rates = np.array([[np.nan, np.nan], [55.84, 55.84]])
+    result = current_stability(network, rates, DELAY, refine=False)
+    assert result.roots.tolist() == [-1, 2]
+    assert result.resolved.tolist() == [False, True]
+    assert np.isnan(result.frequency_hz[0])

@@ -52,6 +52,7 @@ from twin.theory.characteristic import (
     secant_roots,
 )
 from twin.theory.current import CurrentNetwork
+from twin.theory.errors import TheoryInputError
 from twin.theory.validate import require
 
 __all__ = [
@@ -76,7 +77,8 @@ class Stability:
     Attributes
     ----------
     roots
-        Roots of ``det(I - G(s))`` with ``Re s > 0`` (int), shape ``batch``.
+        Roots of ``det(I - G(s))`` with ``Re s > 0`` (int), shape ``batch``; -1 for a
+        point not analysed (no stationary rate, or no noise).
     resolved
         Whether the count holds: ``G``'s tail bound beyond the highest frequency
         has spectral radius below 1 (bool), shape ``batch``.
@@ -174,15 +176,17 @@ def lif_stability(
     Returns
     -------
     Stability
-        Shape ``batch``.
+        Shape ``batch``. A point with a non-finite ``mu`` or coupling (no stationary
+        rate: pass NaN) or ``sigma <= 0`` is skipped: ``roots`` -1, not resolved.
 
     Raises
     ------
     TheoryInputError
-        If a value is not finite, a shape does not fit, ``sigma <= 0``, a delay is
-        negative, or the frequencies do not start at 0 and increase.
+        If a shape does not fit, a neuron parameter breaks the rules of
+        :func:`twin.theory.response.lif_response`, a delay is negative, or the
+        frequencies do not start at 0 and increase.
     """
-    mu = require("mu (mV)", mu, lambda x: x == x, "a number", "check the moments")
+    mu = np.asarray(mu, float)
     if mu.ndim == 0:
         mu = mu[None]
     batch, n = mu.shape[:-1], mu.shape[-1]
@@ -194,19 +198,44 @@ def lif_stability(
         for k, v in given.items()
     }
     square = (*batch, n, n)
-    dmu = require("dmu_drate (mV/Hz)", dmu_drate, lambda x: x == x, "finite", "fix")
-    dvar = require("dsigma2_drate", dsigma2_drate, lambda x: x == x, "finite", "fix")
     delay = require("delay (ms)", delay_ms, lambda x: x >= 0, ">= 0", "fix it")
     dmu, dvar, delay = (
-        np.broadcast_to(x, square).reshape(-1, n, n) for x in (dmu, dvar, delay)
+        np.broadcast_to(np.asarray(x, float), square).reshape(-1, n, n)
+        for x in (dmu_drate, dsigma2_drate, delay)
     )
     if frequencies_hz is None:
         frequencies_hz = default_frequencies(float(delay.max(initial=0.0)))
     freq = require("frequencies (Hz)", frequencies_hz, lambda x: x >= 0, ">= 0", "fix")
     if freq.ndim != 1 or freq.size < 2 or freq[0] != 0 or np.any(np.diff(freq) <= 0):
         raise _frequency_error(freq)
+    noisy = np.isfinite(neurons["mu"]) & (np.nan_to_num(neurons["sigma"]) > 0)
+    valid = np.all(noisy, axis=1)
+    valid &= np.all(np.isfinite(dmu) & np.isfinite(dvar), axis=(1, 2))
+    b = valid.size
+    roots, resolved = np.full(b, -1), np.zeros(b, bool)
+    frequency, growth = np.full(b, np.nan), np.full(b, np.nan)
+    if valid.any():
+        system = Characteristic(
+            {k: v[valid] for k, v in neurons.items()},
+            dmu[valid],
+            dvar[valid],
+            delay[valid],
+        )
+        found = _solve(system, freq, refine)
+        roots[valid], resolved[valid], frequency[valid], growth[valid] = found
+    return Stability(
+        roots=roots.reshape(batch),
+        resolved=resolved.reshape(batch),
+        frequency_hz=frequency.reshape(batch),
+        growth_per_s=growth.reshape(batch),
+    )
+
+
+def _solve(
+    system: Characteristic, freq: np.ndarray, refine: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Return roots, resolved, frequency (Hz) and growth (1/s) of every point."""
     s = 2j * np.pi * freq
-    system = Characteristic(neurons, dmu, dvar, delay)
     g, limit_modulus = system.coupling(s)
     roots, resolved = count_roots(system, freq, g, limit_modulus)
     d = det_of(g)
@@ -218,9 +247,12 @@ def lif_stability(
     growth = np.full(frequency.shape, np.nan)
     if refine and unstable.any():
         rows, starts = _starts(index, s, unstable, runaway)
-        sub = {k: v[rows] for k, v in neurons.items()}
+        sub = {k: v[rows] for k, v in system.neurons.items()}
         root = secant_roots(
-            Characteristic(sub, dmu[rows], dvar[rows], delay[rows]), starts
+            Characteristic(
+                sub, system.dmu[rows], system.dvar[rows], system.delay[rows]
+            ),
+            starts,
         )
         found = np.isfinite(root)
         rows, root = rows[found], root[found]
@@ -229,12 +261,7 @@ def lif_stability(
         best = root.real == lead[rows]
         frequency[rows[best]] = np.abs(root[best].imag) / (2 * np.pi)
         growth[rows[best]] = root[best].real
-    return Stability(
-        roots=roots.reshape(batch),
-        resolved=resolved.reshape(batch),
-        frequency_hz=frequency.reshape(batch),
-        growth_per_s=growth.reshape(batch),
-    )
+    return roots, resolved, frequency, growth
 
 
 def _starts(
@@ -258,9 +285,7 @@ def _starts(
     )
 
 
-def _frequency_error(freq: np.ndarray) -> Exception:
-    from twin.theory.errors import TheoryInputError
-
+def _frequency_error(freq: np.ndarray) -> TheoryInputError:
     return TheoryInputError(
         f"frequencies {freq[:4].tolist()}... (shape {freq.shape}) must be 1-d, start "
         "at 0 and increase: give e.g. twin.theory.stability.default_frequencies(D)"
@@ -288,7 +313,8 @@ def current_stability(
         The populations and couplings (batch shape ``batch``).
     rates
         The fixed point, Hz, shape ``batch + (n,)`` (e.g. from
-        :func:`twin.theory.fixed_point.solve_rates`).
+        :func:`twin.theory.fixed_point.solve_rates`); NaN at a point without one
+        (the point is skipped, as in :func:`lif_stability`).
     delay_ms
         Delays ``D[..., k, l]``, ms, broadcastable to ``batch + (n, n)``.
     tau_s
@@ -302,7 +328,9 @@ def current_stability(
     Stability
         Shape ``batch``.
     """
-    rates = require("rates (Hz)", rates, lambda x: x >= 0, ">= 0", "give a fixed point")
+    rates = np.asarray(rates, float)
+    known = np.where(np.isnan(rates), 0.0, rates)
+    require("rates (Hz)", known, lambda x: x >= 0, ">= 0 or NaN", "give a fixed point")
     mu, sigma = network.moments(rates)
     tau = np.array([p.tau_m for p in network.populations])
     cj = network.in_degree * network.jump
