@@ -21,7 +21,7 @@ from twin.theory import (
     rates_of,
 )
 from twin.theory.conductance import Drive, Neurons, effective_input, neuron_rates
-from twin.theory.connectivity import connectivity_kind, inputs_of
+from twin.theory.connectivity import _per_target, connectivity_kind, inputs_of
 from twin.theory.network_rates import rates_over
 from twin.theory.plane_groups import NeuronGroup
 
@@ -288,3 +288,17 @@ def test_seed_network_matches_the_twins_ideal_tier(variation):
             late = np.isin(recording.ids, ids) & (recording.times >= 1000.0)
             twin_rate = late.sum() / ids.size / 2.0
             assert theory.rates[k] == pytest.approx(twin_rate, rel=0.15), (g, eta, pop)
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+def test_input_sums_are_the_sums_over_each_targets_synapses(ordered):
+    """Per-target sums as np.bincount's, targets without synapses (the last too) 0."""
+    rng = np.random.default_rng(RNG_SEED)
+    post = np.sort(rng.choice([0, 1, 1, 3, 4, 4, 4, 6], 40))  # 2, 5, 7, 8 empty
+    if not ordered:
+        post = rng.permutation(post)
+    values = rng.random(post.size)
+    got = _per_target(post, values, 9)
+    np.testing.assert_allclose(got, np.bincount(post, values, 9), rtol=1e-14)
+    assert np.all(got[[2, 5, 7, 8]] == 0)
+    assert _per_target(post[:0], values[:0], 3).tolist() == [0.0, 0.0, 0.0]

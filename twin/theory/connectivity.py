@@ -198,6 +198,21 @@ def _source_rates(network: Network, projection: Projection) -> np.ndarray:
     return np.asarray(source.rate)[projection.pre_idx]
 
 
+def _per_target(post_idx: np.ndarray, values: np.ndarray, n_post: int) -> np.ndarray:
+    """Return the sum of ``values`` per target neuron, ``(n_post,)``.
+
+    Sorted targets (a projection drawn target by target) are summed by segments,
+    which is several times faster than ``np.bincount`` with weights.
+    """
+    if post_idx.size == 0 or np.any(post_idx[1:] < post_idx[:-1]):
+        return np.bincount(post_idx, values, n_post)
+    starts = np.searchsorted(post_idx, np.arange(n_post))
+    full = np.diff(starts, append=values.size) > 0
+    sums = np.zeros(n_post)
+    sums[full] = np.add.reduceat(values, starts[full])
+    return sums
+
+
 def inputs_of(network: Network) -> dict[str, Inputs]:
     """Return the :class:`Inputs` of every population of a network.
 
@@ -234,14 +249,13 @@ def inputs_of(network: Network) -> dict[str, Inputs]:
         connectivity_kind(proj, n_post)
         x = _RECEPTOR[proj.receptor]
         w = proj.weight
+        post = proj.post_idx
         if network.is_source(proj.pre):
             nu = _source_rates(network, proj)
-            ext_first[proj.post][:, x] += np.bincount(proj.post_idx, w * nu, n_post)
-            ext_second[proj.post][:, x] += np.bincount(
-                proj.post_idx, w * w * nu, n_post
-            )
+            ext_first[proj.post][:, x] += _per_target(post, w * nu, n_post)
+            ext_second[proj.post][:, x] += _per_target(post, w * w * nu, n_post)
             continue
         col = names.index(proj.pre)
-        first[proj.post][:, col, x] += np.bincount(proj.post_idx, w, n_post)
-        second[proj.post][:, col, x] += np.bincount(proj.post_idx, w * w, n_post)
+        first[proj.post][:, col, x] += _per_target(post, w, n_post)
+        second[proj.post][:, col, x] += _per_target(post, w * w, n_post)
     return {k: Inputs(first[k], second[k], ext_first[k], ext_second[k]) for k in names}

@@ -30,7 +30,7 @@ from twin.theory.conductance import Neurons, effective_input, neuron_rates
 from twin.theory.connectivity import Scales, inputs_of
 from twin.theory.errors import TheoryInputError
 from twin.theory.fixed_point import DEFAULT_STARTS, solve_points
-from twin.theory.plane_groups import ExpandedRates, NeuronGroup, Resolution
+from twin.theory.plane_groups import ExpandedRates, Joined, NeuronGroup, Resolution
 from twin.theory.plane_stability import LinearStability, mean_delays, stability_over
 from twin.theory.stationary import Flag, Stationary
 from twin.theory.validate import require
@@ -220,10 +220,10 @@ def _solve(
 
     With ``delays``, the stable fixed points' linear stability too.
     """
+    joined = Joined.of([groups[k] for k in names])
 
     def transfer(rates: np.ndarray, point: np.ndarray) -> np.ndarray:
-        at = scales.at(point)
-        return np.stack([groups[k].population_rate(rates, at) for k in names], axis=-1)
+        return joined.population_rates(rates, scales.at(point))
 
     found = solve_points(transfer, names, scales.shape[0], starts=starts)
     if exponential:

@@ -13,7 +13,7 @@ A population's rate is the mean of its neurons' rates. Two ways to evaluate it:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -22,7 +22,7 @@ import numpy as np
 from twin.theory.conductance import Neurons, neuron_rates
 from twin.theory.connectivity import Inputs, Scales
 
-__all__ = ["ExpandedRates", "NeuronGroup", "Resolution"]
+__all__ = ["ExpandedRates", "Joined", "NeuronGroup", "Resolution"]
 
 Resolution = Literal["each", "mean"]
 _PARAMS: Final = tuple(f.name for f in dataclasses.fields(Neurons))
@@ -93,9 +93,52 @@ class NeuronGroup:
         """
         return neuron_rates(self.cells, self.inputs.drive_over(rates, scales))
 
-    def population_rate(self, rates: np.ndarray, scales: Scales) -> np.ndarray:
-        """Return the population's rate, Hz, ``(..., *scales.shape)``."""
-        return np.asarray((self.rates(rates, scales) * self.share).sum(-1))
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Joined:
+    """Every population's neurons as one array, evaluated in one call.
+
+    Attributes
+    ----------
+    cells, inputs
+        The rows of every group, population after population.
+    weights
+        ``[i, k]``: row ``i``'s share in population ``k``'s mean (0 for another
+        population's row), ``(M, n_populations)``.
+    """
+
+    cells: Neurons
+    inputs: Inputs
+    weights: np.ndarray
+
+    @classmethod
+    def of(cls, groups: Sequence[NeuronGroup]) -> Joined:
+        """Return the groups of the populations, in population order, joined."""
+        sizes = [g.share.size for g in groups]
+        weights = np.zeros((sum(sizes), len(groups)))
+        start = np.cumsum([0, *sizes])
+        for k, group in enumerate(groups):
+            weights[start[k] : start[k + 1], k] = group.share
+        return cls(
+            Neurons(
+                *(
+                    np.concatenate([getattr(g.cells, f) for g in groups])
+                    for f in _PARAMS
+                )
+            ),
+            Inputs(
+                *(np.concatenate([getattr(g.inputs, f) for g in groups]) for f in _SUMS)
+            ),
+            weights,
+        )
+
+    def population_rates(self, rates: np.ndarray, scales: Scales) -> np.ndarray:
+        """Return the population rates, Hz, ``(..., *scales.shape, n)``.
+
+        ``rates``: population rates ``(..., *scales.shape, n)``, Hz.
+        """
+        drive = self.inputs.drive_over(rates, scales)
+        return np.asarray(neuron_rates(self.cells, drive) @ self.weights)
 
 
 class ExpandedRates(Mapping[str, np.ndarray]):
