@@ -66,11 +66,14 @@ from scipy.special import exprel
 from twin.theory.siegert import colored_noise_shift
 from twin.theory.validate import require
 
-__all__ = ["BELOW", "STEPS", "Response", "lif_response"]
+__all__ = ["BELOW", "LONGEST_STEP", "STEPS", "Response", "lif_response"]
 
 #: Integration steps between reset and threshold, and from reset to the bottom
 #: (then twice as many, for the extrapolation).
 STEPS: Final = (40, 40)
+#: The longest step between reset and threshold (in sigma; sharper at |y| >> 1:
+#: there the flux varies on a scale |y| / |lambda|); wider spans take more steps.
+LONGEST_STEP: Final = 0.1
 #: The bottom of the integration: where the density below reset,
 #: ``~ exp(-y^2)``, has fallen by ``exp(-BELOW^2)`` from its peak (at ``y = 0``
 #: or at the reset, whichever is lower).
@@ -244,7 +247,9 @@ def lif_response(
         Synaptic time constant, ms: shifted boundaries and a low-pass
         ``1 / (1 + s tau_s)`` on both responses (0: white noise).
     steps
-        Integration steps between reset and threshold, and below reset.
+        Integration steps between reset and threshold (at least: neurons whose
+        span ``(theta - v_reset) / sigma`` needs steps longer than
+        :data:`LONGEST_STEP` get up to 64 times as many), and below reset.
     extrapolate
         Also integrate with twice the steps and combine the two (Richardson
         extrapolation: the scheme's error is ``O(h^2)``, the result's ``O(h^4)``).
@@ -288,19 +293,20 @@ def lif_response(
     lam = s * _MS_TO_S * tau[:, None]
     lam = np.where(np.abs(lam) < _SMALLEST_LAMBDA, _SMALLEST_LAMBDA, lam)
     delayed = np.exp(-lam * (tau_ref / tau)[:, None])
-    rate, r_mu, r_var = np.empty(tau.size), np.empty(lam.shape, complex), None
+    rate, r_mu = np.empty(tau.size), np.empty(lam.shape, complex)
     r_var = np.empty(lam.shape, complex)
     size = max(1, _CHUNK // s.shape[1])
-    for lo in range(0, tau.size, size):
-        part = slice(lo, lo + size)
-        args = (y_th[part], y_r[part], tau_ref[part] / tau[part], lam[part])
-        coarse = _ratios(*args, delayed[part], steps)
-        if extrapolate:
-            fine = _ratios(*args, delayed[part], (2 * steps[0], 2 * steps[1]))
-            coarse = tuple(
-                (4.0 * f - c) / 3.0 for c, f in zip(coarse, fine, strict=True)
-            )
-        rate[part], r_mu[part], r_var[part] = coarse
+    for rows, grid in _step_classes(y_th - y_r, steps):
+        for lo in range(0, rows.size, size):
+            part = rows[lo : lo + size]
+            args = (y_th[part], y_r[part], tau_ref[part] / tau[part], lam[part])
+            coarse = _ratios(*args, delayed[part], grid)
+            if extrapolate:
+                fine = _ratios(*args, delayed[part], (2 * grid[0], 2 * grid[1]))
+                coarse = tuple(
+                    (4.0 * f - c) / 3.0 for c, f in zip(coarse, fine, strict=True)
+                )
+            rate[part], r_mu[part], r_var[part] = coarse
     filt = 1.0 / (1.0 + s * _MS_TO_S * tau_s[:, None])
     per_ms = (1.0 / tau / _MS_TO_S)[:, None] * filt
     return Response(
@@ -309,6 +315,22 @@ def lif_response(
         mu=(per_ms * r_mu / sigma[:, None]).reshape(out),
         sigma2=(per_ms * r_var / sigma[:, None] ** 2).reshape(out),
     )
+
+
+def _step_classes(
+    span: np.ndarray, steps: tuple[int, int]
+) -> list[tuple[np.ndarray, tuple[int, int]]]:
+    """Group rows by the steps their reset-to-threshold span needs.
+
+    At least ``steps[0]``, and enough for steps of at most :data:`LONGEST_STEP`
+    (in sigma), doubled up to ``2^6`` times: ``(rows, steps)`` per class.
+    """
+    need = np.ceil(span / LONGEST_STEP / steps[0])
+    doublings = np.clip(np.ceil(np.log2(np.maximum(need, 1.0))), 0, 6).astype(int)
+    return [
+        (np.flatnonzero(doublings == k), (steps[0] * 2**k, steps[1]))
+        for k in np.unique(doublings)
+    ]
 
 
 def _ratios(
