@@ -111,3 +111,14 @@ def test_bad_input_is_a_theory_error(change, name):
     args = {"mu": 15.0, "sigma": 5.0, "s": [0.0], **NEURON, **change}
     with pytest.raises(TheoryInputError, match=name):
         lif_response(**args)
+
+
+def test_nearly_deterministic_neurons_take_more_steps():
+    """sigma 0.05 mV: a span (theta - V_r) / sigma of 200 noise units."""
+    mu, sigma = np.array([19.9, 20.1, 30.0]), np.array([0.05, 0.05, 0.3])
+    response = lif_response(mu, sigma, [0.0], **NEURON)
+    np.testing.assert_allclose(
+        response.rate, siegert_rate(mu, sigma, **NEURON), rtol=1e-3
+    )
+    d_mu, _ = _derivatives(mu, sigma, NEURON, step=1e-3)
+    np.testing.assert_allclose(response.mu[:, 0].real, d_mu, rtol=1e-3)
