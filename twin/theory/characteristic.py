@@ -32,7 +32,7 @@ _MS: Final = 1e-3
 #: Phase steps (rad) between samples above this are bisected ...
 _LARGEST_STEP: Final = np.pi / 4
 #: ... at most this many times.
-_BISECTIONS: Final = 8
+_BISECTIONS: Final = 6
 _SECANT_STEPS: Final = 12
 #: Starts of the secant method from the imaginary axis (:func:`root_starts`).
 STARTS: Final = 3
