@@ -42,6 +42,13 @@ Kind = Literal["fixed in-degree", "fixed probability"]
 _RECEPTOR: Final = {"excitatory": 0, "inhibitory": 1}
 
 
+def _in_degrees(post_idx: np.ndarray, n_post: int) -> np.ndarray:
+    """Return the number of synapses onto each target, ``(n_post,)``."""
+    if post_idx.size and np.all(post_idx[1:] >= post_idx[:-1]):
+        return np.diff(np.searchsorted(post_idx, np.arange(n_post + 1)))
+    return np.bincount(post_idx, minlength=n_post)
+
+
 def connectivity_kind(projection: Projection, n_post: int) -> Kind:
     """Return the kind of a projection's connectivity, read from its synapses.
 
@@ -63,7 +70,7 @@ def connectivity_kind(projection: Projection, n_post: int) -> Kind:
     NotDescribableError
         If the in-degrees are over-dispersed; the message names the projection.
     """
-    k = np.bincount(projection.post_idx, minlength=n_post)
+    k = _in_degrees(projection.post_idx, n_post)
     if np.all(k == k[0]):
         return "fixed in-degree"
     mean = k.mean()

@@ -53,6 +53,9 @@ _ATOL: Final = 1e-9
 _DAMPED_STEPS: Final = 60
 #: Phase 1 hands a start to Newton within this residual (relative, plus as many Hz).
 _NEAR: Final = 1e-2
+#: ... or once this many accepted steps in a row shrank its residual (a steady
+#: approach: slow where ``dF/dnu`` is strongly negative and the step small) ...
+_SETTLED: Final = 4
 #: ... or once its step has shrunk below this.
 _SMALLEST_STEP: Final = 1e-3
 _NEWTON_STEPS: Final = 30
@@ -82,8 +85,10 @@ def _damped(transfer: RowTransfer, x: np.ndarray, point: np.ndarray) -> np.ndarr
     f = transfer(x, point)
     r = _residual(x, f)
     h = np.full(r.shape, 0.5)
+    falls = np.zeros(r.shape, int)  # steps that shrank the residual, in a row
     for _ in range(_DAMPED_STEPS):
         near = r <= _NEAR * (1.0 + np.max(np.abs(x), axis=-1))
+        near |= falls >= _SETTLED
         rows = np.flatnonzero(~near & (h >= _SMALLEST_STEP))
         if rows.size == 0:
             break
@@ -94,7 +99,9 @@ def _damped(transfer: RowTransfer, x: np.ndarray, point: np.ndarray) -> np.ndarr
         # a step that shrinks the residual, or climbs without overshooting
         # (every component still moves the same way: far from a fixed point)
         same_way = np.all(np.sign(f_trial - trial) == np.sign(fa - xa), axis=-1)
-        accept = (r_trial < r[rows]) | same_way
+        shrank = r_trial < r[rows]
+        accept = shrank | same_way
+        falls[rows[accept]] = np.where(shrank, falls[rows] + 1, 0)[accept]
         good = rows[accept]
         x[good], f[good], r[good] = trial[accept], f_trial[accept], r_trial[accept]
         h[rows] = np.where(accept, np.minimum(1.0, 1.5 * ha), 0.5 * ha)
@@ -127,12 +134,14 @@ def _regular(system: np.ndarray) -> np.ndarray:
     return np.asarray(ok & (values[:, -1] > _SINGULAR * np.maximum(1.0, values[:, 0])))
 
 
-def _newton(transfer: RowTransfer, x: np.ndarray, point: np.ndarray) -> np.ndarray:
+def _newton(
+    transfer: RowTransfer, x: np.ndarray, point: np.ndarray, steps: int = _NEWTON_STEPS
+) -> np.ndarray:
     """Phase 2: Newton steps on ``F(x) - x`` (clipped to rates >= 0)."""
     x = x.copy()
     rows = np.arange(x.shape[0])
     eye = np.eye(x.shape[-1])
-    for _ in range(_NEWTON_STEPS):
+    for _ in range(steps):
         f, jac = _with_forward_jacobian(transfer, x[rows], point[rows])
         moving = _residual(x[rows], f) > _tolerance(x[rows])
         rows, f, jac = rows[moving], f[moving], jac[moving]
@@ -159,7 +168,8 @@ def _polish(transfer: RowTransfer, x: np.ndarray, point: np.ndarray) -> np.ndarr
         at = point[index : index + 1]
 
         def residual(v: np.ndarray, at: np.ndarray = at) -> np.ndarray:
-            return np.asarray(transfer(v[None], at)[0] - v)
+            # rates stay >= 0 where F is evaluated (the root finder may step below)
+            return np.asarray(transfer(np.maximum(v, 0.0)[None], at)[0] - v)
 
         found = root(residual, x[index], method="hybr", tol=1e-12)
         if np.all(np.isfinite(found.x)):
@@ -244,9 +254,12 @@ def solve_points(
     n, shape = len(populations), (start.size, n_points)
     point = np.tile(np.arange(n_points), start.size)  # row = start * n_points + p
     x = _damped(transfer, np.repeat(start, n_points)[:, None] * np.ones(n), point)
-    # starts that ended together go on as one
-    rows = np.flatnonzero(_firsts(x.reshape(*shape, n), np.ones(shape, bool), _NEAR))
-    x[rows] = _newton(transfer, x[rows], point[rows])
+    # starts that ended together go on as one; again after a Newton step
+    kept = np.ones(shape, bool)
+    for steps in (1, _NEWTON_STEPS):
+        rows = np.flatnonzero(_firsts(x.reshape(*shape, n), kept, _NEAR))
+        x[rows] = _newton(transfer, x[rows], point[rows], steps)
+        kept = np.isin(np.arange(point.size), rows).reshape(shape)
     f = transfer(x[rows], point[rows])
     left = _residual(x[rows], f) > _tolerance(x[rows])
     if left.any():
@@ -371,7 +384,11 @@ def _stationary(
             points.append(
                 FixedPoint(ends[i].copy(), float(residual[i]), float(growth[i]))
             )
-    found = tuple(sorted(points, key=lambda p: (not p.stable, float(np.mean(p.rates)))))
+    found = tuple(points)
+    if len(found) > 1:
+        found = tuple(
+            sorted(found, key=lambda p: (not p.stable, float(p.rates.mean())))
+        )
     return Stationary(populations, found, _flags(found))
 
 

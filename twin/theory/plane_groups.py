@@ -58,6 +58,10 @@ class NeuronGroup:
             + [getattr(inputs, f).reshape(n, -1) for f in _SUMS],
             axis=1,
         )
+        if np.all(rows == rows[:1]):  # the common case: one neuron
+            return cls._of(
+                cells, inputs, np.zeros(1, int), np.ones(1), np.zeros(n, int)
+            )
         _, pick, inverse, counts = np.unique(
             rows, axis=0, return_index=True, return_inverse=True, return_counts=True
         )
