@@ -264,6 +264,15 @@ def lif_response(
     TheoryInputError
         If a value is not finite, ``sigma <= 0``, ``tau_m <= 0``, ``tau_ref < 0``,
         ``tau_s < 0``, ``v_reset >= theta`` or ``Re s < 0``.
+
+    Examples
+    --------
+    >>> neuron = {"tau_m": 20.0, "tau_ref": 2.0, "theta": 20.0, "v_reset": 10.0}
+    >>> r = lif_response(15.0, 5.0, [0.0, 2j * np.pi * 1e5], **neuron)
+    >>> round(float(r.rate), 2)  # the Siegert rate, Hz
+    9.46
+    >>> bool(abs(np.angle(r.mu[1]) + np.pi / 4) < 0.02)  # ~ 1/sqrt(i w) far up
+    True
     """
     sigma = require("sigma (mV)", sigma, lambda x: x > 0, "> 0", "give the noise")
     mu = require("mu (mV)", mu, lambda x: x == x, "a number", "check the moments")
