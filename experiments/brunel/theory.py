@@ -34,6 +34,7 @@ from twin.files import atomic_write_bytes, atomic_write_text
 from twin.network import Network
 from twin.theory.plane import Plane, rates_plane
 from twin.theory.plane_groups import Resolution
+from twin.tiers import IDEAL, THEORY, THEORY_HARDWARE, THEORY_MAPPED
 
 __all__ = [
     "FILES",
@@ -48,6 +49,8 @@ __all__ = [
 
 #: The files :func:`write_plane` writes.
 FILES: Final = ("theory_plane.csv", "theory_plane.parquet", "theory_plane.png")
+#: Tiers whose rows are theory, not simulation.
+THEORIES: Final = (THEORY, THEORY_MAPPED, THEORY_HARDWARE)
 #: The simulated rate a sweep folder's point is drawn with.
 SIMULATED_COLUMN: Final = "run_rate_exc_hz"
 
@@ -125,7 +128,7 @@ def _parquet_bytes(rows: Sequence[dict[str, object]]) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class SimulatedPoint:
-    """A sweep's point: its tier, g, eta and simulated excitatory rate (Hz).
+    """A sweep's point: its tier (or ``NEST``), g, eta and excitatory rate (Hz).
 
     The rate is the mean of :data:`SIMULATED_COLUMN` over the folder's seeds.
     """
@@ -137,7 +140,10 @@ class SimulatedPoint:
 
 
 def simulated_points(folder: Path) -> list[SimulatedPoint]:
-    """Return the points of a ``twin brunel`` sweep folder, per tier and (g, eta).
+    """Return the simulated points of a sweep folder, per tier and (g, eta).
+
+    ``twin brunel`` rows are labelled by their tier, ``twin nest`` rows ``NEST``;
+    theory tiers' rows are left out.
 
     Raises
     ------
@@ -151,8 +157,13 @@ def simulated_points(folder: Path) -> list[SimulatedPoint]:
     columns = required_columns(("g", "eta"), (SIMULATED_COLUMN,))
     rates: defaultdict[tuple[str, float, float], list[float]] = defaultdict(list)
     for row in load_summary(folder, columns):
-        key = (str(row.get("tier", "ideal")), float(row["g"]), float(row["eta"]))
-        rates[key].append(float(row[SIMULATED_COLUMN]))
+        tier = str(row.get("tier", IDEAL))
+        if tier in THEORIES:
+            continue  # computed, not simulated
+        label = "NEST" if row.get("backend") == "nest" else tier
+        rates[(label, float(row["g"]), float(row["eta"]))].append(
+            float(row[SIMULATED_COLUMN])
+        )
     return [
         SimulatedPoint(
             tier, g, eta, float(np.nanmean(v)) if np.isfinite(v).any() else np.nan
@@ -223,7 +234,7 @@ def plane_figure(plane: Plane, simulated: Sequence[SimulatedPoint] = ()) -> Any:
                 f"{p.rate_hz:.3g}",
                 (p.g, p.eta),
                 textcoords="offset points",
-                xytext=(5, 5),
+                xytext=(5, 5 + 9 * k),  # one line per tier
                 fontsize=7,
                 color="white",
             )

@@ -60,16 +60,19 @@ def test_bad_plane_spec_on_the_command_line_is_one_line_exit_2(tmp_path, capsys)
 
 
 def _sweep_folder(path):
-    """A minimal sweep summary: two seeds at one point, one other point and tier."""
+    """A minimal sweep summary: two seeds at one point, another point and tier, a
+    NEST row and a theory row."""
     path.mkdir()
     rows = [
-        ("ideal", 1234, 4.0, 1.6, 50.0),
-        ("ideal", 1235, 4.0, 1.6, 60.0),
-        ("ideal", 1234, 8.0, 2.4, 30.0),
-        ("hardware", 1234, 8.0, 2.4, 20.0),
+        ("twin", "ideal", 1234, 4.0, 1.6, 50.0),
+        ("twin", "ideal", 1235, 4.0, 1.6, 60.0),
+        ("twin", "ideal", 1234, 8.0, 2.4, 30.0),
+        ("twin", "hardware", 1234, 8.0, 2.4, 20.0),
+        ("nest", "ideal", 1234, 8.0, 2.4, 33.0),
+        ("twin", "theory", 1234, 8.0, 2.4, 31.0),
     ]
-    lines = ["tier,seed,g,eta,rate_hz,run_rate_exc_hz"]
-    lines += [f"{t},{s},{g},{e},{r},{r}" for t, s, g, e, r in rows]
+    lines = ["backend,tier,seed,g,eta,rate_hz,run_rate_exc_hz"]
+    lines += [f"{b},{t},{s},{g},{e},{r},{r}" for b, t, s, g, e, r in rows]
     (path / "summary.csv").write_text("\n".join(lines) + "\n")
     return path
 
@@ -119,11 +122,12 @@ def test_theory_writes_the_plane_read_back_equal_to_rates_over(tmp_path, capsys)
         assert stored["oscillatory"] == want.oscillatory
 
 
-def test_overlay_points_are_the_seed_means_per_tier(tmp_path):
+def test_overlay_points_are_the_seed_means_per_tier_without_theory(tmp_path):
     points = simulated_points(_sweep_folder(tmp_path / "sweep"))
     got = {(p.tier, p.g, p.eta): p.rate_hz for p in points}
     assert got == {
         ("hardware", 8.0, 2.4): 20.0,
+        ("NEST", 8.0, 2.4): 33.0,
         ("ideal", 4.0, 1.6): 55.0,
         ("ideal", 8.0, 2.4): 30.0,
     }
