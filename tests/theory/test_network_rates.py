@@ -302,3 +302,17 @@ def test_input_sums_are_the_sums_over_each_targets_synapses(ordered):
     np.testing.assert_allclose(got, np.bincount(post, values, 9), rtol=1e-14)
     assert np.all(got[[2, 5, 7, 8]] == 0)
     assert _per_target(post[:0], values[:0], 3).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_batch_solved_in_chunks_is_the_batch_solved_at_once(monkeypatch):
+    import twin.theory.network_rates as module
+
+    network = _ei(varied=True)
+    g, r = np.array([0.5, 1.0, 2.0]), np.array([[0.5], [1.5]])
+    whole = rates_over(network, g, r)
+    monkeypatch.setattr(module, "CHUNK", 1)  # one point per chunk
+    for a, b in zip(rates_over(network, g, r), whole, strict=True):
+        np.testing.assert_allclose(  # the same solve, BLAS rounding apart
+            a.stationary.rates_or_nan(), b.stationary.rates_or_nan(), rtol=1e-12
+        )
+        assert a.flags == b.flags
