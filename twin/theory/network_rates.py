@@ -5,15 +5,17 @@ Each population's rate is the mean over its neurons of the effective-LIF rate of
 synapses (:mod:`twin.theory.connectivity`): parameter and weight variation are
 averaged over the neurons, not replaced by the mean neuron. Presynaptic neurons fire
 at their population's rate (heterogeneous mean field); Poisson generators at their
-own. The self-consistent rates come from :func:`twin.theory.fixed_point.solve_rates`;
+own. The self-consistent rates come from :func:`twin.theory.fixed_point.solve_points`;
 the approximations' conditions are checked at the stable fixed point and reported as
 :class:`twin.theory.stationary.Flag` s.
 
 :func:`rates_over` solves a batch of variants of one network at once (inhibitory
 weights x ``g_scale``, Poisson rates x ``rate_scale``, as the twin's batched runs).
 Neurons with identical parameters and identical input sums are one neuron counted
-with its multiplicity (exact: their rates are equal; :mod:`twin.theory.plane_groups`,
-which also holds the opt-in approximation by representative neurons).
+with its multiplicity (exact: their rates are equal; :mod:`twin.theory.plane_groups`),
+and every population's neurons are evaluated in one call. With ``stability=True``
+the stable fixed points' linear stability comes along
+(:mod:`twin.theory.plane_stability`).
 """
 
 from __future__ import annotations
