@@ -183,16 +183,11 @@ def jacobian(transfer: Transfer, x: np.ndarray) -> np.ndarray:
     Entry ``[..., k, l]`` is the derivative of population ``k``'s rate by the rate of
     population ``l``. Near zero the step is one-sided (rates stay non-negative).
     """
-    n = x.shape[-1]
     step = _STEP * np.maximum(1.0, np.abs(x))
     cols = []
-    for col in range(n):
-        e = np.zeros(n)
-        e[col] = 1.0
-        lo = np.maximum(x - step * e, 0.0)
-        hi = x + step * e
-        width = (hi - lo)[..., col]
-        cols.append((transfer(hi) - transfer(lo)) / width[..., None])
+    for col, e in enumerate(np.eye(x.shape[-1])):
+        lo, hi = np.maximum(x - step * e, 0.0), x + step * e
+        cols.append((transfer(hi) - transfer(lo)) / (hi - lo)[..., col, None])
     return np.stack(cols, axis=-1)
 
 
