@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any, Final
@@ -16,6 +17,9 @@ __all__ = ["MAX_POINTS", "add_parser", "parse_plane"]
 
 #: Largest number of points of one plane.
 MAX_POINTS: Final = 1_000_000
+#: Points beyond which the exact solve of a network with spreads gets a note (each
+#: neuron is its own: about 0.3 s a point on one core).
+SLOW_POINTS: Final = 64
 _AXES: Final = ("g", "eta")
 _FORM: Final = (
     "give e.g. g=1:10:0.1,eta=0.5:4:0.05 (name=start:stop:step or name=value)"
@@ -114,6 +118,14 @@ def _cmd_theory(args: argparse.Namespace) -> int:
     gs, etas = parse_plane(args.plane)
     simulated = simulated_points(Path(args.over)) if args.over else []
     config = BrunelConfig(seed=args.seed, variation=args.variation)
+    points = gs.size * etas.size
+    if args.variation and args.neurons == "each" and points > SLOW_POINTS:
+        print(
+            f"twin theory: note: {points} points with every one of the "
+            f"{config.n_neurons} neurons its own (parameter spreads) take minutes; "
+            "--neurons mean or --no-variation solve one neuron per population",
+            file=sys.stderr,
+        )
     began = time.perf_counter()
     plane = theory_plane(
         config,
