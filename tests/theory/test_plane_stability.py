@@ -111,3 +111,15 @@ def test_without_stability_nothing_is_analysed():
     assert got.stability is None
     assert got.oscillatory is None
     assert Flag.OSCILLATORY not in got.flags
+
+
+def test_noiseless_points_are_not_analysed():
+    """Constant current, no input: sigma 0, no diffusion response to analyse."""
+    pop = Population(name="p", size=3, parameters={"i_offset": [0.5, 1.0, 2.0]})
+    network = Network(
+        populations=(pop,), sources=(PoissonSource(name="x", size=1, rate=0.0),)
+    )
+    (got,) = rates_over(network, 1.0, 1.0, stability=True)
+    assert got.stationary.ok
+    assert got.stability is None
+    assert Flag.OSCILLATORY not in got.flags

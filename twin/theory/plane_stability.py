@@ -95,7 +95,7 @@ def stability_over(
     rates: np.ndarray,
     scales: Scales,
     delays: np.ndarray,
-) -> list[LinearStability]:
+) -> list[LinearStability | None]:
     """Return the linear stability of a batch of fixed points.
 
     Parameters
@@ -113,8 +113,9 @@ def stability_over(
 
     Returns
     -------
-    list of LinearStability
-        One per point.
+    list of LinearStability or None
+        One per point; ``None`` where the analysis skipped it (no noise: the
+        diffusion approximation's response does not apply).
     """
     n = len(names)
     mu, sigma, tau_eff, tau_s = (np.zeros(rates.shape) for _ in range(4))
@@ -156,9 +157,9 @@ def stability_over(
         delay_ms=delays,
     )
     return [
-        LinearStability(bool(u), float(f), float(g), bool(r))
-        for u, f, g, r in zip(
-            result.unstable,
+        None if k < 0 else LinearStability(bool(k > 0), float(f), float(g), bool(r))
+        for k, f, g, r in zip(
+            result.roots,
             result.frequency_hz,
             result.growth_per_s,
             result.resolved,
