@@ -1,14 +1,23 @@
 """Mean-field theory: stationary population rates of LIF networks (numpy/scipy).
 
 - :mod:`twin.theory.siegert`: the Siegert first-passage rate with the Fourcaud-Brunel
-  correction for filtered synaptic input;
+  correction for filtered synaptic input (:mod:`twin.theory.quadrature`: its
+  integral);
 - :mod:`twin.theory.current`: current-based populations (diffusion approximation);
 - :mod:`twin.theory.conductance`: conductance-based neurons in the
-  effective-time-constant approximation;
+  effective-time-constant approximation (:mod:`twin.theory.saturation`: the wafer's
+  saturating synaptic input through its mean);
 - :mod:`twin.theory.fixed_point`: self-consistent rates from several starts, with
-  their stability (:mod:`twin.theory.stationary`);
+  their stability under the rate dynamics (:mod:`twin.theory.stationary`);
+- :mod:`twin.theory.response`, :mod:`twin.theory.characteristic`,
+  :mod:`twin.theory.stability`: the LIF rate response to modulated input and the
+  linear stability of the stationary (asynchronous) state: oscillatory modes;
 - :mod:`twin.theory.network_rates`: :func:`rates_of` any twin ``Network`` with random
-  projections and Poisson sources.
+  projections and Poisson sources, :func:`rates_over` a batch of its (g, rate)
+  variants (:mod:`twin.theory.plane_groups`, :mod:`twin.theory.plane_stability`);
+- :mod:`twin.theory.plane`: a (g, eta) plane of variants;
+- :mod:`twin.theory.tier`: the theory tiers (``theory``, ``theory-mapped``,
+  ``theory-hardware``).
 """
 
 from twin.theory.current import CurrentNetwork, LIFPopulation, charge_jump
@@ -17,14 +26,24 @@ from twin.theory.errors import (
     NotDescribableError,
     TheoryInputError,
 )
-from twin.theory.fixed_point import solve_rates
+from twin.theory.fixed_point import solve_points, solve_rates
 from twin.theory.network_rates import (
     FAST_SYNAPSE_LIMIT,
     SMALL_PSP_LIMIT,
     NetworkRates,
     rates_of,
+    rates_over,
 )
+from twin.theory.plane import Plane, rates_plane
+from twin.theory.plane_stability import LinearStability
+from twin.theory.response import Response, lif_response
 from twin.theory.siegert import ALPHA, colored_noise_shift, noiseless_rate, siegert_rate
+from twin.theory.stability import (
+    Stability,
+    current_stability,
+    default_frequencies,
+    lif_stability,
+)
 from twin.theory.stationary import FixedPoint, Flag, Stationary
 
 __all__ = [
@@ -35,15 +54,26 @@ __all__ = [
     "FixedPoint",
     "Flag",
     "LIFPopulation",
+    "LinearStability",
     "NetworkRates",
     "NoStationaryRateError",
     "NotDescribableError",
+    "Plane",
+    "Response",
+    "Stability",
     "Stationary",
     "TheoryInputError",
     "charge_jump",
     "colored_noise_shift",
+    "current_stability",
+    "default_frequencies",
+    "lif_response",
+    "lif_stability",
     "noiseless_rate",
     "rates_of",
+    "rates_over",
+    "rates_plane",
     "siegert_rate",
+    "solve_points",
     "solve_rates",
 ]
