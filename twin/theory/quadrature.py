@@ -24,8 +24,12 @@ here it costs a table look-up per bound:
   the difference :math:`G(b) - G(a)` would cancel, so ``Q`` is an ``NODES``-point
   Gauss-Legendre rule on :math:`[a, b]` itself (exact 0 for :math:`a = b`).
 
-Relative accuracy ~1e-14 against ``scipy.integrate.quad`` for bounds up to 1e12 and
-beyond (tested).
+Relative error against ``scipy.integrate.quad`` (tested to 1e-12): ~1e-15 on most
+bounds, at most ~1e-13 where ``b`` is just beyond the close range at ``s ~ 1e12``
+(there ``Q ~ 0.03`` is a difference of two ``G ~ 15`` with ~1e-15 error each). The
+rule on close bounds (4 nodes for a relative gap up to 0.05) is good to ~2e-15. The
+look-up costs ~20 elementwise numpy operations per bound instead of the 32 ``erfcx``
+calls of a fixed Gauss-Legendre rule on every pair (~20x faster on large arrays).
 """
 
 from __future__ import annotations
@@ -40,9 +44,9 @@ from scipy.special import erfcx
 __all__ = ["CLOSE", "NODES", "PIECES_PER_UNIT", "S_TABLE", "erfcx_integral"]
 
 #: Gauss-Legendre nodes of the rule on close bounds (in ``s``).
-NODES: Final = 8
+NODES: Final = 4
 #: Bounds with ``|b - a| <= CLOSE * (1 + min(a, b))`` use the Gauss-Legendre rule.
-CLOSE: Final = 0.25
+CLOSE: Final = 0.05
 #: Table pieces per unit of ``t = ln(1 + s)``.
 PIECES_PER_UNIT: Final = 64
 #: Degree of the Chebyshev interpolant of the integrand on each piece.
