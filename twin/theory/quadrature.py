@@ -126,6 +126,7 @@ def _build_table() -> tuple[np.ndarray, float]:
 
 
 _TABLE, _G_END = _build_table()
+_TABLE.flags.writeable = False
 
 
 def _asymptotic(s: np.ndarray) -> np.ndarray:
