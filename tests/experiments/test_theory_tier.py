@@ -151,7 +151,12 @@ def test_no_stationary_rate_gives_nan_rates_and_the_flag(monkeypatch, growth, fl
     network = build_network(BrunelConfig.tiny(g=5.0, eta=2.0))
     names = tuple(p.name for p in network.populations)
     found = _found(network, growth, flag)
-    monkeypatch.setattr(tier_module, "rates_over", lambda net, g, r: [found] * len(g))
+
+    def rates_over(net, g, r, *, stability):
+        assert stability  # the tier asks for the linear stability of every point
+        return [found] * len(g)
+
+    monkeypatch.setattr(tier_module, "rates_over", rates_over)
     (tier,) = tier_list([THEORY])
     run = theory_tiers([TierRequest(tier, network)], [RunVariant((), 5.0, 2.0)])
     rates = run.rates[0][0]

@@ -119,6 +119,7 @@ def _variants_of(
                     network,
                     np.array([v.g_scale for v in variants]),
                     np.array([v.rate_scale for v in variants]),
+                    stability=True,
                 )
             )
     except NotDescribableError as err:
