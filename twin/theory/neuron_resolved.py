@@ -22,7 +22,7 @@ regime, it raises the mean rate. Nothing is fitted: the fixed point uses the
 network's synapses as they are.
 
 The fixed point is found by damped iteration :math:`\nu \leftarrow (1-d)\nu +
-d\,\phi(W\nu)` from the population fixed point (broadcast to the neurons), every
+d\,\phi(W\nu)` from the population closure's rate of every neuron, every
 variant of a batch at once. A neuron-resolved network whose neurons and inputs are all
 equal has the population fixed point as its own (a test checks it). Cost: one
 sparse product and one evaluation per neuron and iteration (typically 50-150
@@ -61,7 +61,7 @@ __all__ = [
 DAMPING: Final = 0.5
 #: Iterations before a point is reported as not converged.
 MAX_ITERATIONS: Final = 2000
-#: Convergence: the largest change of any neuron's rate in one iteration, Hz.
+#: Convergence: the largest residual ``|phi_i(nu) - nu_i|`` over the neurons, Hz.
 TOLERANCE_HZ: Final = 1e-4
 
 
@@ -172,7 +172,7 @@ class NeuronResolved:
     iterations
         Damped iterations done.
     change
-        The largest change of a neuron's rate in the last iteration, Hz.
+        The largest residual ``|phi_i(nu) - nu_i|`` at the last iteration, Hz.
     converged
         ``change <= TOLERANCE_HZ`` within the iterations allowed.
     bounds
@@ -262,15 +262,10 @@ def resolve_neurons(
         np.asarray(g_scale, float), np.asarray(rate_scale, float)
     )
     syn = Synapses.of(network)
-    sizes = np.diff(syn.bounds)
     ok = np.array([c.stationary.ok for c in closure])
-    start = np.array(
-        [
-            c.stationary.rates if c.stationary.ok else np.zeros(sizes.size)
-            for c in closure
-        ]
-    )
-    rates = np.repeat(start, sizes, axis=-1)
+    rates = np.zeros((len(closure), int(syn.bounds[-1])))
+    for i in np.flatnonzero(ok):  # start: the closure's own rate of every neuron
+        rates[i] = np.concatenate([closure[i].neuron_rates[k] for k in syn.names])
     active = np.flatnonzero(ok)
     change = np.where(ok, np.inf, np.nan)
     done = np.zeros(len(closure), int)
