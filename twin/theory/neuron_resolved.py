@@ -28,6 +28,13 @@ equal has the population fixed point as its own (a test checks it). Cost: one
 sparse product and one evaluation per neuron and iteration (typically 50-150
 iterations): about 0.1-0.5 s per point of the seed network (2083 neurons), so this is
 an option for tables of a few points, not for a plane.
+
+Validity: each neuron's rate is still the effective-LIF diffusion rate with the
+Fourcaud-Brunel shift (:mod:`twin.theory.conductance`), so the flags of the
+population closure (``SLOW_SYNAPSES``, ``LARGE_PSPS``, stability) apply unchanged;
+what this removes is the closure's neglect of the presynaptic rate spread, which
+matters where the neurons' rates spread widely (parameter and weight variation).
+Input correlations and non-Poisson spike trains remain outside the theory.
 """
 
 from __future__ import annotations
