@@ -16,7 +16,8 @@ from experiments.runs.table import TABLE_NAME, read_table
 from experiments.runs.workload import Finished, Output, write_outputs
 from twin.errors import ConfigError
 from twin.network import Network, Population, Projection, SpikeTimesSource
-from twin.theory.network_rates import NetworkRates, rates_over
+from twin.theory.network_rates import NetworkRates
+from twin.theory.neuron_resolved import resolve_neurons
 from twin.theory.stationary import FixedPoint, Flag, Stationary
 from twin.theory.tier import theory_tiers
 from twin.tier_inputs import RunVariant, TierRequest
@@ -58,22 +59,23 @@ def mapped(swept):
     return request.network, realised
 
 
-def test_theory_rows_are_rates_over_of_the_realised_networks(swept, mapped):
+def test_theory_rows_are_the_resolved_rates_of_the_realised_networks(swept, mapped):
     workload, points, results, out = swept
     ideal = build_network(points[0].replace(g=1.0, eta=1.0))
     _, realised = mapped
     recorded = workload.recorded(points[0], "30")
     for tier, network in ((THEORY, ideal), (THEORY_MAPPED, realised.network)):
         # Same solve, computed here: equal to far below the solve's tolerance.
-        expected = rates_over(network, np.array(GS), ETA)
+        expected = resolve_neurons(network, np.array(GS), ETA, stability=True)
         rows = [r for r in results if r.tier == tier]
         assert [r["g"] for r in rows] == list(GS)
         for row, want in zip(rows, expected, strict=True):
             rates = want.rates
             assert row["run_rate_exc_hz"] == pytest.approx(rates[0], rel=1e-9)
             assert row["run_rate_inh_hz"] == pytest.approx(rates[1], rel=1e-9)
-            every = np.concatenate([want.neuron_rates["exc"], want.neuron_rates["inh"]])
+            every = want.neuron_rates  # exc, then inh: the network's order
             assert row["rate_hz"] == pytest.approx(every[recorded].mean(), rel=1e-9)
+            assert "neuron-resolved" in row.note
             assert math.isnan(row["cv"])
             assert math.isnan(row["global_cv"])
             assert row.recording.times.size == 0
@@ -146,17 +148,17 @@ def _found(network, growth, flag):
 )
 def test_no_stationary_rate_gives_nan_rates_and_the_flag(monkeypatch, growth, flag):
     """No stable fixed point, or a stable one the stability analysis rejects."""
-    import twin.theory.tier as tier_module
+    import twin.theory.neuron_resolved as resolved_module
 
     network = build_network(BrunelConfig.tiny(g=5.0, eta=2.0))
     names = tuple(p.name for p in network.populations)
     found = _found(network, growth, flag)
 
-    def rates_over(net, g, r, *, stability):
+    def rates_over(net, g, r, *, starts, stability):
         assert stability  # the tier asks for the linear stability of every point
         return [found] * len(g)
 
-    monkeypatch.setattr(tier_module, "rates_over", rates_over)
+    monkeypatch.setattr(resolved_module, "rates_over", rates_over)
     (tier,) = tier_list([THEORY])
     run = theory_tiers([TierRequest(tier, network)], [RunVariant((), 5.0, 2.0)])
     rates = run.rates[0][0]

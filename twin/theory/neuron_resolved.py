@@ -230,6 +230,7 @@ def resolve_neurons(
     damping: float = DAMPING,
     max_iterations: int = MAX_ITERATIONS,
     starts: Sequence[float] = DEFAULT_STARTS,
+    stability: bool = False,
 ) -> tuple[NeuronResolved, ...]:
     """Return the neuron-resolved stationary rates of a batch of variants.
 
@@ -246,6 +247,10 @@ def resolve_neurons(
         Iterations before a variant is reported as not converged (``>= 1``).
     starts
         Start rates of the population closure, Hz.
+    stability
+        Also the linear stability of the population closure's fixed point
+        (:func:`twin.theory.network_rates.rates_over`; its flags in
+        :attr:`NeuronResolved.population`).
 
     Returns
     -------
@@ -264,7 +269,9 @@ def resolve_neurons(
     require("damping", damping, lambda x: (x > 0) & (x <= 1), "in (0, 1]", "use 0.5")
     if max_iterations < 1:
         raise TheoryInputError(f"max_iterations = {max_iterations!r}; give >= 1")
-    closure = rates_over(network, g_scale, rate_scale, starts=starts)
+    closure = rates_over(
+        network, g_scale, rate_scale, starts=starts, stability=stability
+    )
     g, r = np.broadcast_arrays(
         np.asarray(g_scale, float), np.asarray(rate_scale, float)
     )

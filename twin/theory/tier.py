@@ -34,7 +34,8 @@ import numpy as np
 
 from twin.realised import Realised
 from twin.theory.errors import NotDescribableError
-from twin.theory.network_rates import NetworkRates, rates_over
+from twin.theory.network_rates import NetworkRates
+from twin.theory.neuron_resolved import NeuronResolved, resolve_neurons
 from twin.theory.saturation import saturated_rates, saturating
 from twin.theory.stationary import Flag
 from twin.tier_inputs import RunVariant, TierRequest
@@ -52,6 +53,13 @@ BANDWIDTH_NOTE = (
     "not expressed: the wafer's rate limits (priority encoders, DNC mergers, "
     "recording and input links: rates before any spike loss)"
 )
+#: Note of rates from the neuron-resolved fixed point.
+RESOLVED_NOTE = (
+    "rates neuron-resolved (twin.theory.neuron_resolved: each neuron driven by its "
+    "own presynaptic neurons' rates)"
+)
+#: Note of a neuron-resolved iteration that did not converge.
+UNCONVERGED_NOTE = "the neuron-resolved iteration did not converge: no rates"
 #: Note of a realisation with saturating synaptic input.
 SATURATION_NOTE = (
     "saturating synaptic input as its mean (twin.theory.saturation: tanh at the "
@@ -101,32 +109,62 @@ def _flags(found: NetworkRates) -> list[str]:
     return [f"flags: {', '.join(names)}"] if names else []
 
 
+def _resolved_rates(
+    realised: Realised, found: NeuronResolved
+) -> tuple[dict[str, np.ndarray], list[str]]:
+    """Return each population's neuron rates and note items of a resolved variant."""
+    closure = found.population
+    items = _flags(closure)
+    if not (closure.stationary.ok and closure.flags <= CAVEATS):
+        return _neuron_rates(realised, closure), items
+    if not found.converged:
+        nan = {p.name: np.full(p.size, np.nan) for p in realised.network.populations}
+        return nan, [*items, UNCONVERGED_NOTE]
+    bounds = found.bounds
+    rates = {
+        p.name: np.asarray(found.neuron_rates[bounds[k] : bounds[k + 1]], float)
+        for k, p in enumerate(realised.network.populations)
+    }
+    return rates, [*items, RESOLVED_NOTE]
+
+
 def _variants_of(
     realised: Realised, variants: Sequence[RunVariant]
 ) -> list[tuple[dict[str, np.ndarray], list[str]]]:
-    """Return the neuron rates and note items of every variant of one realisation."""
+    """Return the neuron rates and note items of every variant of one realisation.
+
+    A network with saturating input: the population closure with the mean
+    saturation (:mod:`twin.theory.saturation`); any other: the neuron-resolved fixed
+    point (:func:`twin.theory.neuron_resolved.resolve_neurons`), with the linear
+    stability of the population closure.
+    """
     network = realised.network
     unexpressed = [BANDWIDTH_NOTE] if realised.bandwidth_limited else []
     try:
         if saturating(network):
-            found = [
+            closures = [
                 saturated_rates(network, v.g_scale, v.rate_scale)[0] for v in variants
             ]
             unexpressed.append(SATURATION_NOTE)
-        else:
-            found = list(
-                rates_over(
-                    network,
-                    np.array([v.g_scale for v in variants]),
-                    np.array([v.rate_scale for v in variants]),
-                    stability=True,
-                )
-            )
+            return [
+                (_neuron_rates(realised, c), [*_flags(c), *unexpressed])
+                for c in closures
+            ]
+        resolved = resolve_neurons(
+            network,
+            np.array([v.g_scale for v in variants]),
+            np.array([v.rate_scale for v in variants]),
+            stability=True,
+        )
     except NotDescribableError as err:
         nan = {p.name: np.full(p.size, np.nan) for p in network.populations}
         refused = f"not described by the stationary theory: {err}"
         return [(nan, [refused, *unexpressed]) for _ in variants]
-    return [(_neuron_rates(realised, f), [*_flags(f), *unexpressed]) for f in found]
+    out = []
+    for variant in resolved:
+        rates, items = _resolved_rates(realised, variant)
+        out.append((rates, [*items, *unexpressed]))
+    return out
 
 
 def theory_tiers(
