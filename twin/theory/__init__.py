@@ -15,6 +15,9 @@
 - :mod:`twin.theory.network_rates`: :func:`rates_of` any twin ``Network`` with random
   projections and Poisson sources, :func:`rates_over` a batch of its (g, rate)
   variants (:mod:`twin.theory.plane_groups`, :mod:`twin.theory.plane_stability`);
+- :mod:`twin.theory.neuron_resolved`: :func:`resolve_neurons`, the fixed point with
+  every neuron driven by its own presynaptic neurons' rates (what the theory tiers
+  give);
 - :mod:`twin.theory.plane`: a (g, eta) plane of variants;
 - :mod:`twin.theory.tier`: the theory tiers (``theory``, ``theory-mapped``,
   ``theory-hardware``).
@@ -34,6 +37,7 @@ from twin.theory.network_rates import (
     rates_of,
     rates_over,
 )
+from twin.theory.neuron_resolved import NeuronResolved, resolve_neurons
 from twin.theory.plane import Plane, rates_plane
 from twin.theory.plane_stability import LinearStability
 from twin.theory.response import Response, lif_response
@@ -56,6 +60,7 @@ __all__ = [
     "LIFPopulation",
     "LinearStability",
     "NetworkRates",
+    "NeuronResolved",
     "NoStationaryRateError",
     "NotDescribableError",
     "Plane",
@@ -73,6 +78,7 @@ __all__ = [
     "rates_of",
     "rates_over",
     "rates_plane",
+    "resolve_neurons",
     "siegert_rate",
     "solve_points",
     "solve_rates",
