@@ -15,7 +15,8 @@ Cases (the issue's targets: the 16-point grid < 50 ms, a 100 x 100 plane < 5 s):
 - with ``--stability``: both again with the linear stability of every point;
 - with ``--variation``: the 16 points of the network with the model's parameter and
   weight spreads (every neuron distinct: 2,083 per evaluation), exact and with one
-  mean neuron per population.
+  mean neuron per population, and the neuron-resolved fixed point with the linear
+  stability (``twin.theory.resolve_neurons``: what the theory tiers compute).
 
 Without ``--variation`` the network is drawn without spreads: every neuron of a
 population has the same parameters and input sums and the solve is one neuron per
@@ -43,6 +44,7 @@ from experiments.brunel import SEED_ETAS, SEED_GS, BrunelConfig
 from experiments.brunel.theory import plane_network
 from twin.network import Network
 from twin.theory.network_rates import rates_over
+from twin.theory.neuron_resolved import resolve_neurons
 
 
 def _best(run: Callable[[], object], repeats: int) -> float:
@@ -133,6 +135,11 @@ def main() -> None:
                 neurons="mean",
             )
         )
+        seconds = _best(
+            lambda: resolve_neurons(spread, grid_g, grid_eta, stability=True), 1
+        )
+        rows.append({"case": "grid16 variation, resolved", "seconds": seconds})
+        print(f"{'grid16 variation, resolved':>28} {16:7d} points {seconds:9.4f} s")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=2)

@@ -252,6 +252,9 @@ def secant_roots(system: Characteristic, start: np.ndarray) -> np.ndarray:
         a2 = np.where(np.isfinite(a2), a2, a1)
         a2 = np.where(a2.real < 0, 1j * a2.imag, a2)
         s0[active], f0[active], s1[active] = a1, g1, a2
-        f1[active] = system.det(active, a2)
+        # a step may land far out (|s| large): det overflows to inf/NaN there and
+        # the start ends unconverged (NaN), as documented
+        with np.errstate(invalid="ignore", over="ignore"):
+            f1[active] = system.det(active, a2)
     good = (np.abs(f1) < _ROOT_TOLERANCE) & (s1.real > 0)
     return np.where(good, s1, np.nan)
