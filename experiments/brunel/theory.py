@@ -229,12 +229,15 @@ def plane_figure(plane: Plane, simulated: Sequence[SimulatedPoint] = ()) -> Any:
             linewidths=1.2,
             label=f"{tier} (simulated)",
         )
+        middle = 0.5 * (float(np.min(g)) + float(np.max(g)))
         for p in mine:
+            right = p.g <= middle  # labels point inwards: none is cut at an edge
             ax.annotate(
                 f"{p.rate_hz:.3g}",
                 (p.g, p.eta),
                 textcoords="offset points",
-                xytext=(5, 5 + 9 * k),  # one line per tier
+                xytext=(6 if right else -6, 5 + 9 * k),  # one line per tier
+                ha="left" if right else "right",
                 fontsize=7,
                 color="white",
             )
