@@ -213,6 +213,11 @@ def test_an_unknown_fidelity_is_the_tiers_one_error():
         sim.setup(fidelity="perfect")
 
 
+def test_a_theory_tier_is_refused_at_setup_naming_the_remedy():
+    with pytest.raises(UnsupportedError, match=r"fidelity='theory'.*rates_of"):
+        sim.setup(fidelity="theory")
+
+
 def test_recorded_poisson_sources_fire_inside_their_windows_at_their_rates():
     """Generators with per-cell windows, recorded over two runs: every spike inside
     its window (start + dt, start + duration + dt] (NEST's rule), and the count over

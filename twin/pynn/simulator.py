@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pyNN import common
 
+from twin.errors import UnsupportedError
 from twin.hardware import HardwareConfig
 from twin.pynn.reuse import Reuse
 from twin.pynn.validation import limit_steps, realised_delays, step_ms
 from twin.routing import MappingConfig
-from twin.tiers import IDEAL, Fidelity, check_fidelity
+from twin.tiers import IDEAL, Fidelity, behaviour
 from twin.timegrid import TimeGrid
 from twin.wafer import Wafer
 
@@ -54,7 +55,15 @@ class Options:
     Parameters
     ----------
     fidelity
-        ``"ideal"``, ``"mapped"`` or ``"hardware"`` (:mod:`twin.tiers`).
+        ``"ideal"``, ``"mapped"`` or ``"hardware"`` (:mod:`twin.tiers`; the theory
+        tiers give no spikes and are refused).
+
+    Raises
+    ------
+    ConfigError
+        If ``fidelity`` is not a tier name.
+    UnsupportedError
+        If ``fidelity`` is a theory tier.
     wafer
         The wafer to map on (mapped and hardware tiers; default: a perfect wafer).
     mapping
@@ -75,7 +84,13 @@ class Options:
     dtype: Literal["float32", "float64"] = "float32"
 
     def __post_init__(self) -> None:
-        check_fidelity(self.fidelity)
+        if behaviour(self.fidelity).theory:
+            raise UnsupportedError(
+                f"fidelity={self.fidelity!r} computes rates by mean-field theory, a "
+                "PyNN run needs spikes; use 'ideal', 'mapped' or 'hardware' here, and "
+                "twin.theory.rates_of(network) or `twin brunel --fidelity "
+                f"{self.fidelity}` for theory"
+            )
 
 
 @dataclass(slots=True)
