@@ -52,8 +52,9 @@ FAST_SYNAPSE_LIMIT: Final = 0.5
 #: :attr:`Flag.LARGE_PSPS` (the diffusion approximation needs many small inputs).
 SMALL_PSP_LIMIT: Final = 0.1
 #: Largest number of neuron evaluations (starts x points x distinct neurons) of one
-#: chunk of points; a larger batch is solved in chunks (the Siegert quadrature holds
-#: 32 nodes per evaluation: 2^18 of them are 64 MiB a temporary array).
+#: chunk of points; a larger batch is solved in chunks (each evaluation holds a few
+#: temporaries per neuron, and the linear stability a frequency axis per neuron:
+#: chunks keep them in tens of MiB).
 CHUNK: Final = 1 << 18
 
 
