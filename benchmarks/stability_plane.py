@@ -18,29 +18,11 @@ import time
 
 import numpy as np
 
-from twin.theory.current import CurrentNetwork, LIFPopulation
+from experiments.brunel.current_based import MODEL_A
 from twin.theory.fixed_point import solve_rates
 from twin.theory.stability import current_stability
 
-C_E, C_I, J, TAU, THETA, DELAY = 1000, 250, 0.1, 20.0, 20.0, 1.5
-NU_THR = THETA / (J * C_E * TAU) * 1e3  # Hz per external synapse
-
-
-def model_a(g: np.ndarray, eta: np.ndarray) -> CurrentNetwork:
-    """Brunel's model A, one point per element of ``g`` and ``eta``."""
-    pops = tuple(
-        LIFPopulation(name=n, tau_m=TAU, tau_ref=2.0, theta=THETA, v_reset=10.0)
-        for n in ("E", "I")
-    )
-    row = np.stack([np.full(g.shape, J), -g * J], axis=-1)
-    return CurrentNetwork(
-        populations=pops,
-        in_degree=np.array([[C_E, C_I], [C_E, C_I]], float),
-        jump=np.stack([row, row], axis=-2),
-        ext_in_degree=np.full(2, C_E, float),
-        ext_jump=np.full(2, J),
-        ext_rate=(eta * NU_THR)[..., None] * np.ones(2),
-    )
+DELAY = MODEL_A.delay
 
 
 def main() -> None:
@@ -53,7 +35,7 @@ def main() -> None:
         np.linspace(0.5, 4.0, args.size),
         indexing="ij",
     )
-    network = model_a(g, eta)
+    network = MODEL_A.theory(g, eta)
     points = g.size
     start = time.perf_counter()
     solved = solve_rates(network.transfer, network.names, batch_shape=g.shape)

@@ -77,12 +77,18 @@ class CurrentModel:
     c_ext: int
     n_pool: int
 
-    def ext_rate(self, eta: float) -> float:
+    def ext_rate(self, eta: np.ndarray | float) -> np.ndarray:
         """Rate of each external synapse, Hz: eta x theta / (J C_ext tau_m)."""
-        return eta * self.theta / (self.jump * self.c_ext * self.tau_m) * 1e3
+        scale = self.theta / (self.jump * self.c_ext * self.tau_m) * 1e3
+        return np.asarray(eta, float) * scale
 
-    def theory(self, g: float, eta: float) -> CurrentNetwork:
-        """Return the network's :class:`CurrentNetwork` at (g, eta)."""
+    def theory(self, g: np.ndarray | float, eta: np.ndarray | float) -> CurrentNetwork:
+        """Return the network's :class:`CurrentNetwork` at (g, eta).
+
+        ``g`` and ``eta`` broadcast: one point per element (the batch shape of the
+        result).
+        """
+        g, eta = np.broadcast_arrays(np.asarray(g, float), np.asarray(eta, float))
         pops = tuple(
             LIFPopulation(
                 name=n,
@@ -94,14 +100,14 @@ class CurrentModel:
             )
             for n in ("E", "I")
         )
-        row = [self.jump, -g * self.jump]
+        row = np.stack([np.full(g.shape, self.jump), -g * self.jump], axis=-1)
         return CurrentNetwork(
             populations=pops,
             in_degree=np.array([[self.c_exc, self.c_inh]] * 2, float),
-            jump=np.array([row, row]),
+            jump=np.stack([row, row], axis=-2),
             ext_in_degree=np.full(2, float(self.c_ext)),
             ext_jump=np.full(2, self.jump),
-            ext_rate=np.full(2, self.ext_rate(eta)),
+            ext_rate=self.ext_rate(eta)[..., None] * np.ones(2),
         )
 
 
@@ -194,7 +200,7 @@ def nest_rates(
     nest.Connect(
         inh, neurons, {"rule": "fixed_indegree", "indegree": model.c_inh}, syn_i
     )
-    rate = model.ext_rate(eta)
+    rate = float(model.ext_rate(eta))
     if model.n_pool:
         pool = nest.Create("parrot_neuron", model.n_pool)
         nest.Connect(nest.Create("poisson_generator", params={"rate": rate}), pool)
