@@ -34,6 +34,7 @@ from twin.files import atomic_write_bytes, atomic_write_text
 from twin.network import Network
 from twin.theory.plane import Plane, rates_plane
 from twin.theory.plane_groups import Resolution
+from twin.theory.stationary import Flag
 from twin.tiers import IDEAL, THEORY, THEORY_HARDWARE, THEORY_MAPPED
 
 __all__ = [
@@ -208,6 +209,14 @@ def plane_figure(plane: Plane, simulated: Sequence[SimulatedPoint] = ()) -> Any:
             hatches=["xx"],
         )
         handles.append(Patch(facecolor="white", hatch="xx", label="no stationary rate"))
+    regular = np.array(
+        [[Flag.REGULAR_FIRING in f for f in row] for row in plane.flags], float
+    )
+    if regular.any() and len(g) > 1 and len(eta) > 1:
+        ax.contourf(g, eta, regular.T, levels=[0.5, 1.5], colors="none", hatches=["//"])
+        handles.append(
+            Patch(facecolor="white", hatch="//", label="regular firing (flag)")
+        )
     unstable = np.nan_to_num(plane.unstable, nan=0.0)
     if 0 < unstable.sum() < unstable.size and len(g) > 1 and len(eta) > 1:
         ax.contour(g, eta, unstable.T, levels=[0.5], colors="red", linewidths=1.5)

@@ -32,6 +32,7 @@ from twin.theory.errors import (
 from twin.theory.fixed_point import solve_points, solve_rates
 from twin.theory.network_rates import (
     FAST_SYNAPSE_LIMIT,
+    REGULAR_LIMIT,
     SMALL_PSP_LIMIT,
     NetworkRates,
     rates_of,
@@ -53,6 +54,7 @@ from twin.theory.stationary import FixedPoint, Flag, Stationary
 __all__ = [
     "ALPHA",
     "FAST_SYNAPSE_LIMIT",
+    "REGULAR_LIMIT",
     "SMALL_PSP_LIMIT",
     "CurrentNetwork",
     "FixedPoint",

@@ -39,6 +39,7 @@ from twin.theory.validate import require
 
 __all__ = [
     "FAST_SYNAPSE_LIMIT",
+    "REGULAR_LIMIT",
     "SMALL_PSP_LIMIT",
     "NetworkRates",
     "rates_of",
@@ -51,6 +52,12 @@ FAST_SYNAPSE_LIMIT: Final = 0.5
 #: Largest population mean of PSP jump / (v_thresh - v_reset) before
 #: :attr:`Flag.LARGE_PSPS` (the diffusion approximation needs many small inputs).
 SMALL_PSP_LIMIT: Final = 0.1
+#: Largest population mean of nu x tau_ref (the fraction of time refractory) before
+#: :attr:`Flag.REGULAR_FIRING`. A named assumption: at 0.5 the refractory period is
+#: half the mean interval, the output is mean-driven and regular, and the inputs are
+#: not the Poisson trains the theory assumes (the seed's g = 1 points: nu tau_ref ~ 1,
+#: CV of the intervals 0.005 in the twin; Brunel 2000's synchronous regular state).
+REGULAR_LIMIT: Final = 0.5
 #: Largest number of neuron evaluations (starts x points x distinct neurons) of one
 #: chunk of points; a larger batch is solved in chunks (each evaluation holds a few
 #: temporaries per neuron, and the linear stability a frequency axis per neuron:
@@ -234,7 +241,7 @@ def _solve(
         found = tuple(s.with_flags(Flag.EXPONENTIAL_THRESHOLD) for s in found)
     ok = np.array([s.ok for s in found])
     at = np.array([s.rates if s.ok else np.zeros(len(names)) for s in found])
-    rows, synaptic, psp = {}, {}, {}
+    rows, synaptic, psp, busy = {}, {}, {}, {}
     for k in names:
         group = groups[k]
         drive = group.inputs.drive_over(at, scales)
@@ -244,6 +251,8 @@ def _solve(
         jump = eff.jump / (group.cells.v_thresh - group.cells.v_reset)
         synaptic[k] = (ratio * group.share).sum(-1)
         psp[k] = (jump * group.share).sum(-1)
+        refractory = rows[k] * group.cells.tau_refrac * 1e-3  # Hz x ms -> 1
+        busy[k] = (refractory * group.share).sum(-1)
     linear: list[LinearStability | None] = [None] * len(found)
     if delays is not None and ok.any():
         good = np.flatnonzero(ok)
@@ -263,6 +272,8 @@ def _solve(
             stationary = stationary.with_flags(Flag.SLOW_SYNAPSES)
         if max(big.values()) > SMALL_PSP_LIMIT:
             stationary = stationary.with_flags(Flag.LARGE_PSPS)
+        if max(float(busy[k][i]) for k in names) > REGULAR_LIMIT:
+            stationary = stationary.with_flags(Flag.REGULAR_FIRING)
         point = linear[i]
         if point is not None and point.unstable:
             stationary = stationary.with_flags(Flag.OSCILLATORY)

@@ -32,6 +32,11 @@ class Flag(enum.Enum):
         "PSPs above twin.theory.SMALL_PSP_LIMIT of theta - v_reset: the diffusion "
         "approximation assumes many small inputs"
     )
+    REGULAR_FIRING = (
+        "nu x tau_ref above twin.theory.REGULAR_LIMIT: the neurons fire near their "
+        "maximum rate, nearly periodically (Brunel's synchronous regular state); "
+        "the theory's Poisson input assumption does not hold"
+    )
     EXPONENTIAL_THRESHOLD = (
         "EIF neurons (delta_T > 0) are treated as LIF with a hard threshold at v_thresh"
     )
