@@ -63,6 +63,7 @@ SHAPING: tuple[tuple[str, bool], ...] = (
 READ_ONLY: frozenset[str] = frozenset(
     {
         "experiments/brunel/compare_figures.py",
+        "experiments/brunel/current_based.py",
         "experiments/brunel/io.py",
         "experiments/brunel/outputs.py",
         "experiments/brunel/plots.py",
@@ -70,6 +71,7 @@ READ_ONLY: frozenset[str] = frozenset(
         "experiments/brunel/seed_files.py",
         "experiments/brunel/stats.py",
         "experiments/brunel/tables.py",
+        "experiments/brunel/theory.py",
         "experiments/brunel/wafer_files.py",
         "experiments/microcircuit/compare.py",
         "experiments/microcircuit/outputs.py",
