@@ -27,7 +27,7 @@ from experiments.brunel.current_based import (
     nest_rates,
     seed_current,
 )
-from twin.theory import solve_rates
+from twin.theory import REGULAR_LIMIT, solve_rates
 from twin.theory.stability import current_stability
 
 THREADS = 2
@@ -48,8 +48,8 @@ def theory_rates(model: CurrentModel, g: float, eta: float) -> tuple[float, str]
     """Return the theory's excitatory rate (NaN without one) and its state.
 
     The state is ``stationary``, ``oscillatory (f Hz)`` where the linear stability
-    (:func:`twin.theory.stability.current_stability`) finds a growing mode, or the
-    solve's flags.
+    (:func:`twin.theory.stability.current_stability`) finds a growing mode,
+    ``regular_firing`` above :data:`twin.theory.REGULAR_LIMIT`, or the solve's flags.
     """
     network = model.theory(g, eta)
     (result,) = solve_rates(network.transfer, network.names)
@@ -59,6 +59,8 @@ def theory_rates(model: CurrentModel, g: float, eta: float) -> tuple[float, str]
         stability = current_stability(network, rates, model.delay)
         if bool(stability.unstable):
             flags.append(f"oscillatory ({float(stability.frequency_hz):.0f} Hz)")
+        if np.max(rates) * model.tau_ref * 1e-3 > REGULAR_LIMIT:
+            flags.append("regular_firing")
     return float(rates[0]), ", ".join(flags) or "stationary"
 
 
