@@ -40,8 +40,9 @@ def _short(note: str | None) -> str:
     """The flags of a theory note, without the long explanations."""
     if not note:
         return ""
-    flags = [p for p in note.split("; ") if p.startswith("flags:")]
-    return flags[0].removeprefix("flags: ") if flags else note.split("; ")[0]
+    parts = note.split("; ")
+    kept = [p for p in parts if p.startswith(("no rate:", "flags:"))]
+    return "; ".join(kept).replace("flags: ", "") if kept else parts[0]
 
 
 def _error(theory: float, twin: float) -> str:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from twin.network import Network, PoissonSource, Population, Projection
-from twin.theory import REGULAR_LIMIT, Flag, rates_of
+from twin.theory import REGULAR_LIMIT, Flag, NoStationaryRateError, rates_of
 
 TAU_REF = 5.0  # ms
 
@@ -39,5 +39,8 @@ def test_the_flag_is_the_fraction_of_time_refractory(rate_hz):
 def test_a_weak_drive_is_not_flagged_and_a_strong_one_is():
     assert Flag.REGULAR_FIRING not in rates_of(_driven(20.0)).flags
     strong = rates_of(_driven(2000.0))
-    assert strong.rates[0] * TAU_REF * 1e-3 > REGULAR_LIMIT
+    assert strong.stationary.stable[0].rates[0] * TAU_REF * 1e-3 > REGULAR_LIMIT
     assert Flag.REGULAR_FIRING in strong.flags
+    with pytest.raises(NoStationaryRateError, match="REGULAR_FIRING"):
+        strong.rates  # noqa: B018  (no number to read)
+    assert np.isnan(strong.stationary.rates_or_nan()).all()

@@ -15,7 +15,7 @@ import numpy as np
 
 from twin.theory.errors import NoStationaryRateError
 
-__all__ = ["FixedPoint", "Flag", "Stationary"]
+__all__ = ["CAVEATS", "FixedPoint", "Flag", "Stationary"]
 
 
 class Flag(enum.Enum):
@@ -45,6 +45,14 @@ class Flag(enum.Enum):
         "population activity oscillates or runs away, and the stationary rate is "
         "not what a simulation shows"
     )
+
+
+#: Flags under which a rate is still given (an approximation is stretched; the flag
+#: travels with the number). Any other flag means there is no stationary rate to
+#: read: :attr:`Stationary.rates` raises and :meth:`Stationary.rates_or_nan` is NaN.
+CAVEATS: frozenset[Flag] = frozenset(
+    {Flag.SLOW_SYNAPSES, Flag.LARGE_PSPS, Flag.EXPONENTIAL_THRESHOLD}
+)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -102,28 +110,36 @@ class Stationary:
         return len(self.stable) == 1
 
     @property
+    def readable(self) -> bool:
+        """Whether there is a rate to read: :attr:`ok`, and no flag but caveats."""
+        return self.ok and self.flags <= CAVEATS
+
+    @property
     def rates(self) -> np.ndarray:
         """The rates of the one stable fixed point, Hz, shape ``(n_populations,)``.
 
         Raises
         ------
         NoStationaryRateError
-            If no or several stable fixed points were found.
+            If no or several stable fixed points were found, or a flag other than
+            the :data:`CAVEATS` says the stationary rate means nothing here
+            (e.g. :attr:`Flag.OSCILLATORY`, :attr:`Flag.REGULAR_FIRING`).
         """
-        if self.ok:
+        if self.readable:
             return self.stable[0].rates
         found = [np.round(p.rates, 3).tolist() for p in self.fixed_points]
         stable = [p.stable for p in self.fixed_points]
+        flags = sorted(f.name for f in self.flags - CAVEATS)
         raise NoStationaryRateError(
             f"populations {list(self.populations)}: {len(self.stable)} stable fixed "
-            f"points (found {found} Hz, stable {stable}); no single stationary rate "
-            "exists here: read .fixed_points and .flags, or treat the point as "
-            "non-stationary"
+            f"points (found {found} Hz, stable {stable}), flags {flags}; no "
+            "stationary rate to read here: read .fixed_points and .flags, or treat "
+            "the point as non-stationary"
         )
 
     def rates_or_nan(self) -> np.ndarray:
-        """Return :attr:`rates`, or NaN for each population where not :attr:`ok`."""
-        if self.ok:
+        """Return :attr:`rates`, or NaN for each population where not readable."""
+        if self.readable:
             return self.rates
         return np.full(len(self.populations), np.nan)
 

@@ -28,7 +28,6 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
 
 import numpy as np
 
@@ -37,16 +36,11 @@ from twin.theory.errors import NotDescribableError
 from twin.theory.network_rates import NetworkRates
 from twin.theory.neuron_resolved import NeuronResolved, resolve_neurons
 from twin.theory.saturation import saturated_rates, saturating
-from twin.theory.stationary import Flag
+from twin.theory.stationary import CAVEATS
 from twin.tier_inputs import RunVariant, TierRequest
 
 __all__ = ["BANDWIDTH_NOTE", "CAVEATS", "SATURATION_NOTE", "TheoryRun", "theory_tiers"]
 
-#: Flags under which the rates are still given (an approximation is stretched; the
-#: flag travels with the number). Any other flag makes every rate NaN.
-CAVEATS: Final = frozenset(
-    {Flag.SLOW_SYNAPSES, Flag.LARGE_PSPS, Flag.EXPONENTIAL_THRESHOLD}
-)
 
 #: Note of a realisation whose spikes the wafer's rate limits act on.
 BANDWIDTH_NOTE = (
@@ -98,15 +92,21 @@ class TheoryRun:
 
 def _neuron_rates(realised: Realised, found: NetworkRates) -> dict[str, np.ndarray]:
     """Return each population's neuron rates (NaN: no single one, or not a caveat)."""
-    if found.stationary.ok and found.flags <= CAVEATS:
+    if found.stationary.readable:
         return {k: np.asarray(v, float) for k, v in found.neuron_rates.items()}
     return {p.name: np.full(p.size, np.nan) for p in realised.network.populations}
 
 
 def _flags(found: NetworkRates) -> list[str]:
-    """Return the solve's flags as text: ``flags: a, b`` (lower-case names)."""
-    names = sorted(f.name.lower() for f in found.flags)
-    return [f"flags: {', '.join(names)}"] if names else []
+    """Return the solve's flags as text (lower-case names).
+
+    ``no rate: a`` names the flags that leave no rate to read (any but the
+    :data:`CAVEATS`), ``flags: b, c`` the caveats.
+    """
+    fatal = sorted(f.name.lower() for f in found.flags - CAVEATS)
+    caveats = sorted(f.name.lower() for f in found.flags & CAVEATS)
+    items = [f"no rate: {', '.join(fatal)}"] if fatal else []
+    return items + ([f"flags: {', '.join(caveats)}"] if caveats else [])
 
 
 def _resolved_rates(
@@ -115,7 +115,7 @@ def _resolved_rates(
     """Return each population's neuron rates and note items of a resolved variant."""
     closure = found.population
     items = _flags(closure)
-    if not (closure.stationary.ok and closure.flags <= CAVEATS):
+    if not closure.stationary.readable:
         return _neuron_rates(realised, closure), items
     if not found.converged:
         nan = {p.name: np.full(p.size, np.nan) for p in realised.network.populations}
