@@ -187,6 +187,7 @@ def plane_figure(plane: Plane, simulated: Sequence[SimulatedPoint] = ()) -> Any:
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
     from matplotlib.patches import Patch
+    from matplotlib.patheffects import withStroke
 
     g, eta = plane.g_scale, plane.rate_scale
     rate = plane.rates[..., 0]
@@ -249,6 +250,7 @@ def plane_figure(plane: Plane, simulated: Sequence[SimulatedPoint] = ()) -> Any:
                 ha="left" if right else "right",
                 fontsize=7,
                 color="white",
+                path_effects=[withStroke(linewidth=2, foreground="black")],
             )
     ax.set_xlabel("g (relative inhibition)")
     ax.set_ylabel("eta (external rate / threshold rate)")
