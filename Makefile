@@ -16,7 +16,7 @@ $(VENV)/.run-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(VENV)/.test-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
-	$(PY) -m pip install --quiet -e ".[nest,test,dev]"
+	$(PY) -m pip install --quiet -e ".[nest,test,dev,jobs]"
 	-$(PY) -m twin.analog.native
 	touch $@ $(VENV)/.run-installed
 
