@@ -23,6 +23,7 @@ from experiments.cli import (
     brunel,
     calibrate,
     compare,
+    job,
     map,
     microcircuit,
     theory,
@@ -34,7 +35,7 @@ from twin.errors import TwinError
 __all__ = ["build_parser", "main"]
 
 #: The sub-commands, in the order of ``twin --help``.
-COMMANDS = (wafer, map, brunel, microcircuit, theory, calibrate, compare)
+COMMANDS = (wafer, map, brunel, microcircuit, theory, calibrate, compare, job)
 
 
 def build_parser() -> argparse.ArgumentParser:
