@@ -289,6 +289,9 @@ def run_on_hardware(pynn: Any, hw: Params, p: Params) -> Experiment:
     experiment = Experiment(pynn, "brainscales", p)
     experiment.build(p["hardware"]["mapping_g"])
     rng = np.random.RandomState(p["input_seed"])
+    # The weights stay as last set: the demos restart from mapping_g at each eta,
+    # which rescales from the wrong g at an eta's second g list; this keeps the g.
+    last_g = p["hardware"]["mapping_g"]
     for iteration, (layout, etas) in enumerate(by_layout(p["points"]).items()):
         if iteration > 0:
             reticle_init(runtime.wafer(), hw)
@@ -299,7 +302,6 @@ def run_on_hardware(pynn: Any, hw: Params, p: Params) -> Experiment:
             for cell in experiment.pops["ext"]:
                 times = poisson_times(rng, rate, p["t_stop_ms"])
                 runtime.results().spike_times.set(cell, times)
-            last_g = p["hardware"]["mapping_g"]
             for point in points:
                 pynn.reset()
                 experiment.scale_inhibition(point["g"] / last_g)

@@ -1,0 +1,3 @@
+from _calls import Stub
+
+HICANN = Stub("HICANN")

@@ -1,0 +1,4 @@
+from _calls import Stub
+
+Wafer = Stub("Wafer")
+FGBlockOnHICANN = Stub("FGBlockOnHICANN")

@@ -1,0 +1,4 @@
+from _calls import Stub
+
+PyMarocco = Stub("PyMarocco")
+Defects = Stub("Defects")

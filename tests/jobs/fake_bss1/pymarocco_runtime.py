@@ -1,0 +1,3 @@
+from _calls import Stub
+
+Runtime = Stub("Runtime")
