@@ -13,10 +13,13 @@ Cases (the issue's targets: the 16-point grid < 50 ms, a 100 x 100 plane < 5 s):
 - ``grid16``: the seed's 16 (g, eta) points (g 1, 4, 8, 10 x eta 0.8 .. 3.2);
 - ``plane``: an N x N plane, g 1 .. 10 x eta 0.5 .. 4 (default N = 100);
 - with ``--stability``: both again with the linear stability of every point;
-- with ``--variation``: the 16 points of the network with the model's parameter and
-  weight spreads (every neuron distinct: 2,083 per evaluation), exact and with one
-  mean neuron per population, and the neuron-resolved fixed point with the linear
-  stability (``twin.theory.resolve_neurons``: what the theory tiers compute).
+- with ``--variation``: the network with the model's parameter and weight spreads
+  (every neuron distinct: 2,083): the 16 points and the N x N plane by the default
+  cubature over the neurons (``twin.theory.cubature``, at most 32 per population;
+  with ``--stability`` also with the stability), the 16 points exact (every neuron
+  evaluated) and with one mean neuron per population, and the neuron-resolved fixed
+  point with the linear stability (``twin.theory.resolve_neurons``: what the theory
+  tiers compute).
 
 Without ``--variation`` the network is drawn without spreads: every neuron of a
 population has the same parameters and input sums and the solve is one neuron per
@@ -124,7 +127,25 @@ def main() -> None:
         )
     if args.variation:
         spread = plane_network(BrunelConfig(variation=True))
-        rows.append(_case("grid16 variation, each", spread, grid_g, grid_eta, 1))
+        for stability in (False, True) if args.stability else (False,):
+            tag = " + stability" if stability else ""
+            for name, g, eta in (
+                ("grid16", grid_g, grid_eta),
+                (f"plane {args.size}x{args.size}", plane_g, plane_eta),
+            ):
+                rows.append(
+                    _case(
+                        f"{name} variation, cubature{tag}",
+                        spread,
+                        g,
+                        eta,
+                        args.repeats,
+                        stability=stability,
+                    )
+                )
+        rows.append(
+            _case("grid16 variation, each", spread, grid_g, grid_eta, 1, neurons="each")
+        )
         rows.append(
             _case(
                 "grid16 variation, mean",

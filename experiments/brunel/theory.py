@@ -72,7 +72,7 @@ def theory_plane(
     gs: Sequence[float],
     etas: Sequence[float],
     *,
-    neurons: Resolution = "each",
+    neurons: Resolution = "cubature",
     stability: bool = True,
 ) -> Plane:
     """Return the theory's rates over the (g, eta) grid of ``config``'s realisation.

@@ -189,10 +189,12 @@ def add_parser(sub: Any) -> None:
     )
     theory.add_argument(
         "--neurons",
-        choices=["each", "mean"],
-        default="each",
-        help="each neuron with its own parameters (exact; slow over a large "
-        "plane with variation) or one mean neuron per population",
+        choices=["cubature", "each", "mean"],
+        default="cubature",
+        help="the mean over the neurons by an empirical cubature (at most "
+        "32 neurons per population, twin.theory.cubature), each neuron with its "
+        "own parameters (exact; slow over a large plane with variation) or one "
+        "mean neuron per population",
     )
     theory.add_argument(
         "--stability",

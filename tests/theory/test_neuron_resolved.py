@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from twin.network import Network, PoissonSource, Population, Projection, Receptor
-from twin.theory import TheoryInputError
+from twin.theory import TheoryInputError, rates_of
 from twin.theory.conductance import Drive, Neurons, neuron_rates
 from twin.theory.neuron_resolved import TOLERANCE_HZ, Synapses, resolve_neurons
 
@@ -126,7 +126,7 @@ def test_without_recurrent_synapses_the_closures_agree_neuron_by_neuron():
     its own source input, the same as the population closure's."""
     network = _ei(varied=True, recurrent=False)
     (got,) = resolve_neurons(network)
-    closure = got.population
+    closure = rates_of(network, neurons="each")  # every neuron's own rate
     assert got.converged
     assert got.iterations == 1
     np.testing.assert_allclose(

@@ -14,7 +14,8 @@
   linear stability of the stationary (asynchronous) state: oscillatory modes;
 - :mod:`twin.theory.network_rates`: :func:`rates_of` any twin ``Network`` with random
   projections and Poisson sources, :func:`rates_over` a batch of its (g, rate)
-  variants (:mod:`twin.theory.plane_groups`, :mod:`twin.theory.plane_stability`);
+  variants (:mod:`twin.theory.plane_groups`, :mod:`twin.theory.plane_stability`;
+  :mod:`twin.theory.cubature`: the mean over the neurons' parameter spreads);
 - :mod:`twin.theory.neuron_resolved`: :func:`resolve_neurons`, the fixed point with
   every neuron driven by its own presynaptic neurons' rates (what the theory tiers
   give);

@@ -3,7 +3,10 @@
 Each population's rate is the mean over its neurons of the effective-LIF rate of
 :mod:`twin.theory.conductance`, each neuron with its own parameters and its own
 synapses (:mod:`twin.theory.connectivity`): parameter and weight variation are
-averaged over the neurons, not replaced by the mean neuron. Presynaptic neurons fire
+averaged over the neurons, not replaced by the mean neuron — by default with an
+empirical cubature of at most ``nodes`` neurons per population
+(:mod:`twin.theory.cubature`; exact where a population has no more distinct
+neurons), or over every neuron (``neurons="each"``). Presynaptic neurons fire
 at their population's rate (heterogeneous mean field); Poisson generators at their
 own. The self-consistent rates come from :func:`twin.theory.fixed_point.solve_points`;
 the approximations' conditions are checked at the stable fixed point and reported as
@@ -30,6 +33,7 @@ import numpy as np
 from twin.network import Network
 from twin.theory.conductance import Neurons, effective_input, neuron_rates
 from twin.theory.connectivity import Scales, inputs_of
+from twin.theory.cubature import NODES, PROBES_PER_NODE, anchor_probes, cubature_group
 from twin.theory.errors import TheoryInputError
 from twin.theory.fixed_point import DEFAULT_STARTS, solve_points
 from twin.theory.plane_groups import ExpandedRates, Joined, NeuronGroup, Resolution
@@ -121,7 +125,8 @@ def _scales(g_scale: object, rate_scale: object) -> tuple[np.ndarray, np.ndarray
 def rates_of(
     network: Network,
     *,
-    neurons: Resolution = "each",
+    neurons: Resolution = "cubature",
+    nodes: int = NODES,
     starts: Sequence[float] = DEFAULT_STARTS,
 ) -> NetworkRates:
     """Return the stationary rates of every population of ``network``.
@@ -135,10 +140,15 @@ def rates_of(
         random projections (fixed in-degree or fixed probability) and Poisson
         sources.
     neurons
-        ``"each"``: every neuron with its own parameters and synapses (the
-        population rate is their mean; neurons with equal parameters and inputs
-        are evaluated once); ``"mean"``: one neuron of mean parameters and mean
-        input per population (ignores variation).
+        ``"cubature"``: the mean over the neurons by the empirical cubature of
+        :func:`twin.theory.cubature.cubature_group` (at most ``nodes`` neurons per
+        population, weighted; exact where a population has no more distinct
+        neurons); ``"each"``: every neuron with its own parameters and synapses
+        (the population rate is their mean; neurons with equal parameters and
+        inputs are evaluated once); ``"mean"``: one neuron of mean parameters and
+        mean input per population (ignores variation).
+    nodes
+        Largest number of neurons per population of ``"cubature"`` (``>= 1``).
     starts
         Start rates of the self-consistent solve, Hz.
 
@@ -153,9 +163,12 @@ def rates_of(
         If a projection is not random, a source emits given spike times, the
         network has current stimuli or a population saturating synaptic input.
     TheoryInputError
-        If ``neurons`` is neither ``"each"`` nor ``"mean"``, or a start is invalid.
+        If ``neurons`` is not one of the three, ``nodes < 1``, or a start is
+        invalid.
     """
-    (result,) = rates_over(network, 1.0, 1.0, neurons=neurons, starts=starts)
+    (result,) = rates_over(
+        network, 1.0, 1.0, neurons=neurons, nodes=nodes, starts=starts
+    )
     return result
 
 
@@ -164,7 +177,8 @@ def rates_over(
     g_scale: np.ndarray | float = 1.0,
     rate_scale: np.ndarray | float = 1.0,
     *,
-    neurons: Resolution = "each",
+    neurons: Resolution = "cubature",
+    nodes: int = NODES,
     starts: Sequence[float] = DEFAULT_STARTS,
     stability: bool = False,
 ) -> tuple[NetworkRates, ...]:
@@ -180,7 +194,7 @@ def rates_over(
         As :func:`rates_of`.
     g_scale, rate_scale
         Factors (``>= 0``), broadcast against each other: one variant per element.
-    neurons, starts
+    neurons, nodes, starts
         As :func:`rates_of`.
     stability
         Also analyse the linear stability of every stable fixed point
@@ -201,13 +215,15 @@ def rates_over(
     TheoryInputError
         As :func:`rates_of`, or if a factor is negative or not finite.
     """
-    if neurons not in ("each", "mean"):
-        raise TheoryInputError(f"neurons = {neurons!r}; use 'each' or 'mean'")
+    if neurons not in ("cubature", "each", "mean"):
+        raise TheoryInputError(
+            f"neurons = {neurons!r}; use 'cubature', 'each' or 'mean'"
+        )
+    if nodes < 1:
+        raise TheoryInputError(f"nodes = {nodes!r}; give >= 1 (default {NODES})")
     g, r = (x.reshape(-1) for x in _scales(g_scale, rate_scale))
     names = tuple(p.name for p in network.populations)
-    inputs = inputs_of(network)
-    group = NeuronGroup.distinct if neurons == "each" else NeuronGroup.mean
-    groups = {p.name: group(Neurons.of(p), inputs[p.name]) for p in network.populations}
+    groups = _groups(network, names, neurons, g, r, nodes)
     exponential = any(np.any(k.cells.delta_T > 0) for k in groups.values())
     distinct = sum(k.share.size for k in groups.values())
     chunk = max(1, CHUNK // (max(1, len(starts)) * distinct))
@@ -217,6 +233,30 @@ def rates_over(
         scales = Scales.of(g[lo : lo + chunk], r[lo : lo + chunk])
         results += _solve(groups, names, scales, starts, exponential, delays)
     return tuple(results)
+
+
+def _groups(
+    network: Network,
+    names: tuple[str, ...],
+    neurons: Resolution,
+    g: np.ndarray,
+    r: np.ndarray,
+    nodes: int,
+) -> dict[str, NeuronGroup]:
+    """Return each population's neurons as :func:`rates_over`'s ``neurons`` asks."""
+    inputs = inputs_of(network)
+    cells = {p.name: Neurons.of(p) for p in network.populations}
+    if neurons == "each":
+        return {k: NeuronGroup.distinct(cells[k], inputs[k]) for k in names}
+    means = {k: NeuronGroup.mean(cells[k], inputs[k]) for k in names}
+    if neurons == "mean":
+        return means
+    exact = {k: NeuronGroup.distinct(cells[k], inputs[k]) for k in names}
+    if all(group.share.size <= nodes for group in exact.values()):
+        return exact
+    count = PROBES_PER_NODE * nodes
+    probes = anchor_probes([means[k] for k in names], names, g, r, count)
+    return {k: cubature_group(exact[k], probes, nodes) for k in names}
 
 
 def _solve(
@@ -260,7 +300,6 @@ def _solve(
         for j, analysis in zip(good.tolist(), analysed, strict=True):
             linear[j] = analysis
     empty: Mapping[str, float] = MappingProxyType({})
-    inverse = {k: groups[k].inverse for k in names}
     out = []
     for i, stationary in enumerate(found):
         if not ok[i]:
@@ -277,7 +316,9 @@ def _solve(
         point = linear[i]
         if point is not None and point.unstable:
             stationary = stationary.with_flags(Flag.OSCILLATORY)
-        per_neuron = ExpandedRates({k: rows[k][i] for k in names}, inverse)
+        per_neuron = ExpandedRates(
+            {k: rows[k][i] for k in names}, groups, at[i], scales.at(i)
+        )
         out.append(
             NetworkRates(
                 stationary,

@@ -22,8 +22,10 @@ regime, it raises the mean rate. Nothing is fitted: the fixed point uses the
 network's synapses as they are.
 
 The fixed point is found by damped iteration :math:`\nu \leftarrow (1-d)\nu +
-d\,\phi(W\nu)` from the population closure's rate of every neuron, every
-variant of a batch at once. A neuron-resolved network whose neurons and inputs are all
+d\,\phi(W\nu)` from the population closure's rate of every neuron (each neuron's
+own rate with every presynaptic neuron at the closure's population rate; the closure
+itself by the default cubature, :mod:`twin.theory.cubature`), every variant of a
+batch at once. A neuron-resolved network whose neurons and inputs are all
 equal has the population fixed point as its own (a test checks it). Cost: one
 sparse product and one evaluation per neuron and iteration (typically 50-150
 iterations): about 0.1-0.5 s per point of the seed network (2083 neurons), so this is
@@ -278,12 +280,18 @@ def resolve_neurons(
     syn = Synapses.of(network)
     ok = np.array([c.stationary.ok for c in closure])
     rates = np.zeros((len(closure), int(syn.bounds[-1])))
-    for i in np.flatnonzero(ok):  # start: the closure's own rate of every neuron
-        rates[i] = np.concatenate([closure[i].neuron_rates[k] for k in syn.names])
     active = np.flatnonzero(ok)
+    scales = Scales.of(g.reshape(-1), r.reshape(-1))
+    if active.size:  # start: every neuron's own rate under the closure's rates
+        sizes = np.diff(syn.bounds)
+        field = [
+            np.repeat(closure[i].stationary.stable[0].rates, sizes) for i in active
+        ]
+        rates[active] = neuron_rates(
+            syn.cells, syn.drive(np.array(field), scales.at(active))
+        )
     change = np.where(ok, np.inf, np.nan)
     done = np.zeros(len(closure), int)
-    scales = Scales.of(g.reshape(-1), r.reshape(-1))
     for step in range(1, max_iterations + 1):
         if active.size == 0:
             break

@@ -126,7 +126,7 @@ def rates_plane(
     g_scale: Sequence[float] | np.ndarray,
     rate_scale: Sequence[float] | np.ndarray,
     *,
-    neurons: Resolution = "each",
+    neurons: Resolution = "cubature",
     stability: bool = True,
     starts: Sequence[float] = DEFAULT_STARTS,
 ) -> Plane:

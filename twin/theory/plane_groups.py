@@ -24,7 +24,7 @@ from twin.theory.connectivity import Inputs, Scales
 
 __all__ = ["ExpandedRates", "Joined", "NeuronGroup", "Resolution"]
 
-Resolution = Literal["each", "mean"]
+Resolution = Literal["cubature", "each", "mean"]
 _PARAMS: Final = tuple(f.name for f in dataclasses.fields(Neurons))
 _SUMS: Final = tuple(f.name for f in dataclasses.fields(Inputs))
 
@@ -42,12 +42,17 @@ class NeuronGroup:
     inverse
         The neuron (row of ``cells``) that stands for each of the population's ``N``
         neurons, ``(N,)``.
+    exact
+        Where the ``M`` neurons are a rule over the population's distinct neurons
+        (:mod:`twin.theory.cubature`): those distinct neurons, from which each
+        neuron's own rate is read (:class:`ExpandedRates`); ``None`` otherwise.
     """
 
     cells: Neurons
     inputs: Inputs
     share: np.ndarray
     inverse: np.ndarray
+    exact: NeuronGroup | None = None
 
     @classmethod
     def distinct(cls, cells: Neurons, inputs: Inputs) -> NeuronGroup:
@@ -148,19 +153,43 @@ class Joined:
 class ExpandedRates(Mapping[str, np.ndarray]):
     """Population name -> each neuron's rate, Hz, read from its group's neuron.
 
+    A group that is a rule over its population's distinct neurons
+    (:attr:`NeuronGroup.exact`) gives every neuron's own rate instead, evaluated
+    when first read (one evaluation per distinct neuron) at the population rates.
+
     Parameters
     ----------
     rows
         Population name -> the rates of its group's ``M`` neurons.
-    inverse
-        Population name -> :attr:`NeuronGroup.inverse`.
+    groups
+        Population name -> its :class:`NeuronGroup`.
+    rates, scales
+        The population rates ``(n_populations,)``, Hz, and the variant
+        (``scales.shape == ()``) the rows are at.
     """
 
-    def __init__(self, rows: dict[str, np.ndarray], inverse: dict[str, np.ndarray]):
-        self._rows, self._inverse = rows, inverse
+    def __init__(
+        self,
+        rows: dict[str, np.ndarray],
+        groups: Mapping[str, NeuronGroup],
+        rates: np.ndarray,
+        scales: Scales,
+    ):
+        self._rows, self._groups = rows, groups
+        self._rates, self._scales = rates, scales
+        self._read: dict[str, np.ndarray] = {}
 
     def __getitem__(self, name: str) -> np.ndarray:
-        return self._rows[name][self._inverse[name]]
+        group = self._groups[name]
+        if group.exact is None:
+            return self._rows[name][group.inverse]
+        if name not in self._read:
+            exact = group.exact
+            own = neuron_rates(
+                exact.cells, exact.inputs.drive_over(self._rates, self._scales)
+            )
+            self._read[name] = own[exact.inverse]
+        return self._read[name]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._rows)
