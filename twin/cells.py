@@ -10,9 +10,10 @@ standard model. Only the twin emulates finite values.
 
 :data:`CELL_RULES` lists, per cell type, the bounds its parameters must satisfy: the
 checks of the NEST model PyNN maps the cell type to (``Parameters_::set`` of NEST 3.10's
-``iaf_cond_exp`` and ``aeif_cond_exp``), in PyNN names and units, plus one the twin
-adds: ``tau_m > 0``. NEST does not check its leak conductance ``g_L = cm / tau_m``
-(PyNN divides by ``tau_m``), but a non-positive membrane time constant has no meaning
+``iaf_cond_exp``, ``aeif_cond_exp``, ``iaf_psc_exp`` and ``iaf_psc_alpha``), in PyNN
+names and units, plus one the twin adds to the conductance-based cells: ``tau_m > 0``.
+NEST does not check their leak conductance ``g_L = cm / tau_m`` (PyNN divides by
+``tau_m``), but a non-positive membrane time constant has no meaning
 for the model or for the hardware circuit.
 """
 
@@ -32,9 +33,11 @@ from twin.errors import NetworkError
 __all__ = [
     "CELL_RULES",
     "CELL_TYPES",
+    "CURRENT_BASED",
     "MAX_EXP_ARG",
     "PARAMETER_UNITS",
     "SATURATION_DEFAULTS",
+    "SYNAPSE_KINDS",
     "Bound",
     "SpikeOverflowBound",
     "cell_defaults",
@@ -85,12 +88,48 @@ _EIF_COND_EXP_ISFA_ISTA: Final = MappingProxyType(
     }
 )
 
-#: Cell type name -> default parameters (PyNN names and units).
+_IF_CURR: Final = {
+    "cm": 1.0,  # nF
+    "tau_m": 20.0,  # ms
+    "tau_refrac": 0.1,  # ms
+    "v_thresh": -50.0,  # mV
+    "v_rest": -65.0,  # mV
+    "v_reset": -65.0,  # mV
+    "i_offset": 0.0,  # nA
+}
+
+#: Cell type name -> default parameters (PyNN names and units). The current-based
+#: cells' synaptic time constants: PyNN's (5 ms for exponential, 0.5 ms for alpha
+#: currents); they have no saturation parameters (the wafer's synapses are
+#: conductances).
 CELL_TYPES: Final = MappingProxyType(
     {
         "IF_cond_exp": _IF_COND_EXP,
         "EIF_cond_exp_isfa_ista": _EIF_COND_EXP_ISFA_ISTA,
+        "IF_curr_exp": MappingProxyType(
+            {**_IF_CURR, "tau_syn_E": 5.0, "tau_syn_I": 5.0}
+        ),
+        "IF_curr_alpha": MappingProxyType(
+            {**_IF_CURR, "tau_syn_E": 0.5, "tau_syn_I": 0.5}
+        ),
     }
+)
+
+#: Cell type name -> the shape of its synaptic input: ``"cond_exp"`` (exponential
+#: conductances), ``"curr_exp"`` (exponential currents) or ``"curr_alpha"`` (alpha
+#: currents).
+SYNAPSE_KINDS: Final = MappingProxyType(
+    {
+        "IF_cond_exp": "cond_exp",
+        "EIF_cond_exp_isfa_ista": "cond_exp",
+        "IF_curr_exp": "curr_exp",
+        "IF_curr_alpha": "curr_alpha",
+    }
+)
+
+#: Cell types whose synapses inject currents (weights in nA, inhibitory ones <= 0).
+CURRENT_BASED: Final = frozenset(
+    name for name, kind in SYNAPSE_KINDS.items() if kind.startswith("curr")
 )
 
 
@@ -100,7 +139,7 @@ def cell_defaults(cell_type: str) -> MappingProxyType[str, float]:
     Parameters
     ----------
     cell_type
-        ``"IF_cond_exp"`` or ``"EIF_cond_exp_isfa_ista"``.
+        A key of :data:`CELL_TYPES` (e.g. ``"IF_cond_exp"``, ``"IF_curr_alpha"``).
 
     Returns
     -------
@@ -260,6 +299,19 @@ Rule = Bound | SpikeOverflowBound
 _IAF = "iaf_cond_exp"
 _AEIF = "aeif_cond_exp"
 
+
+def _iaf_psc(model: str) -> tuple[Rule, ...]:
+    """NEST 3.10's checks of ``iaf_psc_exp`` / ``iaf_psc_alpha`` in PyNN names."""
+    return (
+        Bound("v_reset", "<", "v_thresh", f"{model}: V_reset < V_th"),
+        Bound("cm", ">", 0.0, f"{model}: C_m > 0"),
+        Bound("tau_m", ">", 0.0, f"{model}: tau_m > 0"),
+        Bound("tau_syn_E", ">", 0.0, f"{model}: tau_syn_ex > 0"),
+        Bound("tau_syn_I", ">", 0.0, f"{model}: tau_syn_in > 0"),
+        Bound("tau_refrac", ">=", 0.0, f"{model}: t_ref >= 0"),
+    )
+
+
 #: Cell type name -> the bounds its parameters must satisfy, in the order NEST checks
 #: them. ``nest`` names the check of NEST 3.10 (``Parameters_::set``) each mirrors.
 CELL_RULES: Final[Mapping[str, tuple[Rule, ...]]] = MappingProxyType(
@@ -284,6 +336,9 @@ CELL_RULES: Final[Mapping[str, tuple[Rule, ...]]] = MappingProxyType(
             Bound("tau_w", ">", 0.0, f"{_AEIF}: tau_w > 0"),
             Bound("tau_m", ">", 0.0),
         ),
+        "IF_curr_exp": _iaf_psc("iaf_psc_exp"),
+        # iaf_psc_alpha checks V_reset < V_th last
+        "IF_curr_alpha": _iaf_psc("iaf_psc_alpha")[1:] + _iaf_psc("iaf_psc_alpha")[:1],
     }
 )
 

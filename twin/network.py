@@ -18,6 +18,9 @@ import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
+from twin.cells import CURRENT_BASED
 from twin.errors import ConfigError, NetworkError
 from twin.population import Population
 from twin.projection import Projection, Receptor
@@ -130,6 +133,7 @@ class Network:
                     "indices are positions within the population"
                 )
         TimeGrid(self.timestep).check_delays(proj.delay, context)
+        _check_weight_signs(proj, post.cell_type)
 
     def population(self, name: str) -> Population:
         """Return the population called ``name``.
@@ -219,3 +223,37 @@ class Network:
             If a new ``timestep`` is not a positive multiple of 0.001 ms.
         """
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _check_weight_signs(proj: Projection, post_cell_type: str) -> None:
+    """Check a projection's weight signs against its post population's cell type.
+
+    PyNN's rule (``pyNN.standardmodels.check_weights``): weights onto
+    conductance-based cells and on excitatory receptors are >= 0; inhibitory weights
+    onto current-based cells are <= 0.
+
+    Raises
+    ------
+    NetworkError
+        If an inhibitory weight onto a current-based cell is positive, or one onto a
+        conductance-based cell is negative, naming the first such synapse.
+    """
+    if not proj.size or proj.receptor == "excitatory":
+        return
+    context = f"projection {proj.name!r}"
+    if post_cell_type in CURRENT_BASED:
+        if proj.weight.max() > 0:
+            bad = int(np.argmax(proj.weight))
+            raise NetworkError(
+                f"{context}: weight[{bad}] = {proj.weight[bad]} nA is positive onto "
+                f"{post_cell_type} on the inhibitory receptor; inhibitory weights of "
+                "current-based cells are negative currents (PyNN's rule), give "
+                f"{-proj.weight[bad]}"
+            )
+    elif proj.weight.min() < 0:
+        bad = int(np.argmin(proj.weight))
+        raise NetworkError(
+            f"{context}: weight[{bad}] = {proj.weight[bad]} µS is negative onto "
+            f"{post_cell_type}; weights are conductances (>= 0), the receptor "
+            "'inhibitory' makes them inhibitory"
+        )

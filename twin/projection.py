@@ -1,7 +1,8 @@
 """``Projection``: synapses from one population or source onto one, as COO arrays.
 
-``pre_idx``, ``post_idx``, ``weight`` (µS) and ``delay`` (ms), one entry per synapse,
-and one receptor for all. Indices and delays are checked against the populations and
+``pre_idx``, ``post_idx``, ``weight`` (µS onto conductance-based cells, nA onto
+current-based ones) and ``delay`` (ms), one entry per synapse, and one receptor for
+all. Indices and delays are checked against the populations and
 the timestep by :class:`twin.network.Network`.
 """
 
@@ -33,7 +34,11 @@ class Projection:
     pre_idx, post_idx
         Index of each synapse's pre- and postsynaptic neuron within its population.
     weight
-        Peak conductance per synapse, µS (non-negative).
+        Per synapse: the peak conductance, µS (>= 0), onto conductance-based cells;
+        the peak current, nA, onto current-based cells (``IF_curr_*``): >= 0 on the
+        excitatory receptor, <= 0 on the inhibitory one (PyNN's rule; the sign
+        against the post population's cell type is checked by
+        :class:`twin.network.Network`).
     delay
         Transmission delay per synapse, ms (at least the network's timestep).
     receptor
@@ -45,9 +50,10 @@ class Projection:
     ------
     NetworkError
         If the receptor is not ``"excitatory"`` or ``"inhibitory"``, a weight or
-        delay is NaN or infinite, the four arrays differ in length, or a weight is
-        negative. (Indices and delays are checked against the populations and the
-        timestep by :class:`Network`.)
+        delay is NaN or infinite, the four arrays differ in length, an excitatory
+        weight is negative, or inhibitory weights mix signs. (Indices, delays and
+        the weights' signs are checked against the populations and the timestep by
+        :class:`Network`.)
     """
 
     pre: str
@@ -82,11 +88,17 @@ class Projection:
                     "give one value per synapse"
                 )
             object.__setattr__(self, key, arr)
-        if n and self.weight.min() < 0:
+        if n and self.weight.min() < 0 and self.receptor == "excitatory":
             bad = int(np.argmin(self.weight))
             raise NetworkError(
-                f"{context}: weight[{bad}] = {self.weight[bad]} µS is negative; "
-                "weights are conductances, set the receptor to 'inhibitory' instead"
+                f"{context}: weight[{bad}] = {self.weight[bad]} is negative on the "
+                "excitatory receptor; set the receptor to 'inhibitory' instead"
+            )
+        if n and self.weight.min() < 0 < self.weight.max():
+            raise NetworkError(
+                f"{context}: weights from {self.weight.min()} to {self.weight.max()} "
+                "mix signs; give inhibitory weights all >= 0 (conductances, µS) or "
+                "all <= 0 (currents of current-based cells, nA), as PyNN requires"
             )
 
     @property

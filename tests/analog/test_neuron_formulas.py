@@ -186,6 +186,8 @@ def _run_steps(dt, t_end):
         g_e=jnp.array([0.004]),
         g_i=jnp.array([0.006]),
         refrac=jnp.array([0], jnp.int32),
+        dg_e=jnp.zeros(0),
+        dg_i=jnp.zeros(0),
     )
     step = jax.jit(lambda s: adex_step(s, p, dt)[0])  # one compilation per dt
     for _ in range(round(t_end / dt)):

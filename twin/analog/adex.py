@@ -77,21 +77,33 @@ _Rhs = Callable[[Array, Array, Array, Array], tuple[Array, Array]]
 
 
 class NeuronState(NamedTuple):
-    """Dynamic state of every neuron (each leaf shape ``(n,)``)."""
+    """Dynamic state of every neuron (each leaf shape ``(n,)``).
+
+    Current-based neurons (:mod:`twin.analog.psc`) keep their synaptic currents (nA)
+    in ``g_e``/``g_i`` and, with alpha currents, their derivatives (nA/ms) in
+    ``dg_e``/``dg_i``; those two have shape ``(0,)`` in a network without alpha
+    synapses.
+    """
 
     v: Array  # membrane potential, mV
     w: Array  # adaptation current, nA
-    g_e: Array  # excitatory conductance, µS
-    g_i: Array  # inhibitory conductance, µS
+    g_e: Array  # excitatory conductance, µS (current-based cells: current, nA)
+    g_i: Array  # inhibitory conductance, µS (current-based cells: current, nA)
     refrac: Array  # remaining refractory steps (int32)
+    dg_e: Array  # alpha synapses: derivative of g_e (per ms); else shape (0,)
+    dg_i: Array  # alpha synapses: derivative of g_i (per ms); else shape (0,)
 
 
 def initial_state(
     params: NeuronParams,
     v0: Array | float | None = None,
     w0: Array | float = 0.0,
+    alpha: bool = False,
 ) -> NeuronState:
-    """Return the state at rest (or at ``v0``, mV; ``w0``, nA), no conductance."""
+    """Return the state at rest (or at ``v0``, mV; ``w0``, nA), no synaptic input.
+
+    ``alpha``: the network has alpha synapses (``dg_e``/``dg_i`` of shape ``(n,)``).
+    """
     zeros = jnp.zeros_like(params.v_rest)
     v = (
         params.v_rest
@@ -99,8 +111,15 @@ def initial_state(
         else jnp.broadcast_to(jnp.asarray(v0, zeros.dtype), zeros.shape)
     )
     w = jnp.broadcast_to(jnp.asarray(w0, zeros.dtype), zeros.shape)
+    derivative = zeros if alpha else zeros[..., :0]
     return NeuronState(
-        v=v, w=w, g_e=zeros, g_i=zeros, refrac=jnp.zeros_like(params.refrac_steps)
+        v=v,
+        w=w,
+        g_e=zeros,
+        g_i=zeros,
+        refrac=jnp.zeros_like(params.refrac_steps),
+        dg_e=derivative,
+        dg_i=derivative,
     )
 
 
@@ -195,7 +214,7 @@ def adex_step_with(
         refractory, state.refrac - 1, jnp.where(spike, p.refrac_steps, 0)
     )
     ge_half, gi_half = state.g_e * decay_e, state.g_i * decay_i
-    return NeuronState(
+    return state._replace(
         v=v, w=w, g_e=ge_half * decay_e, g_i=gi_half * decay_i, refrac=refrac
     ), spike
 

@@ -204,7 +204,7 @@ def checked_resume(
             f"{queues.shape}) does not fit {nb} variants of {n} neurons and "
             f"{n_stages} rate-limit stages; continue a run of the same network"
         )
-    cast = {"v", "w", "g_e", "g_i"}
+    cast = {"v", "w", "g_e", "g_i", "dg_e", "dg_i"}
     state = resume.state._replace(
         **{
             k: jnp.asarray(x, dtype if k in cast else None)

@@ -51,6 +51,7 @@ from twin.analog.loop_types import (
 )
 from twin.analog.params import NeuronParams
 from twin.analog.poisson import PoissonRates
+from twin.analog.psc import psc_step
 from twin.analog.recording import pack_bits
 from twin.analog.scatter import deliver_spikes
 from twin.analog.tables import Tables
@@ -109,15 +110,10 @@ def _step(
     # cleared a block at a time in ``run`` for the same reason.
     state, buf, counts, arriving, queues, offered, dropped, bad = carry
     before = (state, queues)
-    state = state._replace(
-        g_e=state.g_e + arriving[:, : s.n],
-        g_i=state.g_i + g_scale[:, None] * arriving[:, s.n :],
-    )
+    state = _arrive(state, arriving, g_scale, p, s)
     if s.stimulated:  # current stimuli add to i_offset in this step
         p = p._replace(i_offset=p.i_offset + injected(tables.current, step, s.n))
-    state, spikes = adex_step_with(
-        state, p, s.dt, *decays, exponential=s.exponential, saturating=s.saturating
-    )
+    state, spikes = _neurons(state, p, decays, s)
     emitted = spikes & (step < s.n_steps)
     spikes = emitted
     if s.n_stages:
@@ -128,7 +124,7 @@ def _step(
         buf, (step + 1) % s.slots, axis=1, keepdims=False
     )
     if record:
-        out = (_pack_recorded(spikes, s), _traced(state, arriving, g_scale, s))
+        out = (_pack_recorded(spikes, s), _traced(state, arriving, g_scale, p, s))
     else:
         out = None
     counts = counts + emitted.astype(counts.dtype)
@@ -144,15 +140,75 @@ def _step(
     return (state, buf, counts, arriving, queues, offered, dropped, bad), out
 
 
-def _traced(state: NeuronState, arriving: Array, g_scale: Array, s: Static) -> Array:
-    """V (mV), g_E, g_I (µS) and w (nA) of the traced neurons at the step's end.
+def _arrive(
+    state: NeuronState, arriving: Array, g_scale: Array, p: NeuronParams, s: Static
+) -> NeuronState:
+    """Add the step's arriving weights (inhibitory ones × g scale) to the synapses.
 
-    The conductances include the events that arrive at the next step's start, as
-    NEST's ``iaf_cond_exp`` records them (events are added before its logging).
+    Exponential synapses jump in ``g``; alpha synapses in ``dg``, by ``e / tau_syn``
+    times the weight (NEST's ``EPSCInitialValue``).
+    """
+    arr_e, arr_i = arriving[:, : s.n], g_scale[:, None] * arriving[:, s.n :]
+    if not s.alpha:
+        return state._replace(g_e=state.g_e + arr_e, g_i=state.g_i + arr_i)
+    return state._replace(
+        g_e=state.g_e + jnp.where(p.alpha, 0.0, arr_e),
+        g_i=state.g_i + jnp.where(p.alpha, 0.0, arr_i),
+        dg_e=state.dg_e + jnp.where(p.alpha, p.psc_e * arr_e, 0.0),
+        dg_i=state.dg_i + jnp.where(p.alpha, p.psc_i * arr_i, 0.0),
+    )
+
+
+def _neurons(
+    state: NeuronState, p: NeuronParams, decays: tuple[Array, Array], s: Static
+) -> tuple[NeuronState, Array]:
+    """Advance every neuron by one step with its kind's scheme; return state, spikes.
+
+    In a network of both kinds each scheme runs on every neuron and ``p.current``
+    picks per neuron; the AdEx kernel then sees no conductance on current-based
+    neurons (so their currents never make a step look stiff).
+    """
+    exp, alpha = "curr_exp" in s.kinds, s.alpha
+    if not s.current:
+        return adex_step_with(
+            state, p, s.dt, *decays, exponential=s.exponential, saturating=s.saturating
+        )
+    curr, curr_spikes = psc_step(state, p, exp, alpha)
+    if not s.conductance:
+        return curr, curr_spikes
+    masked = state._replace(
+        g_e=jnp.where(p.current, 0.0, state.g_e),
+        g_i=jnp.where(p.current, 0.0, state.g_i),
+    )
+    cond, cond_spikes = adex_step_with(
+        masked, p, s.dt, *decays, exponential=s.exponential, saturating=s.saturating
+    )
+    pick = {k: jnp.where(p.current, getattr(curr, k), getattr(cond, k)) for k in _PICK}
+    return curr._replace(**pick), jnp.where(p.current, curr_spikes, cond_spikes)
+
+
+#: The state both schemes advance (``dg_e``/``dg_i``: current-based alpha cells only).
+_PICK = ("v", "w", "g_e", "g_i", "refrac")
+
+
+def _traced(
+    state: NeuronState, arriving: Array, g_scale: Array, p: NeuronParams, s: Static
+) -> Array:
+    """V (mV), g_E, g_I (µS or nA) and w (nA) of the traced neurons at the step's end.
+
+    Exponential synapses include the events that arrive at the next step's start, as
+    NEST's ``iaf_cond_exp`` and ``iaf_psc_exp`` record them (events are added before
+    their logging); alpha synapses do not (NEST's ``iaf_psc_alpha`` adds them to the
+    derivative).
     """
     ids = jnp.asarray(s.trace, jnp.int32)
-    g_e = state.g_e[:, ids] + arriving[:, ids]
-    g_i = state.g_i[:, ids] + g_scale[:, None] * arriving[:, s.n + ids]
+    arr_e = arriving[:, ids]
+    arr_i = g_scale[:, None] * arriving[:, s.n + ids]
+    if s.alpha:
+        arr_e = jnp.where(p.alpha[ids], 0.0, arr_e)
+        arr_i = jnp.where(p.alpha[ids], 0.0, arr_i)
+    g_e = state.g_e[:, ids] + arr_e
+    g_i = state.g_i[:, ids] + arr_i
     return jnp.stack([state.v[:, ids], g_e, g_i, state.w[:, ids]], axis=1)
 
 
@@ -184,7 +240,7 @@ def _start(
         state = init.state
         buf = lax.dynamic_update_slice_in_dim(buf, init.pending, 0, axis=1)
     else:
-        single = initial_state(params, *init)
+        single = initial_state(params, *init, alpha=s.alpha)
         state = jax.tree_util.tree_map(
             lambda x: jnp.broadcast_to(x, (nb, *x.shape)), single
         )

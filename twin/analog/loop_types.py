@@ -69,6 +69,24 @@ class Static:
     from_rest: bool = True  # the run starts at session step 0 (offset 0)
     stimulated: bool = False  # some neuron receives a current stimulus
     native: bool = False  # deliver with the native (C++) handlers, CPU only
+    kinds: tuple[str, ...] = (
+        "cond_exp",
+    )  # synapse kinds present (cells.SYNAPSE_KINDS)
+
+    @property
+    def conductance(self) -> bool:
+        """Some neuron has conductance-based synapses (the AdEx kernel)."""
+        return "cond_exp" in self.kinds
+
+    @property
+    def current(self) -> bool:
+        """Some neuron has current-based synapses (exact integration)."""
+        return "curr_exp" in self.kinds or "curr_alpha" in self.kinds
+
+    @property
+    def alpha(self) -> bool:
+        """Some neuron has alpha-shaped synapses (state ``dg_e``/``dg_i`` carried)."""
+        return "curr_alpha" in self.kinds
 
 
 class Resume(NamedTuple):

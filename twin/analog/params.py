@@ -1,10 +1,16 @@
 """Neuron parameters as a JAX pytree, converted once from PyNN names and units.
 
 Every population of a network becomes part of one :class:`NeuronParams` with one entry
-per neuron. Both cell types share the AdEx form: ``IF_cond_exp`` is its limit with
-``delta_T = 0`` and ``a = b = 0``, spiking at ``v_thresh``. Units inside the emulator
-are PyNN's coherent set (ms, mV, nF, µS, nA), so the equations need no scale factors;
-the only conversion is ``a`` from nS to µS.
+per neuron. The conductance-based cell types share the AdEx form: ``IF_cond_exp`` is
+its limit with ``delta_T = 0`` and ``a = b = 0``, spiking at ``v_thresh``. Units inside
+the emulator are PyNN's coherent set (ms, mV, nF, µS, nA), so the equations need no
+scale factors; the only conversion is ``a`` from nS to µS.
+
+The current-based cell types (``IF_curr_exp``, ``IF_curr_alpha``) are integrated
+exactly (:mod:`twin.analog.psc`): their rows carry the masks ``current`` and ``alpha``
+and the step's propagators (:mod:`twin.analog.propagators`, float64 on the host).
+Where the network has no current-based neuron those fields have shape ``(0,)``, so a
+conductance-only network carries nothing more than before.
 """
 
 from __future__ import annotations
@@ -15,10 +21,12 @@ import jax.numpy as jnp
 import numpy as np
 from jax import Array
 
+from twin.analog.propagators import propagators
+from twin.cells import SYNAPSE_KINDS
 from twin.network import Network, Population
 from twin.timegrid import TimeGrid
 
-__all__ = ["NeuronParams", "from_network", "from_population"]
+__all__ = ["CURRENT_FIELDS", "NeuronParams", "from_network", "from_population"]
 
 
 class NeuronParams(NamedTuple):
@@ -42,6 +50,26 @@ class NeuronParams(NamedTuple):
     g_sat_e: Array  # excitatory input saturation conductance, µS (inf: linear)
     g_sat_i: Array  # inhibitory input saturation conductance, µS (inf: linear)
     refrac_steps: Array  # refractory period in time steps (int32)
+    # Current-based cells (shape (0,) where the network has none):
+    current: Array  # bool: synaptic currents (IF_curr_*), else conductances
+    alpha: Array  # bool: alpha-shaped currents (IF_curr_alpha)
+    psc_e: Array  # e / tau_syn_E of alpha currents (1/ms; NEST's EPSCInitialValue)
+    psc_i: Array  # e / tau_syn_I (1/ms)
+    v_v: Array  # exp(-dt / tau_m)
+    v_v_m1: Array  # expm1(-dt / tau_m)
+    v_i0: Array  # constant current -> V, mV/nA
+    v_ie: Array  # excitatory current -> V, mV/nA
+    v_ii: Array  # inhibitory current -> V, mV/nA
+    v_de: Array  # excitatory dI/dt -> V, mV ms/nA (alpha)
+    v_di: Array  # inhibitory dI/dt -> V, mV ms/nA (alpha)
+    i_ie: Array  # exp(-dt / tau_syn_E)
+    i_ii: Array  # exp(-dt / tau_syn_I)
+    i_de: Array  # dt exp(-dt / tau_syn_E): excitatory dI/dt -> current (alpha)
+    i_di: Array  # dt exp(-dt / tau_syn_I) (alpha)
+
+
+#: The fields only current-based networks fill.
+CURRENT_FIELDS = NeuronParams._fields[NeuronParams._fields.index("current") :]
 
 
 def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
@@ -55,7 +83,13 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
     p = pop.parameters
     n = pop.size
     zeros = np.zeros(n)
+    inf = np.full(n, np.inf)
     adex = pop.cell_type == "EIF_cond_exp_isfa_ista"
+    kind = SYNAPSE_KINDS[pop.cell_type]
+    current, alpha = kind.startswith("curr"), kind.endswith("alpha")
+    props = propagators(
+        p["tau_m"], p["cm"], p["tau_syn_E"], p["tau_syn_I"], np.full(n, alpha), dt
+    )
     return {
         "cm": p["cm"],
         "g_leak": p["cm"] / p["tau_m"],
@@ -74,14 +108,19 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
         "tau_w": p["tau_w"] if adex else np.ones(n),
         "tau_syn_e": p["tau_syn_E"],
         "tau_syn_i": p["tau_syn_I"],
-        "e_rev_e": p["e_rev_E"],
-        "e_rev_i": p["e_rev_I"],
+        "e_rev_e": zeros if current else p["e_rev_E"],
+        "e_rev_i": zeros if current else p["e_rev_I"],
         "i_offset": p["i_offset"],
-        "g_sat_e": p["g_sat_E"],
-        "g_sat_i": p["g_sat_I"],
+        "g_sat_e": inf if current else p["g_sat_E"],
+        "g_sat_i": inf if current else p["g_sat_I"],
         # As NEST: the refractory time goes to the tic grid, then up to whole steps
         # (t_ref = 2.04 ms at dt = 0.1 ms holds V for 21 steps, 2.0004 ms for 20).
         "refrac_steps": TimeGrid(dt).ceil_steps(p["tau_refrac"]).astype(float),
+        "current": np.full(n, current),
+        "alpha": np.full(n, alpha),
+        "psc_e": np.e / p["tau_syn_E"] if alpha else zeros,
+        "psc_i": np.e / p["tau_syn_I"] if alpha else zeros,
+        **props._asdict(),
     }
 
 
@@ -99,9 +138,9 @@ def from_network(
     stacked = {
         k: np.concatenate([part[k] for part in parts]) for k in NeuronParams._fields
     }
+    if not stacked["current"].any():  # conductance-based only: carry none of them
+        stacked.update({k: np.zeros(0, stacked[k].dtype) for k in CURRENT_FIELDS})
+    types = {"refrac_steps": jnp.int32, "current": jnp.bool_, "alpha": jnp.bool_}
     return NeuronParams(
-        **{
-            k: jnp.asarray(v, dtype=jnp.int32 if k == "refrac_steps" else dtype)
-            for k, v in stacked.items()
-        }
+        **{k: jnp.asarray(v, dtype=types.get(k, dtype)) for k, v in stacked.items()}
     )

@@ -40,6 +40,7 @@ from twin.analog.poisson import block_capacity, rates_of
 from twin.analog.runner import Progress, run_chunks
 from twin.analog.store import CompiledStore
 from twin.analog.tables import build_tables
+from twin.cells import SYNAPSE_KINDS
 from twin.errors import ConfigError
 from twin.network import Network
 from twin.recording import SpikeRecording
@@ -225,6 +226,7 @@ def simulate_batch(
         from_rest=config.offset_steps == 0,
         stimulated=bool(tables.current.step.shape[0]),
         native=use_native(config.delivery),
+        kinds=tuple(sorted({SYNAPSE_KINDS[p.cell_type] for p in network.populations})),
     )
     first_step = static.record_from_block * config.block_steps
     timed = timed_events(network, config, n_blocks)
