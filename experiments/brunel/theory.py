@@ -9,8 +9,10 @@ variant scaling the inhibitory weights by g and the Poisson rates by eta
 - ``theory_plane.csv`` and ``theory_plane.parquet``: one row per point, the columns
   of :meth:`twin.theory.plane.Plane.rows` with the axes named ``g`` and ``eta``;
 - ``theory_plane.png``: the excitatory rate over the plane (log colour scale),
-  hatched where there is no single stable fixed point, the boundary of the linearly
-  unstable region drawn where the stability was analysed, and the simulated points of
+  cells hatched (each its own grid point's: :func:`cell_edges`) where there is no
+  single stable fixed point, where the regular-firing flag is set and where the
+  stability is unknown, the boundary of the linearly unstable region drawn between
+  the points where it is known, and the simulated points of
   a sweep folder (:func:`simulated_points`) as discs coloured by their rate on the
   same scale.
 """
@@ -40,6 +42,7 @@ from twin.tiers import IDEAL, THEORY, THEORY_HARDWARE, THEORY_MAPPED
 __all__ = [
     "FILES",
     "SimulatedPoint",
+    "cell_edges",
     "plane_figure",
     "plane_network",
     "plane_rows",
@@ -173,6 +176,37 @@ def simulated_points(folder: Path) -> list[SimulatedPoint]:
     ]
 
 
+def cell_edges(centres: np.ndarray) -> np.ndarray:
+    """Return the edges of the cells around sorted centres, ``(n + 1,)``.
+
+    Midpoints between neighbours, the outer cells as wide as their neighbour's
+    half-distance on both sides (a single centre: a unit-wide cell) — the cells
+    ``pcolormesh(..., shading="nearest")`` draws.
+    """
+    c = np.asarray(centres, float)
+    if c.size == 1:
+        return np.array([c[0] - 0.5, c[0] + 0.5])
+    middle = 0.5 * (c[1:] + c[:-1])
+    return np.concatenate(
+        [[c[0] - (middle[0] - c[0])], middle, [2 * c[-1] - middle[-1]]]
+    )
+
+
+def _cells(g: np.ndarray, eta: np.ndarray, mask: np.ndarray, hatch: str) -> Any:
+    """Return hatched rectangles over the cells where ``mask`` (``(G, R)``) holds."""
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    x, y = cell_edges(g), cell_edges(eta)
+    boxes = [
+        Rectangle((x[i], y[j]), x[i + 1] - x[i], y[j + 1] - y[j])
+        for i, j in zip(*np.nonzero(mask), strict=True)
+    ]
+    return PatchCollection(
+        boxes, facecolor="none", edgecolor="black", linewidth=0, hatch=hatch
+    )
+
+
 def plane_figure(plane: Plane, simulated: Sequence[SimulatedPoint] = ()) -> Any:
     """Return the phase diagram: excitatory rate over (g, eta), marks and overlay.
 
@@ -200,26 +234,18 @@ def plane_figure(plane: Plane, simulated: Sequence[SimulatedPoint] = ()) -> Any:
     mesh = ax.pcolormesh(g, eta, shown, norm=norm, cmap="viridis", shading="nearest")
     fig.colorbar(mesh, ax=ax, label=f"{plane.populations[0]} rate (Hz)")
     handles = []
-    if not plane.stationary.all() and len(g) > 1 and len(eta) > 1:
-        ax.contourf(
-            g,
-            eta,
-            (~plane.stationary).T.astype(float),
-            levels=[0.5, 1.5],
-            colors="none",
-            hatches=["xx"],
-        )
-        handles.append(Patch(facecolor="white", hatch="xx", label="no stationary rate"))
-    regular = np.array(
-        [[Flag.REGULAR_FIRING in f for f in row] for row in plane.flags], float
-    )
-    if regular.any() and len(g) > 1 and len(eta) > 1:
-        ax.contourf(g, eta, regular.T, levels=[0.5, 1.5], colors="none", hatches=["//"])
-        handles.append(
-            Patch(facecolor="white", hatch="//", label="regular firing (flag)")
-        )
-    unstable = np.nan_to_num(plane.unstable, nan=0.0)
-    if 0 < unstable.sum() < unstable.size and len(g) > 1 and len(eta) > 1:
+    regular = np.array([[Flag.REGULAR_FIRING in f for f in row] for row in plane.flags])
+    unknown = np.isnan(plane.unstable) & np.isfinite(plane.resolved)
+    for mask, hatch, label in (
+        (~plane.stationary, "xx", "no stationary rate"),
+        (regular, "//", "regular firing (flag)"),
+        (unknown, "..", "stability not resolved"),
+    ):
+        if mask.any():
+            ax.add_collection(_cells(g, eta, mask, hatch))
+            handles.append(Patch(facecolor="white", hatch=hatch, label=label))
+    unstable = np.ma.masked_invalid(plane.unstable)
+    if 0 < unstable.sum() < unstable.count() and len(g) > 1 and len(eta) > 1:
         ax.contour(g, eta, unstable.T, levels=[0.5], colors="red", linewidths=1.5)
         handles.append(
             Patch(facecolor="none", edgecolor="red", label="unstable region")

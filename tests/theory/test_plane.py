@@ -42,3 +42,17 @@ def test_flags_as_text_are_sorted_names():
 def test_bad_axis_is_refused(axis):
     with pytest.raises(TheoryInputError):
         rates_plane(_ei(varied=False), axis, [1.0], stability=False)
+
+
+def test_unresolved_stability_is_unknown_never_stable():
+    """A count not backed by its tail check says nothing, unless a root was located."""
+    from twin.theory.plane import stability_state
+    from twin.theory.plane_stability import LinearStability
+
+    nan = float("nan")
+    assert np.isnan(stability_state(None))
+    assert stability_state(LinearStability(False, nan, nan, True)) == 0.0
+    assert stability_state(LinearStability(True, 20.0, 5.0, True)) == 1.0
+    assert np.isnan(stability_state(LinearStability(False, nan, nan, False)))
+    assert np.isnan(stability_state(LinearStability(True, 20.0, nan, False)))
+    assert stability_state(LinearStability(True, 20.0, 5.0, False)) == 1.0

@@ -19,10 +19,11 @@ from twin.network import Network
 from twin.theory.fixed_point import DEFAULT_STARTS
 from twin.theory.network_rates import rates_over
 from twin.theory.plane_groups import Resolution
+from twin.theory.plane_stability import LinearStability
 from twin.theory.stationary import Flag
 from twin.theory.validate import require
 
-__all__ = ["Plane", "flag_text", "rates_plane"]
+__all__ = ["Plane", "flag_text", "rates_plane", "stability_state"]
 
 
 def flag_text(flags: frozenset[Flag]) -> str:
@@ -49,7 +50,8 @@ class Plane:
         The :class:`Flag` set of each point, ``G x R`` nested tuples.
     unstable
         1 where the stable fixed point is linearly unstable, 0 where stable, NaN
-        where not analysed, ``(G, R)``.
+        where unknown (:func:`stability_state`: not analysed, or the root count
+        not resolved and no unstable root located), ``(G, R)``.
     frequency_hz, growth_per_s
         The leading unstable mode's frequency (Hz) and growth rate (1/s), NaN where
         stable or not analysed, ``(G, R)``.
@@ -88,14 +90,16 @@ class Plane:
         -------
         list of dict
             The axes, ``rate_<population>_hz``, ``stationary``, ``fixed_points``,
-            ``flags`` (:func:`flag_text`), ``unstable``, ``oscillatory`` (``None``
-            where not analysed), ``frequency_hz``, ``growth_per_s``,
-            ``stability_resolved``.
+            ``flags`` (:func:`flag_text`), ``unstable`` and ``oscillatory``
+            (``None`` where unknown: never "stable" by default),
+            ``frequency_hz``, ``growth_per_s``, ``stability_resolved`` (``None``
+            where not analysed).
         """
         out: list[dict[str, object]] = []
         for i, j in np.ndindex(*self.fixed_points.shape):
-            analysed = bool(np.isfinite(self.unstable[i, j]))
-            unstable = bool(self.unstable[i, j]) if analysed else None
+            analysed = bool(np.isfinite(self.resolved[i, j]))
+            known = bool(np.isfinite(self.unstable[i, j]))
+            unstable = bool(self.unstable[i, j]) if known else None
             frequency = float(self.frequency_hz[i, j])
             row: dict[str, object] = {
                 axes[0]: float(self.g_scale[i]),
@@ -119,6 +123,22 @@ class Plane:
             }
             out.append(row)
         return out
+
+
+def stability_state(analysis: LinearStability | None) -> float:
+    """Return 1 (unstable), 0 (stable) or NaN (unknown) for one point.
+
+    Unknown: not analysed (no single stable fixed point, no noise), or the root
+    count not backed by its tail check (:attr:`LinearStability.resolved` False)
+    and no unstable root located (a located root, ``growth_per_s > 0``, is
+    unstable whatever the count).
+    """
+    if analysis is None:
+        return float("nan")
+    if analysis.resolved:
+        return float(analysis.unstable)
+    located = analysis.unstable and bool(np.nan_to_num(analysis.growth_per_s) > 0)
+    return 1.0 if located else float("nan")
 
 
 def rates_plane(
@@ -186,7 +206,7 @@ def rates_plane(
             tuple(found[i * shape[1] + j].flags for j in range(shape[1]))
             for i in range(shape[0])
         ),
-        unstable=grid([nan if a is None else float(a.unstable) for a in analyses]),
+        unstable=grid([stability_state(a) for a in analyses]),
         frequency_hz=grid([nan if a is None else a.frequency_hz for a in analyses]),
         growth_per_s=grid([nan if a is None else a.growth_per_s for a in analyses]),
         resolved=grid([nan if a is None else float(a.resolved) for a in analyses]),
