@@ -53,6 +53,7 @@ __all__ = [
     "behaviour",
     "check_fidelity",
     "is_ablation",
+    "is_theory",
     "parse_fidelities",
     "realise",
     "tier_list",
@@ -163,6 +164,17 @@ def behaviour(fidelity: str) -> Behaviour:
         If ``fidelity`` is not one of :data:`FIDELITIES`.
     """
     return BEHAVIOUR[check_fidelity(fidelity)]
+
+
+def is_theory(name: str) -> bool:
+    """Whether ``name`` names a theory tier (computed, not simulated: no time window).
+
+    Examples
+    --------
+    >>> is_theory("theory-hardware"), is_theory("hardware"), is_theory("hardware-no-x")
+    (True, False, False)
+    """
+    return name in FIDELITIES and BEHAVIOUR[cast(Fidelity, name)].theory
 
 
 def is_ablation(name: str) -> bool:

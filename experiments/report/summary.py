@@ -2,7 +2,8 @@
 
 ``summary.csv`` has one row per (backend, tier, member, seed, point) with the
 ensemble member's labels (if any), the point's coordinates, the recording layout,
-the analysed window ``t_start``/``t_stop`` (ms), the workload's metrics
+the analysed window ``t_start``/``t_stop`` (ms; empty for a theory tier's row, which
+has no time window), the workload's metrics
 (:func:`columns`) and every loss counter (synapse loss fraction; events offered to
 and dropped by each rate-limited resource for the hardware tier); ``chips.csv`` the
 hardware tier's counts per unit of each resource. Both files keep the rows of other
@@ -146,8 +147,7 @@ def _row(
         *(labels.get(k, "") for k in names),
         *(r.point[c] for c in workload.coords),
         r.layout,
-        _ms(r.recorded_from),
-        _ms(r.recording.t_stop),
+        *(("", "") if r.window is None else (_ms(t) for t in r.window)),
         *(c.format(r.metrics[c.name]) for c in workload.columns),
         f"{r.losses.get('synapse_loss', 0.0):.5f}",
         *losses,

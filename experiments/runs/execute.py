@@ -230,9 +230,9 @@ def theory_result(
 
     The metrics are the workload's :meth:`~experiments.runs.workload.Workload.
     theory_metrics` of the neurons' stationary rates; the recording is empty (no
-    spikes, no per-neuron counts) over the point's run length, so the row states
-    the same window as the emulated tiers' (a stationary rate holds in any window);
-    the note is the run's (flags, effects not expressed) and names the metrics
+    spikes, no per-neuron counts) and the row states no time window
+    (:attr:`PointResult.window` is ``None``: a stationary rate is computed, not
+    simulated over a time); the note is the run's (flags, effects not expressed) and names the metrics
     without a value (NaN).
 
     Parameters

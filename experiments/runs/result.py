@@ -25,6 +25,7 @@ from experiments.runs.workload import Workload
 from twin.errors import ResultsError
 from twin.files import atomic_write_bytes
 from twin.recording import SpikeRecording
+from twin.tiers import is_theory
 
 __all__ = ["PointResult", "analyse", "load_point", "point_path", "save_point"]
 
@@ -90,6 +91,17 @@ class PointResult:
         default_factory=lambda: MappingProxyType({})
     )
     note: str = ""
+
+    @property
+    def window(self) -> tuple[float, float] | None:
+        """The analysed window ``(recorded_from, t_stop)``, ms.
+
+        ``None`` for a theory tier's row: stationary rates are computed, not
+        simulated over a time.
+        """
+        if is_theory(self.tier):
+            return None
+        return float(self.recorded_from), float(self.recording.t_stop)
 
     def __getitem__(self, name: str) -> float:
         """Return a coordinate or a metric by name.

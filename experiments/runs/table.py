@@ -4,7 +4,8 @@ The per-point files (:mod:`experiments.runs.store`) hold the spikes; the table h
 what a report needs of thousands of runs in one columnar file,
 ``OUT/results.parquet``: the point's coordinates, seed, tier, backend, layout, the
 analysed window ``t_start``/``t_stop`` (ms: the run's recording is complete from
-``t_start`` on and its windowed metrics cover (t_start, t_stop]), the workload's
+``t_start`` on and its windowed metrics cover (t_start, t_stop]; empty for a theory
+tier's row, which has no time window), the workload's
 metrics, the loss counters, a ``note`` where a result has one (a theory tier's flags
 and the effects it does not express), the wall time, the sweep's labels (e.g. the
 wafer and mapping strategy of an ensemble member), the unit, the code that computed
@@ -97,10 +98,8 @@ def _row(
     row |= {c.name: None for c in workload.columns}
     if result is not None:
         row |= {"layout": result.layout, "wall": result.wall, "status": "done"}
-        row |= {
-            "t_start": float(result.recorded_from),
-            "t_stop": float(result.recording.t_stop),
-        }
+        if result.window is not None:  # a theory row has none: empty
+            row["t_start"], row["t_stop"] = result.window
         row |= {k: float(v) for k, v in result.metrics.items()}
         row |= {k: float(v) for k, v in result.losses.items()}
         if result.note:

@@ -130,6 +130,12 @@ def test_summary_and_table_say_theory_with_nans_and_the_note(swept, tmp_path):
     assert all(r["cv"] == r["global_cv"] == "nan" for r in rows)
     assert all(float(r["rate_hz"]) > 0 for r in rows)
     assert all(r["note"].startswith("flags: ") for r in rows)
+    # computed, not simulated: no time window, in the summary and in the table
+    assert all(r["t_start"] == r["t_stop"] == "" for r in rows)
+    assert all(r.window is None for r in results)
+    table = read_table(swept[3]).having("done")
+    assert len(table) == 6
+    assert all(r["t_start"] is None and r["t_stop"] is None for r in table)
 
 
 def _found(network, growth, flag):
