@@ -93,6 +93,11 @@ def test_tier_lists_and_names():
     ("call", "message"),
     [
         (lambda: parse_fidelities("ideal,exact"), "unknown tier 'exact'"),
+        (lambda: parse_fidelities("theory,theory"), "names 'theory' twice"),
+        (
+            lambda: parse_fidelities("ideal,theory,mapped,ideal"),
+            "names 'ideal' twice; give each tier once \\(e.g. 'ideal,theory,mapped'",
+        ),
         (lambda: Tier("x", "perfect"), "unknown tier 'perfect'"),
         (lambda: Tier("hardware", "hardware"), "HardwareConfig"),
         (lambda: Tier("mapped", "mapped").without("weights"), "no hardware effect"),
@@ -169,3 +174,12 @@ def test_one_check_and_one_error_for_a_tier_name(call):
         "theory-hardware, a comma-separated list of them, or 'all' (ideal, mapped, "
         "hardware)"
     )
+
+
+def test_a_tier_given_twice_on_the_command_line_is_one_line_and_exit_2(capsys):
+    from experiments.cli import main
+
+    with pytest.raises(SystemExit) as caught:
+        main(["brunel", "--fidelity", "theory,theory", "--out", "unused"])
+    assert caught.value.code == 2
+    assert "names 'theory' twice" in capsys.readouterr().err

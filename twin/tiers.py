@@ -267,10 +267,17 @@ def parse_fidelities(text: str) -> list[Fidelity]:
     Raises
     ------
     ConfigError
-        If a name is not one of :data:`FIDELITIES`.
+        If a name is not one of :data:`FIDELITIES`, or is given twice.
     """
     names = list(SIMULATED) if text == "all" else text.split(",")
-    return [check_fidelity(name) for name in names]
+    tiers = [check_fidelity(name) for name in names]
+    twice = [name for i, name in enumerate(tiers) if name in tiers[:i]]
+    if twice:
+        raise ConfigError(
+            f"tier list {text!r} names {twice[0]!r} twice; give each tier once "
+            f"(e.g. {','.join(dict.fromkeys(tiers))!r})"
+        )
+    return tiers
 
 
 def tier_list(
