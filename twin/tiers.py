@@ -19,7 +19,7 @@ which supplies its own variation) is the workload's choice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal, cast
@@ -52,6 +52,7 @@ __all__ = [
     "ablated_effect",
     "behaviour",
     "check_fidelity",
+    "emulated_tier",
     "is_ablation",
     "is_theory",
     "parse_fidelities",
@@ -82,6 +83,12 @@ FIDELITIES: Final[tuple[Fidelity, ...]] = (
     THEORY_MAPPED,
     THEORY_HARDWARE,
 )
+#: The emulated tier whose network each theory tier describes.
+_EMULATED: Final[Mapping[str, Fidelity]] = {
+    THEORY: IDEAL,
+    THEORY_MAPPED: MAPPED,
+    THEORY_HARDWARE: HARDWARE,
+}
 #: Name prefix of an ablation tier: ``hardware-no-<effect>``.
 ABLATION_PREFIX: Final = "hardware-no-"
 
@@ -175,6 +182,21 @@ def is_theory(name: str) -> bool:
     (True, False, False)
     """
     return name in FIDELITIES and BEHAVIOUR[cast(Fidelity, name)].theory
+
+
+def emulated_tier(name: str) -> str:
+    """Return the emulated tier whose network a tier's rows describe.
+
+    A theory tier's is the tier it computes the rates of (``theory``: ``ideal``,
+    ``theory-mapped``: ``mapped``, ``theory-hardware``: ``hardware``); any other
+    tier's is itself. NEST rows of that tier are what the tier is compared with.
+
+    Examples
+    --------
+    >>> emulated_tier("theory"), emulated_tier("theory-mapped"), emulated_tier("mapped")
+    ('ideal', 'mapped', 'mapped')
+    """
+    return _EMULATED.get(name, name)
 
 
 def is_ablation(name: str) -> bool:

@@ -27,7 +27,7 @@ from experiments.report.load import Row
 from experiments.report.losses import chip_table, drop_table
 from experiments.report.members import describe_rows
 from experiments.report.tables import ablation_table
-from twin.tiers import HARDWARE, IDEAL, MAPPED, is_ablation
+from twin.tiers import HARDWARE, IDEAL, MAPPED, emulated_tier, is_ablation, is_theory
 
 __all__ = ["BrunelComparison", "report"]
 
@@ -87,6 +87,12 @@ def report(
     if MAPPED in n_groups and MAPPED in t_groups:
         lines += ["", "## Twin `mapped` tier vs NEST on the same mapped network", ""]
         lines += nest_table(t_groups[MAPPED], n_groups[MAPPED])
+    for theory in (
+        t for t in t_groups if is_theory(t) and emulated_tier(t) in n_groups
+    ):
+        partner = emulated_tier(theory)  # the tier whose network it describes
+        lines += ["", f"## Theory `{theory}` vs NEST `{partner}`", ""]
+        lines += nest_table(t_groups[theory], n_groups[partner])
     if len({MAPPED, HARDWARE} & set(t_groups)):
         lines += ["", "## Tiers (twin): ideal, mapped, hardware", ""]
         lines += tier_table(t_groups)

@@ -6,7 +6,9 @@ Rows are told apart by platform, tier and ensemble member
 of one member, never over members (:func:`member_reports` gives each member its own
 report, compared with the NEST member of the same labels). A :class:`Comparison`
 reports a workload from its coordinates and metric columns alone: each tier NEST ran
-against NEST (:func:`experiments.report.tables.platform_table`), every tier against
+against NEST, a theory tier against NEST's run of the tier it describes
+(:func:`twin.tiers.emulated_tier`; :func:`experiments.report.tables.platform_table`),
+every tier against
 the first model tier (:func:`~experiments.report.tables.tier_table`), the hardware
 tier's losses (:mod:`experiments.report.losses`) and its ablations. A workload with
 tables of its own (Brunel's (g, eta) report) implements :class:`Comparer`.
@@ -33,7 +35,7 @@ from experiments.report.members import (
 from experiments.report.tables import ablation_table, platform_table, tier_table
 from twin.errors import ConfigError
 from twin.files import atomic_write_text
-from twin.tiers import FIDELITIES, HARDWARE, is_ablation
+from twin.tiers import FIDELITIES, HARDWARE, emulated_tier, is_ablation
 
 __all__ = [
     "Comparer",
@@ -327,10 +329,11 @@ class Comparison:
             for side, rows in sides
             if rows
         ]
-        for tier in (t for t in FIDELITIES if t in twin and t in nest):
-            lines += ["", f"## Twin `{tier}` tier vs NEST `{tier}`", ""]
+        for tier in (t for t in FIDELITIES if t in twin and emulated_tier(t) in nest):
+            partner = emulated_tier(tier)  # a theory tier: the tier it describes
+            lines += ["", f"## Twin `{tier}` tier vs NEST `{partner}`", ""]
             lines += platform_table(
-                twin[tier], nest[tier], self.coords, self.metrics, self.judged
+                twin[tier], nest[partner], self.coords, self.metrics, self.judged
             )
         tiers = {t: twin[t] for t in _tier_order(list(twin))}
         if len(tiers) > 1:
