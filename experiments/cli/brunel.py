@@ -112,11 +112,13 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
     from experiments.runs.executor import SweepError
     from experiments.runs.table import TABLE_NAME, read_table
     from experiments.runs.workload import Finished, write_outputs
+    from twin.tiers import is_theory
 
     out = Path(args.out)
     configs = _configs(args)
     members = _members(args, backend)
     tiers = members[0].tiers
+    computed = any(is_theory(t.name) for t in tiers)
     print(
         f"Brunel sweep on {backend}: {len(configs)} runs x {len(tiers)} tier(s) "
         f"({', '.join(t.name for t in tiers)})"
@@ -124,6 +126,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
         + f", {args.t_stop / 1000:g} s each; finished points are kept in "
         f"{out / 'points'} and reused by the same code"
         + (" (and by other code: --reuse-stale)" if args.reuse_stale else "")
+        + ("; theory rows are computed again, not kept" if computed else "")
     )
     start = time.perf_counter()
     try:

@@ -160,8 +160,9 @@ def test_no_stationary_rate_gives_nan_rates_and_the_flag(monkeypatch, growth, fl
     names = tuple(p.name for p in network.populations)
     found = _found(network, growth, flag)
 
-    def rates_over(net, g, r, *, starts, stability):
+    def rates_over(net, g, r, *, starts, stability, check_connectivity):
         assert stability  # the tier asks for the linear stability of every point
+        assert not check_connectivity  # checked on the requested network
         return [found] * len(g)
 
     monkeypatch.setattr(resolved_module, "rates_over", rates_over)
@@ -217,3 +218,50 @@ def test_cli_runs_the_theory_tier(tmp_path, capsys):
     assert done["note"] == row["note"]
     assert main(["compare", str(out), "--out", str(tmp_path / "cmp")]) == 0
     assert "theory" in (tmp_path / "cmp" / "report.md").read_text()
+
+
+def _uneven_losses(network):
+    """The network with most synapses onto the first half of every population lost
+    (as a mapping on a small chip block loses them: unevenly across targets)."""
+    kept = []
+    for proj in network.projections:
+        half = network.population(proj.post).size // 2
+        keep = (proj.post_idx >= half) | (np.arange(proj.post_idx.size) % 8 == 0)
+        kept.append(
+            proj.replace(
+                pre_idx=proj.pre_idx[keep],
+                post_idx=proj.post_idx[keep],
+                weight=proj.weight[keep],
+                delay=proj.delay[keep],
+            )
+        )
+    return network.replace(projections=tuple(kept))
+
+
+def test_uneven_mapping_losses_are_described_not_refused():
+    """The in-degree test refuses a structured *requested* network; a realisation's
+    uneven losses are a per-neuron spread the theory describes (no refusal)."""
+    from tests.theory.test_network_rates import _ei
+    from twin.realised import Realised
+    from twin.theory import NotDescribableError, rates_of
+
+    requested = _ei(varied=False, n=(200, 50))
+    lossy = _uneven_losses(requested)
+    with pytest.raises(NotDescribableError, match="dispersed beyond a random"):
+        rates_of(lossy)  # as a network of its own: structured, refused
+    (tier,) = tier_list([THEORY_MAPPED])
+    realised = Realised(tier, lossy)
+    run = theory_tiers(
+        [TierRequest(tier, requested, realised=realised)], [RunVariant(())]
+    )
+    assert "not described" not in run.notes[0][0]
+    every = np.concatenate([run.rates[0][0]["e"], run.rates[0][0]["i"]])
+    assert np.isfinite(every).all()
+    assert every.mean() > 0
+    # the same solve without the check, by hand
+    (want,) = resolve_neurons(lossy, stability=True, check_connectivity=False)
+    np.testing.assert_allclose(every, want.neuron_rates, rtol=1e-12)
+    # a structured request stays refused, by name
+    run = theory_tiers([TierRequest(tier, lossy, realised=realised)], [RunVariant(())])
+    assert "dispersed beyond a random projection's" in run.notes[0][0]
+    assert np.isnan(run.rates[0][0]["e"]).all()

@@ -33,7 +33,14 @@ from twin.sources import PoissonSource
 from twin.theory.conductance import Drive
 from twin.theory.errors import NotDescribableError
 
-__all__ = ["DISPERSION_LEVEL", "Inputs", "Scales", "connectivity_kind", "inputs_of"]
+__all__ = [
+    "DISPERSION_LEVEL",
+    "Inputs",
+    "Scales",
+    "check_random",
+    "connectivity_kind",
+    "inputs_of",
+]
 
 #: Significance of the in-degree dispersion test (a random projection fails it once
 #: in a million).
@@ -220,13 +227,30 @@ def _per_target(post_idx: np.ndarray, values: np.ndarray, n_post: int) -> np.nda
     return sums
 
 
-def inputs_of(network: Network) -> dict[str, Inputs]:
+def check_random(network: Network) -> None:
+    """Check that every projection of ``network`` is random (:func:`connectivity_kind`).
+
+    Raises
+    ------
+    NotDescribableError
+        If a projection's in-degrees are over-dispersed; the message names it.
+    """
+    for proj in network.projections:
+        connectivity_kind(proj, network.population(proj.post).size)
+
+
+def inputs_of(network: Network, *, check: bool = True) -> dict[str, Inputs]:
     """Return the :class:`Inputs` of every population of a network.
 
     Parameters
     ----------
     network
         Any twin network without current stimuli.
+    check
+        Check that its projections are random (:func:`check_random`). A realised
+        network whose requested one passed it is not checked again: the mapping's
+        losses are uneven across targets (e.g. a small chip block), a spread of
+        in-degrees that the per-neuron sums describe as they are, not a structure.
 
     Returns
     -------
@@ -237,7 +261,8 @@ def inputs_of(network: Network) -> dict[str, Inputs]:
     ------
     NotDescribableError
         If the network has current stimuli, a projection's connectivity is not
-        random (:func:`connectivity_kind`) or a source emits given spike times.
+        random (:func:`connectivity_kind`, with ``check``) or a source emits given
+        spike times.
     """
     if network.stimuli:
         raise NotDescribableError(
@@ -251,9 +276,10 @@ def inputs_of(network: Network) -> dict[str, Inputs]:
     second = {k: np.zeros(s) for k, s in shapes.items()}
     ext_first = {k: np.zeros(s[::2]) for k, s in shapes.items()}
     ext_second = {k: np.zeros(s[::2]) for k, s in shapes.items()}
+    if check:
+        check_random(network)
     for proj in network.projections:
         n_post = network.population(proj.post).size
-        connectivity_kind(proj, n_post)
         x = _RECEPTOR[proj.receptor]
         w = proj.weight
         post = proj.post_idx

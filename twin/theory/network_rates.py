@@ -32,7 +32,7 @@ import numpy as np
 
 from twin.network import Network
 from twin.theory.conductance import Neurons, effective_input, neuron_rates
-from twin.theory.connectivity import Scales, inputs_of
+from twin.theory.connectivity import Inputs, Scales, inputs_of
 from twin.theory.cubature import NODES, PROBES_PER_NODE, anchor_probes, cubature_group
 from twin.theory.errors import TheoryInputError
 from twin.theory.fixed_point import DEFAULT_STARTS, solve_points
@@ -181,6 +181,7 @@ def rates_over(
     nodes: int = NODES,
     starts: Sequence[float] = DEFAULT_STARTS,
     stability: bool = False,
+    check_connectivity: bool = True,
 ) -> tuple[NetworkRates, ...]:
     """Return the stationary rates of a batch of variants of ``network``.
 
@@ -201,6 +202,11 @@ def rates_over(
         (:func:`twin.theory.plane_stability.stability_over`; a few ms per point):
         :attr:`NetworkRates.stability` set, :attr:`Flag.OSCILLATORY` where it is
         unstable.
+    check_connectivity
+        Refuse a projection whose in-degrees are dispersed beyond a random one's
+        (:func:`twin.theory.connectivity.check_random`); ``False`` for a realised
+        network whose requested one passed it (the theory tiers: the mapping's
+        uneven losses are described per neuron).
 
     Returns
     -------
@@ -223,7 +229,8 @@ def rates_over(
         raise TheoryInputError(f"nodes = {nodes!r}; give >= 1 (default {NODES})")
     g, r = (x.reshape(-1) for x in _scales(g_scale, rate_scale))
     names = tuple(p.name for p in network.populations)
-    groups = _groups(network, names, neurons, g, r, nodes)
+    inputs = inputs_of(network, check=check_connectivity)
+    groups = _groups(network, inputs, neurons, g, r, nodes)
     exponential = any(np.any(k.cells.delta_T > 0) for k in groups.values())
     distinct = sum(k.share.size for k in groups.values())
     chunk = max(1, CHUNK // (max(1, len(starts)) * distinct))
@@ -237,14 +244,14 @@ def rates_over(
 
 def _groups(
     network: Network,
-    names: tuple[str, ...],
+    inputs: Mapping[str, Inputs],
     neurons: Resolution,
     g: np.ndarray,
     r: np.ndarray,
     nodes: int,
 ) -> dict[str, NeuronGroup]:
     """Return each population's neurons as :func:`rates_over`'s ``neurons`` asks."""
-    inputs = inputs_of(network)
+    names = tuple(p.name for p in network.populations)
     cells = {p.name: Neurons.of(p) for p in network.populations}
     if neurons == "each":
         return {k: NeuronGroup.distinct(cells[k], inputs[k]) for k in names}

@@ -104,15 +104,17 @@ class Synapses:
     names: tuple[str, ...]
 
     @classmethod
-    def of(cls, network: Network) -> Synapses:
+    def of(cls, network: Network, *, check: bool = True) -> Synapses:
         """Return the synapses of a network the stationary theory describes.
+
+        ``check``: as :func:`twin.theory.connectivity.inputs_of`.
 
         Raises
         ------
         NotDescribableError
             As :func:`twin.theory.connectivity.inputs_of` (which checks the network).
         """
-        inputs_of(network)  # the same checks as the population closure
+        inputs_of(network, check=check)  # the same checks as the population closure
         names = tuple(p.name for p in network.populations)
         bounds = np.cumsum([0, *(p.size for p in network.populations)])
         n = int(bounds[-1])
@@ -233,6 +235,7 @@ def resolve_neurons(
     max_iterations: int = MAX_ITERATIONS,
     starts: Sequence[float] = DEFAULT_STARTS,
     stability: bool = False,
+    check_connectivity: bool = True,
 ) -> tuple[NeuronResolved, ...]:
     """Return the neuron-resolved stationary rates of a batch of variants.
 
@@ -253,6 +256,8 @@ def resolve_neurons(
         Also the linear stability of the population closure's fixed point
         (:func:`twin.theory.network_rates.rates_over`; its flags in
         :attr:`NeuronResolved.population`).
+    check_connectivity
+        As :func:`twin.theory.network_rates.rates_over`.
 
     Returns
     -------
@@ -272,12 +277,17 @@ def resolve_neurons(
     if max_iterations < 1:
         raise TheoryInputError(f"max_iterations = {max_iterations!r}; give >= 1")
     closure = rates_over(
-        network, g_scale, rate_scale, starts=starts, stability=stability
+        network,
+        g_scale,
+        rate_scale,
+        starts=starts,
+        stability=stability,
+        check_connectivity=check_connectivity,
     )
     g, r = np.broadcast_arrays(
         np.asarray(g_scale, float), np.asarray(rate_scale, float)
     )
-    syn = Synapses.of(network)
+    syn = Synapses.of(network, check=check_connectivity)
     ok = np.array([c.stationary.ok for c in closure])
     rates = np.zeros((len(closure), int(syn.bounds[-1])))
     active = np.flatnonzero(ok)

@@ -195,7 +195,11 @@ def linearised(network: Network, factors: Mapping[str, np.ndarray]) -> Network:
 
 
 def saturated_rates(
-    network: Network, g_scale: float = 1.0, rate_scale: float = 1.0
+    network: Network,
+    g_scale: float = 1.0,
+    rate_scale: float = 1.0,
+    *,
+    check_connectivity: bool = True,
 ) -> tuple[NetworkRates, Network]:
     """Return the stationary rates of a variant of a saturating network.
 
@@ -205,6 +209,8 @@ def saturated_rates(
         The network (finite ``g_sat`` allowed; linear neurons keep factor 1).
     g_scale, rate_scale
         The variant (as :func:`twin.theory.rates_over`).
+    check_connectivity
+        As :func:`twin.theory.rates_over`.
 
     Returns
     -------
@@ -222,7 +228,8 @@ def saturated_rates(
     NotDescribableError, TheoryInputError
         As :func:`twin.theory.rates_over`.
     """
-    inputs = inputs_of(network)
+    check = check_connectivity
+    inputs = inputs_of(network, check=check_connectivity)
     g_sat = _g_sat(network)
     names = [p.name for p in network.populations]
     rates = np.zeros(len(names))
@@ -233,16 +240,18 @@ def saturated_rates(
             network, {k: mean_factors(g_mean[k], g_sat[k]) for k in names}
         )
         start = (float(np.mean(rates)),) if rates.any() else (0.0, 10.0, 100.0)
-        (step,) = rates_over(linear, g_scale, rate_scale, starts=start)
+        (step,) = rates_over(
+            linear, g_scale, rate_scale, starts=start, check_connectivity=check
+        )
         if not step.stationary.ok:
             break
         new = (1.0 - DAMPING) * rates + DAMPING * step.rates
         settled = bool(np.max(np.abs(new - rates)) < TOLERANCE)
         rates = new
         if settled:
-            (final,) = rates_over(linear, g_scale, rate_scale)
+            (final,) = rates_over(linear, g_scale, rate_scale, check_connectivity=check)
             return final, linear
-    (final,) = rates_over(linear, g_scale, rate_scale)
+    (final,) = rates_over(linear, g_scale, rate_scale, check_connectivity=check)
     unsettled = dataclasses.replace(
         final.stationary,
         fixed_points=tuple(p for p in final.stationary.fixed_points if not p.stable),

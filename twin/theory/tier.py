@@ -13,7 +13,9 @@ What the stationary theory cannot express is named in each result's note, never
 dropped in silence: the wafer's rate limits (in-run priority encoders and DNC
 mergers, the recording and input links after the run) where they act, a network it
 cannot describe at all (current stimuli, spike-time sources, structured
-connectivity: no rates, the refusal's message), the flags of the solve
+connectivity of the requested network: no rates, the refusal's message; a
+realisation's uneven synapse losses, e.g. on a small chip block, are described per
+neuron, not refused), the flags of the solve
 (``flags: slow_synapses, ...``: the names of :class:`twin.theory.Flag`, lower
 case). Where there is no single stable fixed point, or a flag other than the
 approximations' caveats (:data:`CAVEATS`) says the stationary rate is not what a run
@@ -31,7 +33,9 @@ from types import MappingProxyType
 
 import numpy as np
 
+from twin.network import Network
 from twin.realised import Realised
+from twin.theory.connectivity import check_random
 from twin.theory.errors import NotDescribableError
 from twin.theory.network_rates import NetworkRates
 from twin.theory.neuron_resolved import NeuronResolved, resolve_neurons
@@ -129,21 +133,28 @@ def _resolved_rates(
 
 
 def _variants_of(
-    realised: Realised, variants: Sequence[RunVariant]
+    requested: Network, realised: Realised, variants: Sequence[RunVariant]
 ) -> list[tuple[dict[str, np.ndarray], list[str]]]:
     """Return the neuron rates and note items of every variant of one realisation.
 
-    A network with saturating input: the population closure with the mean
-    saturation (:mod:`twin.theory.saturation`); any other: the neuron-resolved fixed
-    point (:func:`twin.theory.neuron_resolved.resolve_neurons`), with the linear
-    stability of the population closure.
+    The requested network's projections must be random
+    (:func:`twin.theory.connectivity.check_random`); the realisation's are not
+    checked again (the mapping's losses are uneven across targets, which the
+    per-neuron sums describe). A network with saturating input: the population
+    closure with the mean saturation (:mod:`twin.theory.saturation`); any other: the
+    neuron-resolved fixed point (:func:`twin.theory.neuron_resolved.resolve_neurons`),
+    with the linear stability of the population closure.
     """
     network = realised.network
     unexpressed = [BANDWIDTH_NOTE] if realised.bandwidth_limited else []
     try:
+        check_random(requested)
         if saturating(network):
             closures = [
-                saturated_rates(network, v.g_scale, v.rate_scale)[0] for v in variants
+                saturated_rates(
+                    network, v.g_scale, v.rate_scale, check_connectivity=False
+                )[0]
+                for v in variants
             ]
             unexpressed.append(SATURATION_NOTE)
             return [
@@ -155,6 +166,7 @@ def _variants_of(
             np.array([v.g_scale for v in variants]),
             np.array([v.rate_scale for v in variants]),
             stability=True,
+            check_connectivity=False,
         )
     except NotDescribableError as err:
         nan = {p.name: np.full(p.size, np.nan) for p in network.populations}
@@ -195,7 +207,10 @@ def theory_tiers(
     """
     nets = tuple(r.realise() for r in requests)
     start = time.perf_counter()
-    per_request = [_variants_of(tn, variants) for tn in nets]
+    per_request = [
+        _variants_of(r.network, tn, variants)
+        for r, tn in zip(requests, nets, strict=True)
+    ]
     wall = time.perf_counter() - start
     rates, notes, losses = [], [], []
     for v in range(len(variants)):
