@@ -18,6 +18,7 @@ from twin import NetworkError, Population
 from twin.cells import CELL_RULES, CELL_TYPES
 
 IF, EIF = "IF_cond_exp", "EIF_cond_exp_isfa_ista"
+CURR_EXP, CURR_ALPHA = "IF_curr_exp", "IF_curr_alpha"
 IF_DEFAULTS, EIF_DEFAULTS = CELL_TYPES[IF], CELL_TYPES[EIF]
 #: aeif_cond_exp: max_exp_arg = std::log(std::numeric_limits<double>::max() / 1e20).
 NEST_MAX_EXP_ARG = math.log(sys.float_info.max / 1e20)
@@ -32,6 +33,8 @@ def nest_accepts(cell_type, p):
         and p["tau_syn_I"] > 0
     ):
         return False
+    if cell_type in (CURR_EXP, CURR_ALPHA):  # iaf_psc_exp/alpha check tau_m too
+        return p["v_reset"] < p["v_thresh"] and p["tau_m"] > 0
     if cell_type == IF:
         return p["v_reset"] < p["v_thresh"]
     delta, spike, thresh = (float(p[k]) for k in ("delta_T", "v_spike", "v_thresh"))
@@ -46,7 +49,8 @@ def nest_accepts(cell_type, p):
 
 
 def twin_accepts(cell_type, p):
-    """The twin: NEST's checks plus a positive membrane time constant."""
+    """The twin: NEST's checks plus a positive membrane time constant (which NEST
+    checks itself for the current-based cells)."""
     return nest_accepts(cell_type, p) and p["tau_m"] > 0
 
 
@@ -76,6 +80,19 @@ CASES = [
     (EIF, "tau_syn_I", 0.0),
     (EIF, "tau_w", 0.0),
     (EIF, "tau_m", 0.0),
+    *(
+        (cell, name, pivot)
+        for cell in (CURR_EXP, CURR_ALPHA)
+        for name, pivot in (
+            ("v_reset", CELL_TYPES[cell]["v_thresh"]),
+            ("v_thresh", CELL_TYPES[cell]["v_reset"]),
+            ("cm", 0.0),
+            ("tau_m", 0.0),
+            ("tau_syn_E", 0.0),
+            ("tau_syn_I", 0.0),
+            ("tau_refrac", 0.0),
+        )
+    ),
 ]
 #: Other parameters of a case (the varied one: its value at the other neurons). The
 #: overflow case near v_spike needs a small delta_T to reach the bound.

@@ -3,7 +3,7 @@
 Every scenario is classified by name: it passes (:data:`MUST_PASS`, only what the
 twin emulates), or it stops with the twin's clear error naming the first feature
 it needs that the twin does not emulate (:data:`MUST_STOP`: plastic or stochastic
-synapses, current-based or alpha-shaped cells, other sources, ...), or PyNN skips
+synapses, alpha-shaped conductances, other cells and sources, ...), or PyNN skips
 it itself (:data:`SKIPPED_BY_PYNN`). No other error, no wrong value and no
 unclassified scenario is acceptable. README's table of the scenarios that stop
 is checked against :data:`MUST_STOP`.
@@ -31,12 +31,17 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 #: Scenarios that use only features the twin emulates.
 MUST_PASS = frozenset({
+    "test__simulation_control::test_reset",
+    "test__simulation_control::test_reset_with_clear",
+    "test__simulation_control::test_reset_with_spikes",
     "test__simulation_control::test_run_until",
+    "test__simulation_control::test_setup",
     "test_cell_types::test_SpikeSourcePoisson",
     "test_cell_types::test_issue511",
     "test_cell_types::test_update_SpikeSourceArray",
     "test_connection_handling::test_connection_access_weight_and_delay",
     "test_connection_handling::test_connections_attribute",
+    "test_connection_handling::test_issue672",
     "test_connectors::test_all_to_all_static_no_self",
     "test_connectors::test_fixed_number_post_no_replacement",
     "test_connectors::test_fixed_number_post_with_replacement",
@@ -44,43 +49,44 @@ MUST_PASS = frozenset({
     "test_connectors::test_fixed_number_pre_with_replacement",
     "test_connectors::test_issue309",
     "test_connectors::test_issue622",
+    "test_electrodes::test_changing_electrode",
     "test_electrodes::test_issue165",
+    "test_electrodes::test_issue321",
+    "test_electrodes::test_issue451",
+    "test_electrodes::test_issue483",
+    "test_electrodes::test_issue487",
+    "test_electrodes::test_issue512",
+    "test_electrodes::test_issue759",
+    "test_electrodes::test_ticket226",
     "test_issue231::test_issue231",
     "test_issue274::test_issue274",
     "test_parameter_handling::test_issue241",
     "test_parameter_handling::test_issue302",
     "test_procedural_api::test_ticket195",
     "test_recording::test_issue259",
-    "test_recording::test_record_vm_and_gsyn_from_assembly",
+    "test_recording::test_issue499",
     "test_recording::test_mix_procedural_and_oo",
+    "test_recording::test_record_vm_and_gsyn_from_assembly",
+    "test_recording::test_record_with_filename",
     "test_recording::test_reset_recording",
     "test_recording::test_sampling_interval",
     "test_scenario1::test_scenario1",
+    "test_scenario2::test_scenario2",
     "test_ticket166::test_ticket166",
 })  # fmt: skip
 
 #: The PyNN feature the twin does not emulate -> the error the twin raises for it
 #: and the scenarios that stop at it first.
 STOPS_AT: dict[str, tuple[type[TwinError], frozenset[str]]] = {
-    "IF_curr_exp": (UnsupportedError, frozenset({
-        "test__simulation_control::test_reset",
-        "test__simulation_control::test_reset_with_clear",
-        "test__simulation_control::test_reset_with_spikes",
-        "test__simulation_control::test_setup",
-        "test_connection_handling::test_issue672",
-        "test_electrodes::test_changing_electrode",
+    "ACSource": (UnsupportedError, frozenset({
+        "test_electrodes::test_issue442",
         "test_electrodes::test_issue445",
-        "test_electrodes::test_issue451",
-        "test_electrodes::test_issue483",
-        "test_electrodes::test_issue487",
         "test_electrodes::test_issue497",
-        "test_electrodes::test_issue512",
         "test_electrodes::test_issue631",
-        "test_electrodes::test_issue759",
         "test_electrodes::test_issue_465_474_630",
-        "test_recording::test_issue499",
-        "test_recording::test_record_with_filename",
-        "test_scenario2::test_scenario2",
+    })),
+    "NoisyCurrentSource": (UnsupportedError, frozenset({
+        "test_electrodes::test_issue437",
     })),
     "TsodyksMarkramSynapse": (UnsupportedError, frozenset({
         "test_connectors::test_all_to_all_tsodyksmarkram",
@@ -91,12 +97,6 @@ STOPS_AT: dict[str, tuple[type[TwinError], frozenset[str]]] = {
         "test_parameter_handling::test_set_synaptic_parameters_multiply_connected",
         "test_parameter_handling::test_set_synaptic_parameters_partially_connected",
         "test_scenario4::test_scenario4",
-    })),
-    "IF_curr_alpha": (UnsupportedError, frozenset({
-        "test_electrodes::test_issue321",
-        "test_electrodes::test_issue437",
-        "test_electrodes::test_issue442",
-        "test_electrodes::test_ticket226",
     })),
     "SpikePairRule": (UnsupportedError, frozenset({
         "test_connection_handling::test_issue652",

@@ -41,6 +41,7 @@ from twin.network import Network
 from twin.recording import SpikeRecording
 from twin.stages import Stage
 from twin.wafer.neurons import block_of_column, bus_id
+from twin.wafer_cells import check_wafer_cells
 
 __all__ = [
     "EFFECTS",
@@ -180,8 +181,11 @@ def realise_hardware(
     UnsupportedError
         If a current stimulus has more amplitudes than a HICANN's pattern holds
         (:func:`twin.hardware.stimuli.limit_stimuli`, which also discards, with a
-        warning, all but one stimulated neuron per HICANN; not a switchable effect).
+        warning, all but one stimulated neuron per HICANN; not a switchable effect),
+        or a population's cell type is not one the wafer runs
+        (:func:`twin.wafer_cells.check_wafer_cells`).
     """
+    check_wafer_cells(network, "the hardware tier")
     network, stimuli = limit_stimuli(network, sites)
     report_params = None
     if config.parameters:

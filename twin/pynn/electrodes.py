@@ -244,6 +244,29 @@ class StepCurrentSource(_CurrentSource, electrodes.StepCurrentSource):
 
     translations = build_translations(("amplitudes", "amplitudes"), ("times", "times"))
 
+    def get_parameters(self) -> dict[str, Any]:
+        """Return the parameters, ``times`` on the step grid as PyNN reports them.
+
+        As PyNN's NEURON and Brian backends (``_check_step_times``): each time
+        rounded to the nearest step, of equal rounded times the last amplitude
+        kept. The source acts as pyNN.nest makes it act, from the times as given
+        (:meth:`changes`).
+
+        Returns
+        -------
+        dict of str to numpy.ndarray
+            ``times`` (ms) and ``amplitudes`` (nA); empty while the source is being
+            constructed.
+        """
+        values = super().get_parameters()
+        if not values:
+            return values
+        dt = state.grid.dt
+        t = np.rint(np.asarray(values["times"], float) / dt) * dt
+        a = np.asarray(values["amplitudes"], float)
+        keep = np.append(t[1:] != t[:-1], True) if t.size else np.zeros(0, bool)
+        return {"times": t[keep], "amplitudes": a[keep]}
+
     def _changes(
         self, values: dict[str, Any], delay_steps: int, grid: TimeGrid
     ) -> tuple[np.ndarray, np.ndarray]:

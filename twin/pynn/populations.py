@@ -351,10 +351,10 @@ class Population(common.Population):
                 f"{type(self.celltype).__name__}"
             )
         values = checked_initial_values(values, variable, f"population {self.label!r}")
-        if variable.startswith("gsyn") and np.any(values != 0):
+        if variable.startswith(("gsyn", "isyn")) and np.any(values != 0):
             raise UnsupportedError(
                 f"initial {variable} other than 0; the twin starts every run "
-                "without synaptic conductance (initialize v and w)"
+                "without synaptic input (initialize v and w)"
             )
         self._initial[variable] = np.array(self._initial[variable], copy=True)
         self._initial[variable][cells] = values

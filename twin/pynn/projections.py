@@ -244,7 +244,10 @@ class Projection(common.Projection):
         """
         if name == "delay":
             return simulator.state.realised_delays(values, self._context)
-        return checked_weights(values, self._context)
+        negative = (
+            not self.post.conductance_based and self.receptor_type == "inhibitory"
+        )
+        return checked_weights(values, self._context, negative)
 
     def _store(self, weight: np.ndarray, delay: np.ndarray) -> None:
         """Replace the weights and delays of every connection, both checked first."""

@@ -5,7 +5,9 @@ translation is the identity: the native name is the PyNN name. Hardware units be
 to :mod:`twin.hardware`, not to this table.
 
 Supported: the wafer's neuron models ``IF_cond_exp`` and ``EIF_cond_exp_isfa_ista``
-(BrainScaleS-1 neurons are conductance based AdEx circuits), ``SpikeSourcePoisson``,
+(BrainScaleS-1 neurons are conductance based AdEx circuits), the current-based
+``IF_curr_exp`` and ``IF_curr_alpha`` (on the ideal tier only: the wafer has no
+current-based synapses), ``SpikeSourcePoisson``,
 ``SpikeSourceArray`` and ``StaticSynapse``, and the current sources ``DCSource`` and
 ``StepCurrentSource`` (:mod:`twin.pynn.electrodes`). Every other standard model of PyNN
 raises :class:`twin.errors.UnsupportedError` naming it and the supported ones.
@@ -26,6 +28,8 @@ __all__ = [
     "DCSource",
     "EIF_cond_exp_isfa_ista",
     "IF_cond_exp",
+    "IF_curr_alpha",
+    "IF_curr_exp",
     "SpikeSourceArray",
     "SpikeSourcePoisson",
     "StaticSynapse",
@@ -51,6 +55,26 @@ class EIF_cond_exp_isfa_ista(cells.EIF_cond_exp_isfa_ista):
     translations = _identity(cells.EIF_cond_exp_isfa_ista)
 
 
+class IF_curr_exp(cells.IF_curr_exp):
+    """LIF neuron with exponential synaptic currents (PyNN; NEST's iaf_psc_exp).
+
+    Weights are currents, nA; inhibitory ones negative (PyNN's rule). Emulated on
+    the ideal tier, integrated exactly as NEST does (:mod:`twin.analog.psc`).
+    """
+
+    translations = _identity(cells.IF_curr_exp)
+
+
+class IF_curr_alpha(cells.IF_curr_alpha):
+    """LIF neuron with alpha-shaped synaptic currents (PyNN; NEST's iaf_psc_alpha).
+
+    Weights are the currents' peaks, nA; inhibitory ones negative. Emulated on the
+    ideal tier, integrated exactly as NEST does (:mod:`twin.analog.psc`).
+    """
+
+    translations = _identity(cells.IF_curr_alpha)
+
+
 class SpikeSourcePoisson(cells.SpikeSourcePoisson):
     """Poisson spike source (PyNN): ``rate`` Hz from ``start`` for ``duration`` ms.
 
@@ -73,7 +97,7 @@ class SpikeSourceArray(cells.SpikeSourceArray):
 
 
 class StaticSynapse(synapses.StaticSynapse):
-    """Synapse with a fixed weight (µS) and delay (ms) (PyNN)."""
+    """Synapse with a fixed weight (µS; onto current-based cells nA) and delay (ms)."""
 
     translations = _identity(synapses.StaticSynapse)
 
@@ -85,6 +109,8 @@ class StaticSynapse(synapses.StaticSynapse):
 SUPPORTED_CELLS = (
     "IF_cond_exp",
     "EIF_cond_exp_isfa_ista",
+    "IF_curr_exp",
+    "IF_curr_alpha",
     "SpikeSourcePoisson",
     "SpikeSourceArray",
 )
@@ -125,8 +151,6 @@ _CELLS_INSTEAD = ", ".join(SUPPORTED_CELLS)
 _UNSUPPORTED = {
     **dict.fromkeys(
         (
-            "IF_curr_alpha",
-            "IF_curr_exp",
             "IF_curr_delta",
             "IF_cond_alpha",
             "IF_facets_hardware1",

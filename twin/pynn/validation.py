@@ -175,15 +175,21 @@ def realised_delays(
     return step_ms(steps, grid)
 
 
-def checked_weights(weights: ArrayLike, context: str) -> np.ndarray:
-    """Return weights (µS) as floats; raise for one the twin's ``Network`` refuses.
+def checked_weights(
+    weights: ArrayLike, context: str, negative: bool = False
+) -> np.ndarray:
+    """Return weights as floats; raise for one the twin's ``Network`` refuses.
 
     Parameters
     ----------
     weights
-        Weights, µS, any shape.
+        Weights, µS (conductance-based cells) or nA (current-based), any shape.
     context
         What the weights belong to, for the message (e.g. ``"projection 'exc'"``).
+    negative
+        The weights are inhibitory currents onto current-based cells, which PyNN
+        requires to be <= 0 (``pyNN.standardmodels.check_weights``); otherwise they
+        must be >= 0.
 
     Returns
     -------
@@ -193,18 +199,28 @@ def checked_weights(weights: ArrayLike, context: str) -> np.ndarray:
     Raises
     ------
     InvalidConnectionError
-        If a weight is NaN, infinite or negative (weights are conductances; an
-        inhibitory projection has ``receptor_type="inhibitory"``), as
-        :class:`twin.network.Projection`.
+        If a weight is NaN or infinite, or of the wrong sign (weights are
+        conductances or excitatory currents, >= 0, with ``receptor_type=
+        "inhibitory"`` for inhibition; inhibitory currents are <= 0), as
+        :class:`twin.network.Network`.
     """
     w = np.asarray(weights, dtype=float)
     if w.size and not np.all(np.isfinite(w)):
         bad = float(w[~np.isfinite(w)].flat[0])
-        raise InvalidConnectionError(f"{context}: weight {bad} µS; give finite weights")
+        raise InvalidConnectionError(f"{context}: weight {bad}; give finite weights")
+    if negative:
+        if w.size and w.max() > 0:
+            raise InvalidConnectionError(
+                f"{context}: weight {float(w.max())} nA is positive; inhibitory "
+                "weights onto current-based cells are negative currents (PyNN's "
+                "rule)"
+            )
+        return w
     if w.size and w.min() < 0:
         raise InvalidConnectionError(
-            f"{context}: weight {float(w.min())} µS is negative; weights are "
-            "conductances, set receptor_type='inhibitory' instead"
+            f"{context}: weight {float(w.min())} is negative; weights are "
+            "conductances (and excitatory currents), set receptor_type='inhibitory' "
+            "instead (onto current-based cells with negative weights)"
         )
     return w
 

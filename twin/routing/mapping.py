@@ -25,6 +25,7 @@ from twin.routing.route_l1 import route_l1
 from twin.routing.route_synapses import route_synapses
 from twin.routing.synapses import build_synapse_table
 from twin.wafer.wafer import Wafer
+from twin.wafer_cells import check_wafer_cells
 
 __all__ = ["WaferMapping", "map_network"]
 
@@ -89,6 +90,9 @@ def map_network(
     ------
     ConfigError
         If ``max_loss`` is not a number in [0, 1] (before any work is done).
+    UnsupportedError
+        If a population's cell type is not one the wafer runs
+        (:func:`twin.wafer_cells.check_wafer_cells`), before any work is done.
     PlacementError
         If no neuron can be placed (no usable chip, or no defect-free logical
         neuron of the configured size) or the pins or isolated neurons of ``config``
@@ -104,6 +108,7 @@ def map_network(
     """
     del seed  # deterministic stages; kept for API stability
     _check_max_loss(max_loss)
+    check_wafer_cells(network, "the wafer mapping (mapped and hardware tiers)")
     wafer = wafer or Wafer()
     config = config or MappingConfig()
     timings: dict[str, float] = {}
