@@ -12,7 +12,7 @@ results and show progress.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -113,6 +113,25 @@ def _requests(
     ]
 
 
+def _layouts(workload: Workload[Any], unit: RunUnit) -> list[str]:
+    """Return the recording layout of every point of a unit."""
+    return [unit.layout or workload.layout(p) for p in unit.points]
+
+
+def _variant_requests(
+    unit: RunUnit, layouts: Sequence[str]
+) -> Iterator[tuple[Hashable, str, tuple[int, int]]]:
+    """Yield ``(point, layout, (variant, request))`` of a unit's results.
+
+    Point-major, tiers inner: the order :func:`execute` returns results in (a
+    twin or theory run's variant ``v`` is the unit's point ``v``, its request
+    ``k`` the unit's tier ``k``).
+    """
+    for v, (point, layout) in enumerate(zip(unit.points, layouts, strict=True)):
+        for k in range(len(unit.tiers)):
+            yield point, layout, (v, k)
+
+
 def _execute_twin(
     workload: Workload[Any],
     unit: RunUnit,
@@ -125,7 +144,7 @@ def _execute_twin(
     v0: np.ndarray | None = None
     if starts[0] is not None:
         v0 = np.concatenate([v for v in starts if v is not None])
-    layouts = [unit.layout or workload.layout(p) for p in unit.points]
+    layouts = _layouts(workload, unit)
     config = workload.sim_config(unit.points[0])
     if any(workload.sim_config(p) != config for p in unit.points[1:]):
         raise ConfigError(
@@ -147,9 +166,8 @@ def _execute_twin(
     )
     wall = run.timings["emulate"] / len(unit.points)
     return [
-        twin_result(workload, point, layout, run, (v, k), wall)
-        for v, (point, layout) in enumerate(zip(unit.points, layouts, strict=True))
-        for k in range(len(unit.tiers))
+        twin_result(workload, point, layout, run, at, wall)
+        for point, layout, at in _variant_requests(unit, layouts)
     ]
 
 
@@ -206,15 +224,13 @@ def _execute_theory(
     unit: RunUnit,
     requests: list[tuple[TierRequest, np.ndarray | None]],
 ) -> list[PointResult]:
-    layouts = [unit.layout or workload.layout(p) for p in unit.points]
     run = theory_tiers(
         [r for r, _ in requests], [point_variant(workload, p) for p in unit.points]
     )
     wall = run.timings["theory"] / len(unit.points)
     return [
-        theory_result(workload, point, layout, run, (v, k), wall)
-        for v, (point, layout) in enumerate(zip(unit.points, layouts, strict=True))
-        for k in range(len(unit.tiers))
+        theory_result(workload, point, layout, run, at, wall)
+        for point, layout, at in _variant_requests(unit, _layouts(workload, unit))
     ]
 
 
@@ -232,8 +248,8 @@ def theory_result(
     theory_metrics` of the neurons' stationary rates; the recording is empty (no
     spikes, no per-neuron counts) and the row states no time window
     (:attr:`PointResult.window` is ``None``: a stationary rate is computed, not
-    simulated over a time); the note is the run's (flags, effects not expressed) and names the metrics
-    without a value (NaN).
+    simulated over a time); the note is the run's (flags, effects not expressed)
+    and names the metrics without a value (NaN).
 
     Parameters
     ----------

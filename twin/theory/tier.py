@@ -94,11 +94,16 @@ class TheoryRun:
     timings: Mapping[str, float] = field(default_factory=dict)
 
 
+def _nan_rates(network: Network) -> dict[str, np.ndarray]:
+    """Return NaN for every neuron of every population (no rate to give)."""
+    return {p.name: np.full(p.size, np.nan) for p in network.populations}
+
+
 def _neuron_rates(realised: Realised, found: NetworkRates) -> dict[str, np.ndarray]:
     """Return each population's neuron rates (NaN: no single one, or not a caveat)."""
     if found.stationary.readable:
         return {k: np.asarray(v, float) for k, v in found.neuron_rates.items()}
-    return {p.name: np.full(p.size, np.nan) for p in realised.network.populations}
+    return _nan_rates(realised.network)
 
 
 def _flags(found: NetworkRates) -> list[str]:
@@ -122,8 +127,7 @@ def _resolved_rates(
     if not closure.stationary.readable:
         return _neuron_rates(realised, closure), items
     if not found.converged:
-        nan = {p.name: np.full(p.size, np.nan) for p in realised.network.populations}
-        return nan, [*items, UNCONVERGED_NOTE]
+        return _nan_rates(realised.network), [*items, UNCONVERGED_NOTE]
     bounds = found.bounds
     rates = {
         p.name: np.asarray(found.neuron_rates[bounds[k] : bounds[k + 1]], float)
@@ -169,9 +173,8 @@ def _variants_of(
             check_connectivity=False,
         )
     except NotDescribableError as err:
-        nan = {p.name: np.full(p.size, np.nan) for p in network.populations}
         refused = f"not described by the stationary theory: {err}"
-        return [(nan, [refused, *unexpressed]) for _ in variants]
+        return [(_nan_rates(network), [refused, *unexpressed]) for _ in variants]
     out = []
     for variant in resolved:
         rates, items = _resolved_rates(realised, variant)
