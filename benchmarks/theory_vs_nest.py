@@ -27,7 +27,7 @@ from experiments.brunel.current_based import (
     nest_rates,
     seed_current,
 )
-from twin.theory import REGULAR_LIMIT, solve_rates
+from twin.theory import current_rates
 from twin.theory.stability import current_stability
 
 THREADS = 2
@@ -45,26 +45,28 @@ MODEL_A_POINTS = (
 
 
 def theory_rates(model: CurrentModel, g: float, eta: float) -> tuple[float, str]:
-    """Return the theory's excitatory rate (NaN without one) and its state.
+    """Return the theory's excitatory rate (NaN without a fixed point) and its state.
 
     The state is ``stationary``, ``oscillatory (f Hz)`` where the linear stability
-    (:func:`twin.theory.stability.current_stability`) finds a growing mode,
-    ``regular_firing`` above :data:`twin.theory.REGULAR_LIMIT`, or the solve's flags.
+    (:func:`twin.theory.stability.current_stability`) finds a growing mode, or the
+    flags of :func:`twin.theory.current_rates` (``regular_firing`` above
+    :data:`twin.theory.REGULAR_LIMIT`, the solve's). The rate is the stable fixed
+    point's also where a flag says it is not what a run shows (the tables show it).
     """
     network = model.theory(g, eta)
-    (result,) = solve_rates(network.transfer, network.names)
+    (result,) = current_rates(network)
     flags = sorted(f.name.lower() for f in result.flags)
-    rates = result.rates_or_nan()
+    rates = result.stable[0].rates if result.ok else np.full(2, np.nan)
     if result.ok:
         stability = current_stability(network, rates, model.delay)
         if bool(stability.unstable):
             flags.append(f"oscillatory ({float(stability.frequency_hz):.0f} Hz)")
-        if np.max(rates) * model.tau_ref * 1e-3 > REGULAR_LIMIT:
-            flags.append("regular_firing")
     return float(rates[0]), ", ".join(flags) or "stationary"
 
 
-def table(model: CurrentModel, points: Sequence[tuple[float, float]], t_sim: float):
+def table(
+    model: CurrentModel, points: Sequence[tuple[float, float]], t_sim: float
+) -> None:
     """Print the markdown table of ``model`` at ``points``."""
     print(f"\n### {model.name} ({t_sim:.0f} ms after {WARMUP_MS:.0f} ms warm-up)\n")
     print(

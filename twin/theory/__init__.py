@@ -3,7 +3,10 @@
 - :mod:`twin.theory.siegert`: the Siegert first-passage rate with the Fourcaud-Brunel
   correction for filtered synaptic input (:mod:`twin.theory.quadrature`: its
   integral);
-- :mod:`twin.theory.current`: current-based populations (diffusion approximation);
+- :mod:`twin.theory.current`: current-based populations (diffusion approximation),
+  :func:`current_rates` their self-consistent rates;
+- :mod:`twin.theory.conditions`: the approximations' conditions as flags, for
+  both paths;
 - :mod:`twin.theory.conductance`: conductance-based neurons in the
   effective-time-constant approximation (:mod:`twin.theory.saturation`: the wafer's
   saturating synaptic input through its mean);
@@ -24,21 +27,25 @@
   ``theory-hardware``).
 """
 
-from twin.theory.current import CurrentNetwork, LIFPopulation, charge_jump
+from twin.theory.conditions import (
+    FAST_SYNAPSE_LIMIT,
+    REGULAR_LIMIT,
+    SMALL_PSP_LIMIT,
+    flag_conditions,
+)
+from twin.theory.current import (
+    CurrentNetwork,
+    LIFPopulation,
+    charge_jump,
+    current_rates,
+)
 from twin.theory.errors import (
     NoStationaryRateError,
     NotDescribableError,
     TheoryInputError,
 )
 from twin.theory.fixed_point import solve_points, solve_rates
-from twin.theory.network_rates import (
-    FAST_SYNAPSE_LIMIT,
-    REGULAR_LIMIT,
-    SMALL_PSP_LIMIT,
-    NetworkRates,
-    rates_of,
-    rates_over,
-)
+from twin.theory.network_rates import NetworkRates, rates_of, rates_over
 from twin.theory.neuron_resolved import NeuronResolved, resolve_neurons
 from twin.theory.plane import Plane, rates_plane
 from twin.theory.plane_stability import LinearStability
@@ -73,8 +80,10 @@ __all__ = [
     "TheoryInputError",
     "charge_jump",
     "colored_noise_shift",
+    "current_rates",
     "current_stability",
     "default_frequencies",
+    "flag_conditions",
     "lif_response",
     "lif_stability",
     "noiseless_rate",

@@ -16,20 +16,26 @@ and the rate :math:`F_k = \phi(\mu_k, \sigma_k)` of
 :func:`twin.theory.siegert.siegert_rate` (with the Fourcaud-Brunel shift for a
 synaptic time constant). Exponentially decaying current synapses (NEST's
 ``iaf_psc_exp``) enter through their charge: :func:`charge_jump`. Every array
-may carry leading axes of points (a grid).
+may carry leading axes of points (a grid). :func:`current_rates` solves the
+self-consistent rates with the approximations' flags
+(:func:`twin.theory.conditions.flag_conditions`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from twin.theory.conditions import flag_conditions
 from twin.theory.errors import TheoryInputError
+from twin.theory.fixed_point import DEFAULT_STARTS, solve_rates
 from twin.theory.siegert import siegert_rate
+from twin.theory.stationary import Stationary
 from twin.theory.validate import require
 
-__all__ = ["CurrentNetwork", "LIFPopulation", "charge_jump"]
+__all__ = ["CurrentNetwork", "LIFPopulation", "charge_jump", "current_rates"]
 
 _MS: float = 1e-3  # Hz x ms -> dimensionless
 
@@ -247,3 +253,70 @@ class CurrentNetwork:
             v_reset=self._column("v_reset"),
             tau_s=self._column("tau_syn"),
         )
+
+    def conditions(
+        self, rates: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the approximations' numbers per population at ``rates`` (Hz).
+
+        Returns
+        -------
+        synaptic, psp, busy : np.ndarray
+            ``sqrt(tau_syn / tau_m)``, the largest ``|J|`` of a connected input
+            (recurrent or external) over ``theta - v_reset``, and ``nu tau_ref``;
+            each the broadcast shape of ``rates`` and the couplings, ``(..., n)``
+            (:func:`twin.theory.conditions.flag_conditions`).
+        """
+        rates = np.asarray(rates, float)
+        span = self._column("theta") - self._column("v_reset")
+        recurrent = np.where(self.in_degree > 0, np.abs(self.jump), 0.0).max(axis=-1)
+        external = np.where(self.ext_in_degree > 0, np.abs(self.ext_jump), 0.0)
+        psp = np.maximum(recurrent, external) / span
+        synaptic = np.sqrt(self._column("tau_syn") / self._column("tau_m"))
+        busy = rates * self._column("tau_ref") * _MS
+        shape = np.broadcast_shapes(busy.shape, np.shape(psp))
+        return (
+            np.broadcast_to(synaptic, shape),
+            np.broadcast_to(psp, shape),
+            busy,
+        )
+
+
+def current_rates(
+    network: CurrentNetwork, *, starts: Sequence[float] = DEFAULT_STARTS
+) -> tuple[Stationary, ...]:
+    """Return the stationary rates of a current-based network, with their flags.
+
+    :func:`twin.theory.fixed_point.solve_rates` of :meth:`CurrentNetwork.transfer`,
+    each point's stable fixed point checked by
+    :func:`twin.theory.conditions.flag_conditions` (as the conductance path's).
+
+    Parameters
+    ----------
+    network
+        The populations and couplings (any batch shape).
+    starts
+        Start rates of the solve, Hz.
+
+    Returns
+    -------
+    tuple of Stationary
+        One per point, C order of :attr:`CurrentNetwork.batch_shape`.
+
+    Raises
+    ------
+    TheoryInputError
+        If ``starts`` is empty or holds a negative or non-finite rate.
+    """
+    shape = network.batch_shape
+    found = solve_rates(
+        network.transfer, network.names, batch_shape=shape, starts=starts
+    )
+    at = np.array([s.stable[0].rates if s.ok else np.full(len(network.names), np.nan)
+                   for s in found]).reshape(*shape, -1)  # fmt: skip
+    synaptic, psp, busy = (
+        np.reshape(x, (len(found), -1)) for x in network.conditions(at)
+    )
+    return tuple(
+        flag_conditions(s, synaptic[i], psp[i], busy[i]) for i, s in enumerate(found)
+    )

@@ -10,7 +10,7 @@ neurons), or over every neuron (``neurons="each"``). Presynaptic neurons fire
 at their population's rate (heterogeneous mean field); Poisson generators at their
 own. The self-consistent rates come from :func:`twin.theory.fixed_point.solve_points`;
 the approximations' conditions are checked at the stable fixed point and reported as
-:class:`twin.theory.stationary.Flag` s.
+:class:`twin.theory.stationary.Flag` s (:func:`twin.theory.conditions.flag_conditions`).
 
 :func:`rates_over` solves a batch of variants of one network at once (inhibitory
 weights x ``g_scale``, Poisson rates x ``rate_scale``, as the twin's batched runs).
@@ -31,6 +31,12 @@ from typing import Final
 import numpy as np
 
 from twin.network import Network
+from twin.theory.conditions import (
+    FAST_SYNAPSE_LIMIT,
+    REGULAR_LIMIT,
+    SMALL_PSP_LIMIT,
+    flag_conditions,
+)
 from twin.theory.conductance import Neurons, effective_input, neuron_rates
 from twin.theory.connectivity import Inputs, Scales, inputs_of
 from twin.theory.cubature import NODES, PROBES_PER_NODE, anchor_probes, cubature_group
@@ -50,18 +56,6 @@ __all__ = [
     "rates_over",
 ]
 
-#: Largest population mean of sqrt(tau_s / tau_eff) before :attr:`Flag.SLOW_SYNAPSES`
-#: (the Fourcaud-Brunel shift is the first order of an expansion in it).
-FAST_SYNAPSE_LIMIT: Final = 0.5
-#: Largest population mean of PSP jump / (v_thresh - v_reset) before
-#: :attr:`Flag.LARGE_PSPS` (the diffusion approximation needs many small inputs).
-SMALL_PSP_LIMIT: Final = 0.1
-#: Largest population mean of nu x tau_ref (the fraction of time refractory) before
-#: :attr:`Flag.REGULAR_FIRING`. A named assumption: at 0.5 the refractory period is
-#: half the mean interval, the output is mean-driven and regular, and the inputs are
-#: not the Poisson trains the theory assumes (the seed's g = 1 points: nu tau_ref ~ 1,
-#: CV of the intervals 0.005 in the twin; Brunel 2000's synchronous regular state).
-REGULAR_LIMIT: Final = 0.5
 #: Largest number of neuron evaluations (starts x points x distinct neurons) of one
 #: chunk of points; a larger batch is solved in chunks (each evaluation holds a few
 #: temporaries per neuron, and the linear stability a frequency axis per neuron:
@@ -314,12 +308,12 @@ def _solve(
             continue
         syn = {k: float(synaptic[k][i]) for k in names}
         big = {k: float(psp[k][i]) for k in names}
-        if max(syn.values()) > FAST_SYNAPSE_LIMIT:
-            stationary = stationary.with_flags(Flag.SLOW_SYNAPSES)
-        if max(big.values()) > SMALL_PSP_LIMIT:
-            stationary = stationary.with_flags(Flag.LARGE_PSPS)
-        if max(float(busy[k][i]) for k in names) > REGULAR_LIMIT:
-            stationary = stationary.with_flags(Flag.REGULAR_FIRING)
+        stationary = flag_conditions(
+            stationary,
+            np.array(list(syn.values())),
+            np.array(list(big.values())),
+            np.array([busy[k][i] for k in names]),
+        )
         point = linear[i]
         if point is not None and point.unstable:
             stationary = stationary.with_flags(Flag.OSCILLATORY)
