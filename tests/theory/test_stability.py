@@ -34,31 +34,39 @@ def _stability(g, eta, **kwargs):
     return current_stability(network, rates, DELAY, **kwargs)
 
 
-def test_brunel_fig8_states():
-    g = np.array([5.0, 6.0, 4.5, 3.0])
-    eta = np.array([2.0, 4.0, 0.9, 2.0])
-    result = _stability(g, eta)
-    assert result.unstable.tolist() == [False, True, True, True]
+#: Brunel's four states (C, B, D, A), then g 6 at eta 1.5 (below the fast boundary).
+POINTS_G = np.array([5.0, 6.0, 4.5, 3.0, 6.0])
+POINTS_ETA = np.array([2.0, 4.0, 0.9, 2.0, 1.5])
+
+
+@pytest.fixture(scope="module")
+def model_a_points():
+    """The stability of model A at :data:`POINTS_G` x :data:`POINTS_ETA`, built once."""
+    return _stability(POINTS_G, POINTS_ETA)
+
+
+def test_brunel_fig8_states(model_a_points):
+    result = model_a_points
+    assert result.unstable[:4].tolist() == [False, True, True, True]
     assert result.resolved.all()
     # B: a fast oscillation in Brunel's delay-set band (NEST: 180 Hz)
     assert 150.0 < result.frequency_hz[1] < 250.0
     # D: a slow one, tens of Hz (NEST: 21 Hz)
     assert 10.0 < result.frequency_hz[2] < 50.0
-    assert np.all(result.growth_per_s[1:] > 0)
-    assert result.oscillatory.tolist() == [False, True, True, True]
+    assert np.all(result.growth_per_s[1:4] > 0)
+    assert result.oscillatory[:4].tolist() == [False, True, True, True]
 
 
-def test_stable_state_has_no_root_and_no_frequency():
-    result = _stability(5.0, 2.0)
-    assert int(result.roots) == 0
-    assert np.isnan(result.frequency_hz)
-    assert np.isnan(result.growth_per_s)
+def test_stable_state_has_no_root_and_no_frequency(model_a_points):
+    c = 0  # Brunel's C: g 5, eta 2
+    assert int(model_a_points.roots[c]) == 0
+    assert np.isnan(model_a_points.frequency_hz[c])
+    assert np.isnan(model_a_points.growth_per_s[c])
 
 
-def test_the_fast_boundary_crosses_with_eta():
-    """At g 6 the fast instability sets in between eta 2 and 4 (Brunel Fig. 2)."""
-    result = _stability(6.0, np.array([1.5, 4.0]))
-    assert result.unstable.tolist() == [False, True]
+def test_the_fast_boundary_crosses_with_eta(model_a_points):
+    """At g 6 the fast instability sets in between eta 1.5 and 4 (Brunel Fig. 2)."""
+    assert model_a_points.unstable[[4, 1]].tolist() == [False, True]
 
 
 def test_zero_coupling_is_stable():
