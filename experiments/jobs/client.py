@@ -161,9 +161,12 @@ def connect(endpoints: Endpoints, token: str) -> Any:
             try:
                 super()._get_user_info()
             except Exception as err:  # the client raises bare Exceptions
+                # The client's constructor prompts for a password on an error
+                # saying "invalid_token": this one must not say it.
+                reason = _reason(err, token).replace("invalid_token", "invalid token")
                 raise JobError(
                     f"the platform refused the token at {endpoints.user_info} "
-                    f"({_reason(err, token)}); get a fresh token (EBRAINS log-in) "
+                    f"({reason}); get a fresh token (EBRAINS log-in) "
                     f"and set {TOKEN_VARIABLE}"
                 ) from None
 
@@ -206,4 +209,7 @@ def call(client: Any, what: str, method: str, *args: Any, **kwargs: Any) -> Any:
         raise
     except Exception as err:
         reason = _reason(err, getattr(client, "token", "") or "")
-        raise JobError(f"{what} failed ({reason})") from None
+        raise JobError(
+            f"{what} failed ({reason}); check the job id, the collab and the "
+            f"service ({SERVICE_VARIABLE}), and try again"
+        ) from None
