@@ -123,7 +123,8 @@ def _cmd_theory(args: argparse.Namespace) -> int:
         print(
             f"twin theory: note: {points} points with every one of the "
             f"{config.n_neurons} neurons its own (parameter spreads) take minutes; "
-            "--neurons mean or --no-variation solve one neuron per population",
+            "--neurons cubature (the default) averages over at most 32 neurons per "
+            "population, --neurons mean or --no-variation solve one",
             file=sys.stderr,
         )
     began = time.perf_counter()
