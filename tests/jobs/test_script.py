@@ -105,3 +105,25 @@ def test_pynn_helpers_are_not_backends(tmp_path):
     wrapped = wrap_script(write(tmp_path, text), HardwareJob().marocco_settings())
     assert "import pyNN.random as random" in wrapped
     assert "sim = _twin_job_backend(" in wrapped
+
+
+def test_twin_backend_runs_at_the_fidelity_asked_with_the_jobs_neuron_size(
+    tmp_path, monkeypatch
+):
+    import twin.pynn
+
+    seen = {}
+    monkeypatch.setattr(twin.pynn, "setup", lambda *a, **k: seen.update(k))
+    text = "import pyNN.nest as sim\nsim.setup(timestep=0.1)\n"
+    source = wrap_script(
+        write(tmp_path, text), HardwareJob(neuron_size=4).marocco_settings()
+    )
+    monkeypatch.setattr(sys, "argv", ["run.py", "twin", "--x"])
+    monkeypatch.setenv("TWIN_FIDELITY", "mapped")
+    namespace = {"__name__": "__main__"}
+    exec(compile(source, "run.py", "exec"), namespace)
+    assert namespace["sim"] is twin.pynn
+    assert seen["fidelity"] == "mapped"
+    assert seen["mapping"].neuron_size == 4
+    assert seen["timestep"] == 0.1
+    assert sys.argv == ["run.py", "--x"]
