@@ -56,7 +56,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
         prepare_script,
     )
 
-    load_wafer(args)  # refuse a bad defect option before the long run
+    wafer = load_wafer(args)  # a bad defect option fails before the long run
     out = Path(args.out)
     if (args.script is None) == (args.workload is None):
         raise JobError("give either SCRIPT.py or --workload brunel, not both")
@@ -71,6 +71,7 @@ def _cmd_prepare(args: argparse.Namespace) -> int:
             threads=args.threads,
             hardware=_hardware(args),
             wafer_options=_wafer_options(args),
+            wafer=wafer,
         )
         written = prepare_brunel(job, out, predict=args.prediction)
     for path in written:

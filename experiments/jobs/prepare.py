@@ -32,6 +32,7 @@ from experiments.jobs.config import PLATFORM, HardwareJob
 from experiments.jobs.errors import JobError
 from experiments.jobs.prediction import predict_brunel
 from twin.files import atomic_write_text
+from twin.wafer import Wafer
 
 __all__ = [
     "BACKENDS",
@@ -78,6 +79,8 @@ class BrunelJob:
         The platform configuration and marocco settings.
     wafer_options
         ``twin brunel`` wafer options for the prediction (``--defects FILE``).
+    wafer
+        The wafer those options name (its defect map), for the placement hints.
 
     Raises
     ------
@@ -93,6 +96,7 @@ class BrunelJob:
     threads: int = 1
     hardware: HardwareJob = field(default_factory=HardwareJob)
     wafer_options: tuple[str, ...] = ()
+    wafer: Wafer = field(default_factory=Wafer)
 
     def __post_init__(self) -> None:
         if not self.points:
@@ -231,7 +235,9 @@ def prepare_brunel(job: BrunelJob, out: Path, predict: bool = True) -> list[Path
         The job folder (created).
     predict
         Run the twin's prediction (``prediction/``, ``prediction.json``); without
-        it ``job.json`` names no prediction and ``twin job fetch`` compares nothing.
+        it ``job.json`` names no prediction (nor placement hints,
+        :func:`experiments.jobs.hints.placement_hints`) and ``twin job fetch``
+        compares nothing.
 
     Returns
     -------
@@ -260,6 +266,13 @@ def prepare_brunel(job: BrunelJob, out: Path, predict: bool = True) -> list[Path
             )
         )
         prediction = {"folder": "prediction", "summary": "prediction.json"}
+    hints = None
+    if predict:
+        from experiments.jobs.hints import placement_hints
+
+        hints = placement_hints(
+            job.points, job.seed, job.wafer, job.hardware.neuron_size
+        )
     record = _job_record(
         "brunel",
         job.hardware,
@@ -272,6 +285,7 @@ def prepare_brunel(job: BrunelJob, out: Path, predict: bool = True) -> list[Path
                 for p in points
             },
             "wafer_options": list(job.wafer_options),
+            "placement_hints": hints,
             "prediction": prediction,
         },
     )

@@ -202,6 +202,8 @@ def test_the_prepared_folder_holds_the_job_and_the_twins_prediction(prepared):
     }  # fmt: skip
     assert job["t_stop_ms"] == 1000.0
     assert job["prediction"] == {"folder": "prediction", "summary": "prediction.json"}
+    # A perfect wafer and no isolated neurons at (8, 0.8): no chip to avoid.
+    assert job["placement_hints"] == {"wafer_id": 30, "unusable_hicanns": []}
     prediction = json.loads((prepared / "prediction.json").read_text())
     with open(prepared / "prediction" / "summary.csv") as fh:
         rows = {r["tier"]: r for r in csv.DictReader(fh)}
