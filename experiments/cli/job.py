@@ -186,7 +186,8 @@ def _add_prepare(jobs: Any) -> None:
     prepare.add_argument("--partition", default="batch", metavar="NAME")
     prepare.add_argument(
         "--neuron-size", type=positive_int, default=8, metavar="N",
-        help="denmems per neuron for marocco and the twin (even, 2..64; default 8)",
+        help="denmems per neuron for marocco and the twin, for a SCRIPT.py job "
+        "(even, 2..64; default 8, the only size of the seed's pre-made mappings)",
     )  # fmt: skip
     prepare.add_argument(
         "--no-prediction", dest="prediction", action="store_false",

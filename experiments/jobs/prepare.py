@@ -86,8 +86,8 @@ class BrunelJob:
     ------
     JobError
         If there is no point, a point lies outside the pre-made mappings' range
-        (eta > 3.2, g outside 1..10), the seed is not the mappings' 1234 or t_stop
-        is shorter than the analysis window.
+        (eta > 3.2, g outside 1..10), the seed is not the mappings' 1234, the
+        neuron size not theirs (8) or t_stop is shorter than the analysis window.
     """
 
     points: tuple[tuple[float, float], ...]
@@ -112,6 +112,12 @@ class BrunelJob:
             raise JobError(
                 f"network seed {self.seed}: the wafer's pre-made mappings are of the "
                 f"seed's network {BrunelConfig().seed}; use that seed"
+            )
+        if self.hardware.neuron_size != HardwareJob().neuron_size:
+            raise JobError(
+                f"neuron size {self.hardware.neuron_size}: the wafer's pre-made "
+                f"mappings of the seed network use {HardwareJob().neuron_size}; keep "
+                "it (other sizes: map a PyNN script of the network instead)"
             )
         window = BrunelConfig().analysis_window
         if not (math.isfinite(self.t_stop) and self.t_stop >= window):

@@ -22,6 +22,7 @@ import pytest
 from experiments.brunel import BrunelConfig
 from experiments.brunel.io import read_population
 from experiments.brunel.seed_network import build_seed_network
+from experiments.jobs.config import HardwareJob
 from experiments.jobs.errors import JobError
 from experiments.jobs.prepare import BrunelJob, prepare_brunel
 
@@ -223,8 +224,10 @@ def test_points_outside_the_mappings_are_refused(points, why):
         BrunelJob(points=points)
 
 
-def test_other_network_seed_and_short_runs_are_refused():
+def test_other_network_seed_short_runs_and_other_neuron_sizes_are_refused():
     with pytest.raises(JobError, match="1234"):
         BrunelJob(points=((8.0, 0.8),), seed=7)
     with pytest.raises(JobError, match="1000 ms"):
         BrunelJob(points=((8.0, 0.8),), t_stop=500.0)
+    with pytest.raises(JobError, match="neuron size 4"):
+        BrunelJob(points=((8.0, 0.8),), hardware=HardwareJob(neuron_size=4))
