@@ -24,6 +24,15 @@ seed)``, weights from ``NumpyRNG(400)``, delays from ``NumpyRNG(300)``, neuron
 parameters from ``NumpyRNG(200)`` with variation on NEST only), which the twin builds
 draw for draw with ``network="seed"`` (:mod:`experiments.brunel.seed_network`).
 
+Where it differs from the demos' code: the wafer's input spike times are drawn with
+``numpy.random.RandomState(input_seed)`` (the demos use elephant's unseeded Poisson
+generator); the inhibitory weights are rescaled from the g they have (the demos
+restart from ``mapping_g`` at each eta, which from an eta's second g list on
+rescales from the wrong g); NEST is seeded with PyNN 0.13's ``rng_seed`` (the
+seed's container passes NEST 2's ``rng_seeds``); both backends draw the
+connectivity (the seed's NEST runs load the wafer's routed connections, which are
+not public).
+
 The script imports only numpy, h5py, PyNN and the backend; it must not import
 ``twin`` (the platform does not have it). Importing this module runs nothing.
 """
