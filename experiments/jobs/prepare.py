@@ -309,7 +309,8 @@ def _predict_script(out: Path) -> dict[str, Any]:
     """Run the wrapped script on the twin (``python run.py twin``) at each tier.
 
     Each tier runs in ``out/prediction/<tier>`` (the script's own output files land
-    there, its output in ``log.txt``).
+    there, its output in ``log.txt``, the twin's losses in ``twin_losses.json``,
+    copied into the tier's entry with the synapse loss as a fraction).
 
     Raises
     ------
@@ -321,7 +322,7 @@ def _predict_script(out: Path) -> dict[str, Any]:
     import sys
 
     from experiments.jobs.prediction import PREDICTION_SCHEMA, PREDICTION_TIERS
-    from experiments.jobs.script import FIDELITY_VARIABLE
+    from experiments.jobs.script import FIDELITY_VARIABLE, LOSSES_FILE
 
     tiers = {}
     for tier in PREDICTION_TIERS:
@@ -344,6 +345,14 @@ def _predict_script(out: Path) -> dict[str, Any]:
             str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()
         )
         tiers[tier] = {"folder": f"prediction/{tier}", "files": files}
+        losses = folder / LOSSES_FILE
+        if losses.is_file():
+            found = json.loads(losses.read_text(encoding="utf-8"))
+            if found.get("synapses_requested"):
+                found["synapse_loss_fraction"] = (
+                    found["synapses_lost"] / found["synapses_requested"]
+                )
+            tiers[tier]["losses"] = found
     return {"schema": PREDICTION_SCHEMA, "folder": "prediction", "tiers": tiers}
 
 

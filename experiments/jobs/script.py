@@ -13,7 +13,8 @@ so the script sees its own arguments as before:
   wafer runs in continuous time);
 * ``nest``: ``pyNN.nest``, with the script's ``setup`` as written;
 * ``twin``: ``twin.pynn`` at the fidelity of the environment variable
-  ``TWIN_FIDELITY`` (default ``hardware``) and the job's neuron size: the
+  ``TWIN_FIDELITY`` (default ``hardware``) and the job's neuron size, writing the
+  session's synapse and spike losses to ``twin_losses.json`` at exit: the
   prediction ``twin job prepare`` runs.
 
 Scripts that cannot be wrapped are refused (:class:`JobError`, naming the line):
@@ -32,10 +33,12 @@ from typing import Any, Final
 
 from experiments.jobs.errors import JobError
 
-__all__ = ["BACKEND_MODULES", "FIDELITY_VARIABLE", "wrap_script"]
+__all__ = ["BACKEND_MODULES", "FIDELITY_VARIABLE", "LOSSES_FILE", "wrap_script"]
 
 #: The environment variable naming the twin's fidelity for ``python run.py twin``.
 FIDELITY_VARIABLE: Final = "TWIN_FIDELITY"
+#: The file ``python run.py twin`` writes at exit: the twin's synapse and spike losses.
+LOSSES_FILE: Final = "twin_losses.json"
 #: Modules a script may bind as its backend (PyNN's simulators, the twin's, BSS-1's).
 BACKEND_MODULES: Final = frozenset(
     {"pyNN.nest", "pyNN.neuron", "pyNN.brian2", "pyNN.mock", "pyNN.spiNNaker",
@@ -67,6 +70,25 @@ def _twin_job_backend(marocco_settings):
             kwargs.setdefault("mapping", size)
             return setup(*args, **kwargs)
 
+        def write_losses():  # the twin's synapse and spike losses, at exit
+            import json
+
+            found = backend.mapping()
+            out = {{"fidelity": fidelity}}
+            if found is not None:
+                out["synapses_requested"] = sum(found.loss.requested.values())
+                out["synapses_lost"] = sum(found.loss.lost.values())
+            out["spike_loss"] = {{
+                name: {{"offered_spikes": q.total_offered,
+                       "dropped_spikes": q.total_dropped}}
+                for name, q in backend.losses().items()
+            }}
+            with open("{losses}", "w") as fh:
+                json.dump(out, fh, indent=1)
+
+        import atexit
+
+        atexit.register(write_losses)
         backend.setup = twin_setup
         return backend
     if name != "brainscales":
@@ -205,6 +227,7 @@ def wrap_script(path: Path, marocco_settings: dict[str, Any]) -> str:
     start, stop = node.lineno - 1, node.end_lineno or node.lineno
     header = _HEADER.format(
         fidelity=FIDELITY_VARIABLE,
+        losses=LOSSES_FILE,
         name=node.names[0].asname,
         settings=json.dumps(marocco_settings, sort_keys=True),
     )

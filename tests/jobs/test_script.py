@@ -12,7 +12,7 @@ import pytest
 from experiments.jobs.config import HardwareJob
 from experiments.jobs.errors import JobError
 from experiments.jobs.prepare import prepare_script
-from experiments.jobs.script import wrap_script
+from experiments.jobs.script import LOSSES_FILE, wrap_script
 
 FAKE = Path(__file__).parent / "fake_bss1"
 
@@ -127,3 +127,34 @@ def test_twin_backend_runs_at_the_fidelity_asked_with_the_jobs_neuron_size(
     assert seen["mapping"].neuron_size == 4
     assert seen["timestep"] == 0.1
     assert sys.argv == ["run.py", "--x"]
+
+
+def test_twin_backend_writes_the_sessions_losses_at_exit(tmp_path):
+    text = (
+        "import pyNN.nest as sim\n"
+        "sim.setup(timestep=0.1)\n"
+        "cells = sim.Population(4, sim.IF_cond_exp(i_offset=1.0))\n"
+        "sim.Projection(cells, cells, sim.AllToAllConnector(allow_self_connections="
+        "False), sim.StaticSynapse(weight=0.001))\n"
+        "cells.record('spikes')\n"
+        "sim.run(200.0)\n"
+        "n = sum(len(t) for t in cells.get_data().segments[0].spiketrains)\n"
+        "open('count.txt', 'w').write(str(n))\n"
+    )
+    job = tmp_path / "job"
+    prepare_script(write(tmp_path, text), job, HardwareJob(), predict=False)
+    env = {**os.environ, "TWIN_FIDELITY": "hardware"}
+    done = subprocess.run([sys.executable, "run.py", "twin"], cwd=job, env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    losses = json.loads((job / LOSSES_FILE).read_text())
+    spikes = int((job / "count.txt").read_text())
+    assert spikes > 0
+    assert losses["fidelity"] == "hardware"
+    assert losses["synapses_requested"] == 4 * 3  # all to all, no autapses
+    assert 0 <= losses["synapses_lost"] <= losses["synapses_requested"]
+    # Every spike of the neurons is offered to their chip's priority encoder; the
+    # count covers the whole run, where the recording may miss a neuron's spike at
+    # the run's last step.
+    offered = losses["spike_loss"]["priority_encoder"]["offered_spikes"]
+    assert spikes <= offered <= spikes + 4
