@@ -19,6 +19,10 @@ from twin.cells import CELL_RULES, CELL_TYPES
 
 IF, EIF = "IF_cond_exp", "EIF_cond_exp_isfa_ista"
 CURR_EXP, CURR_ALPHA = "IF_curr_exp", "IF_curr_alpha"
+IF_ALPHA, EIF_ALPHA = "IF_cond_alpha", "EIF_cond_alpha_isfa_ista"
+#: The alpha-conductance cells: the bounds of their exponential twins (NEST's
+#: iaf_cond_alpha / aeif_cond_alpha check the same).
+TWINS = {IF_ALPHA: IF, EIF_ALPHA: EIF}
 IF_DEFAULTS, EIF_DEFAULTS = CELL_TYPES[IF], CELL_TYPES[EIF]
 #: aeif_cond_exp: max_exp_arg = std::log(std::numeric_limits<double>::max() / 1e20).
 NEST_MAX_EXP_ARG = math.log(sys.float_info.max / 1e20)
@@ -35,7 +39,7 @@ def nest_accepts(cell_type, p):
         return False
     if cell_type in (CURR_EXP, CURR_ALPHA):  # iaf_psc_exp/alpha check tau_m too
         return p["v_reset"] < p["v_thresh"] and p["tau_m"] > 0
-    if cell_type == IF:
+    if cell_type in (IF, IF_ALPHA):
         return p["v_reset"] < p["v_thresh"]
     delta, spike, thresh = (float(p[k]) for k in ("delta_T", "v_spike", "v_thresh"))
     overflow = delta > 0 and (spike - thresh) / delta >= NEST_MAX_EXP_ARG
@@ -94,13 +98,20 @@ CASES = [
         )
     ),
 ]
+CASES += [  # the alpha-conductance cells: the cases of their exponential twins
+    (alpha, name, pivot)
+    for alpha, twin in TWINS.items()
+    for cell, name, pivot in list(CASES)
+    if cell == twin
+]
 #: Other parameters of a case (the varied one: its value at the other neurons). The
 #: overflow case near v_spike needs a small delta_T to reach the bound.
 EXTRA = {
-    (EIF, "v_spike", CASES[11][2]): {
+    (cell, "v_spike", CASES[11][2]): {
         "delta_T": 0.01,
         "v_spike": EIF_DEFAULTS["v_thresh"] + 1.0,
     }
+    for cell in (EIF, EIF_ALPHA)
 }
 IDS = [f"{c}-{n}-{p:g}" for c, n, p in CASES]
 
@@ -188,4 +199,4 @@ def test_tau_m_is_the_only_rule_nest_lacks():
     twin_only = {
         (c, r.parameter) for c, rules in CELL_RULES.items() for r in rules if not r.nest
     }
-    assert twin_only == {(IF, "tau_m"), (EIF, "tau_m")}
+    assert twin_only == {(c, "tau_m") for c in (IF, EIF, IF_ALPHA, EIF_ALPHA)}

@@ -8,7 +8,7 @@ import warnings
 
 import pytest
 
-from tests.test_cells import CASES, EIF, EXTRA, IDS, IF, _neighbours
+from tests.test_cells import CASES, EIF, EXTRA, IDS, IF, TWINS, _neighbours
 from twin import NetworkError, Population
 from twin.cells import CELL_TYPES, SATURATION_DEFAULTS
 
@@ -45,7 +45,9 @@ def _twin_rejects(cell_type, params):
 
 #: The cases of NEST's own bounds (tau_m > 0 of the conductance-based cells is the
 #: twin's: see the test after).
-NEST_CASES = [case for case in CASES if case[1] != "tau_m" or case[0] not in (IF, EIF)]
+NEST_CASES = [
+    case for case in CASES if case[1] != "tau_m" or case[0] not in (IF, EIF, *TWINS)
+]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +69,7 @@ def test_nest_rejects_what_the_twin_rejects_and_accepts_the_rest(
     assert set(verdicts) == {True, False}  # both sides of the bound were checked
 
 
-@pytest.mark.parametrize("cell_type", [IF, EIF])
+@pytest.mark.parametrize("cell_type", [IF, EIF, *TWINS])
 def test_negative_tau_m_is_rejected_by_the_twin_alone(cell_type):
     params = {**CELL_TYPES[cell_type], "tau_m": -5.0}
     assert _twin_rejects(cell_type, params)

@@ -19,6 +19,7 @@ for the model or for the hardware circuit.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from collections.abc import Callable, Mapping
@@ -28,6 +29,12 @@ from typing import Final, Literal
 
 import numpy as np
 
+from twin.cell_types import (
+    CELL_TYPES,
+    CURRENT_BASED,
+    SATURATION_DEFAULTS,
+    SYNAPSE_KINDS,
+)
 from twin.errors import NetworkError
 
 __all__ = [
@@ -43,94 +50,6 @@ __all__ = [
     "cell_defaults",
     "check_parameters",
 ]
-
-#: Twin extension: saturation conductances of the synaptic inputs, µS (inf: none).
-SATURATION_DEFAULTS: Final = MappingProxyType(
-    {"g_sat_E": float("inf"), "g_sat_I": float("inf")}
-)
-
-_IF_COND_EXP: Final = MappingProxyType(
-    {
-        "cm": 1.0,  # membrane capacitance, nF
-        "tau_m": 20.0,  # membrane time constant, ms
-        "tau_refrac": 0.1,  # refractory period, ms
-        "tau_syn_E": 5.0,  # excitatory conductance decay, ms
-        "tau_syn_I": 5.0,  # inhibitory conductance decay, ms
-        "e_rev_E": 0.0,  # excitatory reversal potential, mV
-        "e_rev_I": -70.0,  # inhibitory reversal potential, mV
-        "v_thresh": -50.0,  # spike threshold, mV
-        "v_rest": -65.0,  # resting potential, mV
-        "v_reset": -65.0,  # reset potential, mV
-        "i_offset": 0.0,  # constant input current, nA
-        **SATURATION_DEFAULTS,
-    }
-)
-
-_EIF_COND_EXP_ISFA_ISTA: Final = MappingProxyType(
-    {
-        "cm": 0.281,  # nF
-        "tau_refrac": 0.1,  # ms
-        "v_spike": -40.0,  # spike detection threshold, mV
-        "v_reset": -70.6,  # mV
-        "v_rest": -70.6,  # mV
-        "tau_m": 9.3667,  # ms
-        "i_offset": 0.0,  # nA
-        "a": 4.0,  # sub-threshold adaptation, nS
-        "b": 0.0805,  # spike-triggered adaptation, nA
-        "delta_T": 2.0,  # slope factor, mV
-        "tau_w": 144.0,  # adaptation time constant, ms
-        "v_thresh": -50.4,  # exponential threshold, mV
-        "e_rev_E": 0.0,  # mV
-        "tau_syn_E": 5.0,  # ms
-        "e_rev_I": -80.0,  # mV
-        "tau_syn_I": 5.0,  # ms
-        **SATURATION_DEFAULTS,
-    }
-)
-
-_IF_CURR: Final = {
-    "cm": 1.0,  # nF
-    "tau_m": 20.0,  # ms
-    "tau_refrac": 0.1,  # ms
-    "v_thresh": -50.0,  # mV
-    "v_rest": -65.0,  # mV
-    "v_reset": -65.0,  # mV
-    "i_offset": 0.0,  # nA
-}
-
-#: Cell type name -> default parameters (PyNN names and units). The current-based
-#: cells' synaptic time constants: PyNN's (5 ms for exponential, 0.5 ms for alpha
-#: currents); they have no saturation parameters (the wafer's synapses are
-#: conductances).
-CELL_TYPES: Final = MappingProxyType(
-    {
-        "IF_cond_exp": _IF_COND_EXP,
-        "EIF_cond_exp_isfa_ista": _EIF_COND_EXP_ISFA_ISTA,
-        "IF_curr_exp": MappingProxyType(
-            {**_IF_CURR, "tau_syn_E": 5.0, "tau_syn_I": 5.0}
-        ),
-        "IF_curr_alpha": MappingProxyType(
-            {**_IF_CURR, "tau_syn_E": 0.5, "tau_syn_I": 0.5}
-        ),
-    }
-)
-
-#: Cell type name -> the shape of its synaptic input: ``"cond_exp"`` (exponential
-#: conductances), ``"curr_exp"`` (exponential currents) or ``"curr_alpha"`` (alpha
-#: currents).
-SYNAPSE_KINDS: Final = MappingProxyType(
-    {
-        "IF_cond_exp": "cond_exp",
-        "EIF_cond_exp_isfa_ista": "cond_exp",
-        "IF_curr_exp": "curr_exp",
-        "IF_curr_alpha": "curr_alpha",
-    }
-)
-
-#: Cell types whose synapses inject currents (weights in nA, inhibitory ones <= 0).
-CURRENT_BASED: Final = frozenset(
-    name for name, kind in SYNAPSE_KINDS.items() if kind.startswith("curr")
-)
 
 
 def cell_defaults(cell_type: str) -> MappingProxyType[str, float]:
@@ -312,9 +231,7 @@ def _iaf_psc(model: str) -> tuple[Rule, ...]:
     )
 
 
-#: Cell type name -> the bounds its parameters must satisfy, in the order NEST checks
-#: them. ``nest`` names the check of NEST 3.10 (``Parameters_::set``) each mirrors.
-CELL_RULES: Final[Mapping[str, tuple[Rule, ...]]] = MappingProxyType(
+_RULES: Final[Mapping[str, tuple[Rule, ...]]] = MappingProxyType(
     {
         "IF_cond_exp": (
             Bound("v_reset", "<", "v_thresh", f"{_IAF}: V_reset < V_th"),
@@ -339,6 +256,27 @@ CELL_RULES: Final[Mapping[str, tuple[Rule, ...]]] = MappingProxyType(
         "IF_curr_exp": _iaf_psc("iaf_psc_exp"),
         # iaf_psc_alpha checks V_reset < V_th last
         "IF_curr_alpha": _iaf_psc("iaf_psc_alpha")[1:] + _iaf_psc("iaf_psc_alpha")[:1],
+    }
+)
+
+
+def _renamed(rules: tuple[Rule, ...], model: str, alpha: str) -> tuple[Rule, ...]:
+    """Return the bounds named after NEST's alpha-conductance model (same checks)."""
+    return tuple(
+        dataclasses.replace(rule, nest=rule.nest.replace(model, alpha))
+        for rule in rules
+    )
+
+
+#: Cell type name -> the bounds its parameters must satisfy, in the order NEST checks
+#: them. ``nest`` names the check of NEST 3.10 (``Parameters_::set``) each mirrors.
+CELL_RULES: Final[Mapping[str, tuple[Rule, ...]]] = MappingProxyType(
+    {
+        **_RULES,
+        "IF_cond_alpha": _renamed(_RULES["IF_cond_exp"], _IAF, "iaf_cond_alpha"),
+        "EIF_cond_alpha_isfa_ista": _renamed(
+            _RULES["EIF_cond_exp_isfa_ista"], _AEIF, "aeif_cond_alpha"
+        ),
     }
 )
 

@@ -3,7 +3,7 @@
 Every scenario is classified by name: it passes (:data:`MUST_PASS`, only what the
 twin emulates), or it stops with the twin's clear error naming the first feature
 it needs that the twin does not emulate (:data:`MUST_STOP`: plastic or stochastic
-synapses, alpha-shaped conductances, other cells and sources, ...), or PyNN skips
+synapses, other cells and sources, ...), or PyNN skips
 it itself (:data:`SKIPPED_BY_PYNN`). No other error, no wrong value and no
 unclassified scenario is acceptable. README's table of the scenarios that stop
 is checked against :data:`MUST_STOP`.
@@ -36,6 +36,7 @@ MUST_PASS = frozenset({
     "test__simulation_control::test_reset_with_spikes",
     "test__simulation_control::test_run_until",
     "test__simulation_control::test_setup",
+    "test_cell_types::test_EIF_cond_alpha_isfa_ista",
     "test_cell_types::test_SpikeSourcePoisson",
     "test_cell_types::test_issue511",
     "test_cell_types::test_update_SpikeSourceArray",
@@ -71,6 +72,7 @@ MUST_PASS = frozenset({
     "test_recording::test_reset_recording",
     "test_recording::test_sampling_interval",
     "test_scenario1::test_scenario1",
+    "test_scenario1::test_scenario1a",
     "test_scenario2::test_scenario2",
     "test_ticket166::test_ticket166",
 })  # fmt: skip
@@ -105,14 +107,8 @@ STOPS_AT: dict[str, tuple[type[TwinError], frozenset[str]]] = {
     "AdExp": (UnsupportedError, frozenset({
         "test_cell_types::test_composed_neuron_model_homogeneous_receptors",
     })),
-    "EIF_cond_alpha_isfa_ista": (UnsupportedError, frozenset({
-        "test_cell_types::test_EIF_cond_alpha_isfa_ista",
-    })),
     "HH_cond_exp": (UnsupportedError, frozenset({
         "test_cell_types::test_HH_cond_exp",
-    })),
-    "IF_cond_alpha": (UnsupportedError, frozenset({
-        "test_scenario1::test_scenario1a",
     })),
     "SimpleStochasticSynapse": (UnsupportedError, frozenset({
         "test_synapse_types::test_simple_stochastic_synapse",

@@ -1,7 +1,9 @@
-"""The neuron kernel: one time step of AdEx / LIF with exponential conductances.
+"""The neuron kernel: one time step of AdEx / LIF with exponential or alpha synapses.
 
-Scheme. Within a step the synaptic conductances decay exactly,
-``g(t) = g0 exp(-t / tau)``, and the membrane potential and adaptation current are
+Scheme. Within a step the synaptic conductances evolve exactly, ``g(t) = g0
+exp(-t / tau)`` (alpha: ``g(t) = exp(-t / tau) (g0 + dg0 t)``; an arriving weight ``w``
+adds ``w e / tau`` to ``dg``, as NEST), and the membrane potential and adaptation
+current are
 integrated with the classical 4th-order Runge-Kutta method using those exact
 conductances at the stage times. With dt = 0.1 ms and time constants of milliseconds the
 local error is far below NEST's RKF45 tolerance, and the method is 4th order in dt
@@ -177,11 +179,15 @@ def adex_step_with(
     decay_i: Array,
     exponential: bool,
     saturating: bool = False,
+    alpha: bool = False,
 ) -> tuple[NeuronState, Array]:
     """Advance by one step with precomputed half-step decays ``exp(-dt / 2 tau)``.
 
     Neurons with stiff input are sub-stepped (module docstring); every other neuron
-    takes one RK4 step.
+    takes one RK4 step. ``alpha`` (static): the conductances are alpha-shaped,
+    ``g(t) = exp(-t/tau) (g0 + dg0 t)`` with ``dg(t) = dg0 exp(-t/tau)``, evaluated
+    exactly at the stage times (``dg = 0``: the exponential decay, so neurons with
+    exponential conductances may share the step).
     """
     refractory = state.refrac > 0
 
@@ -196,14 +202,20 @@ def adex_step_with(
             saturating,
         )
 
-    stiffness = dt * (p.g_leak + state.g_e + state.g_i) / p.cm
+    if alpha:  # g(t) <= g0 + dg0 t within the step
+        g_top = state.g_e + dt * state.dg_e + state.g_i + dt * state.dg_i
+        stiffness = dt * (p.g_leak + g_top) / p.cm
+    else:
+        stiffness = dt * (p.g_leak + state.g_e + state.g_i) / p.cm
+    g = _Syn(state.g_e, state.g_i, state.dg_e, state.dg_i)
 
     def single(_: None) -> tuple[Array, Array]:
-        return _rk4(f, state.v, state.w, state.g_e, state.g_i, dt, decay_e, decay_i)
+        stages = _stages(g, dt, decay_e, decay_i, alpha)
+        return _rk4(f, state.v, state.w, stages, dt)
 
     def split(_: None) -> tuple[Array, Array]:
         return _substeps(
-            f, state, p, dt, stiffness, refractory, exponential, saturating
+            f, state, p, dt, stiffness, refractory, exponential, saturating, alpha
         )
 
     v, w = lax.cond(jnp.all(stiffness <= RK4_STIFFNESS), single, split, None)
@@ -213,26 +225,79 @@ def adex_step_with(
     refrac = jnp.where(
         refractory, state.refrac - 1, jnp.where(spike, p.refrac_steps, 0)
     )
-    ge_half, gi_half = state.g_e * decay_e, state.g_i * decay_i
+    new = _advanced(
+        g, dt, decay_e * decay_e, decay_i * decay_i, alpha, decay_e, decay_i
+    )
     return state._replace(
-        v=v, w=w, g_e=ge_half * decay_e, g_i=gi_half * decay_i, refrac=refrac
+        v=v, w=w, g_e=new.g_e, g_i=new.g_i, dg_e=new.dg_e, dg_i=new.dg_i, refrac=refrac
     ), spike
+
+
+class _Syn(NamedTuple):
+    """Synaptic conductances and (alpha) their derivatives."""
+
+    g_e: Array
+    g_i: Array
+    dg_e: Array
+    dg_i: Array
+
+
+def _advanced(
+    g: _Syn,
+    h: Array | float,
+    full_e: Array,
+    full_i: Array,
+    alpha: bool,
+    half_e: Array | None = None,
+    half_i: Array | None = None,
+) -> _Syn:
+    """Return the conductances after ``h`` (``full = exp(-h/tau)``).
+
+    Exponential: ``g half half`` when the half-step decays are given (the step's
+    historical rounding), else ``g full``. Alpha: ``full (g + dg h)``, ``dg full``.
+    """
+    if alpha:
+        return _Syn(
+            full_e * (g.g_e + g.dg_e * h),
+            full_i * (g.g_i + g.dg_i * h),
+            g.dg_e * full_e,
+            g.dg_i * full_i,
+        )
+    if half_e is not None and half_i is not None:
+        return g._replace(g_e=g.g_e * half_e * half_e, g_i=g.g_i * half_i * half_i)
+    return g._replace(g_e=g.g_e * full_e, g_i=g.g_i * full_i)
+
+
+def _stages(
+    g: _Syn, h: Array | float, decay_e: Array, decay_i: Array, alpha: bool
+) -> tuple[tuple[Array, Array], ...]:
+    """Return (g_e, g_i) at 0, h/2 and h of a step (``decay = exp(-h / 2 tau)``)."""
+    if alpha:
+        return (
+            (g.g_e, g.g_i),
+            (
+                decay_e * (g.g_e + g.dg_e * (0.5 * h)),
+                decay_i * (g.g_i + g.dg_i * (0.5 * h)),
+            ),
+            (
+                decay_e * decay_e * (g.g_e + g.dg_e * h),
+                decay_i * decay_i * (g.g_i + g.dg_i * h),
+            ),
+        )
+    ge_half, gi_half = g.g_e * decay_e, g.g_i * decay_i
+    return ((g.g_e, g.g_i), (ge_half, gi_half), (ge_half * decay_e, gi_half * decay_i))
 
 
 def _rk4(
     f: _Rhs,
     v0: Array,
     w0: Array,
-    g_e: Array,
-    g_i: Array,
+    stages: tuple[tuple[Array, Array], ...],
     h: Array | float,
-    decay_e: Array,
-    decay_i: Array,
 ) -> tuple[Array, Array]:
-    """One classical RK4 step of length ``h`` with exactly decaying conductances."""
-    ge_half, gi_half = g_e * decay_e, g_i * decay_i
-    ge_end, gi_end = ge_half * decay_e, gi_half * decay_i
-    k1v, k1w = f(v0, w0, g_e, g_i)
+    """One classical RK4 step of length ``h`` with the exact conductances ``stages``."""
+    (ge0, gi0), (ge_half, gi_half), (ge_end, gi_end) = stages
+    k1v, k1w = f(v0, w0, ge0, gi0)
     k2v, k2w = f(v0 + 0.5 * h * k1v, w0 + 0.5 * h * k1w, ge_half, gi_half)
     k3v, k3w = f(v0 + 0.5 * h * k2v, w0 + 0.5 * h * k2w, ge_half, gi_half)
     k4v, k4w = f(v0 + h * k3v, w0 + h * k3w, ge_end, gi_end)
@@ -284,6 +349,7 @@ def _substeps(
     refractory: Array,
     exponential: bool,
     saturating: bool,
+    alpha: bool = False,
 ) -> tuple[Array, Array]:
     """Integrate one step in per-neuron sub-steps (module docstring)."""
     n = jnp.ceil(stiffness / RK4_STIFFNESS)
@@ -294,19 +360,25 @@ def _substeps(
     stiff = stiffness / n > _RK4_STABLE
 
     def body(k: Array, carry: tuple[Array, ...]) -> tuple[Array, ...]:
-        v, w, g_e, g_i = carry
-        rv, rw = _rk4(f, v, w, g_e, g_i, h, decay_e, decay_i)
+        v, w, *syn = carry
+        g = _Syn(*syn)
+        stages = _stages(g, h, decay_e, decay_i, alpha)
+        rv, rw = _rk4(f, v, w, stages, h)
+        (mid_e, mid_i) = stages[1]
         ev, ew = _exp_euler(
-            v, w, g_e * decay_e, g_i * decay_i, h, p, refractory, exponential,
-            saturating,
-        )  # fmt: skip
+            v, w, mid_e, mid_i, h, p, refractory, exponential, saturating
+        )
         active = k < n
         v_new = jnp.where(active, jnp.where(stiff, ev, rv), v)
         w_new = jnp.where(active, jnp.where(stiff, ew, rw), w)
+        if alpha:
+            after = _advanced(g, h, decay_e * decay_e, decay_i * decay_i, True)
+            new = tuple(jnp.where(active, a, b) for a, b in zip(after, g, strict=True))
+            return (v_new, w_new, *new)
         decay2_e = jnp.where(active, decay_e * decay_e, 1.0)
         decay2_i = jnp.where(active, decay_i * decay_i, 1.0)
-        return v_new, w_new, g_e * decay2_e, g_i * decay2_i
+        return v_new, w_new, g.g_e * decay2_e, g.g_i * decay2_i, g.dg_e, g.dg_i
 
-    carry = (state.v, state.w, state.g_e, state.g_i)
-    v, w, _, _ = lax.fori_loop(0, jnp.max(n).astype(jnp.int32), body, carry)
+    carry = (state.v, state.w, state.g_e, state.g_i, state.dg_e, state.dg_i)
+    v, w, *_ = lax.fori_loop(0, jnp.max(n).astype(jnp.int32), body, carry)
     return v, w

@@ -168,25 +168,31 @@ def _neurons(
     picks per neuron; the AdEx kernel then sees no conductance on current-based
     neurons (so their currents never make a step look stiff).
     """
-    exp, alpha = "curr_exp" in s.kinds, s.alpha
+    kernel = partial(
+        adex_step_with,
+        dt=s.dt,
+        decay_e=decays[0],
+        decay_i=decays[1],
+        exponential=s.exponential,
+        saturating=s.saturating,
+        alpha=s.cond_alpha,
+    )
     if not s.current:
-        return adex_step_with(
-            state, p, s.dt, *decays, exponential=s.exponential, saturating=s.saturating
-        )
-    curr, curr_spikes = psc_step(state, p, exp, alpha)
+        return kernel(state, p)
+    curr, curr_spikes = psc_step(
+        state, p, "curr_exp" in s.kinds, "curr_alpha" in s.kinds
+    )
     if not s.conductance:
         return curr, curr_spikes
-    masked = state._replace(
-        g_e=jnp.where(p.current, 0.0, state.g_e),
-        g_i=jnp.where(p.current, 0.0, state.g_i),
-    )
-    cond, cond_spikes = adex_step_with(
-        masked, p, s.dt, *decays, exponential=s.exponential, saturating=s.saturating
-    )
-    pick = {k: jnp.where(p.current, getattr(curr, k), getattr(cond, k)) for k in _PICK}
+    zero = {k: jnp.where(p.current, 0.0, getattr(state, k)) for k in _SYN[s.alpha]}
+    cond, cond_spikes = kernel(state._replace(**zero), p)
+    picked = _PICK + (_SYN[True][2:] if s.cond_alpha else ())
+    pick = {k: jnp.where(p.current, getattr(curr, k), getattr(cond, k)) for k in picked}
     return curr._replace(**pick), jnp.where(p.current, curr_spikes, cond_spikes)
 
 
+#: The synaptic state the AdEx kernel must not see on current-based neurons.
+_SYN = {False: ("g_e", "g_i"), True: ("g_e", "g_i", "dg_e", "dg_i")}
 #: The state both schemes advance (``dg_e``/``dg_i``: current-based alpha cells only).
 _PICK = ("v", "w", "g_e", "g_i", "refrac")
 

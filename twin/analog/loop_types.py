@@ -76,7 +76,7 @@ class Static:
     @property
     def conductance(self) -> bool:
         """Some neuron has conductance-based synapses (the AdEx kernel)."""
-        return "cond_exp" in self.kinds
+        return "cond_exp" in self.kinds or "cond_alpha" in self.kinds
 
     @property
     def current(self) -> bool:
@@ -86,7 +86,12 @@ class Static:
     @property
     def alpha(self) -> bool:
         """Some neuron has alpha-shaped synapses (state ``dg_e``/``dg_i`` carried)."""
-        return "curr_alpha" in self.kinds
+        return "curr_alpha" in self.kinds or "cond_alpha" in self.kinds
+
+    @property
+    def cond_alpha(self) -> bool:
+        """Some neuron has alpha-shaped conductances."""
+        return "cond_alpha" in self.kinds
 
 
 class Resume(NamedTuple):

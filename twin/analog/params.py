@@ -9,8 +9,10 @@ scale factors; the only conversion is ``a`` from nS to µS.
 The current-based cell types (``IF_curr_exp``, ``IF_curr_alpha``) are integrated
 exactly (:mod:`twin.analog.psc`): their rows carry the masks ``current`` and ``alpha``
 and the step's propagators (:mod:`twin.analog.propagators`, float64 on the host).
-Where the network has no current-based neuron those fields have shape ``(0,)``, so a
-conductance-only network carries nothing more than before.
+Alpha-shaped conductances (``IF_cond_alpha``, ``EIF_cond_alpha_isfa_ista``) use the
+mask ``alpha`` and ``psc_e``/``psc_i`` (``e / tau_syn``). Where the network has
+neither kind those fields have shape ``(0,)``, so a network of exponential
+conductances carries nothing more than before.
 """
 
 from __future__ import annotations
@@ -50,10 +52,10 @@ class NeuronParams(NamedTuple):
     g_sat_e: Array  # excitatory input saturation conductance, µS (inf: linear)
     g_sat_i: Array  # inhibitory input saturation conductance, µS (inf: linear)
     refrac_steps: Array  # refractory period in time steps (int32)
-    # Current-based cells (shape (0,) where the network has none):
+    # Current-based and alpha cells (shape (0,) where the network has none):
     current: Array  # bool: synaptic currents (IF_curr_*), else conductances
-    alpha: Array  # bool: alpha-shaped currents (IF_curr_alpha)
-    psc_e: Array  # e / tau_syn_E of alpha currents (1/ms; NEST's EPSCInitialValue)
+    alpha: Array  # bool: alpha-shaped currents or conductances (*_alpha*)
+    psc_e: Array  # e / tau_syn_E of alpha synapses (1/ms; NEST's EPSCInitialValue)
     psc_i: Array  # e / tau_syn_I (1/ms)
     v_v: Array  # exp(-dt / tau_m)
     v_v_m1: Array  # expm1(-dt / tau_m)
@@ -68,7 +70,7 @@ class NeuronParams(NamedTuple):
     i_di: Array  # dt exp(-dt / tau_syn_I) (alpha)
 
 
-#: The fields only current-based networks fill.
+#: The fields only networks with current-based or alpha synapses fill.
 CURRENT_FIELDS = NeuronParams._fields[NeuronParams._fields.index("current") :]
 
 
@@ -84,7 +86,7 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
     n = pop.size
     zeros = np.zeros(n)
     inf = np.full(n, np.inf)
-    adex = pop.cell_type == "EIF_cond_exp_isfa_ista"
+    adex = pop.cell_type.startswith("EIF_")
     kind = SYNAPSE_KINDS[pop.cell_type]
     current, alpha = kind.startswith("curr"), kind.endswith("alpha")
     props = propagators(
@@ -138,7 +140,7 @@ def from_network(
     stacked = {
         k: np.concatenate([part[k] for part in parts]) for k in NeuronParams._fields
     }
-    if not stacked["current"].any():  # conductance-based only: carry none of them
+    if not (stacked["current"].any() or stacked["alpha"].any()):  # cond_exp only
         stacked.update({k: np.zeros(0, stacked[k].dtype) for k in CURRENT_FIELDS})
     types = {"refrac_steps": jnp.int32, "current": jnp.bool_, "alpha": jnp.bool_}
     return NeuronParams(

@@ -6,8 +6,9 @@ to :mod:`twin.hardware`, not to this table.
 
 Supported: the wafer's neuron models ``IF_cond_exp`` and ``EIF_cond_exp_isfa_ista``
 (BrainScaleS-1 neurons are conductance based AdEx circuits), the current-based
-``IF_curr_exp`` and ``IF_curr_alpha`` (on the ideal tier only: the wafer has no
-current-based synapses), ``SpikeSourcePoisson``,
+``IF_curr_exp`` and ``IF_curr_alpha`` and the alpha-conductance ``IF_cond_alpha`` and
+``EIF_cond_alpha_isfa_ista`` (on the ideal tier only: the wafer has neither),
+``SpikeSourcePoisson``,
 ``SpikeSourceArray`` and ``StaticSynapse``, and the current sources ``DCSource`` and
 ``StepCurrentSource`` (:mod:`twin.pynn.electrodes`). Every other standard model of PyNN
 raises :class:`twin.errors.UnsupportedError` naming it and the supported ones.
@@ -26,7 +27,9 @@ from twin.pynn.simulator import state
 __all__ = [
     "SUPPORTED_CELLS",
     "DCSource",
+    "EIF_cond_alpha_isfa_ista",
     "EIF_cond_exp_isfa_ista",
+    "IF_cond_alpha",
     "IF_cond_exp",
     "IF_curr_alpha",
     "IF_curr_exp",
@@ -75,6 +78,24 @@ class IF_curr_alpha(cells.IF_curr_alpha):
     translations = _identity(cells.IF_curr_alpha)
 
 
+class IF_cond_alpha(cells.IF_cond_alpha):
+    """LIF neuron with alpha-shaped conductances (PyNN; NEST's iaf_cond_alpha).
+
+    Emulated on the ideal tier: the conductances exact at RK4's stage times.
+    """
+
+    translations = _identity(cells.IF_cond_alpha)
+
+
+class EIF_cond_alpha_isfa_ista(cells.EIF_cond_alpha_isfa_ista):
+    """AdEx neuron with alpha-shaped conductances (PyNN; NEST's aeif_cond_alpha).
+
+    Emulated on the ideal tier: the conductances exact at RK4's stage times.
+    """
+
+    translations = _identity(cells.EIF_cond_alpha_isfa_ista)
+
+
 class SpikeSourcePoisson(cells.SpikeSourcePoisson):
     """Poisson spike source (PyNN): ``rate`` Hz from ``start`` for ``duration`` ms.
 
@@ -111,6 +132,8 @@ SUPPORTED_CELLS = (
     "EIF_cond_exp_isfa_ista",
     "IF_curr_exp",
     "IF_curr_alpha",
+    "IF_cond_alpha",
+    "EIF_cond_alpha_isfa_ista",
     "SpikeSourcePoisson",
     "SpikeSourceArray",
 )
@@ -152,11 +175,9 @@ _UNSUPPORTED = {
     **dict.fromkeys(
         (
             "IF_curr_delta",
-            "IF_cond_alpha",
             "IF_facets_hardware1",
             "HH_cond_exp",
             "IF_cond_exp_gsfa_grr",
-            "EIF_cond_alpha_isfa_ista",
             "Izhikevich",
             "GIF_cond_exp",
             "SpikeSourceGamma",
