@@ -216,3 +216,22 @@ def test_the_prepared_folder_holds_the_job_and_the_twins_prediction(prepared):
         for stage in entry["spike_loss"].values():
             assert 0 <= stage["dropped_spikes"] <= stage["offered_spikes"]
     assert prediction["tiers"]["hardware"][0]["spike_loss"]  # the hardware tier's
+
+
+def test_a_script_jobs_files_are_kept_as_downloaded(platform, tmp_path, capsys):
+    from experiments.jobs.config import HardwareJob
+    from experiments.jobs.prepare import prepare_script
+
+    script = tmp_path / "toy.py"
+    script.write_text("import pyNN.nest as sim\nsim.setup()\n")
+    folder = tmp_path / "script-job"
+    prepare_script(script, folder, HardwareJob(), predict=False)
+    assert twin(platform, "submit", str(folder), "--collab", "c") == 0
+    assert platform.jobs[1]["sent"]["code"] == (folder / "run.py").read_text()
+    platform.finish(1, {"results/spikes.pkl": b"\x80\x04data"})
+    assert twin(platform, "fetch", "1", "--out", str(folder)) == 0
+    (kept,) = (folder / "wafer").rglob("spikes.pkl")
+    assert kept.read_bytes() == b"\x80\x04data"
+    assert (folder / "wafer" / "log.txt").read_text() == "run.py: done"
+    assert "no compare" in capsys.readouterr().out
+    assert not (folder / "compare").exists()
