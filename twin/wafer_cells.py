@@ -1,9 +1,11 @@
 """The cell types the wafer runs, and the refusal of the others before any mapping.
 
 BrainScaleS-1 neurons are conductance-based AdEx circuits with exponential synaptic
-conductances. A network of other cells (the current-based ``IF_curr_exp`` and
-``IF_curr_alpha``) runs on the ideal tier, as NEST runs it; the mapped, hardware and
-theory tiers refuse it with a clear error instead of converting it silently. The way
+conductances. A network of other cells (current-based ``IF_curr_exp`` and
+``IF_curr_alpha``, alpha-shaped ``IF_cond_alpha`` and ``EIF_cond_alpha_isfa_ista``)
+runs on the ideal tier, as NEST runs it; the wafer mapping (the mapped and hardware
+tiers) and the hardware transforms refuse it with a clear error instead of
+converting it silently. The way
 to the wafer is an explicit conversion to conductance-based synapses (the planned
 ``twin.adapt`` pipeline), whose result the twin can then run beside the original.
 """
@@ -30,7 +32,9 @@ def check_wafer_cells(network: Network, where: str) -> None:
     network
         The network a wafer tier is about to map, transform or describe.
     where
-        The tier or step that refuses, for the message (e.g. ``"the mapped tier"``).
+        The tier or step that refuses, for the message (e.g. ``"the mapped tier"``,
+        ``"the theory tiers"``: the mean-field theory describes exponential
+        conductances only).
 
     Raises
     ------
@@ -56,8 +60,9 @@ def check_wafer_cells(network: Network, where: str) -> None:
         shape = "current-based" if kind.startswith("curr") else "alpha-shaped"
         raise UnsupportedError(
             f"population {pop.name!r} is {pop.cell_type} ({shape} synapses), which "
-            f"{where} cannot run: the wafer's neurons have exponential synaptic "
-            "conductances (IF_cond_exp, EIF_cond_exp_isfa_ista). Run it on the "
-            "ideal tier, or convert it to conductance-based synapses first (the "
-            "planned twin.adapt pipeline) and run the converted network there"
+            f"{where} cannot run: it takes exponential synaptic conductances only "
+            "(IF_cond_exp, EIF_cond_exp_isfa_ista), as the wafer's neurons have "
+            "them. Run it on the ideal tier, or convert it to conductance-based "
+            "synapses first (the planned twin.adapt pipeline) and run the converted "
+            "network there"
         )
