@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 OUT    ?= results/brunel
+DOCS_OUT ?= build/docs/html
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint docs bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +53,19 @@ lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy twin experiments
 
+$(VENV)/.docs-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e ".[nest,docs]"
+	-$(PY) -m twin.analog.native
+	touch $@ $(VENV)/.run-installed
+
+## docs: the documentation site in $(DOCS_OUT) (the README's guides, docs/*.md, the API
+## reference of twin and experiments generated from the docstrings, and the notebook
+## examples/random_network.ipynb executed: a 1000 ms run, NEST at two points when
+## installed; TWIN_NOTEBOOK_T_STOP=10000 TWIN_NOTEBOOK_NEST=all make docs runs the
+## seed's); any warning or cell error fails it
+docs: $(VENV)/.docs-installed
+	$(VENV)/bin/sphinx-build -W --keep-going -b html docs $(DOCS_OUT)
+
 ## bench: benchmarks side by side with NEST (see BENCHMARKS.md)
 bench: $(VENV)/.test-installed
 	$(PY) benchmarks/wafer_graph.py
@@ -60,4 +74,5 @@ bench: $(VENV)/.test-installed
 	$(PY) benchmarks/tiers.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		build/docs docs/api/generated docs/notebooks

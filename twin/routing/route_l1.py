@@ -13,10 +13,12 @@ primary driver must be reached through a working synapse-switch row (defective s
 RAM rows are skipped); chain members receive events from their neighbour.
 
 Routers ([marocco L1Routing, Jeltsch thesis §6.4.4]):
+
 - ``"shortest"``: one shortest-path tree from the source bus over all free buses.
 - ``"backbone"``: the tree first grows only along the source's row (horizontal buses of
   that row, vertical buses anywhere): a horizontal backbone with vertical ribs. Targets
   it cannot reach are then connected to the tree by shortest paths.
+
 Targets left unreached lose their synapses (``NO_L1_ROUTE``); reached targets without a
 free driver lose them as ``NO_SYNAPSE_DRIVER``.
 """
