@@ -1,4 +1,4 @@
-"""Current-based cells on ``twin.pynn``: PyNN's names and rules, the wafer's refusal.
+"""Current-based and alpha cells on ``twin.pynn``: PyNN's rules, the wafer's refusal.
 
 The spikes and V against pyNN.nest are in ``test_current_based_vs_nest.py``.
 """
@@ -62,10 +62,18 @@ def test_a_negative_conductance_is_still_refused():
 
 
 @pytest.mark.parametrize("fidelity", ["mapped", "hardware"])
-@pytest.mark.parametrize("cell", ["IF_curr_exp", "IF_curr_alpha"])
-def test_the_wafer_tiers_refuse_current_based_cells(cell, fidelity):
-    _net(cell, fidelity=fidelity)
-    with pytest.raises(UnsupportedError, match=rf"{cell} \(current-based") as err:
+@pytest.mark.parametrize(
+    ("cell", "weight", "shape"),
+    [
+        ("IF_curr_exp", -0.5, "current-based"),
+        ("IF_curr_alpha", -0.5, "current-based"),
+        ("IF_cond_alpha", 0.01, "alpha-shaped"),
+        ("EIF_cond_alpha_isfa_ista", 0.01, "alpha-shaped"),
+    ],
+)
+def test_the_wafer_tiers_refuse_cells_the_wafer_lacks(cell, weight, shape, fidelity):
+    _net(cell, fidelity=fidelity, weight=weight)
+    with pytest.raises(UnsupportedError, match=rf"{cell} \({shape}") as err:
         sim.run(10.0)
     assert "ideal tier" in str(err.value)
     assert "twin.adapt" in str(err.value)
