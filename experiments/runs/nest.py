@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from twin.arrays import readonly
-from twin.cells import SATURATION_DEFAULTS
+from twin.cells import CURRENT_BASED, SATURATION_DEFAULTS
 from twin.errors import ConfigError, UnsupportedError
 from twin.network import Network, PoissonSource, SpikeTimesSource
 from twin.recording import SpikeRecording
@@ -166,8 +166,8 @@ def _populations(
             for k, v in pop.parameters.items()
             if k not in SATURATION_DEFAULTS
         }
-        for name in SATURATION_DEFAULTS:
-            if np.isfinite(pop.parameters[name]).any():
+        for name in SATURATION_DEFAULTS:  # (current-based cells have none)
+            if np.isfinite(pop.parameters.get(name, np.inf)).any():
                 raise ConfigError(
                     f"population {pop.name!r}: {name} is finite (a hardware-tier "
                     "saturation); NEST has no such synapse, so run it on the twin "
@@ -240,9 +240,11 @@ def _connect(network: Network, ids: dict[str, np.ndarray]) -> None:
     for proj in network.projections:
         pre = ids[proj.pre][proj.pre_idx]
         post = ids[proj.post][proj.post_idx]
-        sign = 1.0 if proj.receptor == "excitatory" else -1.0
-        # iaf_cond_exp / aeif_cond_exp route negative weights (nS) to the inhibitory
-        # conductance, which is how PyNN's 'inhibitory' receptor reaches them.
+        current = network.population(proj.post).cell_type in CURRENT_BASED
+        sign = 1.0 if proj.receptor == "excitatory" or current else -1.0
+        # NEST's models route negative weights (nS; pA: current-based cells, whose
+        # inhibitory weights are negative already) to the inhibitory synapse, which
+        # is how PyNN's 'inhibitory' receptor reaches them.
         # NEST 3 connects arbitrary id arrays one-to-one (its "connect arrays").
         nest.Connect(
             pre,
@@ -254,6 +256,17 @@ def _connect(network: Network, ids: dict[str, np.ndarray]) -> None:
                 "delay": proj.delay,
             },
         )
+
+
+def _precision(network: Network) -> dict[str, str]:
+    """pyNN.nest's spike precision: on the grid where it picks IF_curr_exp's model.
+
+    Off the grid (pyNN.nest's default, kept otherwise) it would run IF_curr_exp as
+    iaf_psc_exp_ps; on it as iaf_psc_exp, the model the twin integrates.
+    """
+    if any(pop.cell_type == "IF_curr_exp" for pop in network.populations):
+        return {"spike_precision": "on_grid"}
+    return {}
 
 
 def run_nest(
@@ -291,6 +304,7 @@ def run_nest(
             max_delay=max(longest, config.dt),
             threads=config.threads,
             rng_seed=config.seed,
+            **_precision(network),
         )
         cells = _populations(sim, network, config, v0)
         nodes = {

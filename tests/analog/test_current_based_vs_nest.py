@@ -43,3 +43,22 @@ def test_spike_times_identical_and_v_within_1e_6_mv_of_nest(cell_type, model, se
     counts = np.array([s.size for s in nest_spikes])
     assert (counts > 0).sum() >= c.size // 2  # the cases fire, most of them
     assert (counts == 0).any()  # and some stay sub-threshold
+
+
+@pytest.mark.parametrize("cell_type", ["IF_curr_exp", "IF_curr_alpha"])
+def test_the_run_layer_s_nest_runner_gives_the_twin_s_spikes(cell_type):
+    """experiments.runs.nest (the workloads' NEST path) builds these cells through
+    pyNN.nest: negative inhibitory currents kept, iaf_psc_exp on the grid."""
+    from experiments.runs.nest import NestConfig
+    from experiments.runs.nest import run_nest as run_layer_nest
+
+    net = twin_network(cell_type, cases(4)).replace(stimuli=())
+    twin = simulate(net, SimConfig(t_stop=T_STOP, dtype="float64"), jr.PRNGKey(0))
+    nest, _ = run_layer_nest(net, NestConfig(t_stop=T_STOP, threads=1))
+    assert twin.times.size > 100
+    order_t, order_n = (
+        np.lexsort((twin.ids, twin.times)),
+        np.lexsort((nest.ids, nest.times)),
+    )
+    np.testing.assert_array_equal(twin.ids[order_t], nest.ids[order_n])
+    np.testing.assert_allclose(twin.times[order_t], nest.times[order_n], atol=1e-9)
