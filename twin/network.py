@@ -3,7 +3,8 @@
 A network has neuron populations (per-neuron parameter arrays in PyNN names and
 units, :mod:`twin.population`), spike sources (Poisson rates or explicit spike times,
 :mod:`twin.sources`), projections stored as COO arrays (``pre``, ``post``, ``weight``
-in µS, ``delay`` in ms, receptor; :mod:`twin.projection`) and current stimuli
+in µS, onto current-based cells in nA; ``delay`` in ms, receptor;
+:mod:`twin.projection`) and current stimuli
 (step-wise constant currents into neurons, :mod:`twin.stimuli`). Mapping produces
 another ``Network`` (the realised one); the emulator and the NEST backend consume it
 unchanged. The parts are importable from here too.

@@ -30,7 +30,10 @@ class Population:
     size
         Number of neurons.
     cell_type
-        ``"IF_cond_exp"`` or ``"EIF_cond_exp_isfa_ista"``.
+        A key of :data:`twin.cells.CELL_TYPES`: ``"IF_cond_exp"``,
+        ``"EIF_cond_exp_isfa_ista"`` (the wafer's), ``"IF_curr_exp"``,
+        ``"IF_curr_alpha"``, ``"IF_cond_alpha"`` or ``"EIF_cond_alpha_isfa_ista"``
+        (the ideal tier only).
     parameters
         Parameter name -> scalar or array of shape ``(size,)`` in PyNN units. Missing
         parameters take PyNN's defaults; every stored value is a read-only array.
