@@ -64,7 +64,7 @@ $(VENV)/.docs-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 ## installed; TWIN_NOTEBOOK_T_STOP=10000 TWIN_NOTEBOOK_NEST=all make docs runs the
 ## seed's); any warning or cell error fails it
 docs: $(VENV)/.docs-installed
-	$(VENV)/bin/sphinx-build -W --keep-going -b html docs $(DOCS_OUT)
+	$(VENV)/bin/sphinx-build -j auto -W --keep-going -b html docs $(DOCS_OUT)
 
 ## bench: benchmarks side by side with NEST (see BENCHMARKS.md)
 bench: $(VENV)/.test-installed

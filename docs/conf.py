@@ -1,6 +1,6 @@
 """Sphinx configuration of the twin's documentation site.
 
-Built by ``make docs`` (``sphinx-build -W --keep-going -b html docs build/docs/html``):
+Built by ``make docs`` (``sphinx-build -j auto -W --keep-going -b html docs DIR``):
 the README's guides and the pages of ``docs/`` (MyST Markdown), the notebook
 ``examples/random_network.ipynb`` executed by myst-nb, and the API reference of the
 packages ``twin`` and ``experiments``, whose pages ``sphinx.ext.apidoc`` writes at
@@ -17,10 +17,9 @@ import typing
 from pathlib import Path
 from typing import Any
 
-DOCS = Path(__file__).resolve().parent
-ROOT = DOCS.parent
-#: The seed page as a notebook; copied into docs/notebooks/ (git-ignored) by a build.
-NOTEBOOK = ROOT / "examples" / "random_network.ipynb"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+from repo_links import DOCS, NOTEBOOK, ROOT, repo_links
+
 sys.path.insert(0, str(ROOT))
 #: The notebook's results at a build of the site: emptied first, so a build never meets
 #: points stored by other code (which the store refuses).
@@ -106,10 +105,20 @@ numpydoc_xref_param_type = False
 
 
 # -- Hooks ---------------------------------------------------------------------------
-def _title_untitled(app: Any, docname: str, source: list[str]) -> None:
-    """Give a page of :data:`UNTITLED` its title (``source-read``)."""
+def _read_page(app: Any, docname: str, source: list[str]) -> None:
+    """Title an untitled page, rewrite its repository links (``source-read``)."""
     if docname in UNTITLED:
         source[0] = f"# {UNTITLED[docname]}\n\n" + source[0]
+    if Path(app.env.doc2path(docname)).suffix == ".md":
+        page_dir = (DOCS / docname).parent
+        source[0] = repo_links(source[0], page_dir, page_dir)
+
+
+def _read_include(app: Any, path: Path, docname: str, content: list[str]) -> None:
+    """Rewrite an included file's repository links (``include-read``, the README)."""
+    included = (DOCS / path).resolve()
+    if included.suffix == ".md":
+        content[0] = repo_links(content[0], included.parent, DOCS)
 
 
 def _alias_signature(
@@ -146,7 +155,8 @@ def _prepare_notebook(app: Any) -> None:
 
 def setup(app: Any) -> dict[str, Any]:
     """Connect the hooks above."""
-    app.connect("source-read", _title_untitled)
+    app.connect("source-read", _read_page)
+    app.connect("include-read", _read_include)
     app.connect("autodoc-process-signature", _alias_signature, priority=400)
     app.connect("builder-inited", _prepare_notebook)
     return {"parallel_read_safe": True}
