@@ -13,7 +13,13 @@ from experiments.brunel.theory import plane_network
 from twin.theory import TheoryInputError, rates_over
 from twin.theory.conductance import Neurons, neuron_rates
 from twin.theory.connectivity import Scales, inputs_of
-from twin.theory.cubature import NODES, TOLERANCE, anchor_probes, cubature_group
+from twin.theory.cubature import (
+    NODES,
+    PROBES_PER_NODE,
+    TOLERANCE,
+    anchor_probes,
+    cubature_group,
+)
 from twin.theory.plane_groups import Joined, NeuronGroup
 
 #: Relative difference of the self-consistent rates allowed: the transfer's
@@ -38,7 +44,7 @@ def _groups(network, g, eta, nodes):
     cells = {p.name: Neurons.of(p) for p in network.populations}
     exact = [NeuronGroup.distinct(cells[k], inputs[k]) for k in names]
     means = [NeuronGroup.mean(cells[k], inputs[k]) for k in names]
-    probes = anchor_probes(means, names, g, eta, 2 * nodes)
+    probes = anchor_probes(means, names, g, eta, PROBES_PER_NODE * nodes)
     return exact, [cubature_group(e, probes, nodes) for e in exact]
 
 

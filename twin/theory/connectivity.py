@@ -194,6 +194,16 @@ class Scales:
         """The batch shape."""
         return tuple(self.first.shape[:-2])
 
+    @property
+    def g_scale(self) -> np.ndarray:
+        """The inhibitory factor of each variant, ``(*shape,)``."""
+        return self.first[..., 0, 1]
+
+    @property
+    def rate_scale(self) -> np.ndarray:
+        """The Poisson-rate factor of each variant, ``(*shape,)``."""
+        return self.ext_first[..., 0, 0]
+
 
 def _source_rates(network: Network, projection: Projection) -> np.ndarray:
     """Return the rate of each synapse's Poisson generator, Hz.

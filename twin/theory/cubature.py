@@ -12,8 +12,9 @@ population rates and the variant's scales).
 
 The rule is an empirical cubature (An, Kim & James 2008, ACM Trans Graph 27, 165;
 Hernández, Caicedo & Ferrer 2017, Comput Methods Appl Mech Eng 313, 687). Anchors: the
-closure with one mean neuron per population, solved at the batch's variants (at most
-:data:`ANCHORS_PER_AXIS` squared of them spanning its range). Probes: ``K`` operating
+closure with one mean neuron per population, solved from silence at the batch's
+variants (at most :data:`ANCHORS_PER_AXIS` squared of them spanning its range).
+Probes: ``K`` operating
 points around the anchors, drawn with an explicit seed (each population's rate within
 a factor :data:`PROBE_SPAN` of its anchor's, log-uniform; the scales within
 :data:`SCALE_JITTER`). Every neuron is evaluated at every probe, giving the snapshot
@@ -34,13 +35,15 @@ whose distinct neurons are no more than ``nodes`` is kept exact
 Accuracy (``tests/theory/test_cubature.py``, the seed network with its spreads, at the
 exact fixed points of its 16-point grid): the population transfer (the mean rate for
 given population rates) is within :data:`TOLERANCE` (1 %) of the per-neuron mean with
-the default :data:`NODES` (32), and the error falls as the nodes grow (8: ~20 %,
-16: ~4 %, 32: ~0.5 %, 64: ~0.05 %, the largest over the grid). The self-consistent
-rate amplifies a transfer error by :math:`1/(1 - F')`: near the transition (g 4, where
-:math:`F'` approaches 1) the fixed point moved by up to ~3 % (over other probe seeds;
-0.8 % with :data:`SEED`), elsewhere below 1 %. The microcircuit (8 populations,
+the default :data:`NODES` (32), and the error falls as the nodes grow (8: ~21 %,
+16: ~6 %, 32: ~0.4 %, 64: ~0.04 %, the largest over the grid, with
+:data:`PROBES_PER_NODE` probes per node; two per node gave 21, 4.5, 0.43 and
+0.05 %). The self-consistent rate amplifies a transfer error by :math:`1/(1 - F')`:
+near the transition (g 4, where :math:`F'` approaches 1) the fixed point moved by
+up to ~3 % (over other probe seeds, measured with two probes per node; 1.0 % with
+:data:`SEED`), elsewhere below 1 %. The microcircuit (8 populations,
 fixed-probability in-degrees, 7,713 neurons): every population's rate within 0.1 %
-of the per-neuron solve.
+(0.06 %) of the per-neuron solve.
 Each neuron's own rate, where asked for (:attr:`NetworkRates.neuron_rates`), is
 evaluated for that neuron at the fixed point when first read (so their mean differs
 from the cubature's population rate by the rule's error); the neuron-resolved fixed
@@ -58,13 +61,13 @@ from typing import Final
 import numpy as np
 from scipy.optimize import nnls
 
-from twin.theory.conductance import neuron_rates
 from twin.theory.connectivity import Scales
 from twin.theory.fixed_point import solve_points
 from twin.theory.plane_groups import Joined, NeuronGroup
 
 __all__ = [
     "ANCHORS_PER_AXIS",
+    "ANCHOR_STARTS",
     "NODES",
     "PROBES_PER_NODE",
     "PROBE_FLOOR_HZ",
@@ -79,8 +82,9 @@ __all__ = [
 
 #: Default largest number of nodes (neurons) per population.
 NODES: Final = 32
-#: Probe operating points per node.
-PROBES_PER_NODE: Final = 2
+#: Probe operating points per node (one: the snapshot matrix has the rank the
+#: rule uses; more probes did not make the rule more accurate on the seed network).
+PROBES_PER_NODE: Final = 1
 #: Probes lie within this factor of their anchor's population rates (log-uniform).
 PROBE_SPAN: Final = 2.0
 #: Added to an anchor's rates before the factor, Hz (a silent anchor still probes).
@@ -90,6 +94,9 @@ SCALE_JITTER: Final = 0.1
 #: Anchors per scale axis: the mean closure is solved on at most this squared many
 #: variants spanning the batch.
 ANCHORS_PER_AXIS: Final = 4
+#: Start rates of the anchors' solve, Hz: from silence, the closure's lowest stable
+#: fixed point (the anchor needs no other).
+ANCHOR_STARTS: Final = (0.0,)
 #: Seed of the probes' draw.
 SEED: Final = 26
 #: Relative error of the population transfer against the per-neuron mean that the
@@ -194,8 +201,7 @@ def cubature_group(
     """
     if exact.share.size <= nodes:
         return exact
-    drive = exact.inputs.drive_over(probes.rates, probes.scales)
-    distinct = neuron_rates(exact.cells, drive)  # (K, M)
+    distinct = exact.rates(probes.rates, probes.scales)  # (K, M)
     snapshots = distinct[:, exact.inverse]  # every neuron: (K, N)
     snapshots = snapshots / (snapshots.mean(axis=1, keepdims=True) + _FLOOR_HZ)
     try:
@@ -250,7 +256,7 @@ def anchor_probes(
     def transfer(rates: np.ndarray, point: np.ndarray) -> np.ndarray:
         return joined.population_rates(rates, scales.at(point))
 
-    found = solve_points(transfer, names, pairs.shape[0])
+    found = solve_points(transfer, names, pairs.shape[0], starts=ANCHOR_STARTS)
     anchors = np.array(
         [
             s.fixed_points[0].rates if s.fixed_points else np.zeros(len(names))

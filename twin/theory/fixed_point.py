@@ -108,19 +108,21 @@ def _damped(transfer: RowTransfer, x: np.ndarray, point: np.ndarray) -> np.ndarr
     return x
 
 
-def _with_forward_jacobian(
-    transfer: RowTransfer, x: np.ndarray, point: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``F(x)`` and its forward-difference Jacobian ``(m, n, n)``, one call."""
+def _forward_jacobian(
+    transfer: RowTransfer, x: np.ndarray, point: np.ndarray, f: np.ndarray
+) -> np.ndarray:
+    """Return the forward-difference Jacobian ``(m, n, n)`` of ``F`` at ``x``.
+
+    ``f``: ``F(x)``; the ``n`` shifted copies of the rows in one call.
+    """
     m, n = x.shape
     step = _STEP * np.maximum(1.0, np.abs(x))
-    shifted = np.repeat(x[None], n + 1, axis=0)
+    shifted = np.repeat(x[None], n, axis=0)
     cols = np.arange(n)
-    shifted[1 + cols, :, cols] += step.T
-    out = transfer(shifted.reshape(-1, n), np.tile(point, n + 1)).reshape(n + 1, m, n)
-    f = out[0]
-    jac = (out[1:] - f[None]) / step.T[:, :, None]  # [col, row, k]
-    return f, np.transpose(jac, (1, 2, 0))
+    shifted[cols, :, cols] += step.T
+    out = transfer(shifted.reshape(-1, n), np.tile(point, n)).reshape(n, m, n)
+    jac = (out - f[None]) / step.T[:, :, None]  # [col, row, k]
+    return np.transpose(jac, (1, 2, 0))
 
 
 def _regular(system: np.ndarray) -> np.ndarray:
@@ -142,11 +144,13 @@ def _newton(
     rows = np.arange(x.shape[0])
     eye = np.eye(x.shape[-1])
     for _ in range(steps):
-        f, jac = _with_forward_jacobian(transfer, x[rows], point[rows])
+        # F first: a converged row costs one evaluation, not n + 1
+        f = transfer(x[rows], point[rows])
         moving = _residual(x[rows], f) > _tolerance(x[rows])
-        rows, f, jac = rows[moving], f[moving], jac[moving]
+        rows, f = rows[moving], f[moving]
         if rows.size == 0:
             break
+        jac = _forward_jacobian(transfer, x[rows], point[rows], f)
         system = jac - eye
         with np.errstate(all="ignore"):
             ok = _regular(system)

@@ -21,6 +21,7 @@ import numpy as np
 
 from twin.theory.conductance import Neurons, neuron_rates
 from twin.theory.connectivity import Inputs, Scales
+from twin.theory.prepared import PreparedNeurons
 
 __all__ = ["ExpandedRates", "Joined", "NeuronGroup", "Resolution"]
 
@@ -100,7 +101,7 @@ class NeuronGroup:
 
         ``rates``: population rates ``(..., *scales.shape, n_populations)``, Hz.
         """
-        return neuron_rates(self.cells, self.inputs.drive_over(rates, scales))
+        return PreparedNeurons.of(self.cells, self.inputs).rates(rates, scales)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -114,11 +115,14 @@ class Joined:
     weights
         ``[i, k]``: row ``i``'s share in population ``k``'s mean (0 for another
         population's row), ``(M, n_populations)``.
+    prepared
+        The rows prepared for evaluation (:mod:`twin.theory.prepared`).
     """
 
     cells: Neurons
     inputs: Inputs
     weights: np.ndarray
+    prepared: PreparedNeurons
 
     @classmethod
     def of(cls, groups: Sequence[NeuronGroup]) -> Joined:
@@ -128,26 +132,20 @@ class Joined:
         start = np.cumsum([0, *sizes])
         for k, group in enumerate(groups):
             weights[start[k] : start[k + 1], k] = group.share
-        return cls(
-            Neurons(
-                *(
-                    np.concatenate([getattr(g.cells, f) for g in groups])
-                    for f in _PARAMS
-                )
-            ),
-            Inputs(
-                *(np.concatenate([getattr(g.inputs, f) for g in groups]) for f in _SUMS)
-            ),
-            weights,
+        cells = Neurons(
+            *(np.concatenate([getattr(g.cells, f) for g in groups]) for f in _PARAMS)
         )
+        inputs = Inputs(
+            *(np.concatenate([getattr(g.inputs, f) for g in groups]) for f in _SUMS)
+        )
+        return cls(cells, inputs, weights, PreparedNeurons.of(cells, inputs))
 
     def population_rates(self, rates: np.ndarray, scales: Scales) -> np.ndarray:
         """Return the population rates, Hz, ``(..., *scales.shape, n)``.
 
         ``rates``: population rates ``(..., *scales.shape, n)``, Hz.
         """
-        drive = self.inputs.drive_over(rates, scales)
-        return np.asarray(neuron_rates(self.cells, drive) @ self.weights)
+        return np.asarray(self.prepared.rates(rates, scales) @ self.weights)
 
 
 class ExpandedRates(Mapping[str, np.ndarray]):

@@ -33,7 +33,13 @@ from scipy.special import dawsn, zeta
 from twin.theory.quadrature import erfcx_integral
 from twin.theory.validate import require
 
-__all__ = ["ALPHA", "colored_noise_shift", "noiseless_rate", "siegert_rate"]
+__all__ = [
+    "ALPHA",
+    "colored_noise_shift",
+    "first_passage_rate",
+    "noiseless_rate",
+    "siegert_rate",
+]
 
 #: sqrt(2) |zeta(1/2)| = 2.0652531522..., the Fourcaud & Brunel (2002) constant.
 ALPHA: Final = math.sqrt(2.0) * abs(float(zeta(0.5)))
@@ -169,40 +175,57 @@ def siegert_rate(
     safe = np.where(noisy, sigma, 1.0)
     y_th = (theta - mu) / safe + shift
     y_r = (v_reset - mu) / safe + shift
-    rate = _first_passage_rate(y_th, y_r, tau_m, tau_ref)
+    rate = first_passage_rate(y_th, y_r, tau_m, tau_ref)
     deterministic = noiseless_rate(
         mu, tau_m=tau_m, tau_ref=tau_ref, theta=theta, v_reset=v_reset
     )
     return np.asarray(np.where(noisy, rate, deterministic))
 
 
-def _first_passage_rate(
+def first_passage_rate(
     y_th: np.ndarray, y_r: np.ndarray, tau_m: np.ndarray, tau_ref: np.ndarray
 ) -> np.ndarray:
-    r"""Return the Siegert rate (Hz) from the scaled bounds, three cases as NEST.
+    r"""Return the Siegert rate (Hz) from the scaled bounds (no checks).
 
-    With :math:`S = e^{-y_\theta^2} \int_{y_r}^{y_\theta} \operatorname{erfcx}(-u)du`
-    the rate is :math:`e^{-y_\theta^2} / (e^{-y_\theta^2}\tau_\mathrm{ref} + \tau_m
-    \sqrt{\pi} S)`; for :math:`y_\theta < 0` it is
-    :math:`1/(\tau_\mathrm{ref} + \tau_m\sqrt{\pi}\,Q(-y_\theta, -y_r))`.
+    With :math:`a = y_\theta`, :math:`b = y_r` (:math:`b < a`), :math:`a^+ =
+    \max(a, 0)`, :math:`b^+ = \max(b, 0)`, Dawson's function :math:`D` and
+    :math:`Q` of :func:`twin.theory.quadrature.erfcx_integral`,
+
+    .. math:: e^{-a^{+2}} \int_b^a \operatorname{erfcx}(-u)\,du = 2D(a^+)
+              - 2e^{b^{+2} - a^{+2}} D(b^+) + e^{-a^{+2}} Q(|a|, |b|),
+
+    NEST's three cases (both bounds below 0, across it, above it) in one
+    expression: :math:`D(0) = 0` drops the Dawson terms where they do not apply
+    and :math:`Q(|a|, |b|)` is the integral between the bounds' magnitudes in
+    every case; the rate is :math:`e^{-a^{+2}} / (e^{-a^{+2}}\tau_\mathrm{ref}
+    + \tau_m\sqrt{\pi}\,S)`, :math:`S` the right side. Every exponential has a
+    non-positive argument.
+
+    Parameters
+    ----------
+    y_th, y_r
+        Scaled threshold and reset, :math:`(\theta - \mu)/\sigma` plus the
+        shift (``y_r < y_th``, finite), broadcastable.
+    tau_m, tau_ref
+        Membrane time constant (``> 0``) and refractory period (``>= 0``), ms.
+
+    Returns
+    -------
+    np.ndarray
+        Rates, Hz, the broadcast shape.
     """
-    below = y_th < 0  # mean above the (shifted) threshold
-    both_positive = y_r > 0
-    lo = np.where(below, -y_th, np.where(both_positive, y_r, y_th))
-    hi = np.where(below, -y_r, np.where(both_positive, y_th, -y_r))
-    integral = erfcx_integral(np.maximum(lo, 0.0), np.maximum(hi, 0.0))
-    y_pos = np.maximum(y_th, 0.0)
-    decay = np.exp(-(y_pos**2))
-    y_r_pos = np.where(both_positive, y_r, 0.0)
-    scaled = np.where(
-        both_positive,
-        2.0 * dawsn(y_pos)
-        - 2.0 * np.exp(y_r_pos**2 - y_pos**2) * dawsn(y_r_pos)
-        - decay * integral,
-        2.0 * dawsn(y_pos) + decay * integral,
-    )
-    sqrt_pi = math.sqrt(math.pi)
+    y_th, y_r = np.broadcast_arrays(y_th, y_r, tau_m, tau_ref)[:2]
+    a_pos = np.maximum(y_th, 0.0)
+    integral = erfcx_integral(np.abs(y_th), np.abs(y_r))
+    square = a_pos * a_pos
+    decay = np.exp(-square)
+    scaled = np.asarray(decay * integral)
+    scaled += 2.0 * dawsn(a_pos)
+    above = y_r > 0  # both bounds above 0: the second Dawson term
+    if np.any(above):
+        b, a2 = y_r[above], square[above]
+        scaled[above] -= 2.0 * np.exp(b * b - a2) * dawsn(b)
+    scaled *= np.asarray(tau_m) * math.sqrt(math.pi)
+    scaled += decay * tau_ref
     with np.errstate(divide="ignore"):
-        upper = decay / (decay * tau_ref + tau_m * sqrt_pi * scaled)
-        lower = 1.0 / (tau_ref + tau_m * sqrt_pi * integral)
-    return np.asarray(_MS_TO_HZ * np.where(below, lower, upper))
+        return np.asarray(_MS_TO_HZ * decay / scaled)
