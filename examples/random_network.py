@@ -194,9 +194,10 @@ for isolate, layout in ((ISOLATED, "30"), (0, "all")):
 # it to the BrainScaleS-1 system through the EBRAINS Neuromorphic Computing Platform.
 # `twin job prepare` writes that folder (`run.py`, `job.json` with the wafer's
 # configuration, and the twin's prediction of the job beside it), `twin job submit`
-# sends it. Both need an EBRAINS account with access to BrainScaleS-1 (a token in
-# the environment or the platform client's token file, and a collab for the job);
-# set `SUBMIT = True` above to run them. Otherwise this cell prints what it would run.
+# sends it. Both need an EBRAINS account with access to BrainScaleS-1: a token in
+# `EBRAINS_TOKEN` or the platform client's token file, and a collab for the job in
+# `EBRAINS_COLLAB`. Set `SUBMIT = True` above to run them; otherwise this cell prints
+# what it would run.
 
 # %%
 JOB = OUT / "wafer_job"
@@ -214,7 +215,8 @@ prepare = [
     "--out",
     str(JOB),
 ]
-submit = ["job", "submit", str(JOB)]
+COLLAB = os.environ.get("EBRAINS_COLLAB", "")  # the collab the job belongs to
+submit = ["job", "submit", str(JOB), *(["--collab", COLLAB] if COLLAB else [])]
 if SUBMIT:
     twin(*prepare)
     printed = twin(*submit)
