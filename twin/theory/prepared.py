@@ -27,8 +27,10 @@ directly,
 :func:`twin.theory.siegert.first_passage_rate`. The same formulas as
 :func:`twin.theory.conductance.neuron_rates` in another order: equal to rounding
 (``tests/theory/test_prepared.py``). The parameters are checked once, here, not at
-every evaluation. Neurons with spike-triggered adaptation (``b > 0``: a bisection
-per evaluation) go through :func:`twin.theory.conductance.neuron_rates`.
+every evaluation, and a large batch of points is evaluated in blocks of
+:data:`BLOCK` neuron evaluations. Neurons with spike-triggered adaptation
+(``b > 0``: a bisection per evaluation) go through
+:func:`twin.theory.conductance.neuron_rates`.
 """
 
 from __future__ import annotations
@@ -43,9 +45,12 @@ from twin.theory.connectivity import Inputs, Scales
 from twin.theory.siegert import ALPHA, first_passage_rate, noiseless_rate
 from twin.theory.validate import require
 
-__all__ = ["PreparedNeurons"]
+__all__ = ["BLOCK", "PreparedNeurons"]
 
 _MS: Final = 1e-3  # Hz x ms -> 1
+#: Neuron evaluations per block of points: the ~40 temporaries of a block stay in a
+#: core's cache (about 2x faster than whole batches of 10^5 and more).
+BLOCK: Final = 1 << 14
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -137,7 +142,12 @@ class PreparedNeurons:
         g = np.broadcast_to(scales.g_scale, lead).reshape(-1, 1)
         r = np.broadcast_to(scales.rate_scale, lead).reshape(-1, 1)
         x = np.concatenate([rates.reshape(-1, rates.shape[-1]), r], axis=1)
-        return self._evaluate(x @ self.matrix, g).reshape(*lead, self.size)
+        out = np.empty((x.shape[0], self.size))
+        step = max(1, BLOCK // self.size)
+        for lo in range(0, x.shape[0], step):
+            part = slice(lo, lo + step)
+            out[part] = self._evaluate(x[part] @ self.matrix, g[part])
+        return out.reshape(*lead, self.size)
 
     def _evaluate(self, sums: np.ndarray, g: np.ndarray) -> np.ndarray:
         """Return the rates ``(P, M)`` from the matrix product ``sums (P, 4M)``."""

@@ -41,7 +41,15 @@ import numpy as np
 from numpy.polynomial import Chebyshev, Polynomial
 from scipy.special import erfcx
 
-__all__ = ["CLOSE", "NODES", "PIECES_PER_UNIT", "S_TABLE", "erfcx_integral"]
+__all__ = [
+    "CLOSE",
+    "NODES",
+    "PIECES_PER_UNIT",
+    "S_TABLE",
+    "erfcx_integral",
+    "erfcx_primitive",
+    "erfcx_primitive_table",
+]
 
 #: Gauss-Legendre nodes of the rule on close bounds (in ``s``).
 NODES: Final = 4
@@ -169,6 +177,21 @@ def _primitive(s: np.ndarray) -> np.ndarray:
     if np.any(far):
         out[far] = _ASYMPTOTIC_OFFSET + _asymptotic(s[far])
     return out
+
+
+def erfcx_primitive(s: np.ndarray) -> np.ndarray:
+    """Return ``G(s)``, the integral of ``erfcx`` from 0 to ``s >= 0`` (any shape)."""
+    s = np.asarray(s, float)
+    return _primitive(s.ravel()).reshape(s.shape)
+
+
+def erfcx_primitive_table() -> np.ndarray:
+    """Return a copy of ``G``'s table, ``(rows, pieces)``.
+
+    Row ``j``: the coefficient of ``u**j``, ``u = ln(1 + s) PIECES_PER_UNIT -
+    piece`` in ``[0, 1]``, for ``s <= S_TABLE``.
+    """
+    return _TABLE.copy()
 
 
 def _gauss_legendre(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -28,9 +28,9 @@ import math
 from typing import Final
 
 import numpy as np
-from scipy.special import dawsn, zeta
+from scipy.special import zeta
 
-from twin.theory.quadrature import erfcx_integral
+from twin.theory.siegert_integral import siegert_integral
 from twin.theory.validate import require
 
 __all__ = [
@@ -187,19 +187,12 @@ def first_passage_rate(
 ) -> np.ndarray:
     r"""Return the Siegert rate (Hz) from the scaled bounds (no checks).
 
-    With :math:`a = y_\theta`, :math:`b = y_r` (:math:`b < a`), :math:`a^+ =
-    \max(a, 0)`, :math:`b^+ = \max(b, 0)`, Dawson's function :math:`D` and
-    :math:`Q` of :func:`twin.theory.quadrature.erfcx_integral`,
+    .. math:: \nu = \frac{e^{-a^{+2}}}{e^{-a^{+2}}\tau_\mathrm{ref}
+              + \tau_m\sqrt{\pi}\,S(a, b)}, \qquad a = y_\theta,\ b = y_r,
 
-    .. math:: e^{-a^{+2}} \int_b^a \operatorname{erfcx}(-u)\,du = 2D(a^+)
-              - 2e^{b^{+2} - a^{+2}} D(b^+) + e^{-a^{+2}} Q(|a|, |b|),
-
-    NEST's three cases (both bounds below 0, across it, above it) in one
-    expression: :math:`D(0) = 0` drops the Dawson terms where they do not apply
-    and :math:`Q(|a|, |b|)` is the integral between the bounds' magnitudes in
-    every case; the rate is :math:`e^{-a^{+2}} / (e^{-a^{+2}}\tau_\mathrm{ref}
-    + \tau_m\sqrt{\pi}\,S)`, :math:`S` the right side. Every exponential has a
-    non-positive argument.
+    :math:`S` of :func:`twin.theory.siegert_integral.siegert_integral` (NEST's
+    three cases, both bounds below 0, across it and above it, in one expression;
+    every exponential with a non-positive argument).
 
     Parameters
     ----------
@@ -216,15 +209,8 @@ def first_passage_rate(
     """
     y_th, y_r = np.broadcast_arrays(y_th, y_r, tau_m, tau_ref)[:2]
     a_pos = np.maximum(y_th, 0.0)
-    integral = erfcx_integral(np.abs(y_th), np.abs(y_r))
-    square = a_pos * a_pos
-    decay = np.exp(-square)
-    scaled = np.asarray(decay * integral)
-    scaled += 2.0 * dawsn(a_pos)
-    above = y_r > 0  # both bounds above 0: the second Dawson term
-    if np.any(above):
-        b, a2 = y_r[above], square[above]
-        scaled[above] -= 2.0 * np.exp(b * b - a2) * dawsn(b)
+    decay = np.exp(-a_pos * a_pos)
+    scaled = siegert_integral(y_th, y_r)
     scaled *= np.asarray(tau_m) * math.sqrt(math.pi)
     scaled += decay * tau_ref
     with np.errstate(divide="ignore"):
