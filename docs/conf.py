@@ -69,7 +69,7 @@ suppress_warnings = [
 #: The notebook runs at every build; a cell error fails it (a warning under ``-W``).
 nb_execution_mode = "force"
 nb_execution_raise_on_error = True
-nb_execution_timeout = 600
+nb_execution_timeout = 3600  # per cell, s: room for the full run (NEST at 16 points)
 nb_execution_show_tb = True
 nb_merge_streams = True
 #: The notebook's Markdown outputs (the claims' text and table) with MyST's tables.
