@@ -115,7 +115,11 @@ def _read_page(app: Any, docname: str, source: list[str]) -> None:
 
 
 def _read_include(app: Any, path: Path, docname: str, content: list[str]) -> None:
-    """Rewrite an included file's repository links (``include-read``, the README)."""
+    """Rewrite an included file's repository links (``include-read``).
+
+    The one included file is the README, read into ``docs/index.md``: its links are
+    made relative to ``docs/``.
+    """
     included = (DOCS / path).resolve()
     if included.suffix == ".md":
         content[0] = repo_links(content[0], included.parent, DOCS)
