@@ -64,6 +64,7 @@ def _twin_job_backend(marocco_settings):
         setup = backend.setup
         fidelity = os.environ.get("{fidelity}", "hardware")
         size = MappingConfig(neuron_size=marocco_settings["neuron_size"])
+        losses_path = os.path.abspath("{losses}")  # where run.py started, not at exit
 
         def twin_setup(*args, **kwargs):
             kwargs.setdefault("fidelity", fidelity)
@@ -83,7 +84,7 @@ def _twin_job_backend(marocco_settings):
                        "dropped_spikes": q.total_dropped}}
                 for name, q in backend.losses().items()
             }}
-            with open("{losses}", "w") as fh:
+            with open(losses_path, "w") as fh:
                 json.dump(out, fh, indent=1)
 
         import atexit

@@ -120,6 +120,7 @@ def test_twin_backend_runs_at_the_fidelity_asked_with_the_jobs_neuron_size(
     )
     monkeypatch.setattr(sys, "argv", ["run.py", "twin", "--x"])
     monkeypatch.setenv("TWIN_FIDELITY", "mapped")
+    monkeypatch.chdir(tmp_path)  # the losses file registered at exit goes here
     namespace = {"__name__": "__main__"}
     exec(compile(source, "run.py", "exec"), namespace)
     assert namespace["sim"] is twin.pynn
