@@ -4,8 +4,8 @@ The same ``Network`` instance is built cell for cell: per-neuron parameters, eve
 synapse with its weight and delay (one-to-one lists, so connectivity is identical),
 Poisson sources as PyNN ``SpikeSourcePoisson`` (one generator and parrot per source, so
 a source's spikes are shared by all its targets, as the seed's pool) and spike-time
-sources as NEST ``spike_generator``s connected directly (NEST's own off-grid rule on
-the user's times, see :func:`_spike_generators`). Spikes come back as a
+sources as NEST ``spike_generator`` devices connected directly (NEST's own off-grid
+rule on the user's times, see :func:`_spike_generators`). Spikes come back as a
 :class:`SpikeRecording`, so the analysis code does not know which backend ran.
 
 Known on this machine: PyNN cannot build its optional NEST extension against the

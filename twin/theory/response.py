@@ -71,8 +71,8 @@ __all__ = ["BELOW", "LONGEST_STEP", "STEPS", "Response", "lif_response"]
 #: Integration steps between reset and threshold, and from reset to the bottom
 #: (then twice as many, for the extrapolation).
 STEPS: Final = (40, 40)
-#: The longest step between reset and threshold (in sigma; sharper at |y| >> 1:
-#: there the flux varies on a scale |y| / |lambda|); wider spans take more steps.
+#: The longest step between reset and threshold (in sigma; sharper at ``|y| >> 1``:
+#: there the flux varies on a scale ``|y| / |lambda|``); wider spans take more steps.
 LONGEST_STEP: Final = 0.1
 #: The bottom of the integration: where the density below reset,
 #: ``~ exp(-y^2)``, has fallen by ``exp(-BELOW^2)`` from its peak (at ``y = 0``

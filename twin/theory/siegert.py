@@ -41,7 +41,7 @@ __all__ = [
     "siegert_rate",
 ]
 
-#: sqrt(2) |zeta(1/2)| = 2.0652531522..., the Fourcaud & Brunel (2002) constant.
+#: ``sqrt(2) |zeta(1/2)|`` = 2.0652531522..., the Fourcaud & Brunel (2002) constant.
 ALPHA: Final = math.sqrt(2.0) * abs(float(zeta(0.5)))
 
 _MS_TO_HZ: Final = 1e3
