@@ -30,6 +30,26 @@ _PARAMS: Final = tuple(f.name for f in dataclasses.fields(Neurons))
 _SUMS: Final = tuple(f.name for f in dataclasses.fields(Inputs))
 
 
+def _unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return ``np.unique(rows, axis=0)``'s index, inverse and counts (any order).
+
+    Rows are grouped by one number each (the sum of their elements times fixed
+    factors, the same operations for every row: equal rows give equal numbers) and
+    the grouping is checked row by row; where two different rows shared a number,
+    ``np.unique`` over the rows decides.
+    """
+    factors = np.random.default_rng(0).uniform(1.0, 2.0, rows.shape[1])
+    key = (rows * factors).sum(axis=1)
+    _, pick, inverse, counts = np.unique(
+        key, return_index=True, return_inverse=True, return_counts=True
+    )
+    if not np.array_equal(rows[pick][inverse], rows):
+        _, pick, inverse, counts = np.unique(
+            rows, axis=0, return_index=True, return_inverse=True, return_counts=True
+        )
+    return pick, inverse.reshape(-1), counts
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class NeuronGroup:
     """A population as ``M`` weighted neurons (its distinct neurons, or the mean one).
@@ -68,10 +88,8 @@ class NeuronGroup:
             return cls._of(
                 cells, inputs, np.zeros(1, int), np.ones(1), np.zeros(n, int)
             )
-        _, pick, inverse, counts = np.unique(
-            rows, axis=0, return_index=True, return_inverse=True, return_counts=True
-        )
-        return cls._of(cells, inputs, pick, counts / n, inverse.reshape(-1))
+        pick, inverse, counts = _unique_rows(rows)
+        return cls._of(cells, inputs, pick, counts / n, inverse)
 
     @classmethod
     def mean(cls, cells: Neurons, inputs: Inputs) -> NeuronGroup:
