@@ -14,11 +14,13 @@ constant :math:`\tau_s`, threshold and reset are shifted up by
 :math:`\sigma \frac{\alpha}{2} \sqrt{\tau_s/\tau_m}`,
 :math:`\alpha = \sqrt{2}\,|\zeta(1/2)|` (Fourcaud & Brunel 2002).
 
-The integrand is :math:`\operatorname{erfcx}(-u)`; as NEST's ``siegert_neuron``
-(``models/siegert_neuron.cpp``) the integral is split at 0 and the growing part
-written with Dawson's function, :math:`\int_a^b e^{u^2} du = e^{b^2}D(b) - e^{a^2}D(a)`,
-so that every exponential has a non-positive argument: no overflow for any bounds,
-and the rate underflows cleanly to 0 far below threshold. Unlike NEST, no cut-off at
+The integrand is :math:`\operatorname{erfcx}(-u)`; NEST's ``siegert_neuron``
+(``models/siegert_neuron.cpp``) splits the integral at 0 and writes the growing part
+with Dawson's function. Here the integral times :math:`e^{-\max(y_\theta, 0)^2}` is
+a difference of one tabulated function at the two bounds
+(:mod:`twin.theory.siegert_integral`, the same cases in one expression), so that
+every exponential has a non-positive argument: no overflow for any bounds, and the
+rate underflows cleanly to 0 far below threshold. Unlike NEST, no cut-off at
 :math:`\theta - \mu > 6\sigma` (where NEST returns 0). All arguments broadcast.
 """
 
