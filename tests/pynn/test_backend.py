@@ -197,7 +197,7 @@ def test_projection_get_set_and_connections():
 @pytest.mark.parametrize(
     ("make", "feature"),
     [
-        (lambda: sim.IF_curr_exp(), "IF_curr_exp"),
+        (lambda: sim.HH_cond_exp(), "HH_cond_exp"),
         (lambda: sim.TsodyksMarkramSynapse(), "TsodyksMarkramSynapse"),
         (lambda: sim.ACSource(amplitude=1.0), "ACSource"),
     ],
