@@ -19,6 +19,11 @@ adds them at the start of the next step (:mod:`twin.analog.kernel`), which is th
 sequence. The constant current ``I_e + I_0`` is ``NeuronParams.i_offset`` with the
 stimuli already added. Weights are currents (nA); inhibitory ones are negative, as
 PyNN requires and NEST routes them (``s > 0 ? SYN_EX : SYN_IN``).
+
+Precision: with ``dtype="float64"`` the spikes are NEST's and V agrees to ~1e-11 mV
+(the rounding of V relative to ``v_rest``; ``tests/analog/
+test_current_based_vs_nest.py``); a float32 run uses the same propagators rounded to
+float32.
 """
 
 from __future__ import annotations
