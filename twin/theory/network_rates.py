@@ -37,7 +37,7 @@ from twin.theory.conditions import (
     SMALL_PSP_LIMIT,
     flag_conditions,
 )
-from twin.theory.conductance import Neurons, effective_input, neuron_rates
+from twin.theory.conductance import Neurons, effective_input
 from twin.theory.connectivity import Inputs, Scales, inputs_of
 from twin.theory.cubature import NODES, PROBES_PER_NODE, anchor_probes, cubature_group
 from twin.theory.errors import TheoryInputError
@@ -286,7 +286,7 @@ def _solve(
     for k in names:
         group = groups[k]
         drive = group.inputs.drive_over(at, scales)
-        rows[k] = neuron_rates(group.cells, drive)
+        rows[k] = group.rates(at, scales)
         eff = effective_input(group.cells, drive, rows[k])
         ratio = np.sqrt(eff.tau_s / eff.tau_eff)
         jump = eff.jump / (group.cells.v_thresh - group.cells.v_reset)
