@@ -1,8 +1,8 @@
 """Mean-field theory: stationary population rates of LIF networks (numpy/scipy).
 
 - :mod:`twin.theory.siegert`: the Siegert first-passage rate with the Fourcaud-Brunel
-  correction for filtered synaptic input (:mod:`twin.theory.quadrature`: its
-  integral);
+  correction for filtered synaptic input (:mod:`twin.theory.siegert_integral`,
+  :mod:`twin.theory.quadrature`: its integral, tabulated);
 - :mod:`twin.theory.current`: current-based populations (diffusion approximation),
   :func:`current_rates` their self-consistent rates;
 - :mod:`twin.theory.conditions`: the approximations' conditions as flags, for
@@ -18,7 +18,8 @@
 - :mod:`twin.theory.network_rates`: :func:`rates_of` any twin ``Network`` with random
   projections and Poisson sources, :func:`rates_over` a batch of its (g, rate)
   variants (:mod:`twin.theory.plane_groups`, :mod:`twin.theory.plane_stability`;
-  :mod:`twin.theory.cubature`: the mean over the neurons' parameter spreads);
+  :mod:`twin.theory.cubature`: the mean over the neurons' parameter spreads;
+  :mod:`twin.theory.prepared`: the neurons prepared for many evaluations);
 - :mod:`twin.theory.neuron_resolved`: :func:`resolve_neurons`, the fixed point with
   every neuron driven by its own presynaptic neurons' rates (what the theory tiers
   give);
