@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from twin.errors import UnsupportedError
 from twin.network import (
     CurrentStimulus,
     Network,
@@ -325,3 +326,16 @@ def test_a_batch_solved_in_chunks_is_the_batch_solved_at_once(monkeypatch):
             a.stationary.rates_or_nan(), b.stationary.rates_or_nan(), rtol=1e-12
         )
         assert a.flags == b.flags
+
+
+@pytest.mark.parametrize("cell_type", ["IF_curr_exp", "IF_curr_alpha", "IF_cond_alpha"])
+def test_cells_without_exponential_conductances_are_refused_not_approximated(
+    cell_type,
+):
+    # The conductance theory describes exponential conductances only; an alpha
+    # conductance or a current-based synapse must not be solved as if it were one.
+    network = _driven(cell_type=cell_type)
+    with pytest.raises(UnsupportedError, match=f"'p' is {cell_type}"):
+        rates_of(network)
+    with pytest.raises(UnsupportedError, match="the theory tiers"):
+        resolve_neurons(network)

@@ -32,6 +32,7 @@ from twin.projection import Projection
 from twin.sources import PoissonSource
 from twin.theory.conductance import Drive
 from twin.theory.errors import NotDescribableError
+from twin.wafer_cells import check_wafer_cells
 
 __all__ = [
     "DISPERSION_LEVEL",
@@ -269,11 +270,17 @@ def inputs_of(network: Network, *, check: bool = True) -> dict[str, Inputs]:
 
     Raises
     ------
+    UnsupportedError
+        If a population's cell type does not have exponential synaptic
+        conductances (:func:`twin.wafer_cells.check_wafer_cells`: the conductance
+        theory describes those only; current-based networks have
+        :class:`twin.theory.CurrentNetwork`).
     NotDescribableError
         If the network has current stimuli, a projection's connectivity is not
         random (:func:`connectivity_kind`, with ``check``) or a source emits given
         spike times.
     """
+    check_wafer_cells(network, "the theory tiers")
     if network.stimuli:
         raise NotDescribableError(
             f"current stimulus {network.stimuli[0].name!r}: the stationary theory "
