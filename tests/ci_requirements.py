@@ -3,9 +3,10 @@
 A test that needs an optional module skips where the module is missing
 (``pytest.importorskip``, or the ``nest`` marker for NEST and ``pyNN.nest``). In CI
 (environment variable ``CI=true``) such a skip fails instead when the module belongs
-to a *declared* dependency: ``install_requires`` or the ``nest`` and ``test`` extras
-of ``setup.cfg``, the one list (:func:`declared_modules`). A module nobody declared
-(PyNN's scenario that needs ``morphio``) still skips.
+to a *declared* dependency: ``install_requires`` or the ``nest``, ``test`` and
+``jobs`` extras of ``setup.cfg`` (what ``make test`` installs), the one list
+(:func:`declared_modules`). A module nobody declared (PyNN's scenario that needs
+``morphio``) still skips.
 """
 
 from __future__ import annotations
@@ -25,17 +26,24 @@ from packaging.utils import canonicalize_name
 
 #: Where the dependencies are declared.
 SETUP_CFG = Path(__file__).resolve().parents[1] / "setup.cfg"
-#: The extras a CI run installs (``pip install -e '.[nest,test]'``).
-CI_EXTRAS = ("nest", "test")
+#: The extras a CI run installs (``pip install -e '.[nest,test,dev,jobs]'``; dev holds
+#: no test dependency).
+CI_EXTRAS = ("nest", "test", "jobs")
 #: Distributions (canonical names) whose top-level module is named otherwise.
 MODULE_OF = MappingProxyType(
-    {"nest-simulator": "nest", "pynn": "pyNN", "pytest-xdist": "xdist"}
+    {
+        "nest-simulator": "nest",
+        "pynn": "pyNN",
+        "pytest-xdist": "xdist",
+        "hbp-neuromorphic-platform": "nmpi",
+    }
 )
 #: The modules a NEST cross-check (marker ``nest``) needs.
 NEST_MODULES = ("nest", "pyNN.nest")
 #: What a failure in CI tells the user to do.
 REMEDY = (
-    "CI=true requires every declared test dependency: pip install -e '.[nest,test]'"
+    "CI=true requires every declared test dependency: "
+    "pip install -e '.[nest,test,jobs]'"
 )
 #: The reason ``pytest.importorskip`` gives; group 1 is the module.
 _IMPORT_SKIP = re.compile(r"could not import '([\w.]+)'")

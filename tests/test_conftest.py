@@ -45,8 +45,9 @@ def test_declared_modules_are_install_requires_and_the_ci_extras(tmp_path):
         "[options]\ninstall_requires =\n    numpy>=1.26\n    jaxlib>=0.4\n"
         "[options.extras_require]\nnest =\n    nest-simulator>=3.8\n    PyNN>=0.12\n"
         "test =\n    pytest-xdist>=3.5\n    neo>=0.13\ndev =\n    ruff>=0.6\n"
+        "jobs =\n    hbp-neuromorphic-platform>=0.11\n"
     )
-    expected = {"numpy", "jaxlib", "nest", "pyNN", "xdist", "neo"}
+    expected = {"numpy", "jaxlib", "nest", "pyNN", "xdist", "neo", "nmpi"}
     assert declared_modules(cfg) == expected  # not ruff: dev is no CI extra
 
 
