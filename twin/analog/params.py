@@ -17,6 +17,7 @@ conductances carries nothing more than before.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import jax.numpy as jnp
@@ -120,8 +121,8 @@ def from_population(pop: Population, dt: float) -> dict[str, np.ndarray]:
         "refrac_steps": TimeGrid(dt).ceil_steps(p["tau_refrac"]).astype(float),
         "current": np.full(n, current),
         "alpha": np.full(n, alpha),
-        "psc_e": np.e / p["tau_syn_E"] if alpha else zeros,
-        "psc_i": np.e / p["tau_syn_I"] if alpha else zeros,
+        "psc_e": math.e / p["tau_syn_E"] if alpha else zeros,
+        "psc_i": math.e / p["tau_syn_I"] if alpha else zeros,
         **props._asdict(),
     }
 
