@@ -19,15 +19,6 @@ import twin.pynn as twin_pynn
 pytestmark = pytest.mark.nest
 
 
-@pytest.fixture(scope="module")
-def nest_sim():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pyNN.nest
-
-    return pyNN.nest
-
-
 def _script(sim):
     """A mixed network as a user writes it; returns the spikes and V."""
     # pyNN.nest maps IF_curr_exp to iaf_psc_exp only on the grid (by default to

@@ -17,15 +17,6 @@ import twin.pynn as twin_pynn
 pytestmark = pytest.mark.nest
 
 
-@pytest.fixture(scope="module")
-def nest_sim():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pyNN.nest
-
-    return pyNN.nest
-
-
 def _both(nest_sim, script, *args):
     """Return ``script(sim, *args)`` on the twin and on pyNN.nest."""
     twin = script(twin_pynn, *args)

@@ -10,15 +10,6 @@ import twin.pynn as twin_pynn
 pytestmark = pytest.mark.nest
 
 
-@pytest.fixture(scope="module")
-def nest_sim():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pyNN.nest
-
-    return pyNN.nest
-
-
 def _script(sim, t_stop, **setup):
     """A small network as a user writes it: arrays, distributions, views."""
     sim.setup(timestep=0.1, min_delay=0.1, **setup)
