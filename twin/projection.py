@@ -2,8 +2,9 @@
 
 ``pre_idx``, ``post_idx``, ``weight`` (µS onto conductance-based cells, nA onto
 current-based ones) and ``delay`` (ms), one entry per synapse, and one receptor for
-all. Indices and delays are checked against the populations and
-the timestep by :class:`twin.network.Network`.
+all; optionally short-term plasticity (:class:`twin.stp.TsodyksMarkram`, per synapse).
+Indices and delays are checked against the populations and the timestep by
+:class:`twin.network.Network`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Literal
 import numpy as np
 
 from twin.errors import NetworkError
+from twin.stp import TsodyksMarkram
 from twin.vectors import frozen_vector
 
 __all__ = ["Projection", "Receptor"]
@@ -45,13 +47,18 @@ class Projection:
         ``"excitatory"`` or ``"inhibitory"``.
     name
         Optional label; defaults to ``"pre->post"``.
+    stp
+        Tsodyks–Markram short-term plasticity of the synapses
+        (:class:`twin.stp.TsodyksMarkram`, scalars broadcast to every synapse);
+        ``None``: static synapses.
 
     Raises
     ------
     NetworkError
         If the receptor is not ``"excitatory"`` or ``"inhibitory"``, a weight or
         delay is NaN or infinite, the four arrays differ in length, an excitatory
-        weight is negative, or inhibitory weights mix signs. (Indices, delays and
+        weight is negative, inhibitory weights mix signs, or ``stp`` holds neither
+        one value nor one per synapse. (Indices, delays and
         the weights' signs are checked against the populations and the timestep by
         :class:`Network`.)
     """
@@ -64,6 +71,7 @@ class Projection:
     delay: np.ndarray
     receptor: Receptor = "excitatory"
     name: str = ""
+    stp: TsodyksMarkram | None = None
 
     def __post_init__(self) -> None:
         label = self.name or f"{self.pre}->{self.post}"
@@ -88,6 +96,8 @@ class Projection:
                     "give one value per synapse"
                 )
             object.__setattr__(self, key, arr)
+        if self.stp is not None:
+            object.__setattr__(self, "stp", self.stp.sized(n))
         if n and self.weight.min() < 0 and self.receptor == "excitatory":
             bad = int(np.argmin(self.weight))
             raise NetworkError(
@@ -123,6 +133,7 @@ class Projection:
             post_idx=self.post_idx[keep],
             weight=self.weight[keep],
             delay=self.delay[keep],
+            stp=None if self.stp is None else self.stp.subset(keep),
         )
 
     def __eq__(self, other: object) -> bool:
@@ -133,9 +144,12 @@ class Projection:
             other.post,
             other.receptor,
             other.name,
-        ) and all(
-            np.array_equal(getattr(self, k), getattr(other, k))
-            for k in ("pre_idx", "post_idx", "weight", "delay")
+        ) and (
+            all(
+                np.array_equal(getattr(self, k), getattr(other, k))
+                for k in ("pre_idx", "post_idx", "weight", "delay")
+            )
+            and self.stp == other.stp
         )
 
     __hash__ = None  # type: ignore[assignment]
