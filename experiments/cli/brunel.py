@@ -149,9 +149,19 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
         backend,
     )
     print(f"done in {time.perf_counter() - start:.1f} s")
+    _print_wafer_cost(args.t_stop, configs, len(members))
     _print_table(finished.results)
     print_outputs(write_outputs(members[0].workload.outputs(), finished))
     return 0
+
+
+def _print_wafer_cost(t_stop: float, configs: list, members: int) -> None:
+    """Print the sweep's cost on the wafer: a set-up per network realisation."""
+    from twin.hardware.cost import wafer_cost
+
+    setups = len({c.seed for c in configs}) * members
+    cost = wafer_cost(t_stop, runs=len(configs) * members, setups=setups)
+    print("\n".join(cost.lines()))
 
 
 def _cmd_brunel(args: argparse.Namespace) -> int:

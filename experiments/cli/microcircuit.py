@@ -31,6 +31,7 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
     )
     from experiments.runs.sweep import run_sweep
     from experiments.runs.workload import Finished, write_outputs
+    from twin.hardware.cost import wafer_cost
     from twin.tiers import HARDWARE, IDEAL, Tier, tier_list
 
     base = MicrocircuitConfig(
@@ -66,6 +67,8 @@ def _cmd_microcircuit(args: argparse.Namespace) -> int:
                                  executor=executor, keep_going=True,
                                  reuse_stale=args.reuse_stale)  # fmt: skip
     print(f"done in {time.perf_counter() - start:.1f} s")
+    cost = wafer_cost(args.t_stop, runs=len(points), setups=len(points))
+    print("\n".join(cost.lines()))
     finished = Finished((({}, tuple(results)),), out)
     print_outputs(write_outputs(workload.outputs(), finished))
     return 0
