@@ -17,6 +17,7 @@ import numpy as np
 from jax import Array
 
 from twin.analog.current import CurrentTable, current_table
+from twin.errors import UnsupportedError
 from twin.network import Network, PoissonSource, SpikeTimesSource
 from twin.timegrid import TimeGrid
 
@@ -88,7 +89,16 @@ def build_tables(
         If a delay is shorter than one time step.
     ConfigError
         If ``dt`` is not a positive multiple of NEST's tic (0.001 ms).
+    UnsupportedError
+        If a projection has short-term plasticity.
     """
+    for proj in network.projections:
+        if proj.stp is not None:
+            raise UnsupportedError(
+                f"projection {proj.name!r} has short-term plasticity "
+                "(Tsodyks-Markram), which the emulator does not run yet; give it "
+                "static synapses (stp=None)"
+            )
     grid = TimeGrid(dt)
     n = network.n_neurons
     poisson = [s for s in network.sources if isinstance(s, PoissonSource)]

@@ -276,9 +276,10 @@ def inputs_of(network: Network, *, check: bool = True) -> dict[str, Inputs]:
         theory describes those only; current-based networks have
         :class:`twin.theory.CurrentNetwork`).
     NotDescribableError
-        If the network has current stimuli, a projection's connectivity is not
-        random (:func:`connectivity_kind`, with ``check``) or a source emits given
-        spike times.
+        If the network has current stimuli, a projection has short-term
+        plasticity, a projection's connectivity is not random
+        (:func:`connectivity_kind`, with ``check``) or a source emits given spike
+        times.
     """
     check_wafer_cells(network, "the theory tiers")
     if network.stimuli:
@@ -287,6 +288,12 @@ def inputs_of(network: Network, *, check: bool = True) -> dict[str, Inputs]:
             "describes constant input only: give the current as the population's "
             "i_offset"
         )
+    for proj in network.projections:
+        if proj.stp is not None:
+            raise NotDescribableError(
+                f"projection {proj.name!r} has short-term plasticity: the stationary "
+                "theory describes static synapses only; use the ideal tier"
+            )
     names = [p.name for p in network.populations]
     shapes = {p.name: (p.size, len(names), 2) for p in network.populations}
     first = {k: np.zeros(s) for k, s in shapes.items()}
