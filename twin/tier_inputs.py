@@ -99,11 +99,15 @@ class RunVariant:
         Factor on every inhibitory weight.
     rate_scale
         Factor on every Poisson source's rate.
+    weight_scale
+        Factor on every weight, excitatory, inhibitory and from the sources (on top
+        of ``g_scale``; on the mapped and hardware tiers on the realised weights).
     """
 
     label: Label
     g_scale: float = 1.0
     rate_scale: float = 1.0
+    weight_scale: float = 1.0
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -270,6 +270,7 @@ def run_tiers(
         keys=jnp.stack([stream_key(v.label) for v in variants]),
         g_scale=[v.g_scale for v in variants],
         rate_scale=[v.rate_scale for v in variants],
+        weight_scale=[v.weight_scale for v in variants],
         capacity_scale=capacity_scale,
         limits=stages,
         v0=v0,

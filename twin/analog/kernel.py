@@ -97,7 +97,7 @@ def _step(
     p: NeuronParams,
     decays: tuple[Array, Array],
     tables: Tables,
-    g_scale: Array,
+    scales: tuple[Array, Array],
     limits: StageArrays,
     s: Static,
     record: bool,
@@ -110,7 +110,7 @@ def _step(
     # cleared a block at a time in ``run`` for the same reason.
     state, buf, counts, arriving, queues, offered, dropped, bad = carry
     before = (state, queues)
-    state = _arrive(state, arriving, g_scale, p, s)
+    state = _arrive(state, arriving, scales, p, s)
     if s.stimulated:  # current stimuli add to i_offset in this step
         p = p._replace(i_offset=p.i_offset + injected(tables.current, step, s.n))
     state, spikes = _neurons(state, p, decays, s)
@@ -124,7 +124,7 @@ def _step(
         buf, (step + 1) % s.slots, axis=1, keepdims=False
     )
     if record:
-        out = (_pack_recorded(spikes, s), _traced(state, arriving, g_scale, p, s))
+        out = (_pack_recorded(spikes, s), _traced(state, arriving, scales, p, s))
     else:
         out = None
     counts = counts + emitted.astype(counts.dtype)
@@ -141,14 +141,21 @@ def _step(
 
 
 def _arrive(
-    state: NeuronState, arriving: Array, g_scale: Array, p: NeuronParams, s: Static
+    state: NeuronState,
+    arriving: Array,
+    scales: tuple[Array, Array],
+    p: NeuronParams,
+    s: Static,
 ) -> NeuronState:
-    """Add the step's arriving weights (inhibitory ones × g scale) to the synapses.
+    """Add the step's arriving weights, scaled, to the synapses.
 
+    ``scales``: per variant, the factors on excitatory and on inhibitory weights
+    (``w_scale`` and ``w_scale × g_scale``), shape ``(nb,)`` each.
     Exponential synapses jump in ``g``; alpha synapses in ``dg``, by ``e / tau_syn``
     times the weight (NEST's ``EPSCInitialValue``).
     """
-    arr_e, arr_i = arriving[:, : s.n], g_scale[:, None] * arriving[:, s.n :]
+    arr_e = scales[0][:, None] * arriving[:, : s.n]
+    arr_i = scales[1][:, None] * arriving[:, s.n :]
     if not s.alpha:
         return state._replace(g_e=state.g_e + arr_e, g_i=state.g_i + arr_i)
     return state._replace(
@@ -198,7 +205,11 @@ _PICK = ("v", "w", "g_e", "g_i", "refrac")
 
 
 def _traced(
-    state: NeuronState, arriving: Array, g_scale: Array, p: NeuronParams, s: Static
+    state: NeuronState,
+    arriving: Array,
+    scales: tuple[Array, Array],
+    p: NeuronParams,
+    s: Static,
 ) -> Array:
     """V (mV), g_E, g_I (µS or nA) and w (nA) of the traced neurons at the step's end.
 
@@ -208,8 +219,8 @@ def _traced(
     derivative).
     """
     ids = jnp.asarray(s.trace, jnp.int32)
-    arr_e = arriving[:, ids]
-    arr_i = g_scale[:, None] * arriving[:, s.n + ids]
+    arr_e = scales[0][:, None] * arriving[:, ids]
+    arr_i = scales[1][:, None] * arriving[:, s.n + ids]
     if s.alpha:
         arr_e = jnp.where(p.alpha[ids], 0.0, arr_e)
         arr_i = jnp.where(p.alpha[ids], 0.0, arr_i)
@@ -304,7 +315,8 @@ def _advance(
             buf, tables, rates, batch, timed, block_index, s
         )
         steps = block_index * s.block_steps + jnp.arange(s.block_steps)
-        step = partial(_step, params, decays, tables, batch.g_scale, limits, s, record)
+        scales = (batch.w_scale, batch.w_scale * batch.g_scale)
+        step = partial(_step, params, decays, tables, scales, limits, s, record)
         # The block's first slot was read before this block's external events were
         # added; they never land there (stamps >= t0 + 1, delays >= 1 step).
         inner = (carry.state, buf, carry.counts, carry.arriving, *carry.limits)

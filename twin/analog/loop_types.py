@@ -30,6 +30,7 @@ class Batch(NamedTuple):
     """Per-variant values of a batch (leading axis ``nb``)."""
 
     g_scale: Array  # (nb,) factor on inhibitory weights
+    w_scale: Array  # (nb,) factor on every weight (excitatory, inhibitory, external)
     rate_scale: Array  # (nb,) factor on Poisson rates
     key: Array  # (nb, 2) uint32 PRNG keys
 

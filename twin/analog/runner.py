@@ -185,6 +185,7 @@ def run_chunks(
     keys: jax.Array,
     g: np.ndarray,
     r: np.ndarray,
+    w: np.ndarray,
     chunk: int | None,
     clock: dict[str, float],
     store: CompiledStore | None = None,
@@ -199,8 +200,9 @@ def run_chunks(
         and ``advance`` (``init``: initial values or a ``Resume``).
     static
         The loop's static settings.
-    keys, g, r
-        Per variant: PRNG key ``(nb, 2)``, inhibitory scale and rate scale ``(nb,)``.
+    keys, g, r, w
+        Per variant: PRNG key ``(nb, 2)``, inhibitory scale, rate scale and weight
+        scale ``(nb,)``.
     chunk
         Variants per chunk (default: all).
     clock
@@ -224,7 +226,7 @@ def run_chunks(
     size = -(-size // n_dev) * n_dev  # whole variants per device
     # Spread the most active variants (smallest inhibition) over the devices so each
     # device delivers a similar number of spikes.
-    order = np.argsort(g / np.maximum(r, 1e-12), kind="stable")
+    order = np.argsort(g / np.maximum(r * w, 1e-12), kind="stable")
     programs = _Programs(n_dev > 1, store)
     n_chunks = -(-nb // size)
     total = n_chunks * static.n_blocks
@@ -245,6 +247,7 @@ def run_chunks(
         batch = Batch(
             g_scale=jnp.asarray(g[dealt], dtype),
             rate_scale=jnp.asarray(r[dealt], dtype),
+            w_scale=jnp.asarray(w[dealt], dtype),
             key=keys[dealt],
         )
         if n_dev > 1:

@@ -81,6 +81,7 @@ def simulate_batch(
     keys: Array,
     g_scale: Sequence[float] | None = None,
     rate_scale: Sequence[float] | None = None,
+    weight_scale: Sequence[float] | None = None,
     chunk: int | None = None,
     check_finite: bool = True,
     capacity_scale: float | None = None,
@@ -106,6 +107,10 @@ def simulate_batch(
         Per variant factor on every inhibitory weight (default 1).
     rate_scale
         Per variant factor on every Poisson rate (default 1).
+    weight_scale
+        Per variant factor on every weight: excitatory, inhibitory (on top of
+        ``g_scale``) and from the sources (default 1). It scales the network's
+        weights as given (on the hardware tier: the realised, quantised ones).
     chunk
         Variants per compiled call (memory bound); default: all at once.
     check_finite
@@ -149,12 +154,12 @@ def simulate_batch(
     Raises
     ------
     ConfigError
-        On scales that are not finite and >= 0, not one ``g_scale`` and
-        ``rate_scale`` per key, a capacity scale below the largest rate scale, a
-        negative count in ``config.record``, a traced index outside its population,
-        spike times on stamp 0, a stage of ``limits`` without one group per
-        neuron, ``v0``/``w0`` not one finite value per neuron, or a Poisson
-        window time off the step grid.
+        On scales that are not finite and >= 0, not one ``g_scale``,
+        ``rate_scale`` and ``weight_scale`` per key, a capacity scale below the
+        largest rate scale, a negative count in ``config.record``, a traced index
+        outside its population, spike times on stamp 0, a stage of ``limits``
+        without one group per neuron, ``v0``/``w0`` not one finite value per
+        neuron, or a Poisson window time off the step grid.
     NetworkError
         If a delay rounds to less than one step of ``config.dt``, or
         ``config.record`` or ``config.trace`` names a population the network does
@@ -166,9 +171,12 @@ def simulate_batch(
     nb = keys.shape[0]
     g = np.ones(nb) if g_scale is None else np.asarray(g_scale, dtype=float)
     r = np.ones(nb) if rate_scale is None else np.asarray(rate_scale, dtype=float)
-    if g.shape != (nb,) or r.shape != (nb,):
-        raise ConfigError(f"give one g_scale and rate_scale per key ({nb} keys)")
-    for name, values in (("g_scale", g), ("rate_scale", r)):
+    w = np.ones(nb) if weight_scale is None else np.asarray(weight_scale, dtype=float)
+    if g.shape != (nb,) or r.shape != (nb,) or w.shape != (nb,):
+        raise ConfigError(
+            f"give one g_scale, rate_scale and weight_scale per key ({nb} keys)"
+        )
+    for name, values in (("g_scale", g), ("rate_scale", r), ("weight_scale", w)):
         bad = ~(np.isfinite(values) & (values >= 0))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
@@ -238,7 +246,7 @@ def simulate_batch(
     args = (params, tables, rates_of(rates, dtype, window), timed, stages, init)
     clock["prepare"] = time.perf_counter() - start
     while True:  # grows the Poisson capacity if a block ever exceeded it
-        outs = run_chunks(args, static, keys, g, r, chunk, clock, store, progress)
+        outs = run_chunks(args, static, keys, g, r, w, chunk, clock, store, progress)
         if outs is not None:
             break
         static = dataclasses.replace(static, capacity=2 * static.capacity)
