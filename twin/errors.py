@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AdaptError",
     "ConfigError",
     "DefectError",
     "MappingLossError",
@@ -42,6 +43,10 @@ class NetworkError(TwinError, ValueError):
 
 class ConfigError(TwinError, ValueError):
     """A configuration value (experiment, sweep, CLI option) is invalid."""
+
+
+class AdaptError(ConfigError):
+    """An adaptation step cannot be applied: a bad factor, a network it cannot carry."""
 
 
 class PlacementError(TwinError):
