@@ -38,14 +38,14 @@ run: $(VENV)/.run-installed
 ## single-threaded NEST network build, one core each; PyNN's state stays with the
 ## files of one worker's process, as it stayed in one process before)
 test: $(VENV)/.test-installed
-	$(PY) -m pytest -q -n 2 --dist loadfile -m "not gpu and not nest" \
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m "not gpu and not nest" \
 		--doctest-modules twin experiments tests --ignore=tests/pynn \
 		--ignore-glob="*_vs_nest.py"
-	$(PY) -m pytest -q -n 2 --dist loadfile -m "nest and not gpu" tests \
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m "nest and not gpu" tests \
 		--ignore=tests/pynn
-	$(PY) -m pytest -q -n 2 --dist loadfile -m "not gpu and not nest" tests/pynn \
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m "not gpu and not nest" tests/pynn \
 		--ignore-glob="*_vs_nest.py"
-	$(PY) -m pytest -q -n 2 --dist loadfile -m "nest and not gpu" tests/pynn
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15 -m "nest and not gpu" tests/pynn
 
 ## lint: format check, lint and type check
 lint: $(VENV)/.test-installed
