@@ -25,7 +25,9 @@ def brunel_like(
     sizes = {"E": n_exc, "I": n_inh}
     conductance = cell_type.startswith("IF_cond")
     pops = tuple(
-        Population(name=n, size=s, cell_type=cell_type, parameters={"tau_m": 20.0})
+        Population(
+            name=n, size=s, cell_type=cell_type, parameters={"tau_m": np.full(s, 20.0)}
+        )
         for n, s in sizes.items()
     )
     projections = []

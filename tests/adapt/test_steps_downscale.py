@@ -148,7 +148,7 @@ def test_scale_weights_selects_receptors_and_sources(net):
     with pytest.raises(AdaptError, match="factor"):
         scale_weights(0.0)
     with pytest.raises(AdaptError, match="receptors"):
-        scale_weights(1.0, receptors=("gaba",))  # type: ignore[arg-type]
+        scale_weights(1.0, receptors=("gaba",))
 
 
 def test_adapt_steps_keeps_every_rung(net):

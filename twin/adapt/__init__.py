@@ -1,15 +1,19 @@
 """Adapting a network for the wafer: each step a pure ``Network -> (Network, report)``.
 
 The seed's adaptation of Brunel's model (``brunel_bss1.md`` §1.2-1.3) as composable
-steps: :func:`downscale`, :func:`scale_weights` (the seed's ``orig_weight``), ... Each
+steps: :func:`downscale`, :func:`set_time_constants`, :func:`pool_inputs`,
+:func:`to_conductance`, :func:`scale_weights` (the seed's ``orig_weight``), ... Each
 step returns a :class:`Step`; :func:`adapt_steps` applies a list of them cumulatively
 and keeps every rung and every :class:`StepReport`.
 """
 
+from twin.adapt.conductance import to_conductance
 from twin.adapt.downscale import downscale
 from twin.adapt.pipeline import Adapted, adapt_steps
+from twin.adapt.pool import pool_inputs
 from twin.adapt.report import StepReport
 from twin.adapt.step import Step
+from twin.adapt.time_constants import set_time_constants
 from twin.adapt.weights import scale_weights
 
 __all__ = [
@@ -18,5 +22,8 @@ __all__ = [
     "StepReport",
     "adapt_steps",
     "downscale",
+    "pool_inputs",
     "scale_weights",
+    "set_time_constants",
+    "to_conductance",
 ]
