@@ -65,7 +65,7 @@ def test_pool_refuses_what_it_cannot_pool(net):
         pool_inputs(300, 50, seed=1)(uneven)
     for bad in (0, 2.5, True):
         with pytest.raises(AdaptError, match="n_sources"):
-            pool_inputs(bad, 50, seed=1)  # type: ignore[arg-type]
+            pool_inputs(bad, 50, seed=1)
 
 
 def test_tau_m_keeps_eta(net):
@@ -97,7 +97,7 @@ def test_time_constant_errors(net):
     with pytest.raises(AdaptError, match="tau_m = -1"):
         set_time_constants(tau_m=-1.0)
     with pytest.raises(AdaptError, match="keep"):
-        set_time_constants(tau_m=1.0, keep="x")  # type: ignore[arg-type]
+        set_time_constants(tau_m=1.0, keep="x")
 
 
 def test_psp_factor_exp_matches_the_closed_form():
