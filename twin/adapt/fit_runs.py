@@ -25,6 +25,7 @@ from twin.recording import SpikeRecording
 from twin.tier_inputs import RunVariant, TierRequest
 from twin.tier_run import run_tiers
 from twin.tiers import IDEAL, Realised, Tier, tier_list
+from twin.wafer import Wafer
 
 __all__ = [
     "WINDOW",
@@ -122,6 +123,7 @@ def run_points(
     seed: int = 0,
     realised: Realised | None = None,
     store: CompiledStore | None = None,
+    wafer: Wafer | None = None,
 ) -> PointRuns:
     """Run ``network`` at every (factor, point) pair in one batched emulator call.
 
@@ -144,6 +146,8 @@ def run_points(
         The tier's realisation of ``network`` made before (reused as it is).
     store
         Compiled emulator programs to reuse and add to.
+    wafer
+        The wafer a mapping tier maps on (default: a perfect one).
 
     Returns
     -------
@@ -165,7 +169,9 @@ def run_points(
         raise ConfigError(f"weight factors {bad}; give finite factors > 0")
     window = analysis_window(t_stop)
     config = SimConfig(t_stop=t_stop, record_from=t_stop - window)
-    request = TierRequest(as_tier(tier), network, seed=seed, realised=realised)
+    request = TierRequest(
+        as_tier(tier), network, seed=seed, wafer=wafer, realised=realised
+    )
     variants = [
         RunVariant(
             (("stream", STREAM), ("seed", seed), ("point", j)),
