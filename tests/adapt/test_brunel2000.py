@@ -18,6 +18,7 @@ import pytest
 from experiments.brunel import SEED_ETAS, SEED_GS, BrunelConfig
 from experiments.brunel import build_network as build_seed
 from experiments.brunel.config import NEURON_MEANS, NEURON_SDS, POSITIVE
+from experiments.brunel.current_based import MODEL_A
 from experiments.brunel2000 import (
     FIG8_STATES,
     Brunel2000Config,
@@ -49,6 +50,16 @@ def test_model_a_at_full_size():
     assert c.nu_thr == pytest.approx(10.0)  # theta / (J C_E tau) = 10 Hz per synapse
     assert c.ext_rate == pytest.approx(1_000 * 2.0 * 10.0)  # C_E eta nu_thr at eta 2
     assert c.weight * math.e * c.tau_syn == pytest.approx(c.cm * c.j)  # charge C J
+
+
+def test_model_a_is_experiments_brunels_model_a():
+    c, a = Brunel2000Config(eta=1.5), MODEL_A
+    assert (c.n_exc, c.n_inh, c.c_exc, c.c_inh) == (a.n_exc, a.n_inh, a.c_exc, a.c_inh)
+    assert (c.tau_m, c.theta, c.v_reset, c.tau_refrac, c.delay, c.j) == (
+        a.tau_m, a.theta, a.v_reset, a.tau_ref, a.delay, a.jump,
+    )  # fmt: skip
+    # one generator per neuron carries the C_ext = C_E synapses' rate
+    assert c.ext_rate == pytest.approx(a.c_ext * float(a.ext_rate(1.5)), rel=1e-12)
 
 
 def test_full_size_downscale_gives_the_seeds_sizes():

@@ -159,3 +159,59 @@ def test_adapt_steps_keeps_every_rung(net):
     assert adapted.rung("downscale").n_neurons == 208
     assert [r.step for r in adapted.reports] == ["downscale", "scale_weights"]
     assert adapted.reports[0].summary().startswith("downscale: N = int(N_total/k)")
+
+
+def _brunel_py(order: int, downscale_: float) -> dict[str, float]:
+    """The derived numbers of PyNN's examples/brunel.py (its formulas, eta 2, g 5)."""
+    order_eff = int(order / downscale_)
+    j_eff = 0.1 * downscale_
+    n_e, n_i = 4 * order_eff, order_eff
+    c_e = int(0.1 * n_e)
+    nu_thresh = 20.0 / (j_eff * c_e * 20.0)
+    return {
+        "NE": n_e,
+        "NI": n_i,
+        "JE": j_eff / 0.1 * 0.00041363506632638,
+        "p_rate": 1000.0 * 2.0 * nu_thresh * c_e,
+    }
+
+
+def test_downscale_follows_pynn_brunel_py():
+    # brunel.py at order 500 (2,000 + 500 neurons, FixedProbabilityConnector 0.1,
+    # one Poisson generator per neuron at p_rate), then downscaled 5x, against
+    # brunel.py's own numbers at order 500 and downscale 5
+    full = _brunel_py(500, 1.0)
+    gen = np.random.default_rng(2)
+    net = brunel_like(int(full["NE"]), int(full["NI"]), 1, 1, j=full["JE"], g=5.0)
+    sizes = {"E": int(full["NE"]), "I": int(full["NI"])}
+    projections = []
+    for proj in net.projections:
+        if net.is_source(proj.pre):
+            projections.append(proj)
+            continue
+        post, pre = np.nonzero(gen.random((sizes[proj.post], sizes[proj.pre])) < 0.1)
+        w = proj.weight[0]
+        projections.append(
+            proj.replace(
+                pre_idx=pre, post_idx=post, weight=np.full(pre.size, w),
+                delay=np.full(pre.size, 1.5),
+            )
+        )  # fmt: skip
+    sources = tuple(
+        src.__class__(name=src.name, size=src.size, rate=full["p_rate"])
+        for src in net.sources
+    )
+    net = net.replace(projections=tuple(projections), sources=sources)
+    out, _ = downscale(5.0, seed=1)(net)
+    small = _brunel_py(500, 5.0)
+    assert [p.size for p in out.populations] == [small["NE"], small["NI"]]
+    for proj in out.projections:
+        n_pre, n_post = out.size_of(proj.pre), out.size_of(proj.post)
+        if out.is_source(proj.pre):
+            np.testing.assert_allclose(out.source(proj.pre).rate, small["p_rate"])
+            np.testing.assert_allclose(proj.weight, small["JE"], rtol=1e-12)
+            continue
+        pairs = 0.1 * n_pre * n_post
+        assert abs(proj.size - pairs) < 5 * np.sqrt(pairs * 0.9)
+        expected = small["JE"] * (1 if proj.receptor == "excitatory" else -5.0)
+        np.testing.assert_allclose(proj.weight, expected, rtol=1e-12)
