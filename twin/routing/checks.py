@@ -13,6 +13,7 @@ import numpy as np
 from twin.errors import RoutingError
 from twin.routing.busgraph import FAR_DRIVERS, LOCAL_DRIVERS, NODES_PER_CHIP, BusGraph
 from twin.routing.result import WaferMapping
+from twin.routing.synapses import N_PATTERNS
 from twin.wafer.coords import HICANNS
 from twin.wafer.l1 import (
     N_HLINES,
@@ -24,6 +25,7 @@ from twin.wafer.synapse import N_DRIVERS, driver_side, switch_row_index
 
 __all__ = [
     "check_addresses",
+    "check_driver_classes",
     "check_loss_adds_up",
     "check_mapping",
     "check_no_double_booking",
@@ -140,10 +142,46 @@ def check_no_double_booking(m: WaferMapping) -> list[str]:
     for g in np.flatnonzero(m.l1.endpoint >= 0):
         chain = [int(y) for y in m.l1.chain[g] if y >= 0]
         drivers.update((int(t.group_target[g]), y) for y in chain)
-        h = m.synapses.half_rows[g].reshape(2, 4).sum(axis=1)
+        h = m.synapses.half_rows[g].reshape(-1, N_PATTERNS).sum(axis=1)
         if np.ceil(h / 2).sum() > 2 * len(chain):
             out.append(f"group {g}: {h} half-rows exceed {2 * len(chain)} rows")
     out += [f"driver {k} in {c} chains" for k, c in drivers.items() if c > 1]
+    return out
+
+
+def check_driver_classes(m: WaferMapping) -> list[str]:
+    """No driver mixes STP modes or U_SE settings: each class's rows fit its drivers.
+
+    Every chain driver serves one driver class (:mod:`twin.routing.stp_drivers`);
+    the rows of each class (two half-rows of one receptor per row) fit in twice the
+    number of drivers labelled with it; labels sit only on the chain's drivers; and
+    every realised synapse has half-rows of its own class in its group.
+    """
+    out = []
+    t, s = m.table, m.synapses
+    for g in np.flatnonzero(m.l1.endpoint >= 0):
+        on_chain = m.l1.chain[g] >= 0
+        labels = s.driver_class[g]
+        if np.any(labels[~on_chain] >= 0):
+            out.append(f"group {g}: class labels {labels} on no driver")
+        if not np.isin(labels[labels >= 0], t.classes).all():
+            out.append(f"group {g}: unknown driver classes {labels}")
+        half = s.half_rows[g].reshape(t.n_classes, 2, N_PATTERNS).sum(axis=2)
+        rows = np.ceil(half / 2).sum(axis=1)
+        for c, r in zip(t.classes, rows, strict=True):
+            n = int((labels == c).sum())
+            if r > 2 * n:
+                out.append(
+                    f"group {g}: {int(r)} rows of driver class {c} on {n} drivers"
+                )
+    realised = np.concatenate(
+        [s.realised[p.name] for p in m.network.projections] or [np.zeros(0, bool)]
+    )
+    offsets = np.cumsum([0] + [p.size for p in m.network.projections])
+    held = realised[offsets[t.proj] + t.idx]
+    bad = s.half_rows[t.group[held], t.kind[held]] == 0
+    if bad.any():
+        out.append(f"{int(bad.sum())} realised synapses have no half-row of their kind")
     return out
 
 
@@ -174,7 +212,8 @@ def check_mapping(m: WaferMapping, graph: BusGraph | None = None) -> None:
     graph = graph or BusGraph.from_wafer(m.wafer)
     problems = (
         check_placement(m) + check_addresses(m) + check_routes(m, graph)
-        + check_no_double_booking(m) + check_loss_adds_up(m)
+        + check_no_double_booking(m) + check_driver_classes(m)
+        + check_loss_adds_up(m)
     )  # fmt: skip
     if problems:
         shown = "; ".join(problems[:5])

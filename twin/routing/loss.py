@@ -19,6 +19,9 @@ class LossReason(StrEnum):
     NO_L1_ROUTE = "no_l1_route"  # no free L1 path from the source bus to the target
     NO_SYNAPSE_DRIVER = "no_synapse_driver"  # no free driver chain at the target
     NO_SYNAPSE_ROW = "no_synapse_row"  # drivers found, but too few rows/decoder slots
+    #: drivers found, but too few of the synapse's STP driver class (static, or mode
+    #: and U_SE setting): the same drivers would have held it were all synapses static
+    NO_SYNAPSE_DRIVER_STP = "no_synapse_driver_stp"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,12 @@ bits. A half-row therefore offers each logical neuron of size ``s`` one synapse 
 column of that parity: ``s / 4`` slots. For a group (bus, chip) the number of half-rows
 of receptor ``r`` and MSB pattern ``p`` is ``ceil(max_n d(n, r, p) / (s / 4))``; rows
 hold two half-rows of one receptor, drivers two rows.
+
+Short-term plasticity is set per driver (:mod:`twin.routing.stp_drivers`): a synapse
+needs rows of its driver class (static, or STP mode and U_SE capacitor setting), so
+half-rows are counted per (class, receptor, pattern) and each class rounds up to
+whole drivers: a group needs ``sum_c ceil(rows_c / 2)`` drivers (marocco counts
+drivers per STP mode the same way). A network without STP has the one class 0.
 [marocco SynapseDriverRequirements, SynapseRouting; halbe RowConfig]
 """
 
@@ -20,11 +26,13 @@ import numpy as np
 from twin.network import Network
 from twin.routing.buses import SourceBuses
 from twin.routing.place import Placement
+from twin.routing.stp_drivers import driver_classes
 
 __all__ = ["SynapseTable", "build_synapse_table", "fit_half_rows"]
 
 N_PATTERNS = 4  # 2-bit driver-decoder patterns
 N_RECEPTORS = 2  # excitatory, inhibitory
+KINDS_PER_CLASS = N_RECEPTORS * N_PATTERNS  # half-row kinds of one driver class
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -40,15 +48,20 @@ class SynapseTable:
     post
         Global id of the postsynaptic neuron.
     kind
-        ``receptor * 4 + msb``: which half-row type the synapse needs (0..7).
+        ``class_index * 8 + receptor * 4 + msb``: which half-row type the synapse
+        needs (``0 .. 8 * n_classes - 1``).
     group_bus, group_target
         Source bus and target chip of each group.
     half_rows
-        Shape ``(n_groups, 8)``: half-rows needed per receptor and pattern.
+        Shape ``(n_groups, 8 * n_classes)``: half-rows needed per class, receptor
+        and pattern.
     group_ptr
         Synapses are sorted by group; group ``g`` is ``group_ptr[g]:group_ptr[g+1]``.
     slots_per_half_row
         ``neuron_size / 4``.
+    classes
+        The driver classes present, ascending (:mod:`twin.routing.stp_drivers`;
+        ``[0]`` without STP); ``class_index`` indexes it.
     """
 
     proj: np.ndarray
@@ -61,23 +74,57 @@ class SynapseTable:
     half_rows: np.ndarray
     slots_per_half_row: float
     group_ptr: np.ndarray
+    classes: np.ndarray
+
+    @property
+    def n_classes(self) -> int:
+        """Number of driver classes present."""
+        return int(self.classes.size)
 
     @property
     def drivers_needed(self) -> np.ndarray:
-        """Drivers each group needs: two half-rows per row, two rows per driver."""
-        h = self.half_rows.reshape(-1, N_RECEPTORS, N_PATTERNS).sum(axis=2)
-        rows = np.ceil(h / 2).sum(axis=1)
-        return np.ceil(rows / 2).astype(np.int64)
+        """Drivers each group needs: two half-rows per row, two rows per driver.
+
+        Rows of different driver classes never share a driver.
+        """
+        return drivers_per_class(self.half_rows).sum(axis=1)
+
+    @property
+    def synapse_class(self) -> np.ndarray:
+        """Driver class of each synapse (``classes[kind // 8]``)."""
+        return self.classes[self.kind // KINDS_PER_CLASS]
 
     def demand(self, group: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (synapse positions, demand matrix neuron × kind) of one group."""
         pos = np.arange(self.group_ptr[group], self.group_ptr[group + 1])
         _, neuron = np.unique(self.post[pos], return_inverse=True)
         d = np.zeros(
-            (neuron.max() + 1 if pos.size else 0, 2 * N_PATTERNS), dtype=np.int64
+            (neuron.max() + 1 if pos.size else 0, self.half_rows.shape[1]),
+            dtype=np.int64,
         )
         np.add.at(d, (neuron, self.kind[pos]), 1)
         return pos, d
+
+
+def drivers_per_class(half_rows: np.ndarray) -> np.ndarray:
+    """Drivers per class of half-row counts ``(..., 8 * n_classes)``.
+
+    Half-rows of one receptor pair into rows, rows of one class into drivers.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(..., n_classes)``, int64.
+
+    Examples
+    --------
+    >>> drivers_per_class(np.array([[3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]]))
+    array([[2, 1]])
+    """
+    n_classes = half_rows.shape[-1] // (N_RECEPTORS * N_PATTERNS)
+    shape = (*half_rows.shape[:-1], n_classes, N_RECEPTORS, N_PATTERNS)
+    rows = np.ceil(half_rows.reshape(shape).sum(axis=-1) / 2).sum(axis=-1)
+    return np.ceil(rows / 2).astype(np.int64)
 
 
 def build_synapse_table(
@@ -87,6 +134,11 @@ def build_synapse_table(
     parts: dict[str, list[np.ndarray]] = {
         k: [] for k in ("proj", "idx", "bus", "target", "post", "kind")
     }
+    cls = [driver_classes(p.stp, p.size) for p in network.projections]
+    classes = np.unique(np.concatenate([np.zeros(0, np.int64), *cls]))
+    if classes.size == 0:
+        classes = np.zeros(1, dtype=np.int64)
+    n_kinds = KINDS_PER_CLASS * classes.size
     for k, proj in enumerate(network.projections):
         bus = buses.bus[proj.pre][proj.pre_idx]
         target = placement.hicann[proj.post][proj.post_idx]
@@ -98,7 +150,8 @@ def build_synapse_table(
         parts["bus"].append(bus[ok])
         parts["target"].append(target[ok])
         parts["post"].append(proj.post_idx[ok] + network.offset(proj.post))
-        parts["kind"].append(receptor * N_PATTERNS + msb)
+        index = np.searchsorted(classes, cls[k][ok])
+        parts["kind"].append(index * KINDS_PER_CLASS + receptor * N_PATTERNS + msb)
     cat = {
         k: np.concatenate(v) if v else np.zeros(0, np.int64) for k, v in parts.items()
     }
@@ -108,14 +161,14 @@ def build_synapse_table(
     cat = {k: v[order] for k, v in cat.items()}
     group = group[order]
     q = placement.neuron_size / 4
-    half_rows = np.zeros((pairs.size, 2 * N_PATTERNS), dtype=np.int64)
+    half_rows = np.zeros((pairs.size, n_kinds), dtype=np.int64)
     if pair.size:
-        width = 2 * N_PATTERNS * (int(cat["post"].max()) + 1)
-        key = group * width + cat["post"] * 2 * N_PATTERNS + cat["kind"]
+        width = n_kinds * (int(cat["post"].max()) + 1)
+        key = group * width + cat["post"] * n_kinds + cat["kind"]
         cells, counts = np.unique(key, return_counts=True)
         np.maximum.at(
             half_rows,
-            (cells // width, cells % (2 * N_PATTERNS)),
+            (cells // width, cells % n_kinds),
             np.ceil(counts / q).astype(np.int64),
         )
     return SynapseTable(
@@ -124,19 +177,23 @@ def build_synapse_table(
         group_bus=pairs // 4096, group_target=pairs % 4096, half_rows=half_rows,
         slots_per_half_row=q,
         group_ptr=np.searchsorted(group, np.arange(pairs.size + 1)),
+        classes=classes,
     )  # fmt: skip
 
 
 def fit_half_rows(demand: np.ndarray, n_rows: int, q: float) -> np.ndarray:
     """Choose half-rows per kind for ``n_rows`` rows, keeping most synapses.
 
-    Greedy: repeatedly give one more half-row to the kind (receptor, pattern) that
-    gains the most synapses; a receptor's half-rows pair up into rows.
+    Greedy: repeatedly give one more half-row to the kind (class, receptor, pattern)
+    that gains the most synapses (the first such kind on ties); a receptor's
+    half-rows pair up into rows, and with several driver classes the rows of each
+    class fill whole drivers: at most ``n_rows`` rows and ``ceil(n_rows / 2)``
+    drivers in all.
 
     Parameters
     ----------
     demand
-        Neuron × kind matrix of synapse counts.
+        Neuron × kind matrix of synapse counts, ``8 * n_classes`` kinds.
     n_rows
         Rows available (two per driver).
     q
@@ -145,29 +202,33 @@ def fit_half_rows(demand: np.ndarray, n_rows: int, q: float) -> np.ndarray:
     Returns
     -------
     numpy.ndarray
-        Half-rows per kind, shape ``(8,)``.
+        Half-rows per kind, shape ``(8 * n_classes,)``.
 
     Examples
     --------
     >>> fit_half_rows(np.array([[4, 0, 0, 0, 1, 0, 0, 0]]), n_rows=1, q=2.0)
     array([2, 0, 0, 0, 0, 0, 0, 0])
     """
-    h = np.zeros(demand.shape[1], dtype=np.int64)
-
-    def kept(kind: int, count: int) -> int:
-        return int(np.minimum(demand[:, kind], np.floor(count * q)).sum())
-
+    n_kinds = demand.shape[1]
+    h = np.zeros(n_kinds, dtype=np.int64)
+    cr = np.arange(n_kinds) // N_PATTERNS  # (class, receptor) of each kind
+    cls = np.arange(n_kinds) // KINDS_PER_CLASS
+    max_drivers = -(-n_rows // 2)
     while True:
-        rows_used = sum(int(np.ceil(h[r * 4 : r * 4 + 4].sum() / 2)) for r in range(2))
-        best, best_gain = -1, 0
-        for kind in range(demand.shape[1]):
-            r = kind // N_PATTERNS
-            needs_row = h[r * 4 : r * 4 + 4].sum() % 2 == 0
-            if needs_row and rows_used >= n_rows:
-                continue
-            gain = kept(kind, h[kind] + 1) - kept(kind, h[kind])
-            if gain > best_gain:
-                best, best_gain = kind, gain
-        if best < 0:
+        half = np.bincount(cr, weights=h, minlength=n_kinds // N_PATTERNS)
+        rows = -(-half.astype(np.int64) // 2)
+        per_class = rows.reshape(-1, N_RECEPTORS).sum(axis=1)
+        drivers = -(-per_class // 2)
+        new_row = half[cr] % 2 == 0  # one more half-row opens a row
+        new_driver = new_row & (per_class[cls] % 2 == 0)
+        fits = ~new_row | (
+            (rows.sum() < n_rows) & (~new_driver | (drivers.sum() < max_drivers))
+        )
+        gain = np.minimum(demand, np.floor((h + 1) * q)).sum(axis=0) - np.minimum(
+            demand, np.floor(h * q)
+        ).sum(axis=0)
+        gain = np.where(fits, gain, 0)
+        best = int(np.argmax(gain))
+        if gain[best] <= 0:
             return h
         h[best] += 1

@@ -1,0 +1,116 @@
+"""Mapping with short-term plasticity: drivers per STP class, the loss it causes.
+
+The network: two populations of 150 neurons with eight random projections (p = 0.1),
+each pair (pre, post, receptor) twice; in the plastic variant one projection of each
+pair is depressing (U 0.5, tau_rec 800 ms, tau_facil 0). On a perfect wafer with the
+default chain length (3 drivers) the static network already needs more drivers than
+some chains hold; the plastic one needs more still, because rows of different STP
+classes never share a driver.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from twin import Network, Population, Projection
+from twin.routing import LossReason, MappingConfig, map_network
+from twin.routing.busgraph import BusGraph
+from twin.routing.checks import check_driver_classes
+from twin.routing.stp_drivers import driver_classes
+from twin.stp import TsodyksMarkram
+from twin.wafer import Wafer
+
+DEPRESSING = TsodyksMarkram(U=0.5, tau_rec=800.0, tau_facil=0.0)
+STP = LossReason.NO_SYNAPSE_DRIVER_STP
+
+
+def pair_network(plastic: bool, n: int = 150, p: float = 0.1, seed: int = 1) -> Network:
+    rng = np.random.default_rng(seed)
+    pops = (Population(name="A", size=n), Population(name="B", size=n))
+    pairs = [("A", "B", "excitatory"), ("B", "A", "excitatory"),
+             ("A", "A", "inhibitory"), ("B", "B", "inhibitory")]  # fmt: skip
+    projections = []
+    for pre, post, receptor in pairs:
+        for second in (False, True):
+            pre_idx, post_idx = np.nonzero(rng.random((n, n)) < p)
+            projections.append(Projection(
+                pre=pre, post=post, pre_idx=pre_idx, post_idx=post_idx,
+                weight=np.full(pre_idx.size, 0.002), delay=np.full(pre_idx.size, 1.0),
+                receptor=receptor, name=f"{pre}->{post}/{int(second)}",
+                stp=DEPRESSING if plastic and second else None,
+            ))  # fmt: skip
+    return Network(populations=pops, projections=tuple(projections))
+
+
+@pytest.fixture(scope="module")
+def mappings():
+    wafer = Wafer()
+    graph = BusGraph.from_wafer(wafer)
+    return {
+        plastic: map_network(
+            pair_network(plastic), wafer, config=MappingConfig(), validate=True,
+            graph=graph,
+        )  # fmt: skip
+        for plastic in (False, True)
+    }
+
+
+def test_depressing_half_loses_more_synapses_by_the_stp_reason(mappings):
+    static, plastic = mappings[False].loss, mappings[True].loss
+    assert static.total_requested == plastic.total_requested
+    assert static.by_reason().get(STP, 0) == 0
+    assert plastic.by_reason().get(STP, 0) > 0
+    assert plastic.total_lost > static.total_lost
+    # The increase is the STP reason's: the other reasons lose no more in all.
+    others = plastic.total_lost - plastic.by_reason()[STP]
+    assert others <= static.total_lost
+    assert plastic.total_lost - static.total_lost <= plastic.by_reason()[STP]
+    for row in plastic.table():
+        assert row["lost"] == sum(row[r.value] for r in LossReason)
+
+
+def test_class_split_needs_at_least_the_static_drivers_per_group(mappings):
+    s, p = mappings[False].table, mappings[True].table
+    np.testing.assert_array_equal(s.group_bus, p.group_bus)
+    np.testing.assert_array_equal(s.group_target, p.group_target)
+    assert (p.drivers_needed >= s.drivers_needed).all()
+    assert p.drivers_needed.sum() > s.drivers_needed.sum()
+    np.testing.assert_array_equal(s.classes, [0])
+    assert p.n_classes == 2
+
+
+def test_no_driver_mixes_classes_and_the_oracle_catches_a_mix(mappings):
+    m = mappings[True]
+    assert check_driver_classes(m) == []
+    labels = np.array(m.synapses.driver_class)
+    mixed = np.flatnonzero((labels > 0).any(axis=1))
+    assert mixed.size
+    labels[mixed[0]] = np.where(labels[mixed[0]] > 0, 0, labels[mixed[0]])
+    bad = dataclasses.replace(
+        m, synapses=dataclasses.replace(m.synapses, driver_class=labels)
+    )
+    assert any("driver class" in v for v in check_driver_classes(bad))
+
+
+def test_each_labelled_driver_serves_its_synapses_class(mappings):
+    m = mappings[True]
+    t = m.table
+    for proj_index, proj in enumerate(m.network.projections):
+        realised = m.synapses.realised[proj.name]
+        mine = (t.proj == proj_index) & realised[np.where(t.proj == proj_index, t.idx, 0)]
+        cls = driver_classes(proj.stp, proj.size)[t.idx[mine]]
+        labels = m.synapses.driver_class[t.group[mine]]
+        assert (labels == cls[:, None]).any(axis=1).all()
+
+
+def test_realised_network_keeps_the_stp_of_realised_synapses(mappings):
+    m = mappings[True]
+    net = m.realised_network(delay_model=None)
+    for orig, real in zip(m.network.projections, net.projections, strict=True):
+        keep = m.synapses.realised[orig.name]
+        if orig.stp is None:
+            assert real.stp is None
+        else:
+            assert real.stp == orig.stp.subset(keep)
+            assert real.stp.size == int(keep.sum())
