@@ -7,6 +7,7 @@ arrays the compiled loop (:mod:`twin.analog.kernel`) takes.
 
 from __future__ import annotations
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
@@ -211,4 +212,13 @@ def checked_resume(
             for k, x in resume.state._asdict().items()
         }
     )
-    return Resume(state, jnp.asarray(pending, dtype), jnp.asarray(queues, dtype))
+    plastic = jax.tree_util.tree_map(
+        lambda x: jnp.asarray(x, dtype if np.asarray(x).dtype.kind == "f" else None),
+        resume.plastic,
+    )
+    return Resume(
+        state,
+        jnp.asarray(pending, dtype),
+        jnp.asarray(queues, dtype),
+        plastic=plastic,
+    )

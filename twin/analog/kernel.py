@@ -39,7 +39,7 @@ from jax import Array, lax
 from twin.analog.adex import NeuronState, adex_step_with, initial_state
 from twin.analog.current import injected
 from twin.analog.external import external_input
-from twin.analog.limits import StageArrays, admit
+from twin.analog.limits import StageArrays, admit_stages
 from twin.analog.loop_types import (
     Batch,
     Carry,
@@ -54,6 +54,7 @@ from twin.analog.poisson import PoissonRates
 from twin.analog.psc import psc_step
 from twin.analog.recording import pack_bits
 from twin.analog.scatter import deliver_spikes
+from twin.analog.short_term import block_counts, initial_states, plastic_step
 from twin.analog.tables import Tables
 
 __all__ = [
@@ -73,26 +74,6 @@ __all__ = [
 ]
 
 
-def _limit(
-    spikes: Array, limits: StageArrays, queues: Array, s: Static
-) -> tuple[Array, Array, Array, Array]:
-    """Pass the spikes through the rate-limit stages in series."""
-    offered, dropped = [], []
-    new_queues = []
-    for k in range(s.n_stages):
-        stage = jax.tree_util.tree_map(lambda x, k=k: x[k], limits)
-        spikes, q, off, drop = admit(spikes, queues[:, k], stage)
-        new_queues.append(q)
-        offered.append(off)
-        dropped.append(drop)
-    return (
-        spikes,
-        jnp.stack(new_queues, axis=1),
-        jnp.stack(offered, axis=1),
-        jnp.stack(dropped, axis=1),
-    )
-
-
 def _step(
     p: NeuronParams,
     decays: tuple[Array, Array],
@@ -101,14 +82,15 @@ def _step(
     limits: StageArrays,
     s: Static,
     record: bool,
-    carry: tuple[NeuronState, Array, Array, Array, Array, Array, Array, Array],
-    step: Array,
+    carry: tuple,
+    xs: tuple[Array, Any],
 ) -> tuple[tuple, tuple[Array, Array] | None]:
     # ``arriving`` (this step's slot) was read at the end of the previous step, after
     # its deliveries: then the ring buffer's only use before the in-place scatter is
     # the scatter itself, and XLA:CPU does not copy the buffer every step. Slots are
     # cleared a block at a time in ``run`` for the same reason.
-    state, buf, counts, arriving, queues, offered, dropped, bad = carry
+    state, buf, counts, arriving, queues, offered, dropped, bad, plastic = carry
+    step, external = xs  # external: the step's events per source (Static.stp)
     before = (state, queues)
     state = _arrive(state, arriving, scales, p, s)
     if s.stimulated:  # current stimuli add to i_offset in this step
@@ -117,9 +99,15 @@ def _step(
     emitted = spikes & (step < s.n_steps)
     spikes = emitted
     if s.n_stages:
-        spikes, queues, off, drop = _limit(emitted, limits, queues, s)
+        spikes, queues, off, drop = admit_stages(emitted, limits, queues, s.n_stages)
         offered, dropped = offered + off, dropped + drop
     buf = deliver_spikes(buf, spikes, step, tables.neurons, s)
+    if s.stp:  # plastic synapses: pure JAX (also with Static.native)
+        live = (step < s.n_steps).astype(jnp.int32)
+        ext = tuple(None if c is None else c * live for c in external)
+        buf, plastic = plastic_step(
+            buf, plastic, tables.stp, (spikes, *ext), step + 1, s.dt, s.slots
+        )
     arriving = lax.dynamic_index_in_dim(
         buf, (step + 1) % s.slots, axis=1, keepdims=False
     )
@@ -137,7 +125,7 @@ def _step(
         state, queues = jax.tree_util.tree_map(
             lambda new, old: jnp.where(live, new, old), (state, queues), before
         )
-    return (state, buf, counts, arriving, queues, offered, dropped, bad), out
+    return (state, buf, counts, arriving, queues, offered, dropped, bad, plastic), out
 
 
 def _arrive(
@@ -269,6 +257,13 @@ def _start(
     )
     limit_zeros = jnp.zeros((nb, s.n_stages, n_groups), jnp.int32)
     zeros = jnp.zeros(nb, jnp.int32)
+    plastic = None
+    if s.stp:
+        plastic = (
+            init.plastic
+            if isinstance(init, Resume)
+            else initial_states(s.stp, nb, dtype)
+        )
     return Carry(
         state=state,
         buf=buf,
@@ -278,6 +273,7 @@ def _start(
         bad=jnp.full((nb, s.n), -1, jnp.int32),
         n_ext=zeros,
         overflow=zeros,
+        plastic=plastic,
     )
 
 
@@ -320,8 +316,17 @@ def _advance(
         # The block's first slot was read before this block's external events were
         # added; they never land there (stamps >= t0 + 1, delays >= 1 step).
         inner = (carry.state, buf, carry.counts, carry.arriving, *carry.limits)
-        (state, buf, counts, arriving, *lim, bad), outs = lax.scan(
-            step, (*inner, carry.bad), steps
+        external = None
+        if s.stp:  # the block's external events per step, for the plastic synapses
+            timed_block = tuple(
+                lax.dynamic_index_in_dim(a, block_index, keepdims=False) for a in timed
+            )
+            sizes = (rates.rate.shape[0], tables.times.target.shape[0] - 1)
+            external = block_counts(
+                ev[:3], timed_block, tables.stp, sizes, s.block_steps
+            )
+        (state, buf, counts, arriving, *lim, bad, plastic), outs = lax.scan(
+            step, (*inner, carry.bad, carry.plastic), (steps, external)
         )
         new = Carry(
             state,
@@ -332,6 +337,7 @@ def _advance(
             bad,
             carry.n_ext + delivered,
             carry.overflow + over,
+            plastic,
         )
         if record and s.record_poisson:  # the block's events: (nb, capacity) each
             assert outs is not None
@@ -356,7 +362,11 @@ def _finish(carry: Carry, s: Static) -> tuple[Any, ...]:
     final = None
     if s.keep_final:  # pending input rolled to start at step n_steps
         ahead = (s.n_steps + jnp.arange(s.slots - s.block_steps)) % s.slots
-        final = Resume(carry.state, jnp.take(carry.buf, ahead, axis=1), queues)
+        plastic = jax.tree_util.tree_map(  # last stamps relative to the next run
+            lambda x: x - s.n_steps if x.dtype == jnp.int32 else x, carry.plastic
+        )
+        pending = jnp.take(carry.buf, ahead, axis=1)
+        final = Resume(carry.state, pending, queues, plastic=plastic)
     return (
         carry.counts,
         carry.n_ext,

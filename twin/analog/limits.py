@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import Array
@@ -25,7 +26,7 @@ from twin.errors import ConfigError
 if TYPE_CHECKING:  # the numpy description (twin.stages); needed for annotations only
     from twin.stages import Stage
 
-__all__ = ["StageArrays", "admit", "stage_arrays"]
+__all__ = ["StageArrays", "admit", "admit_stages", "stage_arrays"]
 
 
 class StageArrays(NamedTuple):
@@ -114,3 +115,41 @@ def admit(
     kept = jnp.zeros_like(spikes).at[:, stage.perm].set(keep_sorted)
     dropped = offered - kept_n.astype(jnp.int32)
     return kept, queue, offered, dropped
+
+
+def admit_stages(
+    spikes: Array, limits: StageArrays, queues: Array, n_stages: int
+) -> tuple[Array, Array, Array, Array]:
+    """Pass the spikes through the rate-limit stages in series (:func:`admit` each).
+
+    Parameters
+    ----------
+    spikes
+        The step's spikes, bool ``(nb, n)``.
+    limits
+        The stages' arrays (leading axis: stage).
+    queues
+        The stages' queue contents, ``(nb, n_stages, groups)``.
+    n_stages
+        The number of stages.
+
+    Returns
+    -------
+    spikes, queues, offered, dropped
+        The spikes that pass every stage, the new queues and per stage and group
+        the spikes offered and dropped, ``(nb, n_stages, groups)``.
+    """
+    offered, dropped = [], []
+    new_queues = []
+    for k in range(n_stages):
+        stage = jax.tree_util.tree_map(lambda x, k=k: x[k], limits)
+        spikes, q, off, drop = admit(spikes, queues[:, k], stage)
+        new_queues.append(q)
+        offered.append(off)
+        dropped.append(drop)
+    return (
+        spikes,
+        jnp.stack(new_queues, axis=1),
+        jnp.stack(offered, axis=1),
+        jnp.stack(dropped, axis=1),
+    )

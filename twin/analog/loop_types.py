@@ -70,6 +70,9 @@ class Static:
     from_rest: bool = True  # the run starts at session step 0 (offset 0)
     stimulated: bool = False  # some neuron receives a current stimulus
     native: bool = False  # deliver with the native (C++) handlers, CPU only
+    # (rows, k) of the plastic synapses' tables per kind (None: no table); () when
+    # no synapse has short-term plasticity (Tables.stp is None)
+    stp: tuple[tuple[int, int] | None, ...] = ()
     kinds: tuple[str, ...] = (
         "cond_exp",
     )  # synapse kinds present (cells.SYNAPSE_KINDS)
@@ -102,6 +105,7 @@ class Resume(NamedTuple):
     pending: Array  # (nb, p, 2n): input arriving at steps 0..p-1 of the next run
     queues: Array  # (nb, stages, groups) rate-limit queue contents
     step: int | None = None  # session step it was taken at (set by simulate_batch)
+    plastic: Any = None  # StpState per kind (twin.analog.short_term); last: <= 0
 
 
 class KernelOutput(NamedTuple):
@@ -134,6 +138,7 @@ class Carry(NamedTuple):
     bad: Array  # (nb, n) first step with a non-finite V or w (-1: none)
     n_ext: Array  # (nb,) external events delivered
     overflow: Array  # (nb,) Poisson events beyond the block capacity
+    plastic: Any = None  # StpState per kind of source (Static.stp), else None
 
 
 def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelOutput:

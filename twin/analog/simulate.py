@@ -38,6 +38,7 @@ from twin.analog.limits import stage_arrays
 from twin.analog.params import from_network
 from twin.analog.poisson import block_capacity, rates_of
 from twin.analog.runner import Progress, run_chunks
+from twin.analog.short_term import shapes_of
 from twin.analog.store import CompiledStore
 from twin.analog.tables import build_tables
 from twin.cells import SYNAPSE_KINDS
@@ -234,6 +235,7 @@ def simulate_batch(
         from_rest=config.offset_steps == 0,
         stimulated=bool(tables.current.step.shape[0]),
         native=use_native(config.delivery),
+        stp=shapes_of(tables.stp),
         kinds=tuple(sorted({SYNAPSE_KINDS[p.cell_type] for p in network.populations})),
     )
     first_step = static.record_from_block * config.block_steps

@@ -17,7 +17,7 @@ import numpy as np
 from jax import Array
 
 from twin.analog.current import CurrentTable, current_table
-from twin.errors import UnsupportedError
+from twin.analog.short_term import StpTable, StpTables, stp_table
 from twin.network import Network, PoissonSource, SpikeTimesSource
 from twin.timegrid import TimeGrid
 
@@ -35,13 +35,16 @@ class PushTable(NamedTuple):
 class Tables(NamedTuple):
     """Push tables of neurons, Poisson and spike-time sources; the current table.
 
-    ``current`` holds the current stimuli (:mod:`twin.analog.current`).
+    ``current`` holds the current stimuli (:mod:`twin.analog.current`); ``stp`` the
+    synapses with short-term plasticity (:mod:`twin.analog.short_term`; ``None``
+    where no projection has any: the push tables hold every synapse).
     """
 
     neurons: PushTable
     poisson: PushTable
     times: PushTable
     current: CurrentTable
+    stp: StpTables | None = None
 
     @property
     def pushes(self) -> tuple[PushTable, PushTable, PushTable]:
@@ -89,16 +92,7 @@ def build_tables(
         If a delay is shorter than one time step.
     ConfigError
         If ``dt`` is not a positive multiple of NEST's tic (0.001 ms).
-    UnsupportedError
-        If a projection has short-term plasticity.
     """
-    for proj in network.projections:
-        if proj.stp is not None:
-            raise UnsupportedError(
-                f"projection {proj.name!r} has short-term plasticity "
-                "(Tsodyks-Markram), which the emulator does not run yet; give it "
-                "static synapses (stp=None)"
-            )
     grid = TimeGrid(dt)
     n = network.n_neurons
     poisson = [s for s in network.sources if isinstance(s, PoissonSource)]
@@ -115,13 +109,32 @@ def build_tables(
         str,
         tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray], list[np.ndarray]],
     ] = {k: ([], [], [], []) for k in ("neurons", "poisson", "times")}
+    plastic: dict[str, list[dict[str, np.ndarray]]] = {k: [] for k in parts}
     for proj in network.projections:
         kind, start = offsets[proj.pre]
         steps = grid.check_delays(proj.delay, f"projection {proj.name!r}")
         receptor = 0 if proj.receptor == "excitatory" else 1
+        column = receptor * n + network.offset(proj.post) + proj.post_idx
+        if proj.stp is not None:
+            tau = "tau_syn_E" if receptor == 0 else "tau_syn_I"
+            plastic[kind].append(
+                {
+                    "pre": proj.pre_idx + start,
+                    "target": column,
+                    "weight": proj.weight,
+                    "delay": steps.astype(np.int32),
+                    "U": proj.stp.U,
+                    "tau_rec": proj.stp.tau_rec,
+                    "tau_facil": proj.stp.tau_facil,
+                    "tau_psc": network.population(proj.post).parameters[tau][
+                        proj.post_idx
+                    ],
+                }
+            )
+            continue
         pre, col, w, d = parts[kind]
         pre.append(proj.pre_idx + start)
-        col.append(receptor * n + network.offset(proj.post) + proj.post_idx)
+        col.append(column)
         w.append(proj.weight)
         d.append(steps.astype(np.int32))
     sizes = {
@@ -133,5 +146,24 @@ def build_tables(
     for kind, (pre, col, w, d) in parts.items():
         tables[kind] = _table(pre, col, w, d, sizes[kind], dtype)
     return Tables(
-        **tables, current=current_table(network, dt, offset_steps, dtype=dtype)
+        **tables,
+        current=current_table(network, dt, offset_steps, dtype=dtype),
+        stp=_stp_tables(plastic, dtype),
     )
+
+
+def _stp_tables(
+    plastic: dict[str, list[dict[str, np.ndarray]]], dtype: type
+) -> StpTables | None:
+    """Return the plastic synapses' tables per kind (``None``: no plastic synapse)."""
+    if not any(plastic.values()):
+        return None
+    tables: dict[str, StpTable | None] = {}
+    for kind, projs in plastic.items():
+        if not projs:
+            tables[kind] = None
+            continue
+        cols = {k: np.concatenate([p[k] for p in projs]) for k in projs[0]}
+        pre = cols.pop("pre")
+        tables[kind] = stp_table(pre, cols, dtype)
+    return StpTables(**tables)
