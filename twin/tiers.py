@@ -381,5 +381,9 @@ def realise(
     if tier.hardware is None:
         return Realised(tier, realised, mapping, sites)
     hw = tier.hardware.for_realisation(seed)
-    net, report = realise_hardware(realised, sites.sites, hw, seed=seed)
+    plastic = any(p.stp is not None for p in realised.projections)
+    net, report = realise_hardware(
+        realised, sites.sites, hw, seed=seed,
+        stp_quadrants=mapping.synapse_quadrants() if plastic else None,
+    )  # fmt: skip
     return Realised(tier, net, mapping, sites, hw, report)

@@ -29,7 +29,8 @@ def test_u_se_levels_are_calibtics_default_line_from_025_to_04():
     # calibtic STPUtilizationCalibration::setDefaults: 0.25 + cap * (0.4 - 0.25) / 7
     assert U_SE_LEVELS.size == N_CAP_SETTINGS == 8
     np.testing.assert_allclose(U_SE_LEVELS, [0.25 + k * 0.15 / 7 for k in range(8)])
-    assert U_SE_LEVELS[0] == 0.25 and np.isclose(U_SE_LEVELS[-1], 0.4)
+    assert U_SE_LEVELS[0] == 0.25
+    assert np.isclose(U_SE_LEVELS[-1], 0.4)
 
 
 @given(utilisations)
@@ -39,7 +40,8 @@ def test_cap_is_the_nearest_level_clipped_to_the_range(u):
     distance = np.abs(U_SE_LEVELS[None, :] - u[:, None])
     chosen = distance[np.arange(u.size), cap]
     np.testing.assert_array_less(chosen, distance.min(axis=1) + 1e-12)
-    assert (cap[u <= 0.25] == 0).all() and (cap[u >= 0.4] == 7).all()
+    assert (cap[u <= 0.25] == 0).all()
+    assert (cap[u >= 0.4] == 7).all()
 
 
 def test_cap_of_each_level_is_itself_and_midpoints_round_up():
@@ -65,18 +67,22 @@ def test_driver_class_round_trips_mode_and_cap(u, tau, facil):
     )
     cls = driver_classes(stp, u.size)
     assert ((cls >= 1) & (cls < N_DRIVER_CLASSES)).all()
-    np.testing.assert_array_equal(class_mode(cls), FACILITATING if facil else DEPRESSING)
+    mode = FACILITATING if facil else DEPRESSING
+    np.testing.assert_array_equal(class_mode(cls), mode)
     np.testing.assert_array_equal(class_cap(cls), u_se_cap(u))
     static = driver_classes(None, 4)
     np.testing.assert_array_equal(static, 0)
-    assert (class_mode(static) == STATIC).all() and (class_cap(static) == -1).all()
+    assert (class_mode(static) == STATIC).all()
+    assert (class_cap(static) == -1).all()
 
 
 # --- driver counting and the greedy fit with several classes ------------------------
 
 demands = st.integers(1, 3).flatmap(
     lambda c: arrays(
-        np.int64, st.tuples(st.integers(1, 5), st.just(8 * c)), elements=st.integers(0, 6)
+        np.int64,
+        st.tuples(st.integers(1, 5), st.just(8 * c)),
+        elements=st.integers(0, 6),
     )
 )
 

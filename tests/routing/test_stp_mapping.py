@@ -47,11 +47,11 @@ def pair_network(plastic: bool, n: int = 150, p: float = 0.1, seed: int = 1) -> 
 def mappings():
     wafer = Wafer()
     graph = BusGraph.from_wafer(wafer)
+    config = MappingConfig()
     return {
         plastic: map_network(
-            pair_network(plastic), wafer, config=MappingConfig(), validate=True,
-            graph=graph,
-        )  # fmt: skip
+            pair_network(plastic), wafer, config=config, validate=True, graph=graph
+        )
         for plastic in (False, True)
     }
 
@@ -98,7 +98,8 @@ def test_each_labelled_driver_serves_its_synapses_class(mappings):
     t = m.table
     for proj_index, proj in enumerate(m.network.projections):
         realised = m.synapses.realised[proj.name]
-        mine = (t.proj == proj_index) & realised[np.where(t.proj == proj_index, t.idx, 0)]
+        own = t.proj == proj_index
+        mine = own & realised[np.where(own, t.idx, 0)]
         cls = driver_classes(proj.stp, proj.size)[t.idx[mine]]
         labels = m.synapses.driver_class[t.group[mine]]
         assert (labels == cls[:, None]).any(axis=1).all()

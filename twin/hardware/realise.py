@@ -5,7 +5,9 @@ stimulated neuron per HICANN, :mod:`twin.hardware.stimuli`; always on), then com
 the pure transforms in the order the wafer applies them:
 
 1. ``parameters`` — clip to the calibrated ranges and quantise to 10-bit floating gates
-   (:mod:`twin.hardware.parameters`);
+   (:mod:`twin.hardware.parameters`), and realise short-term plasticity as the synapse
+   drivers can (mode per driver, quantised U_SE, one time constant per quadrant:
+   :mod:`twin.hardware.stp`);
 2. ``variation`` — add the fixed-pattern deviation of each neuron's site and the weight
    spread (:mod:`twin.hardware.variation`);
 3. ``weights`` — 4-bit weights with a per-row gmax and stochastic rounding
@@ -24,6 +26,7 @@ by it, so an ablation is the same call with one switch off.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -35,6 +38,7 @@ from twin.hardware.parameters import ParameterReport, realise_parameters
 from twin.hardware.saturation import Saturation
 from twin.hardware.spike_loss import QueueLoss, drop_events, poisson_input_loss
 from twin.hardware.stimuli import StimulusReport, limit_stimuli
+from twin.hardware.stp import STPReport, realise_stp
 from twin.hardware.variation import NeuronSites, vary_parameters, vary_weights
 from twin.hardware.weights import WeightReport, quantise_weights, weight_scale
 from twin.network import Network
@@ -81,12 +85,14 @@ class HardwareReport:
     """What the hardware transforms changed.
 
     ``stimuli``: the current stimuli the one-per-HICANN rule discarded (``None``
-    without stimuli).
+    without stimuli). ``stp``: the short-term plasticity realisation's counts
+    (``None`` when the ``parameters`` effect is off).
     """
 
     parameters: ParameterReport | None
     weights: MappingProxyType[str, WeightReport]
     stimuli: StimulusReport | None = None
+    stp: STPReport | None = None
 
 
 def _row_ids(network: Network, sites: NeuronSites, pre_index: int) -> list[np.ndarray]:
@@ -154,7 +160,11 @@ def spike_stages(wafer: WaferSites, config: HardwareConfig) -> list[Stage]:
 
 
 def realise_hardware(
-    network: Network, sites: NeuronSites, config: HardwareConfig, seed: int = 0
+    network: Network,
+    sites: NeuronSites,
+    config: HardwareConfig,
+    seed: int = 0,
+    stp_quadrants: Mapping[str, np.ndarray] | None = None,
 ) -> tuple[Network, HardwareReport]:
     """Return the network as the wafer runs it (effects 1-4 of the module docstring).
 
@@ -168,12 +178,16 @@ def realise_hardware(
         Effects and settings.
     seed
         Seed of the stochastic weight rounding.
+    stp_quadrants
+        Projection name -> driver quadrant of each synapse
+        (:meth:`twin.routing.WaferMapping.synapse_quadrants`); needed when a
+        projection has short-term plasticity.
 
     Raises
     ------
     ConfigError
         If ``config.parameters`` is on and ``config.cap`` or ``config.speed`` is not
-        a known mode.
+        a known mode, or a projection is plastic and ``stp_quadrants`` lacks it.
     NetworkError
         If the realised or deviated parameters of a neuron violate a bound of its
         cell type (see :func:`twin.hardware.parameters.realise_parameters` and
@@ -187,9 +201,10 @@ def realise_hardware(
     """
     check_wafer_cells(network, "the hardware tier")
     network, stimuli = limit_stimuli(network, sites)
-    report_params = None
+    report_params, report_stp = None, None
     if config.parameters:
         network, report_params = realise_parameters(network, config.cap, config.speed)
+        network, report_stp = realise_stp(network, stp_quadrants)
     if config.variation:
         network = vary_parameters(network, sites, config.variation_settings)
         network = vary_weights(network, config.variation_settings)
@@ -207,7 +222,10 @@ def realise_hardware(
                 for p in network.projections
             )
         )
-    return network, HardwareReport(report_params, MappingProxyType(weights), stimuli)
+    report = HardwareReport(
+        report_params, MappingProxyType(weights), stimuli, report_stp
+    )
+    return network, report
 
 
 def bandwidth_loss(

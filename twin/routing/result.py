@@ -17,7 +17,7 @@ from twin.routing.config import MappingConfig
 from twin.routing.delays import DelayModel
 from twin.routing.loss import LossReport
 from twin.routing.place import Placement
-from twin.routing.route_l1 import L1Routing
+from twin.routing.route_l1 import QUADRANT_OF_DRIVER, L1Routing
 from twin.routing.route_synapses import SynapseRouting
 from twin.routing.synapses import SynapseTable
 from twin.streams import rng as stream_rng
@@ -100,6 +100,34 @@ class WaferMapping:
                 sub = sub.replace(delay=np.maximum(delays, self.network.timestep))
             projections.append(sub)
         return self.network.replace(projections=tuple(projections))
+
+    def synapse_quadrants(self) -> dict[str, np.ndarray]:
+        """Return the driver quadrant of every realised synapse, per projection.
+
+        A quadrant is ``4 * chip + q`` with ``q`` the quadrant of the synapse's
+        driver chain on its target chip (:data:`QUADRANT_OF_DRIVER`; a chain never
+        leaves its quadrant). Its floating-gate block holds the drivers' shared
+        parameters, among them the STP time constant.
+
+        Returns
+        -------
+        dict
+            Projection name -> int64 array, one entry per realised synapse in the
+            order of :meth:`realised_network`.
+        """
+        t, chain = self.table, self.l1.chain
+        quadrant = np.where(
+            chain[:, 0] >= 0,
+            4 * t.group_target + QUADRANT_OF_DRIVER[np.maximum(chain[:, 0], 0)],
+            -1,
+        )
+        out = {}
+        for k, proj in enumerate(self.network.projections):
+            q = np.full(proj.size, -1, dtype=np.int64)
+            mine = t.proj == k
+            q[t.idx[mine]] = quadrant[t.group[mine]]
+            out[proj.name] = q[self.synapses.realised[proj.name]]
+        return out
 
     def implemented_routes(self) -> dict[tuple[str, str], list[list[float]]]:
         """Return the seed's ``{(pre, post): [[pre, post, weight, hops], ...]}``."""

@@ -44,14 +44,18 @@ from twin.wafer.l1 import N_HLINES, is_right_vline, sending_hline
 from twin.wafer.synapse import N_DRIVERS, N_SWITCH_ROWS, driver_side
 from twin.wafer.wafer import Wafer
 
-__all__ = ["L1Routing", "route_l1"]
+__all__ = ["QUADRANT_OF_DRIVER", "L1Routing", "route_l1"]
 
 _CANDIDATES: Final = (
     48  # endpoints examined per target before settling for a partial chain
 )
-_QUADRANT: Final = np.array(
+#: Quadrant (0..3, one floating-gate block each) of every driver line:
+#: ``2 * (side is right) + (line >= 112)`` [halco synapse.cpp FGBlock of a driver].
+QUADRANT_OF_DRIVER: Final = np.array(
     [2 * (driver_side(y) == "right") + (y >= N_DRIVERS // 2) for y in range(N_DRIVERS)]
 )
+QUADRANT_OF_DRIVER.setflags(write=False)
+_QUADRANT: Final = QUADRANT_OF_DRIVER
 _QUAD_LINES: Final = tuple(np.flatnonzero(q == _QUADRANT) for q in range(4))
 _POS: Final = np.array(
     [int(np.searchsorted(_QUAD_LINES[_QUADRANT[y]], y)) for y in range(N_DRIVERS)]
