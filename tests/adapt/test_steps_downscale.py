@@ -9,7 +9,7 @@ from tests.adapt.nets import brunel_like
 from twin.adapt import adapt_steps, downscale, scale_weights
 from twin.adapt.downscale import population_sizes
 from twin.errors import AdaptError, ConfigError
-from twin.network import Projection
+from twin.network import Projection, SpikeTimesSource
 from twin.stp import TsodyksMarkram
 
 K = 6.0
@@ -215,3 +215,23 @@ def test_downscale_follows_pynn_brunel_py():
         assert abs(proj.size - pairs) < 5 * np.sqrt(pairs * 0.9)
         expected = small["JE"] * (1 if proj.receptor == "excitatory" else -5.0)
         np.testing.assert_allclose(proj.weight, expected, rtol=1e-12)
+
+
+def test_spike_time_sources_are_thinned_to_one_over_k():
+    net = brunel_like(200, 50, 20, 5)
+    gen = np.random.default_rng(0)
+    trains = tuple(np.sort(gen.uniform(1, 1000, 600)) for _ in range(200))
+    src = SpikeTimesSource(name="ext_E", spike_times=trains)
+    net = net.replace(sources=(src, net.sources[1]))
+    out, report = downscale(2.0, seed=0)(net)
+    thinned = out.source("ext_E")
+    assert isinstance(thinned, SpikeTimesSource)
+    assert thinned.size == out.population("E").size == 100
+    kept = sum(t.size for t in thinned.spike_times)
+    n = 100 * 600  # spikes offered, each kept with probability 1/2
+    assert abs(kept - n / 2) < 5 * np.sqrt(n / 4)
+    assert all(
+        np.all(np.isin(t, o))
+        for t, o in zip(thinned.spike_times, trains[:100], strict=True)
+    )
+    assert report.numbers["rate_factor[ext_E]"] == 0.5
