@@ -235,3 +235,9 @@ def test_spike_time_sources_are_thinned_to_one_over_k():
         for t, o in zip(thinned.spike_times, trains[:100], strict=True)
     )
     assert report.numbers["rate_factor[ext_E]"] == 0.5
+
+
+def test_k_one_is_the_identity(net):
+    out, report = downscale(1.0, seed=9)(net)
+    assert out is net
+    assert report.numbers["k"] == 1.0

@@ -93,7 +93,7 @@ def downscale(k: float, *, seed: int, drive: Drive = "mean") -> Step:
     ----------
     k
         Down-scaling factor, >= 1 (need not be an integer: the seed's is 6, 12,500 /
-        6 -> 2,083).
+        6 -> 2,083); 1 leaves the network as it is (no connection drawn again).
     seed
         Seed of the redrawn connectivity.
     drive
@@ -117,6 +117,14 @@ def downscale(k: float, *, seed: int, drive: Drive = "mean") -> Step:
     stream(_STEP, seed)  # checks the seed now
 
     def apply(network: Network) -> tuple[Network, StepReport]:
+        if k == 1.0:
+            return network, StepReport(
+                step=_STEP,
+                formula="k = 1: the network unchanged",
+                source=_SOURCE,
+                numbers={"k": 1.0},
+                notes=("nothing drawn again: the same realisation",),
+            )
         return _downscale(network, k, seed, drive)
 
     return Step(_STEP, apply)
