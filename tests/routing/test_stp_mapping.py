@@ -12,6 +12,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from twin import Network, Population, Projection
 from twin.routing import LossReason, MappingConfig, map_network
@@ -19,7 +21,7 @@ from twin.routing.busgraph import BusGraph
 from twin.routing.checks import check_driver_classes
 from twin.routing.stp_drivers import driver_classes
 from twin.stp import TsodyksMarkram
-from twin.wafer import Wafer
+from twin.wafer import Defects, Wafer
 
 DEPRESSING = TsodyksMarkram(U=0.5, tau_rec=800.0, tau_facil=0.0)
 STP = LossReason.NO_SYNAPSE_DRIVER_STP
@@ -115,3 +117,51 @@ def test_realised_network_keeps_the_stp_of_realised_synapses(mappings):
         else:
             assert real.stp == orig.stp.subset(keep)
             assert real.stp.size == int(keep.sum())
+
+
+# --- oracles on random plastic networks and defects ---------------------------------
+
+BLOCK = [138, 139, 140, 174, 175, 176, 210, 211, 212]  # 3 x 3 chips, rows 6..8
+
+
+@st.composite
+def plastic_networks(draw):
+    sizes = draw(st.lists(st.integers(3, 50), min_size=1, max_size=3))
+    pops = tuple(Population(name=f"p{i}", size=n) for i, n in enumerate(sizes))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    projections = []
+    for pre in pops:
+        for post in pops:
+            for _ in range(draw(st.integers(0, 2))):
+                pre_idx, post_idx = np.nonzero(rng.random((pre.size, post.size)) < 0.3)
+                n = pre_idx.size
+                stp = draw(st.sampled_from([None, "dep", "fac", "mixed"]))
+                tm = None if stp is None else TsodyksMarkram(
+                    U=rng.uniform(0.05, 0.6, n) if stp == "mixed" else np.full(n, 0.3),
+                    tau_rec=np.full(n, 200.0),
+                    tau_facil=np.full(n, 0.0 if stp == "dep" else 900.0),
+                )  # fmt: skip
+                projections.append(Projection(
+                    pre=pre.name, post=post.name, pre_idx=pre_idx, post_idx=post_idx,
+                    weight=np.full(n, 0.002), delay=np.full(n, 1.0), stp=tm,
+                    receptor=draw(st.sampled_from(["excitatory", "inhibitory"])),
+                    name=f"{pre.name}->{post.name}/{len(projections)}",
+                ))  # fmt: skip
+    return Network(populations=pops, projections=tuple(projections))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    plastic_networks(),
+    st.frozensets(st.tuples(st.sampled_from(BLOCK), st.integers(0, 223)), max_size=40),
+    st.sampled_from([1, 2, 3]),
+)
+def test_oracles_hold_and_losses_add_up_with_stp(net, drivers, chain):
+    wafer = Wafer.region(BLOCK, defects=Defects(drivers=drivers))
+    config = MappingConfig(driver_chain_length=chain, neuron_size=4)
+    m = map_network(net, wafer, config=config, validate=True)
+    assert m.loss.total_requested == net.n_synapses
+    realised = m.realised_network(delay_model=None)
+    assert realised.n_synapses == m.loss.total_realised
+    if all(p.stp is None for p in net.projections):
+        assert m.loss.by_reason().get(STP, 0) == 0

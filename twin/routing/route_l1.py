@@ -8,7 +8,8 @@ A target chip is reached when the tree contains a vertical bus that reaches one 
 synapse drivers through a synapse switch (the target's own VLines, the east
 neighbour's left half or the west neighbour's right half). At that switch the router
 also allocates the driver chain: the primary driver and adjacent drivers on the same
-side of the same quadrant, up to ``driver_chain_length`` and the group's need. The
+side of the same quadrant, up to ``driver_chain_length`` and the group's need (drivers
+counted per STP driver class, :attr:`SynapseTable.drivers_needed`). The
 primary driver must be reached through a working synapse-switch row (defective switch
 RAM rows are skipped); chain members receive events from their neighbour.
 
