@@ -115,6 +115,39 @@ def test_adapted_network_is_the_seeds(g, eta):
     assert g_inh == pytest.approx(g * g_exc, rel=1e-12)
 
 
+def _external_mean_input(net, post):
+    """Mean external input of ``post``'s neurons, mV: tau_m / C_m x sum over external
+    synapses of charge x rate (charge: w e tau alpha, w tau exponential, g tau
+    (E_rev - V_mean) conductance at V_mean = v_rest)."""
+    pop = net.population(post)
+    p = {k: float(np.mean(v)) for k, v in pop.parameters.items()}
+    total = 0.0
+    for proj in net.projections:
+        if proj.post != post or not net.is_source(proj.pre):
+            continue
+        rate = np.asarray(net.source(proj.pre).rate)[proj.pre_idx] * 1e-3  # 1/ms
+        charge = proj.weight * p["tau_syn_E"]
+        if pop.cell_type == "IF_curr_alpha":
+            charge = charge * math.e
+        elif pop.cell_type == "IF_cond_exp":
+            charge = charge * (p["e_rev_E"] - p["v_rest"])
+        total += float(np.sum(charge * rate)) / pop.size
+    return total * p["tau_m"] / p["cm"]
+
+
+def test_eta_is_kept_by_every_step_but_the_weight_factor():
+    # Brunel's eta: the external mean input is eta x theta; each step keeps it, the
+    # seed's orig_weight multiplies it by 1.2
+    eta, theta = 1.6, 20.0
+    adapted = _adapted(4.0, eta)
+    factor = 1.0
+    for name, net in (("original", adapted.original), *adapted.rungs):
+        factor = 1.2 if name == "scale_weights" else factor
+        for post in ("exc", "inh"):
+            mu = _external_mean_input(net, post)
+            assert mu == pytest.approx(factor * eta * theta, rel=1e-9), name
+
+
 def test_reports_name_the_seeds_numbers():
     adapted = _adapted(8.0, 0.8)
     reports = {r.step: r.numbers for r in adapted.reports}
