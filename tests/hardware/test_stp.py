@@ -149,3 +149,9 @@ def test_hardware_tier_realises_stp_per_quadrant_and_mapped_tier_keeps_it():
                   mapping=mapped.mapping)  # fmt: skip
     assert off.network.projections[0].stp == mapped.network.projections[0].stp
     assert off.report.stp is None
+
+
+def test_no_depression_tau_rec_recovers_fully_within_the_smallest_step():
+    # exp(-h / tau_rec) underflows to 0 for any h >= 0.01 ms (the stated claim).
+    assert np.exp(-0.01 / NO_DEPRESSION_TAU_REC) == 0.0
+    assert NO_DEPRESSION_TAU_REC > 0

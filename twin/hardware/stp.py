@@ -30,8 +30,11 @@ transforms, each a small pure function:
 
 Named assumption :data:`NO_DEPRESSION_TAU_REC`: a facilitating driver has no
 depression; the Tsodyks–Markram description needs ``tau_rec > 0``, so the realised
-``tau_rec`` is 1e-3 ms, with which the resources recover fully (``exp(-h / tau_rec)``
-is 0 in float64 for any step ``h >= 0.01`` ms) before the next spike.
+``tau_rec`` is 1e-5 ms: ``exp(-h / tau_rec)`` is 0 in float64 for any interval
+``h >= 0.01`` ms, so the recovery from the inactive state is complete at the next
+spike. (NEST's ``tsodyks_synapse``, which the emulator follows, keeps the resources of
+a PSC active for ``tau_psc`` before they recover: the closest its description comes
+to no depression.)
 
 Not modelled (named): the circuit's amplitude normalisation (ESS: a depressing PSC is
 ``w * x``, a facilitating one ``w * (1 + lambda * (I - N))``, calibtic's lambda 1,
@@ -65,7 +68,7 @@ __all__ = [
 ]
 
 #: Realised ``tau_rec`` (ms) of a facilitating synapse: no depression (assumption).
-NO_DEPRESSION_TAU_REC: Final = 1e-3
+NO_DEPRESSION_TAU_REC: Final = 1e-5
 
 
 @dataclass(frozen=True, slots=True)
