@@ -241,3 +241,33 @@ def test_k_one_is_the_identity(net):
     out, report = downscale(1.0, seed=9)(net)
     assert out is net
     assert report.numbers["k"] == 1.0
+
+
+def _pairs_unique(proj, n_post):
+    pairs = proj.pre_idx * n_post + proj.post_idx
+    return np.unique(pairs).size == pairs.size
+
+
+def test_without_multapses_stays_without_and_all_to_all_stays():
+    gen = np.random.default_rng(3)
+    net = brunel_like(300, 75, 30, 30)
+    c = 60  # distinct sources per target (PyNN's FixedNumberPreConnector default)
+    pre = np.concatenate([gen.choice(300, c, replace=False) for _ in range(300)])
+    distinct = net.projections[0].replace(
+        pre_idx=pre, post_idx=np.repeat(np.arange(300), c),
+        weight=np.full(pre.size, 0.1), delay=np.full(pre.size, 1.5),
+    )  # fmt: skip
+    n = 75 * 75
+    full = net.projections[3].replace(
+        pre_idx=np.tile(np.arange(75), 75), post_idx=np.repeat(np.arange(75), 75),
+        weight=np.full(n, -0.5), delay=np.full(n, 1.5),
+    )  # fmt: skip
+    net = net.replace(projections=(distinct, *net.projections[1:3], full))
+    out, _ = downscale(3.0, seed=2)(net)
+    new_distinct, new_full = out.projections[0], out.projections[3]
+    assert _pairs_unique(new_distinct, 100)
+    assert np.all(np.bincount(new_distinct.post_idx, minlength=100) == 20)
+    assert new_full.size == 25 * 25  # all to all of the 25 kept neurons
+    assert _pairs_unique(new_full, 25)
+    # the seed's rule (drawn with replacement) keeps its multapses
+    assert not _pairs_unique(out.projections[1], 25)

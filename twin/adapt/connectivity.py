@@ -7,10 +7,12 @@ the arrays and draw the rule again at the new sizes:
 - ``"one_to_one"``: as many synapses as targets and sources, every target and every
   source used once (PyNN's ``OneToOneConnector``; one Poisson generator per neuron);
 - ``"fixed_in_degree"``: every target has the same number ``c`` of synapses (PyNN's
-  ``FixedNumberPreConnector``, NEST's ``fixed_indegree``; the seed's rule);
+  ``FixedNumberPreConnector``, NEST's ``fixed_indegree``; the seed's rule), drawn
+  again with replacement if the original has a multapse (the seed's and NEST's
+  default), without if it has none (PyNN's default);
 - ``"probability"``: anything else, taken as independent connections with probability
   ``p = n_synapses / (n_pre n_post)`` (PyNN's ``FixedProbabilityConnector``;
-  ``AllToAllConnector`` is ``p = 1``).
+  ``AllToAllConnector`` is ``p = 1``, recognised before a fixed in-degree).
 
 Redrawn synapses take the weight, delay and short-term plasticity of a synapse of
 the original projection chosen uniformly at random (a bootstrap of the projection's
@@ -26,7 +28,14 @@ import numpy as np
 
 from twin.projection import Projection
 
-__all__ = ["Rule", "bootstrap", "draw_fixed_in_degree", "draw_probability", "rule_of"]
+__all__ = [
+    "Rule",
+    "bootstrap",
+    "draw_fixed_in_degree",
+    "draw_probability",
+    "has_multapses",
+    "rule_of",
+]
 
 Rule = Literal["one_to_one", "fixed_in_degree", "probability"]
 _CHUNK = 1 << 22  # Bernoulli draws per block (memory bound of draw_probability)
@@ -54,18 +63,28 @@ def rule_of(proj: Projection, n_pre: int, n_post: int) -> tuple[Rule, float]:
         and np.all(np.bincount(proj.pre_idx, minlength=n_pre) == 1)
     ):
         return "one_to_one", 1.0
+    if proj.size == n_pre * n_post and not has_multapses(proj, n_post):
+        return "probability", 1.0  # all to all
     if proj.size and np.all(counts == counts[0]):
         return "fixed_in_degree", float(counts[0])
     return "probability", proj.size / (n_pre * n_post)
 
 
-def draw_fixed_in_degree(
-    rng: np.random.Generator, n_pre: int, n_post: int, c: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Draw ``c`` sources per target, uniformly with replacement.
+def has_multapses(proj: Projection, n_post: int) -> bool:
+    """Return whether some (pre, post) pair of ``proj`` has more than one synapse."""
+    pairs = proj.pre_idx * n_post + proj.post_idx
+    return bool(np.unique(pairs).size < pairs.size)
 
-    The seed's rule (``brunel_bss1.md`` §1.2: fixed in-degree, sources drawn with
-    replacement, autapses and multapses allowed; NEST's ``fixed_indegree`` default).
+
+def draw_fixed_in_degree(
+    rng: np.random.Generator, n_pre: int, n_post: int, c: int, *, replace: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Draw ``c`` sources per target, uniformly.
+
+    With replacement: the seed's rule (``brunel_bss1.md`` §1.2: fixed in-degree,
+    sources drawn with replacement, autapses and multapses allowed; NEST's
+    ``fixed_indegree`` default). Without (``c <= n_pre``): ``c`` distinct sources per
+    target (PyNN's ``FixedNumberPreConnector`` default).
 
     Returns
     -------
@@ -73,7 +92,16 @@ def draw_fixed_in_degree(
         Shape ``(c n_post,)`` each; targets in ascending order.
     """
     post = np.repeat(np.arange(n_post), c)
-    return rng.integers(0, n_pre, post.size), post
+    if replace:
+        return rng.integers(0, n_pre, post.size), post
+    rows = max(1, _CHUNK // max(n_pre, 1))
+    parts = [
+        np.argpartition(rng.random((min(rows, n_post - start), n_pre)), c - 1, axis=1)[
+            :, :c
+        ].ravel()
+        for start in range(0, n_post, rows)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64), post
 
 
 def draw_probability(

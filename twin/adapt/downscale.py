@@ -10,7 +10,8 @@ Rule (the seed's ``parameters.py`` and PyNN's ``examples/brunel.py``; reference
   order instead (``int(order / k)``, then 4x and 1x it); both agree when ``k`` divides;
 - connection probability kept: a fixed in-degree ``C`` becomes
   ``int(C N_pre' / N_pre)`` (the seed's ``int(epsilon N_pre)``: 1000 -> 166 and
-  250 -> 41 for k = 6), redrawn with replacement; a probabilistic projection is
+  250 -> 41 for k = 6), redrawn with replacement (without if the original has no
+  multapse); a probabilistic projection is
   redrawn at its ``p``; one-to-one stays one-to-one (:mod:`twin.adapt.connectivity`);
 - every weight x k (``J_eff = J k``), so ``J C`` -- the mean input per unit rate -- is
   kept, while the variance ``J^2 C`` grows k-fold (§1.3: 59.8 vs 10 mV^2);
@@ -37,6 +38,7 @@ from twin.adapt.connectivity import (
     bootstrap,
     draw_fixed_in_degree,
     draw_probability,
+    has_multapses,
     rule_of,
 )
 from twin.adapt.report import StepReport
@@ -262,7 +264,10 @@ def _redraw(
                 f"downscale: k = {k:g} leaves projection {proj.name!r} an in-degree "
                 f"int({int(value)} x {pre_new} / {n_pre}) = {c} < 1; use a smaller k"
             )
-        pre_idx, post_idx = draw_fixed_in_degree(gen, pre_new, post_new, c)
+        replace = has_multapses(proj, n_post)
+        pre_idx, post_idx = draw_fixed_in_degree(
+            gen, pre_new, post_new, c, replace=replace
+        )
     else:
         if proj.size and value * pre_new * post_new < 1:
             raise AdaptError(
