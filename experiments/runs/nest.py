@@ -246,16 +246,21 @@ def _connect(network: Network, ids: dict[str, np.ndarray]) -> None:
         # inhibitory weights are negative already) to the inhibitory synapse, which
         # is how PyNN's 'inhibitory' receptor reaches them.
         # NEST 3 connects arbitrary id arrays one-to-one (its "connect arrays").
-        nest.Connect(
-            pre,
-            post,
-            {"rule": "one_to_one"},
-            {
-                "synapse_model": "static_synapse",
-                "weight": sign * 1000.0 * proj.weight,  # µS -> nS
-                "delay": proj.delay,
-            },
-        )
+        spec = {
+            "synapse_model": "static_synapse",
+            "weight": sign * 1000.0 * proj.weight,  # µS -> nS
+            "delay": proj.delay,
+        }
+        if proj.stp is not None:  # as pyNN.nest: tau_psc from the target's tau_syn
+            tau = "tau_syn_E" if proj.receptor == "excitatory" else "tau_syn_I"
+            spec |= {
+                "synapse_model": "tsodyks_synapse",
+                "U": proj.stp.U,
+                "tau_rec": proj.stp.tau_rec,
+                "tau_fac": proj.stp.tau_facil,
+                "tau_psc": network.population(proj.post).parameters[tau][proj.post_idx],
+            }
+        nest.Connect(pre, post, {"rule": "one_to_one"}, spec)
 
 
 def _precision(network: Network) -> dict[str, str]:

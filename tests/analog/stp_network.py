@@ -11,18 +11,22 @@ from twin.stp import TsodyksMarkram
 N_E, N_I = 160, 40
 
 
-def stp_network(t_stop=1000.0, seed=1, poisson=False, n_in=40):
-    """Return 160 E + 40 I IF_cond_exp neurons, E->E depressing, driven by ``n_in``
-    inputs at 30 Hz onto 20 targets each (spike trains on the grid, or Poisson
-    sources whose synapses also depress).
+def stp_network(t_stop=1000.0, seed=1, poisson=False, n_in=40, cell_type="IF_cond_exp"):
+    """Return 160 E + 40 I neurons, E->E depressing, driven by ``n_in`` inputs at
+    300 Hz onto 20 targets each (spike trains on the grid, or Poisson sources whose
+    synapses also depress). Current-based cells get the conductances times the
+    driving force at rest (60 mV excitatory, -20 mV inhibitory), in nA.
     """
     rng = np.random.default_rng(seed)
     n = N_E + N_I
     pop = Population(
         name="n",
         size=n,
+        cell_type=cell_type,
         parameters={"tau_refrac": 2.0, "cm": 0.25, "tau_m": 20.0, "v_thresh": -52.0},
     )
+    current = cell_type.startswith("IF_curr")
+    exc, inh = (60.0, -20.0) if current else (1.0, 1.0)
 
     def conn(pre_n, post_lo, post_hi, k):
         pre = rng.integers(0, pre_n, k)
@@ -44,7 +48,7 @@ def stp_network(t_stop=1000.0, seed=1, poisson=False, n_in=40):
             post="n",
             pre_idx=e_pre,
             post_idx=e_post,
-            weight=rng.uniform(0.002, 0.006, e_pre.size),
+            weight=exc * rng.uniform(0.002, 0.006, e_pre.size),
             delay=delays(e_pre.size),
             receptor="excitatory",
             stp=stp,
@@ -54,7 +58,7 @@ def stp_network(t_stop=1000.0, seed=1, poisson=False, n_in=40):
             post="n",
             pre_idx=ei_pre,
             post_idx=ei_post,
-            weight=np.full(ei_pre.size, 0.004),
+            weight=exc * np.full(ei_pre.size, 0.004),
             delay=delays(ei_pre.size),
         ),
         Projection(
@@ -62,7 +66,7 @@ def stp_network(t_stop=1000.0, seed=1, poisson=False, n_in=40):
             post="n",
             pre_idx=N_E + i_pre,
             post_idx=i_post,
-            weight=np.full(i_pre.size, 0.02),
+            weight=inh * np.full(i_pre.size, 0.02),
             delay=delays(i_pre.size),
             receptor="inhibitory",
         ),
@@ -83,7 +87,7 @@ def stp_network(t_stop=1000.0, seed=1, poisson=False, n_in=40):
             post="n",
             pre_idx=in_pre,
             post_idx=in_post,
-            weight=np.full(k, 0.01 if poisson else 0.0012),
+            weight=exc * np.full(k, 0.01 if poisson else 0.0012),
             delay=np.full(k, 1.0),
             stp=stp_in,
         )
