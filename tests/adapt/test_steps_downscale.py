@@ -9,7 +9,7 @@ from tests.adapt.nets import brunel_like
 from twin.adapt import adapt_steps, downscale, scale_weights
 from twin.adapt.downscale import population_sizes
 from twin.errors import AdaptError, ConfigError
-from twin.network import Projection, SpikeTimesSource
+from twin.network import PoissonSource, Projection, SpikeTimesSource
 from twin.stp import TsodyksMarkram
 
 K = 6.0
@@ -271,3 +271,21 @@ def test_without_multapses_stays_without_and_all_to_all_stays():
     assert _pairs_unique(new_full, 25)
     # the seed's rule (drawn with replacement) keeps its multapses
     assert not _pairs_unique(out.projections[1], 25)
+
+
+def test_a_permuted_one_to_one_source_keeps_each_neurons_rate():
+    net = brunel_like(200, 50, 20, 5)
+    perm = np.random.default_rng(4).permutation(200)
+    rates = np.linspace(100.0, 300.0, 200)
+    ext = next(p for p in net.projections if p.name == "ext_E->E")
+    permuted = ext.replace(pre_idx=perm)  # generator perm[j] drives neuron j
+    source = PoissonSource(name="ext_E", size=200, rate=rates)
+    net = net.replace(
+        sources=(source, net.sources[1]),
+        projections=tuple(permuted if p is ext else p for p in net.projections),
+    )
+    out, _ = downscale(2.0, seed=0)(net)
+    new = next(p for p in out.projections if p.name == "ext_E->E")
+    np.testing.assert_array_equal(new.pre_idx, np.arange(100))
+    np.testing.assert_array_equal(new.post_idx, np.arange(100))
+    np.testing.assert_allclose(out.source("ext_E").rate, rates[perm[:100]] / 2)

@@ -132,34 +132,40 @@ def downscale(k: float, *, seed: int, drive: Drive = "mean") -> Step:
     return Step(_STEP, apply)
 
 
-def _per_neuron_sources(network: Network) -> dict[str, str]:
-    """Return source -> population for sources whose every projection is one-to-one."""
+def _per_neuron_sources(network: Network) -> dict[str, tuple[str, np.ndarray]]:
+    """Return the per-neuron sources: population and generators in target order.
+
+    A per-neuron source has one projection, one-to-one.
+    """
     out = {}
     for src in network.sources:
         projs = list(network.projections_from(src.name))
-        targets = {p.post for p in projs}
-        if len(targets) == 1 and all(
-            rule_of(p, src.size, network.size_of(p.post))[0] == "one_to_one"
-            for p in projs
-        ):
-            out[src.name] = targets.pop()
+        if len(projs) != 1:
+            continue
+        proj = projs[0]
+        if rule_of(proj, src.size, network.size_of(proj.post))[0] == "one_to_one":
+            out[src.name] = (proj.post, proj.pre_idx[np.argsort(proj.post_idx)])
     return out
 
 
-def _new_source(src: SpikeSource, size: int, thin: float, seed: int) -> SpikeSource:
-    """Return the first ``size`` generators of ``src``, rates (or spikes) x ``thin``."""
+def _new_source(
+    src: SpikeSource, pick: np.ndarray, thin: float, seed: int
+) -> SpikeSource:
+    """Return the generators ``pick`` of ``src``, rates (or spikes) x ``thin``."""
     if isinstance(src, PoissonSource):
-        pick = slice(0, size)
         return PoissonSource(
             name=src.name,
-            size=size,
+            size=pick.size,
             rate=np.asarray(src.rate)[pick] * thin,
             start=np.asarray(src.start)[pick],
             stop=np.asarray(src.stop)[pick],
         )
     gen = rng(stream(_STEP, seed, ("source", src.name)))
     trains = tuple(
-        t[gen.random(t.size) < thin] if thin < 1 else t for t in src.spike_times[:size]
+        src.spike_times[i][gen.random(src.spike_times[i].size) < thin]
+        if thin < 1
+        else src.spike_times[i]
+        for i in pick
     )
     return SpikeTimesSource(name=src.name, spike_times=trains)
 
@@ -189,16 +195,19 @@ def _downscale(
     sources = []
     for src in network.sources:
         if src.name in per_neuron:
-            n, thin = new_size[per_neuron[src.name]], 1 / k if drive == "mean" else 1.0
+            post, order = per_neuron[src.name]
+            n, thin = new_size[post], 1 / k if drive == "mean" else 1.0
+            pick = order[:n]
         else:
             n, thin = (int(src.size / k), 1.0) if drive == "mean" else (src.size, 1.0)
+            pick = np.arange(n)
         if n < 1:
             raise AdaptError(
                 f"downscale: k = {k:g} leaves source {src.name!r} ({src.size}) "
                 "without generators; use a smaller k or drive='unchanged'"
             )
         new_size[src.name] = n
-        sources.append(_new_source(src, n, thin, seed))
+        sources.append(_new_source(src, pick, thin, seed))
         numbers[f"size_before[{src.name}]"] = src.size
         numbers[f"size_after[{src.name}]"] = n
         numbers[f"rate_factor[{src.name}]"] = thin
@@ -255,8 +264,14 @@ def _redraw(
     gen = rng(stream(_STEP, seed, ("projection", proj.name)))
     factor = 1.0 if keep_input else k
     if rule == "one_to_one":
-        keep = np.arange(post_new)
-        return proj.subset(keep).replace(weight=proj.weight[keep] * factor)
+        if network.is_source(proj.pre):  # its generators were put in target order
+            keep = np.argsort(proj.post_idx)[:post_new]
+            ids = np.arange(post_new)
+            return proj.subset(keep).replace(
+                pre_idx=ids, post_idx=ids, weight=proj.weight[keep] * factor
+            )
+        inside = (proj.pre_idx < pre_new) & (proj.post_idx < post_new)
+        return proj.subset(inside).replace(weight=proj.weight[inside] * factor)
     if rule == "fixed_in_degree":
         c = int(value) if keep_input else int(value) * pre_new // n_pre
         if c < 1:
