@@ -9,7 +9,12 @@ from tests.adapt.nets import brunel_like
 from twin.adapt import adapt_steps, downscale, scale_weights
 from twin.adapt.downscale import population_sizes
 from twin.errors import AdaptError, ConfigError
-from twin.network import PoissonSource, Projection, SpikeTimesSource
+from twin.network import (
+    CurrentStimulus,
+    PoissonSource,
+    Projection,
+    SpikeTimesSource,
+)
 from twin.stp import TsodyksMarkram
 
 K = 6.0
@@ -289,3 +294,15 @@ def test_a_permuted_one_to_one_source_keeps_each_neurons_rate():
     np.testing.assert_array_equal(new.pre_idx, np.arange(100))
     np.testing.assert_array_equal(new.post_idx, np.arange(100))
     np.testing.assert_allclose(out.source("ext_E").rate, rates[perm[:100]] / 2)
+
+
+def test_current_stimuli_keep_their_kept_targets():
+    net = brunel_like(200, 50, 20, 5)
+    kept = CurrentStimulus.dc("dc", "E", [3, 150], 0.5, start=10.0, stop=20.0)
+    gone = CurrentStimulus.dc("gone", "I", [40, 45], 0.2, start=10.0, stop=20.0)
+    net = net.replace(stimuli=(kept, gone))
+    out, report = downscale(2.0, seed=0)(net)
+    assert [s.name for s in out.stimuli] == ["dc"]
+    assert out.stimuli[0].index.tolist() == [3]  # neuron 150 is not kept (100 are)
+    np.testing.assert_array_equal(out.stimuli[0].amplitudes, kept.amplitudes)
+    assert report.numbers["stimuli_dropped"] == 1

@@ -29,6 +29,7 @@ Randomness: one stream per projection (``adapt.downscale``, seed, projection nam
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 import numpy as np
@@ -45,6 +46,7 @@ from twin.adapt.report import StepReport
 from twin.adapt.step import Step
 from twin.errors import AdaptError
 from twin.network import (
+    CurrentStimulus,
     Network,
     PoissonSource,
     Population,
@@ -111,7 +113,7 @@ def downscale(k: float, *, seed: int, drive: Drive = "mean") -> Step:
     AdaptError
         If ``k`` is not finite or < 1, ``drive`` is unknown, ``seed`` is not an
         integer; when applied, if a population, a source or an in-degree would drop
-        below 1, or a network has current stimuli (downscale them yourself).
+        below 1.
     """
     k = check_positive(_STEP, "k", k, low=1.0)
     if drive not in ("mean", "unchanged"):
@@ -173,11 +175,6 @@ def _new_source(
 def _downscale(
     network: Network, k: float, seed: int, drive: Drive
 ) -> tuple[Network, StepReport]:
-    if network.stimuli:
-        raise AdaptError(
-            f"downscale: the network has {len(network.stimuli)} current stimuli; "
-            "downscale does not carry them, add them to the downscaled network"
-        )
     numbers: dict[str, float] = {"k": k}
     pops = network.populations
     sizes = population_sizes(tuple(p.size for p in pops), k)
@@ -223,8 +220,13 @@ def _downscale(
         numbers[f"in_degree_before[{proj.name}]"] = proj.size / n_post_old
         numbers[f"in_degree_after[{proj.name}]"] = new.size / new_size[proj.post]
         numbers[f"weight_factor[{proj.name}]"] = 1.0 if keep_input else k
+    stimuli = _stimuli(network, new_size)
+    numbers["stimuli_dropped"] = len(network.stimuli) - len(stimuli)
     out = network.replace(
-        populations=populations, sources=tuple(sources), projections=tuple(projections)
+        populations=populations,
+        sources=tuple(sources),
+        projections=tuple(projections),
+        stimuli=stimuli,
     )
     notes = (
         f"drive={drive!r}: "
@@ -236,7 +238,8 @@ def _downscale(
             "weights, rates)"
         ),
         "recurrent input: J C kept, J^2 C (the variance) x k",
-        "the first N_p neurons of each population are kept, with their parameters",
+        "the first N_p neurons of each population are kept, with their parameters "
+        "and current stimuli (a stimulus left without a target is dropped)",
         f"{n_plastic(network)} plastic projections carried (each redrawn synapse "
         "copies the parameters of an original one)",
     )
@@ -247,6 +250,16 @@ def _downscale(
         numbers=numbers,
         notes=notes,
     )
+
+
+def _stimuli(network: Network, new_size: dict[str, int]) -> tuple[CurrentStimulus, ...]:
+    """Return the current stimuli restricted to the kept neurons."""
+    out = []
+    for stim in network.stimuli:
+        keep = stim.index < new_size[stim.population]
+        if keep.any():
+            out.append(dataclasses.replace(stim, index=stim.index[keep]))
+    return tuple(out)
 
 
 def _redraw(
