@@ -159,7 +159,12 @@ def test_reports_name_the_seeds_numbers():
     seed = BrunelConfig(g=8.0, eta=0.8)
     assert pool["total_rate"] == pytest.approx(seed.eta * seed.nu_thresh, rel=1e-12)
     assert pool["rate_per_source"] == pytest.approx(seed.rate_per_source, rel=1e-12)
-    assert reports["to_wafer_ranges"]["clipped_total"] == 0  # the seed's means fit
+    ranges = reports["to_wafer_ranges"]
+    assert ranges["clipped_total"] == 0  # the seed's means fit
+    # and its weights (1.7 nS, g = 8: 13.7 nS) lie in the rows' 0.37..30.3 nS
+    weights = {k: v for k, v in ranges.items() if k.startswith("weights_")}
+    assert len(weights) == 12
+    assert not any(weights.values())
     assert reports["scale_weights"]["factor"] == 1.2
 
 

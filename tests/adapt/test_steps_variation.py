@@ -116,6 +116,24 @@ def test_wafer_ranges_clip_and_count():
         to_wafer_ranges(cap="huge")
 
 
+def test_wafer_ranges_count_weights_outside_the_realisable_conductances():
+    # at cm 1 nF and 8 big denmems the rows realise 0.37 nS .. 30.3 nS (bio):
+    # 5.5 x g_cal(15) = 5251 nS and 11/30 x g_cal(1) = 63.7 nS over 1e7 x 17.3 pF / 1 nF
+    net = brunel_like(4, 1, 1, 1, cell_type="IF_cond_exp", j=0.001)
+    proj = net.projections[0]
+    weights = np.array([1e-4, 1e-3, 0.05, 0.0])  # µS: below, inside, above, off
+    net = net.replace(projections=(proj.replace(weight=weights), *net.projections[1:]))
+    _, report = to_wafer_ranges()(net)
+    assert report.numbers[f"weights_above[{proj.name}]"] == 1
+    assert report.numbers[f"weights_below[{proj.name}]"] == 1
+    # one denmem: 1/8 the capacitance, the bio range 8x higher (2.9 .. 243 nS)
+    _, small = to_wafer_ranges(neuron_size=1)(net)
+    assert small.numbers[f"weights_above[{proj.name}]"] == 0
+    assert small.numbers[f"weights_below[{proj.name}]"] == 2
+    with pytest.raises(AdaptError, match="neuron_size"):
+        to_wafer_ranges(neuron_size=0)
+
+
 def test_compensate_loss_scales_by_one_over_kept_fraction():
     net = brunel_like(40, 10, 4, 1)
     loss = LossReport.of(
