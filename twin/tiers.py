@@ -27,6 +27,7 @@ from typing import Final, Literal, cast
 from twin.errors import ConfigError
 from twin.hardware.config import EFFECTS, HardwareConfig
 from twin.hardware.realise import realise_hardware
+from twin.hardware.stp import STPSites
 from twin.network import Network
 from twin.realised import Realised
 from twin.routing import MappingConfig, WaferMapping, map_network
@@ -382,8 +383,9 @@ def realise(
         return Realised(tier, realised, mapping, sites)
     hw = tier.hardware.for_realisation(seed)
     plastic = any(p.stp is not None for p in realised.projections)
-    net, report = realise_hardware(
-        realised, sites.sites, hw, seed=seed,
-        stp_quadrants=mapping.synapse_quadrants() if plastic else None,
+    stp = (
+        STPSites(mapping.synapse_quadrants(), mapping.synapse_driver_units())
+        if plastic else None
     )  # fmt: skip
+    net, report = realise_hardware(realised, sites.sites, hw, seed=seed, stp_sites=stp)
     return Realised(tier, net, mapping, sites, hw, report)

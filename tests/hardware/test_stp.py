@@ -10,12 +10,15 @@ from twin import ConfigError, Network, Population, Projection
 from twin.hardware import HardwareConfig
 from twin.hardware.stp import (
     NO_DEPRESSION_TAU_REC,
+    STPSites,
+    driver_u,
     hardware_time_us,
     quadrant_time_constants,
     quantise_u,
     realise_stp,
     requested_time_constant,
 )
+from twin.routing import MappingConfig
 from twin.routing.stp_drivers import DEPRESSING, FACILITATING, U_SE_LEVELS
 from twin.stp import TsodyksMarkram
 from twin.tiers import Tier, realise
@@ -54,6 +57,20 @@ def test_quadrant_value_is_the_lower_median_of_its_requests(quadrant, tau):
         np.testing.assert_array_equal(got[quadrant == q], expected)
 
 
+@given(
+    arrays(np.int64, 30, elements=st.integers(0, 3)),
+    arrays(np.float64, 30, elements=st.floats(0.01, 1.0)),
+)
+def test_driver_u_is_the_level_of_its_drivers_lower_median(driver, u):
+    got = driver_u(driver, u)
+    for d in np.unique(driver):
+        requests = np.sort(u[driver == d])
+        level = quantise_u(requests[[(requests.size - 1) // 2]])[0]
+        np.testing.assert_array_equal(got[driver == d], level)
+    # One synapse per driver: every synapse gets its own nearest level.
+    np.testing.assert_array_equal(driver_u(np.arange(30), u), quantise_u(u))
+
+
 def test_time_scaling_is_speedup_1e4_and_matches_calibtics_default():
     # calibtic ModelSharedParameter: tau_rec 10 µs hw = 100 ms bio at speed-up 1e4.
     np.testing.assert_allclose(hardware_time_us(np.array([100.0])), [10.0])
@@ -81,7 +98,8 @@ def test_realise_stp_applies_every_rule_and_counts_it():
     fac = TsodyksMarkram(U=0.04, tau_rec=100.0, tau_facil=1000.0)
     net = _net(dep, fac)
     quadrants = {"a": np.array([0, 0, 0, 1, 1, 1]), "b": np.array([1, 1, 1, 2, 2, 2])}
-    out, report = realise_stp(net, quadrants)
+    drivers = {"a": np.arange(6), "b": np.full(6, 6)}  # one driver per synapse of a
+    out, report = realise_stp(net, STPSites(quadrants, drivers))
     a, b, static = out.projections
     assert static == net.projections[2]
     np.testing.assert_array_equal(a.stp.U, quantise_u(dep.U))
@@ -97,14 +115,16 @@ def test_realise_stp_applies_every_rule_and_counts_it():
     assert report.both == 1 + 6  # a's tau_facil 50 and every synapse of b
     assert report.u_clipped == 3 + 6  # 0.5, 0.04, 0.1 and b's 0.04
     assert report.u_quantised == int((quantise_u(dep.U) != dep.U).sum()) + 6
+    assert report.u_conflicts == 0
     assert report.tau_conflicts == 2 + 2 + 3  # q0: 800, 100; q1: 500, 200; b in q1
     assert dict(report.tau_hw_us) == pytest.approx({0: 30.0, 1: 80.0, 2: 100.0})
 
 
 def test_realise_stp_needs_quadrants_for_plastic_projections_only():
     dep = TsodyksMarkram(U=0.3, tau_rec=100.0, tau_facil=0.0)
+    sites = STPSites({"a": np.zeros(6, np.int64)}, {"a": np.zeros(6, np.int64)})
     with pytest.raises(ConfigError, match="synapse_quadrants"):
-        realise_stp(_net(dep, dep), {"a": np.zeros(6, np.int64)})
+        realise_stp(_net(dep, dep), sites)
     static = _net(None, None)
     out, report = realise_stp(static, None)
     assert out == static
@@ -149,6 +169,35 @@ def test_hardware_tier_realises_stp_per_quadrant_and_mapped_tier_keeps_it():
                   mapping=mapped.mapping)  # fmt: skip
     assert off.network.projections[0].stp == mapped.network.projections[0].stp
     assert off.report.stp is None
+    assert report.u_conflicts == 0  # drivers separated by capacitor setting
+
+
+def test_mode_only_drivers_share_one_u_per_driver_and_count_conflicts():
+    rng = np.random.default_rng(4)
+    n = 40
+    pre, post = np.nonzero(rng.random((n, n)) < 0.2)
+    k = pre.size
+    stp = TsodyksMarkram(U=rng.uniform(0.2, 0.45, k), tau_rec=np.full(k, 300.0),
+                         tau_facil=np.zeros(k))  # fmt: skip
+    net = Network(
+        populations=(Population(name="p", size=n),),
+        projections=(Projection(pre="p", post="p", pre_idx=pre, post_idx=post,
+                                weight=np.full(k, 0.001), delay=np.full(k, 1.0),
+                                stp=stp),),
+    )  # fmt: skip
+    wafer = Wafer.region([138, 139, 140, 174, 175, 176, 210, 211, 212])
+    config = MappingConfig(stp_classes="mode")
+    hw = HardwareConfig(variation=False, weights=False, bandwidth=False)
+    out = realise(Tier("hardware", "hardware", hw), net, wafer=wafer,
+                  mapping_config=config)  # fmt: skip
+    real = out.network.projections[0].stp
+    units = out.mapping.synapse_driver_units()[net.projections[0].name]
+    keep = out.mapping.synapses.realised[net.projections[0].name]
+    requested = stp.U[keep]
+    for d in np.unique(units):
+        assert np.unique(real.U[units == d]).size == 1
+    own = quantise_u(requested)
+    assert out.report.stp.u_conflicts == int((own != real.U).sum()) > 0
 
 
 def test_no_depression_tau_rec_recovers_fully_within_the_smallest_step():

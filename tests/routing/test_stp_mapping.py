@@ -27,8 +27,11 @@ DEPRESSING = TsodyksMarkram(U=0.5, tau_rec=800.0, tau_facil=0.0)
 STP = LossReason.NO_SYNAPSE_DRIVER_STP
 
 
-def pair_network(plastic: bool, n: int = 150, p: float = 0.1, seed: int = 1) -> Network:
+def pair_network(
+    plastic: bool, n: int = 150, p: float = 0.1, seed: int = 1, u_spread: bool = False
+) -> Network:
     rng = np.random.default_rng(seed)
+    spread = np.random.default_rng(seed + 1)
     pops = (Population(name="A", size=n), Population(name="B", size=n))
     pairs = [("A", "B", "excitatory"), ("B", "A", "excitatory"),
              ("A", "A", "inhibitory"), ("B", "B", "inhibitory")]  # fmt: skip
@@ -40,7 +43,11 @@ def pair_network(plastic: bool, n: int = 150, p: float = 0.1, seed: int = 1) -> 
                 pre=pre, post=post, pre_idx=pre_idx, post_idx=post_idx,
                 weight=np.full(pre_idx.size, 0.002), delay=np.full(pre_idx.size, 1.0),
                 receptor=receptor, name=f"{pre}->{post}/{int(second)}",
-                stp=DEPRESSING if plastic and second else None,
+                stp=None if not (plastic and second) else TsodyksMarkram(
+                    U=spread.uniform(0.25, 0.4, pre_idx.size),
+                    tau_rec=np.full(pre_idx.size, 800.0),
+                    tau_facil=np.zeros(pre_idx.size),
+                ) if u_spread else DEPRESSING,
             ))  # fmt: skip
     return Network(populations=pops, projections=tuple(projections))
 
@@ -49,12 +56,18 @@ def pair_network(plastic: bool, n: int = 150, p: float = 0.1, seed: int = 1) -> 
 def mappings():
     wafer = Wafer()
     graph = BusGraph.from_wafer(wafer)
-    config = MappingConfig()
+    cases = {
+        False: (pair_network(False), MappingConfig()),
+        True: (pair_network(True), MappingConfig()),
+        "spread": (pair_network(True, u_spread=True), MappingConfig()),
+        "spread, mode": (
+            pair_network(True, u_spread=True),
+            MappingConfig(stp_classes="mode"),
+        ),
+    }
     return {
-        plastic: map_network(
-            pair_network(plastic), wafer, config=config, validate=True, graph=graph
-        )
-        for plastic in (False, True)
+        key: map_network(net, wafer, config=config, validate=True, graph=graph)
+        for key, (net, config) in cases.items()
     }
 
 
@@ -70,6 +83,17 @@ def test_depressing_half_loses_more_synapses_by_the_stp_reason(mappings):
     assert plastic.total_lost - static.total_lost <= plastic.by_reason()[STP]
     for row in plastic.table():
         assert row["lost"] == sum(row[r.value] for r in LossReason)
+
+
+def test_u_per_driver_costs_drivers_and_mode_only_classes_ignore_u(mappings):
+    """U spread over the 8 capacitor levels splits the depressing drivers further;
+    drivers separated by mode only map the spread network exactly as the one-U one."""
+    one_u, spread, mode = mappings[True], mappings["spread"], mappings["spread, mode"]
+    assert spread.table.drivers_needed.sum() > one_u.table.drivers_needed.sum()
+    assert spread.loss.by_reason()[STP] > one_u.loss.by_reason()[STP]
+    np.testing.assert_array_equal(mode.table.drivers_needed, one_u.table.drivers_needed)
+    assert mode.loss.lost == one_u.loss.lost
+    assert mode.table.n_classes == 2
 
 
 def test_class_split_needs_at_least_the_static_drivers_per_group(mappings):

@@ -26,7 +26,6 @@ by it, so an ablation is the same call with one switch off.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -38,7 +37,7 @@ from twin.hardware.parameters import ParameterReport, realise_parameters
 from twin.hardware.saturation import Saturation
 from twin.hardware.spike_loss import QueueLoss, drop_events, poisson_input_loss
 from twin.hardware.stimuli import StimulusReport, limit_stimuli
-from twin.hardware.stp import STPReport, realise_stp
+from twin.hardware.stp import STPReport, STPSites, realise_stp
 from twin.hardware.variation import NeuronSites, vary_parameters, vary_weights
 from twin.hardware.weights import WeightReport, quantise_weights, weight_scale
 from twin.network import Network
@@ -164,7 +163,7 @@ def realise_hardware(
     sites: NeuronSites,
     config: HardwareConfig,
     seed: int = 0,
-    stp_quadrants: Mapping[str, np.ndarray] | None = None,
+    stp_sites: STPSites | None = None,
 ) -> tuple[Network, HardwareReport]:
     """Return the network as the wafer runs it (effects 1-4 of the module docstring).
 
@@ -178,16 +177,16 @@ def realise_hardware(
         Effects and settings.
     seed
         Seed of the stochastic weight rounding.
-    stp_quadrants
-        Projection name -> driver quadrant of each synapse
-        (:meth:`twin.routing.WaferMapping.synapse_quadrants`); needed when a
-        projection has short-term plasticity.
+    stp_sites
+        Driver quadrant and drivers of each synapse (from the mapping,
+        :class:`twin.hardware.stp.STPSites`); needed when a projection has
+        short-term plasticity.
 
     Raises
     ------
     ConfigError
         If ``config.parameters`` is on and ``config.cap`` or ``config.speed`` is not
-        a known mode, or a projection is plastic and ``stp_quadrants`` lacks it.
+        a known mode, or a projection is plastic and ``stp_sites`` lacks it.
     NetworkError
         If the realised or deviated parameters of a neuron violate a bound of its
         cell type (see :func:`twin.hardware.parameters.realise_parameters` and
@@ -204,7 +203,7 @@ def realise_hardware(
     report_params, report_stp = None, None
     if config.parameters:
         network, report_params = realise_parameters(network, config.cap, config.speed)
-        network, report_stp = realise_stp(network, stp_quadrants)
+        network, report_stp = realise_stp(network, stp_sites)
     if config.variation:
         network = vary_parameters(network, sites, config.variation_settings)
         network = vary_weights(network, config.variation_settings)

@@ -11,10 +11,14 @@ transforms, each a small pure function:
    ``tau_facil = 0``; facilitating ones (``tau_facil > tau_rec``) have no depression
    on the wafer. A synapse with both time constants (``tau_facil > 0``) is
    approximated by its mode's effect alone and counted (``both``).
-2. **U_SE** (:func:`quantise_u`): the level of the driver's capacitor setting,
+2. **U_SE** (:func:`driver_u`): the level of the driver's capacitor setting,
    calibtic's default 0.25 .. 0.4 in 8 steps (:data:`twin.routing.stp_drivers.
-   U_SE_LEVELS`); values outside are clipped (``u_clipped``), others moved to the
-   nearest level (``u_quantised`` counts every changed value).
+   U_SE_LEVELS`), the one nearest the lower median of the requests of the synapses
+   the driver serves (named assumption). With drivers separated by capacitor
+   setting (``MappingConfig.stp_classes = "mode_and_u"``, the default) that is each
+   synapse's nearest level (:func:`quantise_u`); with ``"mode"`` synapses whose own
+   nearest level differs are conflicts (``u_conflicts``). Requests outside the range
+   are counted (``u_clipped``), and every changed value (``u_quantised``).
 3. **Time constant per quadrant** (:func:`quadrant_time_constants`): the one STP time
    constant of a quadrant serves both modes (ESS ``syndriver.cpp``: the inactive
    partition decays with ``tau_rec`` in either mode). A synapse requests its mode's
@@ -60,6 +64,8 @@ from twin.units import bio_ms_to_hw_s
 __all__ = [
     "NO_DEPRESSION_TAU_REC",
     "STPReport",
+    "STPSites",
+    "driver_u",
     "hardware_time_us",
     "quadrant_time_constants",
     "quantise_u",
@@ -69,6 +75,24 @@ __all__ = [
 
 #: Realised ``tau_rec`` (ms) of a facilitating synapse: no depression (assumption).
 NO_DEPRESSION_TAU_REC: Final = 1e-5
+
+
+@dataclass(frozen=True, slots=True)
+class STPSites:
+    """Where each realised synapse's STP setting lives, per projection name.
+
+    Attributes
+    ----------
+    quadrant
+        Driver quadrant of each synapse
+        (:meth:`twin.routing.WaferMapping.synapse_quadrants`).
+    driver
+        The drivers (of one chain and one class) serving each synapse
+        (:meth:`twin.routing.WaferMapping.synapse_driver_units`).
+    """
+
+    quadrant: Mapping[str, np.ndarray]
+    driver: Mapping[str, np.ndarray]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +110,8 @@ class STPReport:
         Requested U outside the capacitor range [0.25, 0.4].
     u_quantised
         Synapses whose realised U differs from the requested one (clipped included).
+    u_conflicts
+        Synapses whose nearest level is not their driver's.
     tau_conflicts
         Synapses whose requested time constant differs from their quadrant's.
     tau_hw_us
@@ -98,6 +124,7 @@ class STPReport:
     both: int
     u_clipped: int
     u_quantised: int
+    u_conflicts: int
     tau_conflicts: int
     tau_hw_us: Mapping[int, float]
 
@@ -129,6 +156,14 @@ def requested_time_constant(
     return np.where(mode == FACILITATING, tau_facil, tau_rec)
 
 
+def _lower_median(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Per entry: the ``(k - 1) // 2``-th smallest of the ``k`` values of its group."""
+    order = np.lexsort((values, group))
+    ids, start, count = np.unique(group[order], return_index=True, return_counts=True)
+    chosen = values[order][start + (count - 1) // 2]
+    return chosen[np.searchsorted(ids, group)]
+
+
 def quadrant_time_constants(quadrant: np.ndarray, tau: np.ndarray) -> np.ndarray:
     """Return each synapse's realised time constant: its quadrant's lower median.
 
@@ -151,11 +186,27 @@ def quadrant_time_constants(quadrant: np.ndarray, tau: np.ndarray) -> np.ndarray
     ...                         np.array([100.0, 800.0, 300.0, 200.0, 50.0]))
     array([200., 200., 200., 200.,  50.])
     """
-    order = np.lexsort((tau, quadrant))
-    q_sorted = quadrant[order]
-    ids, start, count = np.unique(q_sorted, return_index=True, return_counts=True)
-    chosen = tau[order][start + (count - 1) // 2]
-    return chosen[np.searchsorted(ids, quadrant)]
+    return _lower_median(quadrant, tau)
+
+
+def driver_u(driver: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Return each synapse's realised U: its driver's level.
+
+    The level nearest the lower median of the requests of the driver's synapses.
+
+    Parameters
+    ----------
+    driver
+        Driver id of each synapse, shape ``(n,)``.
+    u
+        Requested U of each synapse, shape ``(n,)``.
+
+    Examples
+    --------
+    >>> driver_u(np.array([0, 0, 0, 1]), np.array([0.3, 0.26, 0.5, 0.04])).round(4)
+    array([0.2929, 0.2929, 0.2929, 0.25  ])
+    """
+    return quantise_u(_lower_median(driver, u))
 
 
 def hardware_time_us(tau_ms: np.ndarray) -> np.ndarray:
@@ -169,19 +220,16 @@ def hardware_time_us(tau_ms: np.ndarray) -> np.ndarray:
     return np.asarray(tau_ms, np.float64) * (bio_ms_to_hw_s(1.0) * 1e6)
 
 
-def realise_stp(
-    network: Network, quadrants: Mapping[str, np.ndarray] | None
-) -> tuple[Network, STPReport]:
+def realise_stp(network: Network, sites: STPSites | None) -> tuple[Network, STPReport]:
     """Return the network with every plastic projection's parameters as realised.
 
     Parameters
     ----------
     network
         The mapped (realised) network.
-    quadrants
-        Projection name -> driver quadrant of each synapse
-        (:meth:`twin.routing.WaferMapping.synapse_quadrants`); needed only if a
-        projection is plastic.
+    sites
+        Driver quadrant and drivers of each synapse; needed only if a projection is
+        plastic.
 
     Returns
     -------
@@ -194,26 +242,33 @@ def realise_stp(
     Raises
     ------
     ConfigError
-        If a projection is plastic and ``quadrants`` has no entry of its size.
+        If a projection is plastic and ``sites`` has no entry of its size.
     """
     plastic = [p for p in network.projections if p.stp is not None]
     for proj in plastic:
-        q = None if quadrants is None else quadrants.get(proj.name)
-        if q is None or np.shape(q) != (proj.size,):
+        entries = (
+            []
+            if sites is None
+            else [sites.quadrant.get(proj.name), sites.driver.get(proj.name)]
+        )
+        if not entries or any(
+            e is None or np.shape(e) != (proj.size,) for e in entries
+        ):
             raise ConfigError(
-                f"realise_stp: no driver quadrant for each of the {proj.size} "
-                f"synapses of projection {proj.name!r}; pass the mapping's "
-                "synapse_quadrants()"
+                f"realise_stp: no driver site for each of the {proj.size} synapses "
+                f"of projection {proj.name!r}; pass the mapping's synapse_quadrants() "
+                "and synapse_driver_units()"
             )
     if not plastic:
-        return network, STPReport(0, 0, 0, 0, 0, 0, 0, MappingProxyType({}))
-    assert quadrants is not None
+        return network, STPReport(0, 0, 0, 0, 0, 0, 0, 0, MappingProxyType({}))
+    assert sites is not None
     stps = [p.stp for p in plastic if p.stp is not None]
     cat = {k: np.concatenate([getattr(s, k) for s in stps]) for k in STP_FIELDS}
-    quad = np.concatenate([np.asarray(quadrants[p.name]) for p in plastic])
+    quad = np.concatenate([np.asarray(sites.quadrant[p.name]) for p in plastic])
+    driver = np.concatenate([np.asarray(sites.driver[p.name]) for p in plastic])
     mode = stp_mode(cat["tau_rec"], cat["tau_facil"])
     facil = mode == FACILITATING
-    u = quantise_u(cat["U"])
+    u = driver_u(driver, cat["U"])
     wanted = requested_time_constant(cat["tau_rec"], cat["tau_facil"], mode)
     tau = quadrant_time_constants(quad, wanted)
     rec = np.where(facil, NO_DEPRESSION_TAU_REC, tau)
@@ -236,6 +291,7 @@ def realise_stp(
         both=int((cat["tau_facil"] > 0).sum()),
         u_clipped=int(((cat["U"] < lo) | (cat["U"] > hi)).sum()),
         u_quantised=int((u != cat["U"]).sum()),
+        u_conflicts=int((u != quantise_u(cat["U"])).sum()),
         tau_conflicts=int((tau != wanted).sum()),
         tau_hw_us=MappingProxyType(
             dict(zip(ids.tolist(), hardware_time_us(tau[first]).tolist(), strict=True))

@@ -15,7 +15,14 @@ from twin.wafer.bandwidth import BANDWIDTH, Bandwidth
 from twin.wafer.coords import N_HICANNS
 from twin.wafer.neurons import check_neuron_size
 
-__all__ = ["PROFILES", "MappingConfig", "PlacementStrategy", "RouteOrder", "Router"]
+__all__ = [
+    "PROFILES",
+    "MappingConfig",
+    "PlacementStrategy",
+    "RouteOrder",
+    "Router",
+    "STPClasses",
+]
 
 PlacementStrategy = Literal["enum", "spiral", "cluster"]
 Router = Literal["backbone", "shortest"]
@@ -23,6 +30,8 @@ RouteOrder = Literal["synapses", "coordinate"]
 _STRATEGIES = ("enum", "spiral", "cluster")
 _ROUTERS = ("backbone", "shortest")
 _ROUTE_ORDERS = ("synapses", "coordinate")
+STPClasses = Literal["mode_and_u", "mode"]
+_STP_CLASSES = ("mode_and_u", "mode")
 
 
 def _is_int(value: object) -> bool:
@@ -182,6 +191,12 @@ class MappingConfig:
         synapses first) or ``"coordinate"`` (ascending bus id, i.e. chip enum then
         DNC merger: marocco's order when every projection has its default
         priority).
+    stp_classes
+        What a synapse driver's short-term plasticity setting separates
+        (:mod:`twin.routing.stp_drivers`): ``"mode_and_u"`` (mode and U_SE
+        capacitor setting: each synapse gets the level nearest its U) or ``"mode"``
+        (mode only, as marocco counts drivers: fewer drivers, and each driver's U_SE
+        is chosen for its synapses by the hardware tier).
 
     Raises
     ------
@@ -207,6 +222,7 @@ class MappingConfig:
     max_neurons_per_hicann: int | None = 59
     inputs_on_neuron_chips: bool = False
     route_order: RouteOrder = "synapses"
+    stp_classes: STPClasses = "mode_and_u"
 
     def __post_init__(self) -> None:
         _check_int("neuron_size", self.neuron_size, "an even number in 2..64")
@@ -221,6 +237,11 @@ class MappingConfig:
             raise ConfigError(
                 f"MappingConfig: route_order = {self.route_order!r}; use one of "
                 f"{_ROUTE_ORDERS}"
+            )
+        if self.stp_classes not in _STP_CLASSES:
+            raise ConfigError(
+                f"MappingConfig: stp_classes = {self.stp_classes!r}; use one of "
+                f"{_STP_CLASSES}"
             )
         _check_int("driver_chain_length", self.driver_chain_length, "1..56")
         if not 1 <= self.driver_chain_length <= 56:
@@ -285,6 +306,8 @@ class MappingConfig:
           [``routing/L1Routing.cpp``].
         - ``driver_chain_length = 3`` [``routing/parameters/SynapseRouting``; calibtic
           ``SynapseChainLengthCalibration``].
+        - ``stp_classes = "mode"``: drivers are counted per STP mode
+          [``routing/SynapseDriverRequirements.cpp`` ``count_drivers_per_STP``].
 
         Settings that are the same in both profiles: L1 addresses are handed out
         highest first (marocco's ``high_first`` default, see
@@ -316,6 +339,7 @@ class MappingConfig:
             router="backbone",
             route_order="coordinate",
             driver_chain_length=3,
+            stp_classes="mode",
         )
 
 

@@ -130,7 +130,9 @@ def map_network(
     t = time.perf_counter()
     if graph is None:
         graph = BusGraph.from_wafer(wafer)
-    table = build_synapse_table(network, placement, buses)
+    table = build_synapse_table(
+        network, placement, buses, per_u=config.stp_classes == "mode_and_u"
+    )
     timed("routing_graph", t)
     t = time.perf_counter()
     l1 = route_l1(network, table, graph, wafer, config)

@@ -19,6 +19,7 @@ from twin.routing.loss import LossReport
 from twin.routing.place import Placement
 from twin.routing.route_l1 import QUADRANT_OF_DRIVER, L1Routing
 from twin.routing.route_synapses import SynapseRouting
+from twin.routing.stp_drivers import N_DRIVER_CLASSES
 from twin.routing.synapses import SynapseTable
 from twin.streams import rng as stream_rng
 from twin.wafer.wafer import Wafer
@@ -101,6 +102,16 @@ class WaferMapping:
             projections.append(sub)
         return self.network.replace(projections=tuple(projections))
 
+    def _per_realised(self, values: np.ndarray) -> dict[str, np.ndarray]:
+        """Spread one value per synapse-table entry to the realised synapses."""
+        t, out = self.table, {}
+        for k, proj in enumerate(self.network.projections):
+            per_synapse = np.full(proj.size, -1, dtype=np.int64)
+            mine = t.proj == k
+            per_synapse[t.idx[mine]] = values[mine]
+            out[proj.name] = per_synapse[self.synapses.realised[proj.name]]
+        return out
+
     def synapse_quadrants(self) -> dict[str, np.ndarray]:
         """Return the driver quadrant of every realised synapse, per projection.
 
@@ -121,13 +132,23 @@ class WaferMapping:
             4 * t.group_target + QUADRANT_OF_DRIVER[np.maximum(chain[:, 0], 0)],
             -1,
         )
-        out = {}
-        for k, proj in enumerate(self.network.projections):
-            q = np.full(proj.size, -1, dtype=np.int64)
-            mine = t.proj == k
-            q[t.idx[mine]] = quadrant[t.group[mine]]
-            out[proj.name] = q[self.synapses.realised[proj.name]]
-        return out
+        return self._per_realised(quadrant[t.group])
+
+    def synapse_driver_units(self) -> dict[str, np.ndarray]:
+        """Return the drivers of every realised synapse, per projection.
+
+        The drivers of one chain that serve one driver class share their STP
+        setting; their id is ``group * N_DRIVER_CLASSES + class``
+        (:mod:`twin.routing.stp_drivers`).
+
+        Returns
+        -------
+        dict
+            Projection name -> int64 array, one entry per realised synapse in the
+            order of :meth:`realised_network`.
+        """
+        t = self.table
+        return self._per_realised(t.group * N_DRIVER_CLASSES + t.synapse_class)
 
     def implemented_routes(self) -> dict[tuple[str, str], list[list[float]]]:
         """Return the seed's ``{(pre, post): [[pre, post, weight, hops], ...]}``."""

@@ -58,8 +58,11 @@ N_CAP_SETTINGS: Final = 8
 #: U_SE of each capacitor setting: calibtic's default, 0.25 + cap * 0.15 / 7.
 U_SE_LEVELS: Final = 0.25 + np.arange(N_CAP_SETTINGS) * (0.4 - 0.25) / 7
 U_SE_LEVELS.setflags(write=False)
-#: Driver classes: 0 static, then (mode, cap) for depression and facilitation.
-N_DRIVER_CLASSES: Final = 1 + 2 * N_CAP_SETTINGS
+#: Driver classes: 0 static; ``1 + (mode - 1) * 8 + cap`` for a mode and capacitor
+#: setting (1..16); ``16 + mode`` for a mode whose setting is chosen after mapping
+#: (17, 18; ``MappingConfig.stp_classes = "mode"``).
+N_DRIVER_CLASSES: Final = 3 + 2 * N_CAP_SETTINGS
+_MODE_ONLY: Final = 2 * N_CAP_SETTINGS
 
 
 def stp_mode(tau_rec: np.ndarray, tau_facil: np.ndarray) -> np.ndarray:
@@ -112,11 +115,15 @@ def u_se_cap(u: np.ndarray) -> np.ndarray:
     return np.clip(np.floor(x + 0.5), 0, N_CAP_SETTINGS - 1).astype(np.int64)
 
 
-def driver_classes(stp: TsodyksMarkram | None, n: int) -> np.ndarray:
+def driver_classes(
+    stp: TsodyksMarkram | None, n: int, per_u: bool = True
+) -> np.ndarray:
     """Return the driver class each of ``n`` synapses needs.
 
     Class 0 is static (``stp is None``); a plastic synapse's class is
-    ``1 + (mode - 1) * 8 + cap`` for its :func:`stp_mode` and :func:`u_se_cap`.
+    ``1 + (mode - 1) * 8 + cap`` for its :func:`stp_mode` and :func:`u_se_cap`, or,
+    with ``per_u=False`` (drivers separated by mode only, as marocco does), ``16 +
+    mode``.
 
     Returns
     -------
@@ -126,6 +133,8 @@ def driver_classes(stp: TsodyksMarkram | None, n: int) -> np.ndarray:
     if stp is None:
         return np.zeros(n, dtype=np.int64)
     mode = stp_mode(stp.tau_rec, stp.tau_facil)
+    if not per_u:
+        return _MODE_ONLY + mode
     return 1 + (mode - 1) * N_CAP_SETTINGS + u_se_cap(stp.U)
 
 
@@ -134,20 +143,21 @@ def class_mode(cls: np.ndarray) -> np.ndarray:
 
     Examples
     --------
-    >>> class_mode(np.array([0, 1, 8, 9, 16]))
-    array([0, 1, 1, 2, 2])
+    >>> class_mode(np.array([0, 1, 8, 9, 16, 17, 18]))
+    array([0, 1, 1, 2, 2, 1, 2])
     """
     c = np.asarray(cls, dtype=np.int64)
-    return np.where(c == 0, STATIC, 1 + (c - 1) // N_CAP_SETTINGS)
+    per_u = np.where(c > _MODE_ONLY, c - _MODE_ONLY, 1 + (c - 1) // N_CAP_SETTINGS)
+    return np.where(c == 0, STATIC, per_u)
 
 
 def class_cap(cls: np.ndarray) -> np.ndarray:
-    """Return the capacitor setting of each plastic driver class (-1 for static).
+    """Return the capacitor setting of each driver class (-1: static or mode only).
 
     Examples
     --------
-    >>> class_cap(np.array([0, 1, 8, 9, 16]))
-    array([-1,  0,  7,  0,  7])
+    >>> class_cap(np.array([0, 1, 8, 9, 16, 17, 18]))
+    array([-1,  0,  7,  0,  7, -1, -1])
     """
     c = np.asarray(cls, dtype=np.int64)
-    return np.where(c == 0, -1, (c - 1) % N_CAP_SETTINGS)
+    return np.where((c == 0) | (c > _MODE_ONLY), -1, (c - 1) % N_CAP_SETTINGS)

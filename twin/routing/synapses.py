@@ -128,13 +128,17 @@ def drivers_per_class(half_rows: np.ndarray) -> np.ndarray:
 
 
 def build_synapse_table(
-    network: Network, placement: Placement, buses: SourceBuses
+    network: Network, placement: Placement, buses: SourceBuses, per_u: bool = True
 ) -> SynapseTable:
-    """Collect the synapses whose pre has a bus and whose post is placed."""
+    """Collect the synapses whose pre has a bus and whose post is placed.
+
+    ``per_u``: driver classes separate the U_SE capacitor setting as well as the
+    mode (:func:`twin.routing.stp_drivers.driver_classes`).
+    """
     parts: dict[str, list[np.ndarray]] = {
         k: [] for k in ("proj", "idx", "bus", "target", "post", "kind")
     }
-    cls = [driver_classes(p.stp, p.size) for p in network.projections]
+    cls = [driver_classes(p.stp, p.size, per_u) for p in network.projections]
     classes = np.unique(np.concatenate([np.zeros(0, np.int64), *cls]))
     if classes.size == 0:
         classes = np.zeros(1, dtype=np.int64)
