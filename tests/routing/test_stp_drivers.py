@@ -70,6 +70,11 @@ def test_driver_class_round_trips_mode_and_cap(u, tau, facil):
     mode = FACILITATING if facil else DEPRESSING
     np.testing.assert_array_equal(class_mode(cls), mode)
     np.testing.assert_array_equal(class_cap(cls), u_se_cap(u))
+    by_mode = driver_classes(stp, n, per_u=False)
+    np.testing.assert_array_equal(by_mode, 18 if facil else 17)
+    np.testing.assert_array_equal(class_mode(by_mode), mode)
+    np.testing.assert_array_equal(class_cap(by_mode), -1)
+    assert N_DRIVER_CLASSES == 19
     static = driver_classes(None, 4)
     np.testing.assert_array_equal(static, 0)
     assert (class_mode(static) == STATIC).all()
