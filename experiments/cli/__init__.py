@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 
 from experiments.cli import (
+    adapt,
     brunel,
     calibrate,
     compare,
@@ -35,7 +36,7 @@ from twin.errors import TwinError
 __all__ = ["build_parser", "main"]
 
 #: The sub-commands, in the order of ``twin --help``.
-COMMANDS = (wafer, map, brunel, microcircuit, theory, calibrate, compare, job)
+COMMANDS = (wafer, map, brunel, microcircuit, adapt, theory, calibrate, compare, job)
 
 
 def build_parser() -> argparse.ArgumentParser:

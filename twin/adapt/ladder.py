@@ -35,7 +35,15 @@ from twin.network import Network
 from twin.tiers import IDEAL, Tier
 from twin.wafer import Wafer
 
-__all__ = ["Ladder", "LadderRow", "Measure", "Rung", "ladder_rungs", "run_ladder"]
+__all__ = [
+    "ORIGINAL",
+    "Ladder",
+    "LadderRow",
+    "Measure",
+    "Rung",
+    "ladder_rungs",
+    "run_ladder",
+]
 
 #: ``measure(times, ids, neurons, t_stop, window=...)`` -> an object with ``rate``
 #: (Hz), ``cv`` and ``global_cv`` (:func:`experiments.runs.analysis.activity`).
