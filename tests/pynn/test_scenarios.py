@@ -29,7 +29,9 @@ except RuntimeError as err:  # PyNN's source distribution could not be fetched
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
-#: Scenarios that use only features the twin emulates.
+#: Scenarios that use only features the twin emulates (with TsodyksMarkramSynapse:
+#: test_all_to_all_tsodyksmarkram, the *_heterogeneous_parameters connectors,
+#: test_issue505, test_set_synaptic_parameters_* and test_scenario4).
 MUST_PASS = frozenset({
     "test__simulation_control::test_reset",
     "test__simulation_control::test_reset_with_clear",
@@ -44,10 +46,13 @@ MUST_PASS = frozenset({
     "test_connection_handling::test_connections_attribute",
     "test_connection_handling::test_issue672",
     "test_connectors::test_all_to_all_static_no_self",
+    "test_connectors::test_all_to_all_tsodyksmarkram",
     "test_connectors::test_fixed_number_post_no_replacement",
     "test_connectors::test_fixed_number_post_with_replacement",
+    "test_connectors::test_fixed_number_post_with_replacement_heterogeneous_parameters",
     "test_connectors::test_fixed_number_pre_no_replacement",
     "test_connectors::test_fixed_number_pre_with_replacement",
+    "test_connectors::test_fixed_number_pre_with_replacement_heterogeneous_parameters",
     "test_connectors::test_issue309",
     "test_connectors::test_issue622",
     "test_electrodes::test_changing_electrode",
@@ -63,6 +68,10 @@ MUST_PASS = frozenset({
     "test_issue274::test_issue274",
     "test_parameter_handling::test_issue241",
     "test_parameter_handling::test_issue302",
+    "test_parameter_handling::test_issue505",
+    "test_parameter_handling::test_set_synaptic_parameters_fully_connected",
+    "test_parameter_handling::test_set_synaptic_parameters_multiply_connected",
+    "test_parameter_handling::test_set_synaptic_parameters_partially_connected",
     "test_procedural_api::test_ticket195",
     "test_recording::test_issue259",
     "test_recording::test_issue499",
@@ -74,6 +83,7 @@ MUST_PASS = frozenset({
     "test_scenario1::test_scenario1",
     "test_scenario1::test_scenario1a",
     "test_scenario2::test_scenario2",
+    "test_scenario4::test_scenario4",
     "test_ticket166::test_ticket166",
 })  # fmt: skip
 
@@ -89,16 +99,6 @@ STOPS_AT: dict[str, tuple[type[TwinError], frozenset[str]]] = {
     })),
     "NoisyCurrentSource": (UnsupportedError, frozenset({
         "test_electrodes::test_issue437",
-    })),
-    "TsodyksMarkramSynapse": (UnsupportedError, frozenset({
-        "test_connectors::test_all_to_all_tsodyksmarkram",
-        "test_connectors::test_fixed_number_post_with_replacement_heterogeneous_parameters",
-        "test_connectors::test_fixed_number_pre_with_replacement_heterogeneous_parameters",
-        "test_parameter_handling::test_issue505",
-        "test_parameter_handling::test_set_synaptic_parameters_fully_connected",
-        "test_parameter_handling::test_set_synaptic_parameters_multiply_connected",
-        "test_parameter_handling::test_set_synaptic_parameters_partially_connected",
-        "test_scenario4::test_scenario4",
     })),
     "SpikePairRule": (UnsupportedError, frozenset({
         "test_connection_handling::test_issue652",

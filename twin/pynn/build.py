@@ -305,6 +305,7 @@ def _split(
 ) -> list[Projection]:
     """One twin projection per (pre population, post population) pair."""
     pre_idx, post_idx, weight, delay = proj.coo()
+    stp = proj.stp()
     pre_owner, pre_local = owners(proj.pre_ids[pre_idx], populations)
     post_owner, post_local = owners(proj.post_ids[post_idx], populations)
     receptor: Receptor = (
@@ -326,6 +327,7 @@ def _split(
                 delay=delay[sel],
                 receptor=receptor,
                 name=f"{projection_prefix(proj.label, k)}{names[a]}->{names[b]}",
+                stp=None if stp is None else stp.subset(sel),
             )
         )
     return out

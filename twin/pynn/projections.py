@@ -30,7 +30,8 @@ from pyNN.space import Space
 from twin.errors import UnsupportedError
 from twin.pynn import simulator
 from twin.pynn.build import projection_prefix
-from twin.pynn.standardmodels import StaticSynapse
+from twin.pynn.standardmodels import StaticSynapse, TsodyksMarkramSynapse
+from twin.pynn.synapse_columns import PlasticColumns, connection_values
 from twin.pynn.validation import checked_weights
 
 __all__ = ["Connection", "Projection", "WaferReport"]
@@ -146,8 +147,12 @@ class Connection(common.Connection):
         return tuple(getattr(self, name) for name in names)
 
 
-class Projection(common.Projection):
-    """Static synapses between two groups of cells (PyNN's ``Projection``)."""
+class Projection(PlasticColumns, common.Projection):
+    """Synapses between two groups of cells (PyNN's ``Projection``).
+
+    Static, or with short-term plasticity (``TsodyksMarkramSynapse``; its
+    parameters per connection: :mod:`twin.pynn.synapse_columns`).
+    """
 
     _simulator = simulator
     _static_synapse_class = StaticSynapse
@@ -163,11 +168,13 @@ class Projection(common.Projection):
         space: Space = Space(),  # noqa: B008 (PyNN's signature)
         label: str | None = None,
     ) -> None:
-        if synapse_type is not None and not isinstance(synapse_type, StaticSynapse):
+        kinds = (StaticSynapse, TsodyksMarkramSynapse)
+        if synapse_type is not None and not isinstance(synapse_type, kinds):
             raise UnsupportedError(
                 f"synapse type {type(synapse_type).__name__}; the twin emulates "
-                "StaticSynapse (from twin.pynn)"
+                "StaticSynapse and TsodyksMarkramSynapse (from twin.pynn)"
             )
+        self._plastic_start(isinstance(synapse_type, TsodyksMarkramSynapse))
         common.Projection.__init__(
             self,
             presynaptic_population,
@@ -186,6 +193,7 @@ class Projection(common.Projection):
         connector.connect(self)
         _, _, weight, delay = self.coo()
         self._store(weight, delay)  # raises before the projection joins the session
+        self.stp()  # checks the STP parameters (static synapses: none)
         simulator.state.structure.projections.append(self)
 
     def _convergent_connect(
@@ -206,6 +214,7 @@ class Projection(common.Projection):
         delay = np.broadcast_to(connection_parameters["delay"], n).astype(float)
         post = np.full(n, int(postsynaptic_index), dtype=np.int64)
         self._chunks.append((pre, post, weight, delay))
+        self._plastic_append(n, connection_parameters)
         self._arrays = None
 
     def coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -327,6 +336,7 @@ class Projection(common.Projection):
             "postsynaptic_index": post,
             "weight": weight,
             "delay": delay,
+            **self._plastic_columns(),
         }
         return list(zip(*(columns[n].tolist() for n in names), strict=True))
 
@@ -334,7 +344,7 @@ class Projection(common.Projection):
         self, names: list[str], multiple_synapses: str = "sum"
     ) -> list[np.ndarray]:
         pre, post, weight, delay = self.coo()
-        columns = {"weight": weight, "delay": delay}
+        columns = {"weight": weight, "delay": delay, **self._plastic_columns()}
         out = []
         for name in names:
             values = columns[name]
@@ -355,43 +365,27 @@ class Projection(common.Projection):
         return out
 
     def _set_attributes(self, parameter_space: Any) -> None:
-        """Set weights and delays from PyNN's (pre × post) parameter space.
+        """Set weights, delays (and STP parameters) from PyNN's parameter space.
 
         Raises
         ------
         UnsupportedError
-            For an attribute other than weight and delay.
+            For an attribute the synapse type does not have.
         InvalidConnectionError
             For a refused value; nothing changes then.
         """
-        for name in list(parameter_space.keys()):  # iterating gives cells
-            if name not in ("weight", "delay"):
-                raise UnsupportedError(
-                    f"synapse attribute {name!r}; a static synapse has weight and delay"
-                )
         pre, post, weight, delay = self.coo()
-        new = {"weight": weight, "delay": delay}
-        new.update(
-            _connection_values(parameter_space, pre, post, self.post._mask_local)
-        )
+        plastic = self._plastic_columns()
+        for name in list(parameter_space.keys()):  # iterating gives cells
+            if name not in ("weight", "delay", *plastic):
+                raise UnsupportedError(
+                    f"synapse attribute {name!r}; the synapses have "
+                    f"{', '.join(('weight', 'delay', *plastic))}"
+                )
+        new = {"weight": weight, "delay": delay, **plastic}
+        new.update(connection_values(parameter_space, pre, post, self.post._mask_local))
+        self._checked("weight", new["weight"])  # every check before any change
+        self._checked("delay", new["delay"])
+        if plastic:
+            self._plastic_store(new)
         self._store(new["weight"], new["delay"])
-
-
-def _connection_values(
-    parameter_space: Any, pre: np.ndarray, post: np.ndarray, local: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Return each parameter's value per connection, drawn as ``pyNN.nest`` does.
-
-    ``pyNN.nest`` evaluates the space over every presynaptic row and the local
-    columns (``ParameterSpace.evaluate(mask=(slice(None), local))``): a random
-    distribution draws the whole matrix row-major, whatever connections exist.
-    """
-    parameter_space.evaluate(mask=(slice(None), local), simplify=True)
-    out = {}
-    for name, value in parameter_space.items():
-        matrix = np.asarray(value, dtype=float)
-        if matrix.ndim == 0:
-            out[name] = np.full(pre.shape, float(matrix))
-        else:
-            out[name] = matrix[pre, post]
-    return out

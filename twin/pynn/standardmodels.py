@@ -9,7 +9,9 @@ Supported: the wafer's neuron models ``IF_cond_exp`` and ``EIF_cond_exp_isfa_ist
 ``IF_curr_exp`` and ``IF_curr_alpha`` and the alpha-conductance ``IF_cond_alpha`` and
 ``EIF_cond_alpha_isfa_ista`` (on the ideal tier only: the wafer has neither),
 ``SpikeSourcePoisson``,
-``SpikeSourceArray`` and ``StaticSynapse``, and the current sources ``DCSource`` and
+``SpikeSourceArray``, ``StaticSynapse`` and ``TsodyksMarkramSynapse`` (short-term
+plasticity, NEST's ``tsodyks_synapse``; :mod:`twin.analog.short_term`), and the
+current sources ``DCSource`` and
 ``StepCurrentSource`` (:mod:`twin.pynn.electrodes`). Every other standard model of PyNN
 raises :class:`twin.errors.UnsupportedError` naming it and the supported ones.
 """
@@ -37,6 +39,7 @@ __all__ = [
     "SpikeSourcePoisson",
     "StaticSynapse",
     "StepCurrentSource",
+    "TsodyksMarkramSynapse",
     "unsupported",
 ]
 
@@ -126,6 +129,21 @@ class StaticSynapse(synapses.StaticSynapse):
         return state.min_delay
 
 
+class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
+    """Synapse with Tsodyks–Markram short-term depression and facilitation (PyNN).
+
+    Weight (µS; onto current-based cells nA) and delay (ms) as ``StaticSynapse``;
+    ``U`` (utilisation, (0, 1]), ``tau_rec`` and ``tau_facil`` (ms) per connection.
+    The emulator runs NEST's ``tsodyks_synapse``, the model ``pyNN.nest`` maps it
+    to, with ``tau_psc`` the target cell's ``tau_syn_E`` or ``tau_syn_I``.
+    """
+
+    translations = _identity(synapses.TsodyksMarkramSynapse)
+
+    def _get_minimum_delay(self) -> float:
+        return state.min_delay
+
+
 #: Cell types the twin emulates, by name.
 SUPPORTED_CELLS = (
     "IF_cond_exp",
@@ -191,7 +209,6 @@ _UNSUPPORTED = {
     ),
     **dict.fromkeys(
         (
-            "TsodyksMarkramSynapse",
             "STDPMechanism",
             "ElectricalSynapse",
             "MultiplicativeWeightDependence",
@@ -205,8 +222,8 @@ _UNSUPPORTED = {
             "MultiQuantalSynapse",
         ),
         (
-            "a plastic or electrical synapse; the demos run static synapses",
-            "StaticSynapse",
+            "a long-term plastic, stochastic or electrical synapse",
+            "StaticSynapse and TsodyksMarkramSynapse",
         ),
     ),
     **dict.fromkeys(
