@@ -58,7 +58,7 @@ from twin.hardware.parameters import bio_range
 from twin.network import Network
 from twin.spreads import SPREADS
 
-__all__ = ["ScriptOutcome", "adapt_script", "script_steps"]
+__all__ = ["ScriptOutcome", "adapt_and_export", "adapt_script", "script_steps"]
 
 #: The seed's synaptic time constant, ms, and reversal potentials around V_mean, mV.
 SEED_TAU_SYN: Final = 3.0
@@ -178,6 +178,51 @@ def script_steps(network: Network, *, seed: int, k: float = 1.0) -> list[Step]:
     return steps
 
 
+def adapt_and_export(
+    script: Path,
+    out: str | Path,
+    *,
+    script_args: Sequence[str] = (),
+    t_stop: float | None = None,
+    seed: int = 1234,
+    k: float = 1.0,
+) -> tuple[Adapted, float, tuple[Path, Path]]:
+    """Capture and adapt a PyNN script; write the wafer-ready network as a script.
+
+    Parameters
+    ----------
+    script, out, script_args, t_stop, seed, k
+        As :func:`adapt_script`.
+
+    Returns
+    -------
+    adapted : Adapted
+        The captured network and its cumulative steps.
+    t_stop : float
+        The run length, ms (the script's own unless given).
+    paths : tuple of Path
+        The adapted script ``<name>_wafer.py`` and its arrays (``.npz``).
+
+    Raises
+    ------
+    CaptureError, AdaptError, ExportError, ConfigError
+        As :func:`adapt_script`.
+    """
+    from twin.pynn.capture import capture_script
+    from twin.pynn.export import write_pynn_script
+
+    captured = capture_script(script, script_args)
+    run_for = captured.t_stop if t_stop is None else t_stop
+    adapted = adapt_steps(
+        captured.network, script_steps(captured.network, seed=seed, k=k)
+    )
+    ready = write_pynn_script(
+        adapted.rung(WAFER_READY), Path(out) / f"{script.stem}_wafer.py",
+        t_stop=run_for, seed=seed,
+    )  # fmt: skip
+    return adapted, run_for, (ready, ready.with_suffix(".npz"))
+
+
 def adapt_script(
     script: Path,
     out: str | Path,
@@ -222,19 +267,9 @@ def adapt_script(
     AdaptError, ExportError, ConfigError
         If a step or the export refuses the network.
     """
-    from twin.pynn.capture import capture_script
-    from twin.pynn.export import write_pynn_script
-
-    captured = capture_script(script, script_args)
-    run_for = captured.t_stop if t_stop is None else t_stop
-    adapted = adapt_steps(
-        captured.network, script_steps(captured.network, seed=seed, k=k)
+    adapted, run_for, exported = adapt_and_export(
+        script, out, script_args=script_args, t_stop=t_stop, seed=seed, k=k
     )
-    out = Path(out)
-    ready = write_pynn_script(
-        adapted.rung(WAFER_READY), out / f"{script.stem}_wafer.py", t_stop=run_for,
-        seed=seed,
-    )  # fmt: skip
     ladder = run_ladder(adapted, (Point(script.stem),), tiers=tiers, t_stop=run_for,
                         seed=seed, measure=activity, progress=progress)  # fmt: skip
     cost = wafer_cost(run_for)
@@ -242,6 +277,4 @@ def adapt_script(
         ladder, out, title=f"Adaptation ladder: {script.name} on the wafer",
         cost=cost, reports=adapted.reports,
     )  # fmt: skip
-    return ScriptOutcome(
-        adapted, ladder, cost, (*paths, ready, ready.with_suffix(".npz"))
-    )
+    return ScriptOutcome(adapted, ladder, cost, (*paths, *exported))
