@@ -35,7 +35,7 @@ T_STOP = 300.0
 SEED = 11
 
 
-def _projection(rng, pre, post, n_pre, n_post, weight, receptor):
+def _projection(rng, pre, post, n_pre, n_post, weight, receptor, steps=(8, 10, 15, 23)):
     pre_idx, post_idx = np.nonzero(rng.random((n_pre, n_post)) < 0.25)
     n = pre_idx.size
     return Projection(
@@ -44,7 +44,7 @@ def _projection(rng, pre, post, n_pre, n_post, weight, receptor):
         pre_idx=pre_idx,
         post_idx=post_idx,
         weight=weight * rng.uniform(0.5, 1.5, n),
-        delay=rng.choice([8, 10, 15, 23], n) * 0.1,  # steps · dt, as a session realises
+        delay=rng.choice(steps, n) * 0.1,  # steps · dt, as a session realises
         receptor=receptor,
         name=f"{pre}->{post}",
     )

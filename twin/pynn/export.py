@@ -178,6 +178,11 @@ T_STOP = {t_stop!r}  # ms
 SEED = {seed!r}
 # NEST's grid-based models (iaf_psc_exp, poisson_generator), the ones the twin emulates
 EXTRA = {{"spike_precision": "on_grid"}} if SIMULATOR == "nest" else {{}}
+TWIN_SETUP = {twin_setup!r}  # the twin's own setup options (fidelity tier, precision)
+if SIMULATOR == "twin":
+    EXTRA.update(TWIN_SETUP)
+if SEED:  # NEST takes seeds in (0, 2**32 - 1); 0 leaves each simulator's default
+    EXTRA["rng_seed"] = SEED
 
 
 def connections(data, key, columns):
@@ -193,8 +198,7 @@ def trains(data, key):
     return [sim.Sequence(t) for t in times]
 
 
-sim.setup(timestep={dt!r}, min_delay={min_delay}, max_delay={max_delay},
-          rng_seed=SEED, **EXTRA)
+sim.setup(timestep={dt!r}, min_delay={min_delay}, max_delay={max_delay}, **EXTRA)
 pops = {{}}
 '''
 
@@ -275,6 +279,7 @@ def write_pynn_script(
     simulator: str = "nest",
     v_init: Mapping[str, np.ndarray] | None = None,
     seed: int = 0,
+    twin_setup: Mapping[str, str | int | float | bool] | None = None,
 ) -> Path:
     """Write ``network`` as a runnable PyNN script and its arrays as a ``.npz``.
 
@@ -297,7 +302,11 @@ def write_pynn_script(
         Neuron population name -> initial membrane potential, mV (a scalar or one
         value per neuron); populations not named keep PyNN's default.
     seed
-        The simulator's seed (``setup(rng_seed=...)``): the twin's Poisson streams.
+        The simulator's seed (``setup(rng_seed=...)``, the twin's Poisson streams;
+        0: each simulator's default, the twin's is 0).
+    twin_setup
+        Options the script gives :func:`twin.pynn.setup` when run on the twin
+        (``{"fidelity": "hardware"}``, ``{"dtype": "float64"}``); written as literals.
 
     Returns
     -------
@@ -349,6 +358,7 @@ def write_pynn_script(
             dt=float(network.timestep),
             min_delay=min_delay,
             max_delay=max_delay,
+            twin_setup=dict(twin_setup or {}),
         )
         + "\n".join(body)
         + "\n"
