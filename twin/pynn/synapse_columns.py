@@ -44,6 +44,11 @@ class PlasticColumns:
     def stp(self) -> TsodyksMarkram | None:
         """Return the STP parameters of every connection (``None``: static).
 
+        Returns
+        -------
+        twin.stp.TsodyksMarkram or None
+            One value per connection, in the order the connections were made.
+
         Raises
         ------
         InvalidConnectionError
@@ -92,6 +97,20 @@ def connection_values(
     ``pyNN.nest`` evaluates the space over every presynaptic row and the local
     columns (``ParameterSpace.evaluate(mask=(slice(None), local))``): a random
     distribution draws the whole matrix row-major, whatever connections exist.
+
+    Parameters
+    ----------
+    parameter_space
+        PyNN's ``ParameterSpace`` of the values to set, shape (pre × post).
+    pre, post
+        Indices of every connection within ``pre`` and ``post``, shape ``(m,)``.
+    local
+        The mask of the local postsynaptic cells (all of them on the twin).
+
+    Returns
+    -------
+    dict
+        Parameter name -> its value per connection, shape ``(m,)``.
     """
     parameter_space.evaluate(mask=(slice(None), local), simplify=True)
     out = {}
