@@ -7,7 +7,8 @@ ladder at every listed state and, on request, fits the weight factor that replac
 the seed's 1.2: the fit adapts the same network with ``orig_weight`` 1 (the
 charge-preserving conversion only) and finds the factor on top of it
 (:func:`twin.adapt.fit.fit_weight_factor`) against the original's rates of the
-ladder's first rung.
+ladder's first rung, twice: for the fully adapted network (with the seed's
+NEST-side variation) and for the network before the variation step.
 
 The states are points of one network: a state's (g, eta) is the first state's
 times ``(g_scale, rate_scale)`` (inhibitory weights are ``g`` times the excitatory
@@ -41,6 +42,10 @@ __all__ = ["REFERENCE_FACTOR", "AdaptOutcome", "adapt_brunel2000", "state_points
 
 #: The seed's hand-tuned weight factor (``orig_weight``, ``parameters.py``).
 REFERENCE_FACTOR: Final = SEED.orig_weight
+#: The fits' labels, and the step the second one stops before.
+WITH_VARIATION: Final = "with the NEST-side variation"
+WITHOUT_VARIATION: Final = "without the variation"
+BEFORE_VARIATION: Final = "to_wafer_ranges"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -53,8 +58,10 @@ class AdaptOutcome:
         The original network and its cumulative steps.
     ladder
         The ladder's rows.
-    fit
-        The weight-factor fit (``None``: not asked for).
+    fits
+        The weight-factor fits (none if not asked for), each labelled: of the fully
+        adapted network (with the NEST-side variation) and of the network before
+        the variation step.
     cost
         What the ladder's wafer runs would cost on the wafer.
     paths
@@ -63,7 +70,7 @@ class AdaptOutcome:
 
     adapted: Adapted
     ladder: Ladder
-    fit: FitResult | None
+    fits: tuple[tuple[str, FitResult], ...]
     cost: WaferCost
     paths: tuple[Path, ...]
 
@@ -143,10 +150,8 @@ def adapt_brunel2000(
     adapted = adapt_steps(original, seed_adaptation(config))
     ladder = run_ladder(adapted, points, tiers=tiers, t_stop=t_stop, seed=seed,
                         measure=activity, progress=progress)  # fmt: skip
-    found = None
+    fits = []
     if fit:
-        if progress is not None:
-            progress("fit")
         chosen = points[: max(1, fit_states)]
         target = {
             pop.name: [
@@ -156,11 +161,18 @@ def adapt_brunel2000(
             for pop in original.populations
         }
         unit = adapt_steps(original, seed_adaptation(config, orig_weight=1.0))
-        found = fit_weight_factor(target, unit.network, points=chosen,
-                                  t_stop=t_stop, seed=seed)  # fmt: skip
+        for label, network in (
+            (WITH_VARIATION, unit.network),
+            (WITHOUT_VARIATION, unit.rung(BEFORE_VARIATION)),
+        ):
+            if progress is not None:
+                progress(f"fit ({label})")
+            found = fit_weight_factor(target, network, points=chosen,
+                                      t_stop=t_stop, seed=seed)  # fmt: skip
+            fits.append((label, found))
     cost = wafer_cost(t_stop, runs=len(points), setups=1)
     paths = write_ladder(
         ladder, out, title="Adaptation ladder: Brunel (2000) model A on the wafer",
-        fit=found, reference=REFERENCE_FACTOR, cost=cost, reports=adapted.reports,
+        fits=fits, reference=REFERENCE_FACTOR, cost=cost, reports=adapted.reports,
     )  # fmt: skip
-    return AdaptOutcome(adapted, ladder, found, cost, tuple(paths))
+    return AdaptOutcome(adapted, ladder, tuple(fits), cost, tuple(paths))

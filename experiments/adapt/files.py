@@ -129,11 +129,11 @@ def _point_table(ladder: Ladder, point: str, moves: dict) -> list[str]:
     return lines
 
 
-def _fit_lines(fit: FitResult, reference: float | None) -> list[str]:
-    """Return the fit's section."""
+def _fit_lines(label: str, fit: FitResult, reference: float | None) -> list[str]:
+    """Return one fit's section."""
     beside = f" (the seed's hand-tuned factor: {reference:g})" if reference else ""
     lines = [
-        "## Weight factor",
+        f"## Weight factor: {label}",
         "",
         f"Fitted factor on every weight: **{fit.factor:.3f}**{beside}.",
         f"Method: {fit.method}.",
@@ -164,7 +164,7 @@ def ladder_markdown(
     ladder: Ladder,
     *,
     title: str = "Adaptation ladder",
-    fit: FitResult | None = None,
+    fits: Sequence[tuple[str, FitResult]] = (),
     reference: float | None = None,
     cost: WaferCost | None = None,
     reports: Sequence[StepReport] = (),
@@ -177,8 +177,8 @@ def ladder_markdown(
         The ladder.
     title
         The page's title.
-    fit
-        A weight-factor fit to report (``None``: none).
+    fits
+        Weight-factor fits to report, each with a label (which network it fitted).
     reference
         The hand-tuned factor to show beside the fitted one (the seed's 1.2).
     cost
@@ -213,8 +213,8 @@ def ladder_markdown(
             if p == point.name:
                 lines.append(f"- {pop}: moved most by `{rung}` ({change:+.2f} Hz)")
         lines.append("")
-    if fit is not None:
-        lines += [*_fit_lines(fit, reference), ""]
+    for label, fit in fits:
+        lines += [*_fit_lines(label, fit, reference), ""]
     if reports:
         lines += ["## Steps", ""]
         lines += [f"- {r.summary()} ({r.source})" for r in reports]
@@ -234,7 +234,7 @@ def write_ladder(
     *,
     plot: bool = True,
     title: str = "Adaptation ladder",
-    fit: FitResult | None = None,
+    fits: Sequence[tuple[str, FitResult]] = (),
     reference: float | None = None,
     cost: WaferCost | None = None,
     reports: Sequence[StepReport] = (),
@@ -249,7 +249,7 @@ def write_ladder(
         The folder (created if missing).
     plot
         Also draw ``ladder.png`` (:func:`experiments.adapt.plot.ladder_figure`).
-    title, fit, reference, cost, reports
+    title, fits, reference, cost, reports
         As :func:`ladder_markdown`.
 
     Returns
@@ -258,7 +258,7 @@ def write_ladder(
         The files written.
     """
     out = Path(out)
-    text = ladder_markdown(ladder, title=title, fit=fit, reference=reference,
+    text = ladder_markdown(ladder, title=title, fits=fits, reference=reference,
                            cost=cost, reports=reports)  # fmt: skip
     paths = [
         atomic_write_text(out / CSV_NAME, ladder_csv(ladder)),

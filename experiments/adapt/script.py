@@ -83,8 +83,8 @@ class ScriptOutcome:
         What the script's run would cost on the wafer.
     paths
         The files written (the ladder's, the adapted script and its arrays).
-    fit
-        Always ``None`` (the fit runs for workloads with a reference; kept for the
+    fits
+        Always empty (the fit runs for workloads with a reference; kept for the
         command's report).
     """
 
@@ -92,7 +92,7 @@ class ScriptOutcome:
     ladder: Ladder
     cost: WaferCost
     paths: tuple[Path, ...]
-    fit: None = None
+    fits: tuple[()] = ()
 
 
 def _parameter(network: Network, name: str) -> np.ndarray:

@@ -65,10 +65,9 @@ def _report(outcome: Any, start: float) -> None:
     from experiments.adapt.brunel2000 import REFERENCE_FACTOR
 
     print(f"done in {time.perf_counter() - start:.1f} s (twin wall time)")
-    if outcome.fit is not None:
-        fit = outcome.fit
+    for label, fit in outcome.fits:
         print(
-            f"fitted weight factor {fit.factor:.3f} (the seed's hand-tuned "
+            f"fitted weight factor {fit.factor:.3f} {label} (the seed's hand-tuned "
             f"orig_weight: {REFERENCE_FACTOR:g}); mean relative rate difference "
             f"{fit.mismatch_before:+.3f} at 1 -> {fit.mismatch_after:+.3f}"
         )

@@ -152,10 +152,11 @@ def test_the_fit_is_printed_beside_the_seed_factor(capsys):
         rates_after=np.array([[10.5]]), factors=np.array([1.0]),
         rates=np.array([[[5.0]]]), mismatch=np.array([-0.5]), first_guess=None,
     )  # fmt: skip
-    outcome = AdaptOutcome(None, None, fit, wafer_cost(1000.0), ())
+    outcome = AdaptOutcome(None, None, (("on its own", fit),), wafer_cost(1000.0), ())
     _report(outcome, 0.0)
     out = capsys.readouterr().out
     assert (
-        "fitted weight factor 1.337 (the seed's hand-tuned orig_weight: 1.2); mean "
+        "fitted weight factor 1.337 on its own (the seed's hand-tuned orig_weight: "
+        "1.2); mean "
         "relative rate difference -0.500 at 1 -> +0.050" in out
     )
