@@ -198,7 +198,7 @@ def test_projection_get_set_and_connections():
     ("make", "feature"),
     [
         (lambda: sim.HH_cond_exp(), "HH_cond_exp"),
-        (lambda: sim.TsodyksMarkramSynapse(), "TsodyksMarkramSynapse"),
+        (lambda: sim.SimpleStochasticSynapse(), "SimpleStochasticSynapse"),
         (lambda: sim.ACSource(amplitude=1.0), "ACSource"),
     ],
 )
