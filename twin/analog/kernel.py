@@ -105,9 +105,7 @@ def _step(
     if s.stp:  # plastic synapses: pure JAX (also with Static.native)
         live = (step < s.n_steps).astype(jnp.int32)
         ext = tuple(None if c is None else c * live for c in external)
-        buf, plastic = plastic_step(
-            buf, plastic, tables.stp, (spikes, *ext), step + 1, s.dt, s.slots
-        )
+        buf, plastic = plastic_step(buf, plastic, tables.stp, (spikes, *ext), step, s)
     arriving = lax.dynamic_index_in_dim(
         buf, (step + 1) % s.slots, axis=1, keepdims=False
     )
@@ -257,13 +255,9 @@ def _start(
     )
     limit_zeros = jnp.zeros((nb, s.n_stages, n_groups), jnp.int32)
     zeros = jnp.zeros(nb, jnp.int32)
-    plastic = None
-    if s.stp:
-        plastic = (
-            init.plastic
-            if isinstance(init, Resume)
-            else initial_states(s.stp, nb, dtype)
-        )
+    plastic = initial_states(s.stp, nb, dtype) if s.stp else None
+    if s.stp and isinstance(init, Resume):
+        plastic = init.plastic
     return Carry(
         state=state,
         buf=buf,

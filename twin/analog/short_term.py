@@ -43,7 +43,9 @@ from typing import Any, NamedTuple
 
 import jax.numpy as jnp
 import numpy as np
-from jax import Array
+from jax import Array, lax
+
+from twin.analog.loop_types import Static
 
 __all__ = [
     "StpState",
@@ -214,8 +216,16 @@ def deliver_plastic(
     stamp: Array,
     dt: float,
     slots: int,
+    chunk: int,
 ) -> tuple[Array, StpState]:
     """Update the synapses of the units with events and add their weights to ``buf``.
+
+    The rows whose units have an event are taken ``chunk`` at a time (``lax.top_k``
+    over the (variant, row) pairs, as the static delivery compacts spikes): their
+    synapses' state is gathered, propagated and released, written back, and their
+    weights scattered into the ring buffer. The cost follows the number of events,
+    not the number of plastic synapses; the pairs of one chunk are distinct, so no
+    write is lost.
 
     Parameters
     ----------
@@ -232,6 +242,8 @@ def deliver_plastic(
         The time step, ms.
     slots
         The ring buffer's length.
+    chunk
+        Rows per pass of the loop.
 
     Returns
     -------
@@ -240,11 +252,27 @@ def deliver_plastic(
         delay) % slots`` of every target, and the new state.
     """
     mult = count[:, table.unit].astype(buf.dtype)  # (nb, r)
-    state, released = propagate_release(state, table, mult > 0, stamp, dt)
-    weight = table.weight * released * mult[..., None]
-    variant = jnp.arange(buf.shape[0])[:, None, None]
-    slot = (stamp + table.delay) % slots
-    buf = buf.at[variant, slot[None], table.target[None]].add(weight, mode="drop")
+    rows = mult.shape[1]
+    flat = (mult > 0).reshape(-1)
+    k = min(chunk, flat.size)
+
+    def body(carry: tuple[Array, StpState, Array]) -> tuple[Array, StpState, Array]:
+        buf, state, remaining = carry
+        _, sel = lax.top_k(remaining.astype(jnp.float32), k)
+        real = remaining[sel]
+        variant, row = sel // rows, sel % rows
+        picked = StpState(*(a[variant, row] for a in state))  # (k, width), (k,)
+        params = StpTable(*(a[row] for a in table))
+        new, released = propagate_release(picked, params, real, stamp, dt)
+        weight = params.weight * released * mult[variant, row][:, None]
+        slot = (stamp + params.delay) % slots
+        buf = buf.at[variant[:, None], slot, params.target].add(weight, mode="drop")
+        state = StpState(
+            *(a.at[variant, row].set(b) for a, b in zip(state, new, strict=True))
+        )
+        return buf, state, remaining.at[sel].set(False)
+
+    buf, state, _ = lax.while_loop(lambda c: jnp.any(c[2]), body, (buf, state, flat))
     return buf, state
 
 
@@ -297,9 +325,8 @@ def plastic_step(
     states: tuple,
     tables: StpTables | None,
     counts: tuple[Array | None, ...],
-    stamp: Array,
-    dt: float,
-    slots: int,
+    step: Array,
+    s: Static,
 ) -> tuple[Array, tuple]:
     """Deliver one step's events through the plastic synapses of every kind.
 
@@ -315,10 +342,11 @@ def plastic_step(
         The step's events per unit: the neurons' spikes ``(nb, n)`` (bool), the
         Poisson sources' ``(nb, m)`` and the spike-time sources' ``(m',)``
         (``None`` for a kind without a table).
-    stamp
-        The events' stamp (the step + 1).
-    dt, slots
-        The time step (ms) and the ring buffer's length.
+    step
+        The step; its events are stamped ``step + 1``.
+    s
+        The loop's settings (``dt``, ``slots``; ``spike_chunk``: rows per pass of
+        :func:`deliver_plastic`).
 
     Returns
     -------
@@ -333,7 +361,9 @@ def plastic_step(
             new.append(state)
             continue
         count = jnp.broadcast_to(count, (nb, count.shape[-1]))
-        buf, state = deliver_plastic(buf, state, table, count, stamp, dt, slots)
+        buf, state = deliver_plastic(
+            buf, state, table, count, step + 1, s.dt, s.slots, s.spike_chunk
+        )
         new.append(state)
     return buf, tuple(new)
 
