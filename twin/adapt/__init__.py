@@ -15,6 +15,7 @@ from twin.adapt.loss import compensate_loss
 from twin.adapt.pipeline import Adapted, adapt_steps
 from twin.adapt.pool import pool_inputs
 from twin.adapt.report import StepReport
+from twin.adapt.rest import drive_to_rest
 from twin.adapt.step import Step
 from twin.adapt.time_constants import set_time_constants
 from twin.adapt.variation import with_variation
@@ -28,6 +29,7 @@ __all__ = [
     "adapt_steps",
     "compensate_loss",
     "downscale",
+    "drive_to_rest",
     "pool_inputs",
     "scale_weights",
     "set_time_constants",

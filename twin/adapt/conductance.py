@@ -21,6 +21,7 @@ are (a no-op the report counts), so the step applies to mixed networks.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -49,7 +50,7 @@ def conductance_factor(cell_type: str, e_rev: float, v_mean: float) -> float:
 
 def to_conductance(
     *,
-    v_mean: float,
+    v_mean: float | Mapping[str, float],
     e_rev_E: float,
     e_rev_I: float,
     window: VoltageWindow | None = None,
@@ -59,7 +60,8 @@ def to_conductance(
     Parameters
     ----------
     v_mean
-        Expected mean membrane potential, mV (the seed: v_rest, 0 mV).
+        Expected mean membrane potential, mV (the seed: v_rest, 0 mV), or one per
+        target population (every converted population must have one).
     e_rev_E, e_rev_I
         Reversal potentials of the new synapses, mV (the seed: +140, -140).
     window
@@ -84,9 +86,12 @@ def to_conductance(
                 f"to_conductance: {name} = {value} mV is outside the wafer's range "
                 f"[{lo:.1f}, {hi:.1f}] mV; choose one inside it"
             )
-    if not e_rev_I < v_mean < e_rev_E:
+    means = v_mean.values() if isinstance(v_mean, Mapping) else (v_mean,)
+    for value in means:
+        if e_rev_I < value < e_rev_E:
+            continue
         raise AdaptError(
-            f"to_conductance: v_mean = {v_mean} mV is not between e_rev_I = "
+            f"to_conductance: v_mean = {value} mV is not between e_rev_I = "
             f"{e_rev_I} and e_rev_E = {e_rev_E} mV; the conductance would change "
             "sign, give the expected mean membrane potential between them"
         )
@@ -98,7 +103,10 @@ def to_conductance(
 
 
 def _convert(
-    network: Network, v_mean: float, e_rev_E: float, e_rev_I: float
+    network: Network,
+    v_mean: float | Mapping[str, float],
+    e_rev_E: float,
+    e_rev_I: float,
 ) -> tuple[Network, StepReport]:
     kinds = {p.name: p.cell_type for p in network.populations}
     converted = [p for p in network.populations if p.cell_type in CURRENT_BASED]
@@ -117,8 +125,20 @@ def _convert(
         else p
         for p in network.populations
     )
+    if isinstance(v_mean, Mapping) and (
+        lack := {p.name for p in converted} - set(v_mean)
+    ):
+        raise AdaptError(f"to_conductance: no v_mean for {sorted(lack)}; give one each")
+    means = {
+        p.name: v_mean[p.name] if isinstance(v_mean, Mapping) else v_mean
+        for p in converted
+    }
     numbers: dict[str, float] = {
-        "v_mean": v_mean,
+        **(
+            {f"v_mean[{k}]": v for k, v in means.items()}
+            if isinstance(v_mean, Mapping)
+            else {"v_mean": v_mean}
+        ),
         "e_rev_E": e_rev_E,
         "e_rev_I": e_rev_I,
         "populations_converted": len(converted),
@@ -131,7 +151,7 @@ def _convert(
             projections.append(proj)
             continue
         e_rev = e_rev_E if proj.receptor == "excitatory" else e_rev_I
-        factor = conductance_factor(kind, e_rev, v_mean)
+        factor = conductance_factor(kind, e_rev, means[proj.post])
         projections.append(proj.replace(weight=proj.weight * factor))
         numbers[f"weight_factor[{proj.name}]"] = factor
     out = network.replace(populations=populations, projections=tuple(projections))
