@@ -86,3 +86,31 @@ def test_two_runs_continue_one_another():
         sim.end()
     assert np.ptp(traces[0]) > 1.0  # PSPs of mV
     np.testing.assert_allclose(traces[1], traces[0], rtol=0, atol=1e-9)
+
+
+def test_every_connector_hands_over_per_connection_parameters():
+    """FromList gives U per connection; the others draw or broadcast it."""
+    conns = [(0, 2, 0.3, 1.0, 0.15), (1, 0, 0.2, 2.0, 0.85), (0, 1, 0.1, 1.5, 0.5)]
+    connector = sim.FromListConnector(conns, column_names=["weight", "delay", "U"])
+    _, _, proj = _net(_tm())
+    src, cells = proj.pre, proj.post
+    listed = sim.Projection(src, cells, connector, _tm())
+    got = listed.get(["U", "weight", "tau_rec"], format="list")
+    assert sorted(got) == sorted((i, j, u, w, 80.0) for i, j, w, _, u in conns)
+    rng = sim.NumpyRNG(seed=2)
+    for connector in (
+        sim.OneToOneConnector(),
+        sim.FixedProbabilityConnector(0.7, rng=rng),
+        sim.FixedNumberPreConnector(1, rng=rng),
+        sim.FixedNumberPostConnector(2, rng=rng),
+        sim.FixedTotalNumberConnector(4, rng=rng),
+        sim.ArrayConnector(np.array([[1, 0, 1], [0, 1, 0]], bool)),
+    ):
+        proj = sim.Projection(src, cells, connector, _tm(tau_facil=12.0))
+        facil = proj.get("tau_facil", format="list", with_address=False)
+        assert facil == [12.0] * len(proj), type(connector).__name__
+        assert proj.stp() == TsodyksMarkram(
+            U=np.full(len(proj), 0.4),
+            tau_rec=np.full(len(proj), 80.0),
+            tau_facil=np.full(len(proj), 12.0),
+        )

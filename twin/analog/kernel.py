@@ -23,7 +23,9 @@ given a ``Resume`` starts from it, so two runs continue one another exactly.
 Parts. The loop's settings, inputs, state and outputs are in
 :mod:`twin.analog.loop_types` (importable from here too), the delivery into the ring
 buffer in :mod:`twin.analog.scatter`, a block's external input in
-:mod:`twin.analog.external`; this module holds the step, the block loop and the
+:mod:`twin.analog.external`, synapses with short-term plasticity (their state in the
+carry, their events delivered in the step they are emitted) in
+:mod:`twin.analog.short_term`; this module holds the step, the block loop and the
 compiled entry points.
 """
 

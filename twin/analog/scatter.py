@@ -4,7 +4,9 @@ An event of unit ``u`` with stamp ``s`` adds the weights of ``u``'s row of a
 :class:`twin.analog.tables.PushTable` to the ring buffer's slots ``(s + delay) %
 slots`` of its targets (columns: excitatory targets first, then inhibitory). With
 ``Static.native`` the native (C++) handlers make the same additions in the same order
-(:mod:`twin.analog.native`).
+(:mod:`twin.analog.native`). Synapses with short-term plasticity are not in these
+tables: :mod:`twin.analog.short_term` delivers them in pure JAX with either, after
+the static ones, so both give identical spikes with them too.
 """
 
 from __future__ import annotations
