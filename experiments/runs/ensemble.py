@@ -22,8 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
 from experiments.runs.codestamp import CodeStamp
 from experiments.runs.executor import (
     Executor,
@@ -34,6 +32,7 @@ from experiments.runs.executor import (
     Work,
 )
 from experiments.runs.plan import RunUnit, plan
+from experiments.runs.progress import WorkBar, WorkTracker, unit_costs
 from experiments.runs.result import PointResult
 from experiments.runs.store import Store
 from experiments.runs.table import TABLE_NAME, table_rows, write_table
@@ -146,6 +145,13 @@ def _write_table(
     write_table(out / TABLE_NAME, rows, keys)
 
 
+def _devices() -> int:
+    """Return the devices a batched call spreads its variants over (JAX's)."""
+    import jax
+
+    return int(jax.local_device_count())
+
+
 def run_ensemble(
     members: Sequence[Member],
     points: Sequence[Hashable],
@@ -158,12 +164,15 @@ def run_ensemble(
     batch: int | None = None,
     keep_going: bool = False,
     reuse_stale: bool = False,
+    progress_log: Path | None = None,
 ) -> list[list[PointResult]]:
     """Run every point of every member; return each member's results.
 
     The units of all members go to the executor together. Parameters and errors
     are those of :func:`experiments.runs.sweep.run_sweep` (an ensemble of one
-    member); a member's results are tier-major, in points order.
+    member); a member's results are tier-major, in points order. The bar counts
+    predicted seconds of work (:mod:`experiments.runs.progress`); ``progress_log``
+    names a file for its estimates over time.
 
     Raises
     ------
@@ -188,54 +197,41 @@ def run_ensemble(
     ]
     index = {job: i for i, job in enumerate(jobs)}
     failures: list[list[UnitOutcome]] = [[] for _ in members]
-    bar = tqdm(
-        total=len(points) * sum(len(m.tiers) for m in members),
+    serial = executor is None or isinstance(executor, SerialExecutor)
+    bar = WorkBar(
+        WorkTracker(unit_costs(work, _devices() if serial else 1), serial),
+        points=len(points) * sum(len(m.tiers) for m in members),
         initial=sum(len(r) for r in results),
-        unit="point",
-        disable=not progress,
         desc=f"{members[0].workload.name} on {backend}" if members else "",
-        # Points move with simulated time inside a unit (fractions of a point);
-        # the rate is the average since the start, which compilation and mapping
-        # pauses do not throw off as a recent-rate average would.
-        smoothing=0.0,
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.1f}/{total_fmt} points "
-        "[{elapsed}<{remaining}{postfix}]",
+        disable=not progress,
+        log=progress_log,
     )
     written = time.monotonic()
     credited = [0.0] * len(work)  # points of a running unit already on the bar
-    finished = int(bar.n)  # points of finished units (and stored ones), exact
+    finished = int(bar.points_done)  # points of finished units (and stored ones)
     position = {id(unit): k for k, (_, unit) in enumerate(work)}
-
-    def show() -> None:
-        """Set the bar to the finished points plus the running units' fractions.
-
-        Set, not added step by step: a sum of float steps can pass the total, which
-        tqdm clamps with a warning and a negative time left.
-        """
-        bar.n = min(finished + sum(credited), bar.total)
-        bar.refresh()
 
     def advance(k: int, fraction: float) -> None:
         """Move the bar with a unit's simulated time (its points x tiers)."""
         size = len(work[k][1].points) * len(work[k][1].tiers)
         credited[k] = max(credited[k], min(max(fraction, 0.0), 1.0) * size)
-        show()
+        bar.tracker.progress(k, fraction)
+        bar.show(finished + sum(credited))
 
     try:
         runs = (executor or SerialExecutor()).run(work, advance)
-        for k, outcome in enumerate(runs, 1):
+        for outcome in runs:
             i = index[outcome.job]
             if outcome.error is not None:
                 failures[i].append(outcome)
                 if not keep_going:
                     raise outcome.error
             _keep(stores[i], outcome, results[i], codes[i])
-            bar.set_postfix_str(f"{k}/{len(work)} units", refresh=False)
             k_unit = position.get(id(outcome.unit))
             if k_unit is not None:
                 credited[k_unit] = 0.0
             finished += len(outcome.results)
-            show()
+            bar.finished(k_unit, finished + sum(credited))
             if time.monotonic() - written > TABLE_EVERY:
                 _write_table(out, members, plans, results, failures, codes)
                 written = time.monotonic()
