@@ -25,7 +25,9 @@ The BrainScaleS-1 demo (reference ``brunel_bss1.md`` §2) adapted Potjans & Dies
 The demo's 16 weights are not derived from public constants
 (:mod:`experiments.microcircuit.weights`): :func:`implied_conversion` finds the one
 current per source type and the one V_mean per target that give them exactly under
-``g = I / (E_rev - V_mean)``.
+``g = I / (E_rev - V_mean)`` (to 1.2e-6): its currents are 1.700 and 2.500 times
+the charge-kept ones of steps 1-4 (``tuning``), at V_mean from -61.9 (L2/3e) to
+-48.9 mV (L6i).
 """
 
 from __future__ import annotations
@@ -157,6 +159,7 @@ def microcircuit_adaptation(
     platform: Platform = "wafer",
     v_mean: Mapping[str, float] | None = None,
     variation: bool = False,
+    tuning: Mapping[Receptor, float] | None = None,
 ) -> list[Step]:
     """Return the demo's adaptation of P&D's model as ``twin.adapt`` steps.
 
@@ -173,6 +176,11 @@ def microcircuit_adaptation(
         weight ratios).
     variation
         Whether to end with the demo's NEST-side variation (seed ``config.seed``).
+    tuning
+        Extra factors per receptor after the conversion (steps ``tune_<receptor>``;
+        default none). The demo's weights imply 1.700 (excitatory) and 2.500
+        (inhibitory) on the charge-kept currents (:func:`implied_conversion`),
+        hand factors like the Brunel seed's 1.7.
 
     Returns
     -------
@@ -205,6 +213,13 @@ def microcircuit_adaptation(
     receptors: tuple[Receptor, ...] = ("excitatory", "inhibitory")
     for receptor in receptors:
         factor = WEIGHT_FACTORS[platform][receptor]
+        if tuning is not None and receptor in tuning:
+            steps.append(
+                _named(
+                    f"tune_{receptor}",
+                    scale_weights(tuning[receptor], receptors=(receptor,)),
+                )
+            )
         if factor != 1.0:
             steps.append(
                 _named(
