@@ -158,7 +158,7 @@ def pd_weight(source: str, target: str) -> float:
     >>> round(pd_weight("L4E", "L23E") / pd_weight("L5E", "L23E"), 6)
     2.0
     >>> round(pd_weight("L23I", "L4E") * 1e3, 2)
-    -351.24
+    -351.23
     """
     w = psc_amplitude(_PD_PSP, _PD_CM, _PD_TAU_M, _PD_TAU_SYN)
     if receptor_of(source) == "inhibitory":
@@ -222,7 +222,7 @@ def build_original(config: OriginalConfig) -> Network:
     --------
     >>> net = build_original(OriginalConfig(scale=0.01, k_scale=0.01))
     >>> net.n_neurons, [s.name for s in net.sources][:2]
-    (768, ['bg_L23E', 'bg_L23I'])
+    (767, ['bg_L23E', 'bg_L23I'])
     """
     shape = config.demo_shape()
     sizes = dict(shape.sizes)
