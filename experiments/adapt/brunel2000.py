@@ -170,7 +170,8 @@ def adapt_brunel2000(
             found = fit_weight_factor(target, network, points=chosen,
                                       t_stop=t_stop, seed=seed)  # fmt: skip
             fits.append((label, found))
-    cost = wafer_cost(t_stop, runs=len(points), setups=1)
+    cost = wafer_cost(t_stop, runs=len(points), setups=1,
+                      recorded_spikes=ladder.spikes(ladder.rungs[-1]))  # fmt: skip
     paths = write_ladder(
         ladder, out, title="Adaptation ladder: Brunel (2000) model A on the wafer",
         fits=fits, reference=REFERENCE_FACTOR, cost=cost, reports=adapted.reports,

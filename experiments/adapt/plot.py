@@ -19,7 +19,8 @@ def ladder_figure(ladder: Ladder) -> Figure:
     """Return the figure of the rate (Hz) against the rungs.
 
     One panel per population, one line per point; the x axis lists the rungs in
-    order (each adds one step to the one before), the wafer tiers last.
+    order (each adds one step to the one before), the wafer tiers last; the rate
+    axis is logarithmic above 1 Hz.
 
     Parameters
     ----------
@@ -40,6 +41,8 @@ def ladder_figure(ladder: Ladder) -> Figure:
         for point in ladder.points:
             ax.plot(x, ladder.rates(pop, point.name), "o-", label=point.name)
         ax.set_xticks(x, ladder.rungs, rotation=40, ha="right")
+        # Logarithmic above 1 Hz (points from a few to hundreds of Hz), linear below.
+        ax.set_yscale("symlog", linthresh=1.0)
         ax.set_ylabel("rate (Hz)")
         ax.set_title(f"{pop}")
         ax.grid(alpha=0.3)

@@ -272,7 +272,7 @@ def adapt_script(
     )
     ladder = run_ladder(adapted, (Point(script.stem),), tiers=tiers, t_stop=run_for,
                         seed=seed, measure=activity, progress=progress)  # fmt: skip
-    cost = wafer_cost(run_for)
+    cost = wafer_cost(run_for, recorded_spikes=ladder.spikes(ladder.rungs[-1]))
     paths = write_ladder(
         ladder, out, title=f"Adaptation ladder: {script.name} on the wafer",
         cost=cost, reports=adapted.reports,

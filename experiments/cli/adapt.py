@@ -2,7 +2,9 @@
 
 ``twin adapt --workload brunel2000``: Brunel's model A adapted as the seed did, its
 ladder at Fig. 8 states and (``--fit``) the weight factor that replaces the seed's
-hand-tuned 1.2 (:mod:`experiments.adapt.brunel2000`). ``twin adapt SCRIPT.py``: the
+hand-tuned 1.2 (:mod:`experiments.adapt.brunel2000`); ``--workload microcircuit``:
+the cortical microcircuit adapted as the demo did
+(:mod:`experiments.adapt.microcircuit`). ``twin adapt SCRIPT.py``: the
 network a PyNN script builds, captured through ``twin.pynn``, adapted, its ladder,
 and the adapted network written back as a PyNN script
 (:mod:`experiments.adapt.script`).
@@ -20,7 +22,7 @@ from experiments.cli.common import positive_float, positive_int
 from twin.errors import ConfigError
 
 #: The workloads ``--workload`` knows.
-WORKLOADS = ("brunel2000",)
+WORKLOADS = ("brunel2000", "microcircuit")
 #: Default run length of a workload's rungs, ms.
 WORKLOAD_T_STOP = 2000.0
 #: The default states of the ladder: the asynchronous irregular one first.
@@ -76,6 +78,26 @@ def _report(outcome: Any, start: float) -> None:
         print(f"wrote {path}")
 
 
+def _microcircuit(args: argparse.Namespace, out: Path, start: float) -> int:
+    """Run the ladder of the microcircuit adapted as the demo did."""
+    from experiments.adapt.microcircuit import adapt_microcircuit
+
+    if args.fit or args.points or args.scale != 1.0:
+        raise ConfigError(
+            "--workload microcircuit runs at the demo's own point and scales, with no "
+            "weight-factor fit: leave out --fit, --points and --scale"
+        )
+    t_stop = args.t_stop or WORKLOAD_T_STOP
+    print(
+        "the cortical microcircuit (Potjans & Diesmann 2014) adapted as the demo "
+        f"did: the ladder, {t_stop:g} ms per rung"
+    )
+    outcome = adapt_microcircuit(out, t_stop=t_stop, seed=args.seed,
+                                 tiers=args.tiers, progress=_say)  # fmt: skip
+    _report(outcome, start)
+    return 0
+
+
 def _cmd_adapt(args: argparse.Namespace) -> int:
     if (args.script is None) == (args.workload is None):
         raise ConfigError(
@@ -95,6 +117,8 @@ def _cmd_adapt(args: argparse.Namespace) -> int:
         )  # fmt: skip
         _report(done, start)
         return 0
+    if args.workload == "microcircuit":
+        return _microcircuit(args, out, start)
     from experiments.adapt.brunel2000 import adapt_brunel2000, state_points
 
     states = args.points or DEFAULT_STATES

@@ -62,6 +62,11 @@ def test_the_table_reads_back_with_units_in_its_columns(tmp_path):
         assert row["t_stop_ms"] == 2000.0
 
 
+def test_the_spikes_a_wafer_run_reads_out():
+    # original: 10 + 20 Hz (a) and 20 + 40 Hz (b), 100 neurons each, 2 s runs.
+    assert _ladder().spikes("original") == 90 * 100 * 2
+
+
 def test_a_table_of_other_columns_is_refused(tmp_path):
     (tmp_path / "ladder.csv").write_text("a,b\n1,2\n")
     with pytest.raises(ResultsError, match="columns"):
@@ -102,6 +107,7 @@ def test_states_are_points_of_the_first_state():
         (["adapt", "--workload", "brunel2000", "--points", "AI,XX"], "Fig. 8"),
         (["adapt", "--workload", "brunel2000", "--tiers", "ideal"], "mapped"),
         (["adapt", "--workload", "brunel2000", "--t-stop", "-1"], "must be > 0"),
+        (["adapt", "--workload", "microcircuit", "--fit"], "no weight-factor fit"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):

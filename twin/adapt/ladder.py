@@ -130,6 +130,15 @@ class Ladder:
     window: float
     seconds: tuple[float, ...]
 
+    def spikes(self, rung: str) -> int:
+        """Return the spikes of every neuron of ``rung`` over whole runs, estimated.
+
+        ``sum over points and populations of rate x neurons x t_stop`` (the rates
+        of the analysed window): what a wafer run of every point would read out.
+        """
+        rates = [r.rate_hz * r.n_neurons for r in self.rows if r.rung == rung]
+        return round(float(np.nansum(rates)) * self.t_stop * 1e-3)
+
     def rates(self, population: str, point: str) -> np.ndarray:
         """Return the rate of ``population`` at ``point`` on each rung, Hz."""
         found = {(r.rung, r.point, r.population): r.rate_hz for r in self.rows}
