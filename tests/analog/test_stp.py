@@ -12,6 +12,7 @@ next release is the resources recovered, ``Pxy``) and ``tau_facil = 0`` (u = U).
 import dataclasses
 
 import jax
+import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
@@ -212,6 +213,20 @@ def test_a_continued_run_equals_one_run():
     )
     assert np.ptp(whole.traces[:, 0]) > 1.0  # PSPs of a few mV
     np.testing.assert_allclose(joined, whole.traces[:, 0], rtol=1e-12, atol=1e-12)
+
+
+def test_variants_of_a_batch_keep_their_own_synapse_state():
+    """Variant 0 fires the same spikes beside another key as beside itself."""
+    net = stp_network(t_stop=150.0, poisson=True)
+    cfg = SimConfig(t_stop=150.0, dtype="float64", delivery="jax")
+    other = jr.PRNGKey(5)
+    mixed = simulate_batch(net, cfg, keys=jnp.stack([KEY, other])).recordings
+    same = simulate_batch(net, cfg, keys=jnp.stack([KEY, KEY])).recordings
+    assert mixed[0].times.size > 50
+    assert not np.array_equal(mixed[1].counts, mixed[0].counts)  # other input
+    for rec in (mixed[0], same[1]):
+        np.testing.assert_array_equal(rec.times, same[0].times)
+        np.testing.assert_array_equal(rec.ids, same[0].ids)
 
 
 @pytest.mark.skipif(

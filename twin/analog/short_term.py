@@ -17,8 +17,10 @@ NEST's order (``tsodyks_synapse::send``, NEST 3.x, ``models/tsodyks_synapse.h``)
     u += U (1 - u)
     released = u x;  x -= released;  y += released
 
-and the synapse's event carries ``weight × released`` (× the event's multiplicity: a
-Poisson source's events in one step, which NEST's parrot neuron sends as one event).
+and the synapse's event carries ``weight × released``. Several events of one unit in
+one step (a Poisson source's, or a spike time given twice) are, as in NEST (which
+sends every spike of a multiplicity on its own), events in a row: the later ones
+propagate over ``h = 0``.
 The state starts at ``u = 0, x = 1, y = 0`` (NEST's defaults), so the first event
 releases ``U`` whatever its time. ``tau_psc`` is the postsynaptic cell's ``tau_syn_E``
 or ``tau_syn_I`` (by receptor), as ``pyNN.nest`` sets it when connecting.
@@ -220,12 +222,10 @@ def deliver_plastic(
 ) -> tuple[Array, StpState]:
     """Update the synapses of the units with events and add their weights to ``buf``.
 
-    The rows whose units have an event are taken ``chunk`` at a time (``lax.top_k``
-    over the (variant, row) pairs, as the static delivery compacts spikes): their
-    synapses' state is gathered, propagated and released, written back, and their
-    weights scattered into the ring buffer. The cost follows the number of events,
-    not the number of plastic synapses; the pairs of one chunk are distinct, so no
-    write is lost.
+    A unit with ``m`` events in the step sends them one after the other, as NEST
+    delivers them (one ``send`` per spike, the later ones with ``h = 0``): pass
+    ``i`` delivers the ``i``-th event of every unit that has one
+    (:func:`_deliver_once`).
 
     Parameters
     ----------
@@ -234,8 +234,7 @@ def deliver_plastic(
     state, table
         The synapses' state and parameters.
     count
-        Events with stamp ``stamp`` per unit of the table's kind, ``(nb, units)``
-        (multiplicity: the weight is multiplied by it, the state updated once).
+        Events with stamp ``stamp`` per unit of the table's kind, ``(nb, units)``.
     stamp
         The events' stamp (steps of the run).
     dt
@@ -243,17 +242,48 @@ def deliver_plastic(
     slots
         The ring buffer's length.
     chunk
-        Rows per pass of the loop.
+        Rows per pass of the compaction loop.
 
     Returns
     -------
     buf, state
-        The buffer with ``weight × released × count`` added at slot ``(stamp +
-        delay) % slots`` of every target, and the new state.
+        The buffer with ``weight × released`` of every event added at slot
+        ``(stamp + delay) % slots`` of every target, and the new state.
     """
-    mult = count[:, table.unit].astype(buf.dtype)  # (nb, r)
-    rows = mult.shape[1]
-    flat = (mult > 0).reshape(-1)
+    pending = count[:, table.unit].astype(jnp.int32)  # (nb, r)
+
+    def one_event(carry: tuple[Array, StpState, Array]) -> tuple:
+        buf, state, pending = carry
+        fired = pending > 0
+        buf, state = _deliver_once(buf, state, table, fired, stamp, dt, slots, chunk)
+        return buf, state, pending - fired.astype(jnp.int32)
+
+    buf, state, _ = lax.while_loop(
+        lambda c: jnp.any(c[2] > 0), one_event, (buf, state, pending)
+    )
+    return buf, state
+
+
+def _deliver_once(
+    buf: Array,
+    state: StpState,
+    table: StpTable,
+    fired: Array,
+    stamp: Array,
+    dt: float,
+    slots: int,
+    chunk: int,
+) -> tuple[Array, StpState]:
+    """Deliver one event of every row with ``fired`` (bool ``(nb, r)``).
+
+    The rows are taken ``chunk`` at a time (``lax.top_k`` over the (variant, row)
+    pairs, as the static delivery compacts spikes): their synapses' state is
+    gathered, propagated and released, written back, and their weights scattered
+    into the ring buffer. The cost follows the number of events, not the number of
+    plastic synapses; the pairs of one chunk are distinct, so no write is lost.
+    """
+    rows = fired.shape[1]
+    flat = fired.reshape(-1)
     k = min(chunk, flat.size)
 
     def body(carry: tuple[Array, StpState, Array]) -> tuple[Array, StpState, Array]:
@@ -264,7 +294,7 @@ def deliver_plastic(
         picked = StpState(*(a[variant, row] for a in state))  # (k, width), (k,)
         params = StpTable(*(a[row] for a in table))
         new, released = propagate_release(picked, params, real, stamp, dt)
-        weight = params.weight * released * mult[variant, row][:, None]
+        weight = params.weight * released
         slot = (stamp + params.delay) % slots
         buf = buf.at[variant[:, None], slot, params.target].add(weight, mode="drop")
         state = StpState(
