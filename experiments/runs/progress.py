@@ -318,20 +318,22 @@ class WorkBar:
             self.log.close()
 
 
-def read_log(path: Path) -> list[tuple[float, float, float]]:
-    """Return the ``(elapsed, left, fraction)`` rows of a progress log."""
+def read_log(path: Path) -> list[tuple[float, float, float, float]]:
+    """Return the ``(elapsed, left, fraction, points)`` rows of a progress log."""
     lines = path.read_text(encoding="utf-8").splitlines()[1:]
-    return [(float(a), float(b), float(c)) for a, b, c, _ in (s.split() for s in lines)]
+    rows = [tuple(float(x) for x in line.split()) for line in lines]
+    return [(a, b, c, d) for a, b, c, d in rows]
 
 
 def estimate_errors(
-    rows: Sequence[tuple[float, float, float]], marks: Sequence[float] = (20.0, 60.0)
+    rows: Sequence[tuple[float, ...]], marks: Sequence[float] = (20.0, 60.0)
 ) -> dict[str, float]:
     """Return the relative error of the time-left estimate at the given marks.
 
+    ``rows``: a progress log's (:func:`read_log`), the last one written at the end.
     For each mark (seconds since the start) and half-way (half the last row's
-    elapsed time), the last estimate at or before it against the actual time left
-    (``(estimate - actual) / actual``: negative is too short). Marks past half the
+    elapsed time), the last estimate at or before it against the actual time left:
+    ``(estimate - actual) / actual``, negative if too short. Marks past half the
     run are left out.
     """
     end = rows[-1][0]
@@ -341,7 +343,7 @@ def estimate_errors(
     for name, mark in named.items():
         before = [r for r in rows if r[0] <= mark and math.isfinite(r[1])]
         if before:
-            elapsed, left, _ = before[-1]
+            elapsed, left = before[-1][:2]
             errors[name] = (left - (end - elapsed)) / (end - elapsed)
     return errors
 
