@@ -136,6 +136,7 @@ def _run_sweep_command(args: argparse.Namespace, backend: str) -> int:
                 threads=getattr(args, "threads", 2), progress=True,
                 executor=executor, batch=args.batch, keep_going=True,
                 reuse_stale=args.reuse_stale,
+                progress_log=args.progress_log,
             )  # fmt: skip
     except SweepError as err:
         print(f"done in {time.perf_counter() - start:.1f} s")
@@ -218,6 +219,12 @@ def _add_sweep_options(parser: argparse.ArgumentParser, out: str) -> None:
         help="network realisation: independent draws per parameter (default), or "
         "seed: the seed notebook's own draws through PyNN 0.13 (one normal sequence "
         "per neuron; --seed is its network seed, 1234 in the notebook)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--progress-log", metavar="FILE", type=Path,
+        help="write the progress bar's estimates to FILE (elapsed s, estimated s "
+        "left, work fraction done, points done; python -m experiments.runs.progress "
+        "FILE gives the estimate's error at 20 s, 60 s and half-way)",
     )  # fmt: skip
     add_wafer_options(parser, many=True)
     add_executor_options(parser)

@@ -268,9 +268,8 @@ class WorkBar:
         if log is not None:
             self.log = log.open("w", encoding="utf-8")
             self.log.write("elapsed_s\tleft_s\tdone_fraction\tpoints\n")
-        done, left = tracker.work()
         self.bar = tqdm(
-            total=done + left,
+            total=max(sum(tracker.work()), 1e-9),
             unit="s",
             disable=disable,
             desc=desc,
@@ -286,8 +285,9 @@ class WorkBar:
         if points is not None:
             self.points_done = min(points, self.points)
         done, left = self.tracker.work()
-        self.bar.total = done + left
-        self.bar.n = min(done, self.bar.total)
+        # never past the total; at it when nothing is left (also with no work)
+        self.bar.total = max(done + left, 1e-9)
+        self.bar.n = min(done, self.bar.total) if left > 0 else self.bar.total
         units = len(self.tracker.costs)
         self.bar.set_postfix_str(
             f"{self.points_done:.1f}/{self.points} points, "

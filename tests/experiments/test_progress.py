@@ -246,3 +246,21 @@ def test_estimate_errors_at_marks_and_half_way() -> None:
     assert errors["60 s"] == pytest.approx(0.0)
     assert errors["half-way"] == pytest.approx(0.0)
     assert math.isfinite(errors["20 s"])
+
+
+@pytest.mark.parametrize("command", ["brunel", "nest"])
+def test_the_sweep_commands_take_a_progress_log(command: str) -> None:
+    from experiments.cli import build_parser
+
+    args = build_parser().parse_args([command, "--progress-log", "run.tsv"])
+    assert args.progress_log == Path("run.tsv")
+    assert build_parser().parse_args([command]).progress_log is None
+
+
+def test_a_sweep_with_nothing_left_to_run_shows_a_full_bar(clock: Clock) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bar = WorkBar(WorkTracker([], serial=True), points=4, initial=4)
+        bar.close()
+    assert bar.bar.n == bar.bar.total > 0
+    assert bar.bar.format_dict["n"] == bar.bar.format_dict["total"]
