@@ -12,16 +12,12 @@ next release is the resources recovered, ``Pxy``) and ``tau_facil = 0`` (u = U).
 import dataclasses
 
 import jax
-import jax.numpy as jnp
 import jax.random as jr
 import numpy as np
 import pytest
 
 from tests.analog.helpers import single_neuron
-from tests.analog.stp_network import stp_network
 from twin import Network, Population, Projection
-from twin.analog.delivery import use_native
-from twin.analog.native.build import compiler
 from twin.analog.simulate import SimConfig, simulate, simulate_batch
 from twin.network import SpikeTimesSource
 from twin.stp import TsodyksMarkram
@@ -213,38 +209,3 @@ def test_a_continued_run_equals_one_run():
     )
     assert np.ptp(whole.traces[:, 0]) > 1.0  # PSPs of a few mV
     np.testing.assert_allclose(joined, whole.traces[:, 0], rtol=1e-12, atol=1e-12)
-
-
-def test_variants_of_a_batch_keep_their_own_synapse_state():
-    """Variant 0 fires the same spikes beside another key as beside itself."""
-    net = stp_network(t_stop=150.0, poisson=True)
-    cfg = SimConfig(t_stop=150.0, dtype="float64", delivery="jax")
-    other = jr.PRNGKey(5)
-    mixed = simulate_batch(net, cfg, keys=jnp.stack([KEY, other])).recordings
-    same = simulate_batch(net, cfg, keys=jnp.stack([KEY, KEY])).recordings
-    assert mixed[0].times.size > 50
-    assert not np.array_equal(mixed[1].counts, mixed[0].counts)  # other input
-    for rec in (mixed[0], same[1]):
-        np.testing.assert_array_equal(rec.times, same[0].times)
-        np.testing.assert_array_equal(rec.ids, same[0].ids)
-
-
-@pytest.mark.skipif(
-    compiler() is None or jax.default_backend() != "cpu",
-    reason="the native delivery needs a C++ compiler and a CPU backend",
-)
-def test_native_delivery_gives_identical_spikes():
-    """Static synapses go through the native handlers, plastic ones through JAX in
-    both runs: the same additions in the same order."""
-    if not use_native("auto"):
-        pytest.skip("native delivery unavailable")
-    net = stp_network(t_stop=300.0, poisson=True)  # Poisson input depresses too
-    runs = []
-    for delivery in ("native", "jax"):
-        cfg = SimConfig(
-            t_stop=300.0, dtype="float64", delivery=delivery, record=(("n", None),)
-        )
-        runs.append(simulate(net, cfg, KEY))
-    assert runs[1].counts.sum() > 100
-    np.testing.assert_array_equal(runs[0].times, runs[1].times)
-    np.testing.assert_array_equal(runs[0].ids, runs[1].ids)
