@@ -150,7 +150,7 @@ def _direct_spikes(net, v_init):
 
 def test_the_script_s_spikes_equal_a_direct_emulation(exported):
     net, v_init, path = exported
-    capture_script(path, emulate=True)  # runs to the end: writes adapted_twin.pkl
+    done = capture_script(path, emulate=True)  # runs to its end: adapted_twin.pkl
     with open(path.with_name("adapted_twin.pkl"), "rb") as f:
         block = pickle.load(f)
     ids, times = _direct_spikes(net, v_init)
@@ -167,6 +167,9 @@ def test_the_script_s_spikes_equal_a_direct_emulation(exported):
         )
         n_spikes += len(train)
     assert n_spikes == ids.size > 50  # the network is active
+    for name, cells in (("E", ids < 40), ("I", ids >= 40)):
+        rate = cells.sum() / (40 if name == "E" else 10) * 1000.0 / T_STOP
+        assert f"{name} rate : {rate:g} Hz" in done.stdout
 
 
 def test_poisson_without_stop_gets_pynn_s_default_duration(tmp_path):

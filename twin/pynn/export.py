@@ -205,11 +205,10 @@ pops = {{}}
 _EPILOGUE = """
 sim.run(T_STOP)
 
+for name in {spiking!r}:
+    rate = pops[name].mean_spike_count() * 1000.0 / T_STOP
+    print(f"{{name}} rate : {{rate:g}} Hz")
 recorded = [pops[name] for name in {recorded!r}]
-for pop in recorded:
-    if "spikes" in pop.recorder.recorded and pop.recorder.recorded["spikes"]:
-        rate = pop.mean_spike_count() * 1000.0 / T_STOP
-        print(f"{{pop.label}} rate : {{rate:g}} Hz")
 if recorded:
     output = Path(__file__).with_name(f"{{Path(__file__).stem}}_{{SIMULATOR}}.pkl")
     sim.Assembly(*recorded).write_data(str(output))
@@ -362,7 +361,12 @@ def write_pynn_script(
         )
         + "\n".join(body)
         + "\n"
-        + _EPILOGUE.format(recorded=list(record))
+        + _EPILOGUE.format(
+            recorded=list(record),
+            spiking=[
+                name for name, variables in record.items() if "spikes" in variables
+            ],
+        )
     )
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **cast(dict[str, Any], arrays))
