@@ -7,7 +7,9 @@ The BrainScaleS-1 demo (reference ``brunel_bss1.md`` §2) adapted Potjans & Dies
 1. ``downscale_weights``: every weight x ``1 / k_scale`` (the in-degrees are
    ``k_scale`` of P&D's; :func:`twin.adapt.downscale`'s rule ``w x k``, the mean
    input kept; the sizes and in-degrees are already the demo's, built by its own
-   rounding);
+   rounding: ``downscale(10)`` of the full-size original would keep 484 L5e and 298
+   L6i neurons instead of the demo's 485 and 294, and redraw its fixed totals of
+   synapses as probabilities);
 2. ``drive_to_rest``: the 8 Hz background replaced by raised resting potentials
    (:func:`twin.adapt.rest.drive_to_rest`; gives the demo's printed ``V_REST``);
 3. ``single_l4e_weight``: P&D's doubled L4e -> L2/3e weight halved (the demo's table
