@@ -43,6 +43,7 @@ def ladder_figure(ladder: Ladder) -> Figure:
         ax.set_xticks(x, ladder.rungs, rotation=40, ha="right")
         # Logarithmic above 1 Hz (points from a few to hundreds of Hz), linear below.
         ax.set_yscale("symlog", linthresh=1.0)
+        ax.set_ylim(bottom=0.0)
         ax.set_ylabel("rate (Hz)")
         ax.set_title(f"{pop}")
         ax.grid(alpha=0.3)
