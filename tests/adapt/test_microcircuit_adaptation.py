@@ -26,6 +26,7 @@ from experiments.microcircuit.network import build_network
 from experiments.microcircuit.original import OriginalConfig, build_original
 from experiments.microcircuit.resting import psc_amplitude
 from twin.adapt import adapt_steps
+from twin.errors import AdaptError, ConfigError
 from twin.network import Network, PoissonSource
 
 #: 2 % of the neurons, the demo's 10 % in-degree; exact weights (no spread).
@@ -164,3 +165,16 @@ def test_variation_draws_the_demo_spreads(original: Network) -> None:
     assert np.all(pop.parameters["tau_syn_E"] < 4.0)
     assert np.mean(pop.parameters["v_rest"]) == pytest.approx(V_REST["L23E"], abs=0.5)
     assert set(POPULATIONS) == {p.name for p in net.populations}
+
+
+def test_bad_input_is_one_clear_error() -> None:
+    with pytest.raises(ConfigError, match="platform = 'brainscales'"):
+        microcircuit_adaptation(CONFIG, platform="brainscales")  # type: ignore[arg-type]
+    with pytest.raises(AdaptError, match=r"v_mean = 60\.0 mV"):
+        microcircuit_adaptation(CONFIG, v_mean=dict.fromkeys(POPULATIONS, 60.0))
+    with pytest.raises(ConfigError, match=r"weight_spread = -0\.1"):
+        OriginalConfig(weight_spread=-0.1)
+    with pytest.raises(ConfigError, match="bg_rate = 0"):
+        OriginalConfig(bg_rate=0.0)
+    with pytest.raises(ConfigError, match=r"k_scale = 1\.5"):
+        OriginalConfig(k_scale=1.5)
