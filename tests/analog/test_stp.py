@@ -19,6 +19,7 @@ import pytest
 from tests.analog.helpers import single_neuron
 from twin import Network, Population, Projection
 from twin.analog.simulate import SimConfig, simulate, simulate_batch
+from twin.errors import ConfigError
 from twin.network import SpikeTimesSource
 from twin.stp import TsodyksMarkram
 
@@ -209,3 +210,13 @@ def test_a_continued_run_equals_one_run():
     )
     assert np.ptp(whole.traces[:, 0]) > 1.0  # PSPs of a few mV
     np.testing.assert_allclose(joined, whole.traces[:, 0], rtol=1e-12, atol=1e-12)
+
+
+def test_a_state_without_the_plastic_synapses_is_refused():
+    net = single_neuron("IF_curr_exp", inputs=[([1.0, 2.0], W, 1.0, "excitatory")])
+    cfg = SimConfig(t_stop=5.0, dt=DT)
+    run = simulate_batch(net, cfg, keys=KEY[None], keep_final=True)
+    plastic = _plastic(net, TsodyksMarkram(U=0.5, tau_rec=50.0, tau_facil=0.0))
+    later = SimConfig(t_stop=5.0, dt=DT, offset=5.0)
+    with pytest.raises(ConfigError, match="plastic synapses of shapes"):
+        simulate_batch(plastic, later, keys=KEY[None], resume=run.final)

@@ -11,6 +11,7 @@ import pytest
 from pyNN.errors import NonExistentParameterError
 
 import twin.pynn as sim
+from twin.errors import UnsupportedError
 from twin.pynn.validation import InvalidConnectionError
 from twin.stp import TsodyksMarkram
 
@@ -114,3 +115,14 @@ def test_every_connector_hands_over_per_connection_parameters():
             tau_rec=np.full(len(proj), 80.0),
             tau_facil=np.full(len(proj), 12.0),
         )
+
+
+def test_plastic_connections_made_after_a_run_are_refused():
+    """Their state would not be the one NEST starts them with: reset() first."""
+    src, cells, _ = _net(sim.StaticSynapse(weight=0.5, delay=1.0))
+    sim.run(5.0)
+    sim.Projection(src, cells, sim.OneToOneConnector(), _tm())
+    with pytest.raises(UnsupportedError, match=r"sim\.reset\(\)"):
+        sim.run(10.0)
+    sim.reset()
+    sim.run(5.0)  # a new segment starts every synapse from rest

@@ -173,16 +173,25 @@ def initial_values(
 
 
 def checked_resume(
-    resume: Resume, config: SimConfig, nb: int, n: int, n_stages: int, dtype: type
+    resume: Resume,
+    config: SimConfig,
+    nb: int,
+    n: int,
+    n_stages: int,
+    dtype: type,
+    plastic: tuple[tuple[int, int] | None, ...] = (),
 ) -> Resume:
     """Return ``resume`` as arrays of ``dtype``.
+
+    ``plastic``: the ``(rows, k)`` of the run's plastic-synapse tables
+    (``Static.stp``; ``()``: none), which the state's must equal.
 
     Raises
     ------
     ConfigError
-        If its shapes do not fit ``nb`` variants of ``n`` neurons and ``n_stages``
-        rate-limit stages (a state from another network), or it was taken at another
-        step than ``config.offset``.
+        If its shapes do not fit ``nb`` variants of ``n`` neurons, ``n_stages``
+        rate-limit stages and the plastic synapses (a state from another network),
+        or it was taken at another step than ``config.offset``.
     """
     if resume.step is not None and resume.step != config.offset_steps:
         raise ConfigError(
@@ -204,6 +213,12 @@ def checked_resume(
             f"resume: a state of shape {v.shape} (pending {pending.shape}, queues "
             f"{queues.shape}) does not fit {nb} variants of {n} neurons and "
             f"{n_stages} rate-limit stages; continue a run of the same network"
+        )
+    held = tuple(None if x is None else x.u.shape[1:] for x in resume.plastic or ())
+    if held != plastic:
+        raise ConfigError(
+            f"resume: plastic synapses of shapes {held} do not fit this run's "
+            f"{plastic}; continue a run of the same network"
         )
     cast = {"v", "w", "g_e", "g_i", "dg_e", "dg_i"}
     state = resume.state._replace(

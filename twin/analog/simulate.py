@@ -243,7 +243,9 @@ def simulate_batch(
     init: tuple[Array, Array] | Resume = (
         initial_values(network, config, params, v0, w0, dtype)
         if resume is None
-        else checked_resume(resume, config, nb, network.n_neurons, len(limits), dtype)
+        else checked_resume(
+            resume, config, nb, network.n_neurons, len(limits), dtype, static.stp
+        )
     )
     args = (params, tables, rates_of(rates, dtype, window), timed, stages, init)
     clock["prepare"] = time.perf_counter() - start

@@ -71,8 +71,8 @@ def _request(
     Raises
     ------
     UnsupportedError
-        If a run continues with other neurons, or (mapped, hardware tiers) with
-        other parameters or connections.
+        If a run continues with other neurons or other plastic synapses, or
+        (mapped, hardware tiers) with other parameters or connections.
     """
     opts = snap.options
     tier = tier_list([opts.fidelity], hardware=opts.hardware)[0]
@@ -86,6 +86,12 @@ def _request(
             raise UnsupportedError(
                 "populations were created after a run; the twin continues a run "
                 "with the same neurons only: call sim.reset() and run again"
+            )
+        if _plastic_of(net) != _plastic_of(before):
+            raise UnsupportedError(
+                "TsodyksMarkramSynapse connections were made after a run; the twin "
+                "carries the state of the plastic synapses it ran: call sim.reset() "
+                "and run again"
             )
         if tier.maps:
             kinds = [(type(x), x.name, x.size) for x in net.sources]
@@ -114,6 +120,15 @@ def _request(
         graph = reuse.graph(opts.wafer or Wafer())
         return dataclasses.replace(request, graph=graph)
     return request
+
+
+def _plastic_of(net: Network) -> list[tuple[str, str, str, bytes, bytes]]:
+    """Return the plastic synapses of ``net``: their state's layout (not values)."""
+    return [
+        (p.pre, p.post, p.receptor, p.pre_idx.tobytes(), p.post_idx.tobytes())
+        for p in net.projections
+        if p.stp is not None
+    ]
 
 
 def _reuse_key(snap: Snapshot) -> Hashable:
