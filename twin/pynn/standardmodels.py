@@ -135,7 +135,10 @@ class TsodyksMarkramSynapse(synapses.TsodyksMarkramSynapse):
     Weight (µS; onto current-based cells nA) and delay (ms) as ``StaticSynapse``;
     ``U`` (utilisation, (0, 1]), ``tau_rec`` and ``tau_facil`` (ms) per connection.
     The emulator runs NEST's ``tsodyks_synapse``, the model ``pyNN.nest`` maps it
-    to, with ``tau_psc`` the target cell's ``tau_syn_E`` or ``tau_syn_I``.
+    to, with ``tau_psc`` the target cell's ``tau_syn_E`` or ``tau_syn_I`` (its value
+    at the run; ``pyNN.nest`` copies it when connecting, so a ``tau_syn`` changed
+    after ``Projection`` differs there). The synapses' state carries over from one
+    ``run`` to the next and starts from rest after ``reset``.
     """
 
     translations = _identity(synapses.TsodyksMarkramSynapse)
