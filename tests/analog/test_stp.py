@@ -220,3 +220,14 @@ def test_a_state_without_the_plastic_synapses_is_refused():
     later = SimConfig(t_stop=5.0, dt=DT, offset=5.0)
     with pytest.raises(ConfigError, match="plastic synapses of shapes"):
         simulate_batch(plastic, later, keys=KEY[None], resume=run.final)
+
+
+def test_the_stationary_theory_refuses_plastic_synapses():
+    from twin.theory.connectivity import inputs_of
+    from twin.theory.errors import NotDescribableError
+
+    net = single_neuron(inputs=[([1.0, 2.0], 0.01, 1.0, "excitatory")])
+    plastic = _plastic(net, TsodyksMarkram(U=0.5, tau_rec=50.0, tau_facil=0.0))
+    name = plastic.projections[0].name
+    with pytest.raises(NotDescribableError, match=f"projection {name!r}"):
+        inputs_of(plastic)
