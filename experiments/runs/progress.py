@@ -54,16 +54,30 @@ def _kind(work: Work) -> str:
     return "theory" if is_theory(unit.tiers[0].name) else unit.tiers[0].fidelity
 
 
-def _size(work: Work) -> tuple[int, int]:
-    """Return (neurons, synapses) of the unit's realisation (the seed's if unknown)."""
+#: (neurons, synapses, steps) of a unit that cannot be sized: the seed network's
+#: size, no steps (the unit fails when it runs; the bar only needs a guess).
+UNKNOWN = (2_083, round((REF_SIZE - 2_083) * 100), 0)
+
+
+def _size(
+    work: Work, sizes: dict[tuple[int, Hashable], tuple[int, int]]
+) -> tuple[int, int, int]:
+    """Return (neurons, synapses, steps) of a unit (its realisation's network).
+
+    ``sizes`` caches the networks' sizes per (job, realisation).
+    """
     job, unit = work
     point = unit.points[0]
     try:
-        layout = unit.layout or job.workload.layout(point)
-        network = job.workload.request(point, "ideal", layout).network
-    except TwinError:  # the unit fails when it runs; the bar only needs a size
-        return 2_083, round((REF_SIZE - 2_083) * 100)
-    return network.n_neurons, network.n_synapses
+        real = (id(job), job.workload.realisation(point))
+        if real not in sizes:
+            layout = unit.layout or job.workload.layout(point)
+            network = job.workload.request(point, "ideal", layout).network
+            sizes[real] = (network.n_neurons, network.n_synapses)
+        steps = job.workload.sim_config(point).n_steps
+    except TwinError:
+        return UNKNOWN
+    return (*sizes[real], steps)
 
 
 def unit_costs(work: Sequence[Work], devices: int = 1) -> list[UnitCost]:
@@ -78,13 +92,9 @@ def unit_costs(work: Sequence[Work], devices: int = 1) -> list[UnitCost]:
     mapped: set[tuple[int, Hashable]] = set()
     costs = []
     for job, unit in work:
-        real = (id(job), job.workload.realisation(unit.points[0]))
-        if real not in sizes:
-            sizes[real] = _size((job, unit))
-        neurons, synapses = sizes[real]
-        config = job.workload.sim_config(unit.points[0])
+        neurons, synapses, steps = _size((job, unit), sizes)
         kind = _kind((job, unit))
-        steps = 0 if kind == "theory" else config.n_steps
+        steps = 0 if kind == "theory" else steps
         variants = len(unit.points) * len(unit.tiers)
         shape = (kind, neurons, synapses, variants)
         new = {(id(job), t) for t in unit.maps if t is not None} - mapped

@@ -29,16 +29,26 @@ from experiments.runs.cost_model import (
     prior_step,
 )
 from experiments.runs.ensemble import Member, run_ensemble
-from experiments.runs.executor import SerialExecutor, UnitOutcome, UnitProgress, Work
+from experiments.runs.executor import (
+    Job,
+    SerialExecutor,
+    UnitOutcome,
+    UnitProgress,
+    Work,
+)
+from experiments.runs.plan import plan
 from experiments.runs.progress import (
     WorkBar,
     WorkTracker,
     estimate_errors,
     read_log,
+    unit_costs,
 )
 from experiments.runs.result import PointResult
 from experiments.runs.workload import Variant
+from twin.errors import ConfigError
 from twin.tiers import tier_list
+from twin.wafer import Wafer
 
 STEPS = 10_000  # t_stop 1000 ms at dt 0.1 ms
 POINTS = 12
@@ -264,3 +274,28 @@ def test_a_sweep_with_nothing_left_to_run_shows_a_full_bar(clock: Clock) -> None
         bar.close()
     assert bar.bar.n == bar.bar.total > 0
     assert bar.bar.format_dict["n"] == bar.bar.format_dict["total"]
+
+
+@dataclass(frozen=True)
+class RefusingWorkload(FakeWorkload):
+    """Refuses the run settings of its last realisation (the unit fails later)."""
+
+    def sim_config(self, point: int) -> Any:
+        if self.realisation(point) == POINTS // PER_UNIT - 1:
+            raise ConfigError(f"point {point} is refused")
+        return FakeWorkload.sim_config(self, point)
+
+
+def test_unit_costs_count_compilations_mappings_and_survive_refusals() -> None:
+    workload = RefusingWorkload()
+    tiers = tuple(tier_list(["ideal", "hardware"]))
+    job = Job(workload, Wafer())  # type: ignore[arg-type]
+    units = plan(workload, list(range(POINTS)), tiers)  # type: ignore[arg-type]
+    costs = unit_costs([(job, u) for u in units], devices=2)
+    assert [c.kind for c in costs] == ["ideal"] * 4 + ["hardware"] * 4
+    # the first unit of a kind and shape compiles (the refused one, sized as the
+    # seed network as every other here, does not)
+    assert [c.compiles for c in costs] == [True, False, False, False] * 2
+    assert [c.maps for c in costs] == [0] * 4 + [1] * 4  # a mapping per realisation
+    assert [c.steps for c in costs] == [STEPS, STEPS, STEPS, 0] * 2
+    assert {(c.variants, c.devices, c.lanes) for c in costs} == {(PER_UNIT, 2, 2)}
