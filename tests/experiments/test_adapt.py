@@ -108,6 +108,7 @@ def test_states_are_points_of_the_first_state():
         (["adapt", "--workload", "brunel2000", "--tiers", "ideal"], "mapped"),
         (["adapt", "--workload", "brunel2000", "--t-stop", "-1"], "must be > 0"),
         (["adapt", "--workload", "microcircuit", "--fit"], "no weight-factor fit"),
+        (["adapt", "missing_script.py"], "not found"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(argv, message, capsys):
