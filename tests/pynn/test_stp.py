@@ -126,3 +126,16 @@ def test_plastic_connections_made_after_a_run_are_refused():
         sim.run(10.0)
     sim.reset()
     sim.run(5.0)  # a new segment starts every synapse from rest
+
+
+def test_a_connection_reads_its_plastic_parameters():
+    _, _, proj = _net(_tm(U=0.25))
+    first = proj[0]
+    assert first.as_tuple("U", "tau_rec", "tau_facil", "weight") == (
+        0.25,
+        80.0,
+        30.0,
+        0.5,
+    )
+    with pytest.raises(AttributeError, match="tau_psc"):
+        _ = first.tau_psc

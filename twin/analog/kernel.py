@@ -52,11 +52,12 @@ from twin.analog.loop_types import (
     output,
 )
 from twin.analog.params import NeuronParams
+from twin.analog.plastic_loop import block_counts, plastic_step
 from twin.analog.poisson import PoissonRates
 from twin.analog.psc import psc_step
 from twin.analog.recording import pack_bits
 from twin.analog.scatter import deliver_spikes
-from twin.analog.short_term import block_counts, initial_states, plastic_step
+from twin.analog.short_term import initial_states
 from twin.analog.tables import Tables
 
 __all__ = [

@@ -146,6 +146,15 @@ class Connection(common.Connection):
         """
         return tuple(getattr(self, name) for name in names)
 
+    def __getattr__(self, name: str) -> float:
+        """Read ``U``, ``tau_rec`` or ``tau_facil`` of a plastic connection."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        columns = self._projection._plastic_columns()
+        if name not in columns:
+            raise AttributeError(f"a connection has no attribute {name!r}")
+        return float(columns[name][self._index])
+
 
 class Projection(PlasticColumns, common.Projection):
     """Synapses between two groups of cells (PyNN's ``Projection``).
