@@ -221,6 +221,7 @@ class WorkTracker:
     def work(self) -> tuple[float, float]:
         """Return (seconds of work done, seconds of work left), by the model now."""
         now, done, left = self.clock(), 0.0, 0.0
+        predicted: dict[UnitCost, float] = {}  # units of a sweep share few costs
         for k, unit in enumerate(self.units):
             if unit.end is not None:
                 done += unit.credit
@@ -228,7 +229,10 @@ class WorkTracker:
                 done += now - unit.start
                 left += self.running_left(k, now)
             else:
-                left += self.model.predict(self.costs[k])
+                cost = self.costs[k]
+                if cost not in predicted:
+                    predicted[cost] = self.model.predict(cost)
+                left += predicted[cost]
         return done, left
 
     def estimate(self) -> tuple[float, float, float]:
