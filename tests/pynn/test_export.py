@@ -221,3 +221,20 @@ def test_what_pynn_cannot_express_is_refused(tmp_path):
     with pytest.raises(ExportError, match="current stimuli"):
         write_pynn_script(stim, tmp_path / "b.py", t_stop=10.0)
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_recording_of_chosen_cells_comes_back(tmp_path):
+    record = {"E": {"spikes": [7, 0, 5], "v": [1]}, "I": ("spikes",), "ext": {"v": []}}
+    path = write_pynn_script(_network(), tmp_path / "r.py", t_stop=10.0, record=record)
+    got = capture_script(path)
+    recorded = {
+        p.name: {k: list(v) for k, v in p.recorded.items()} for p in got.populations
+    }
+    assert recorded == {
+        "E": {"spikes": [0, 5, 7], "v": [1]},
+        "I": {"spikes": list(range(10))},
+        "ext": {},
+        "pulse": {},
+    }
+    with pytest.raises(ExportError, match=r"cells 0\.\.40 of 'E'"):
+        write_pynn_script(_network(), path, t_stop=10.0, record={"E": {"v": [0, 40]}})

@@ -35,9 +35,10 @@ from twin.cells import cell_defaults
 from twin.errors import ConfigError
 from twin.files import atomic_write_bytes, atomic_write_text
 from twin.network import Network, PoissonSource, Population, Projection
+from twin.pynn.export_template import EPILOGUE, PREAMBLE
 from twin.sources import SpikeTimesSource
 
-__all__ = ["NO_STOP", "ExportError", "write_pynn_script"]
+__all__ = ["NO_STOP", "ExportError", "Recording", "write_pynn_script"]
 
 #: Duration written for a Poisson source without a stop (``stop = inf``): PyNN's
 #: default ``duration`` of ``SpikeSourcePoisson``, ms.
@@ -161,61 +162,6 @@ def _projection(k: int, proj: Projection, arrays: dict[str, np.ndarray]) -> list
     ]
 
 
-_PREAMBLE = '''\
-import importlib
-import sys
-from pathlib import Path
-
-import numpy as np
-
-SIMULATOR = sys.argv[1] if len(sys.argv) > 1 else {simulator!r}
-sim = importlib.import_module(
-    "twin.pynn" if SIMULATOR == "twin" else "pyNN." + SIMULATOR
-)
-with np.load(Path(__file__).with_suffix(".npz")) as data:
-    DATA = dict(data)
-T_STOP = {t_stop!r}  # ms
-SEED = {seed!r}
-# NEST's grid-based models (iaf_psc_exp, poisson_generator), the ones the twin emulates
-EXTRA = {{"spike_precision": "on_grid"}} if SIMULATOR == "nest" else {{}}
-TWIN_SETUP = {twin_setup!r}  # the twin's own setup options (fidelity tier, precision)
-if SIMULATOR == "twin":
-    EXTRA.update(TWIN_SETUP)
-if SEED:  # NEST takes seeds in (0, 2**32 - 1); 0 leaves each simulator's default
-    EXTRA["rng_seed"] = SEED
-
-
-def connections(data, key, columns):
-    """Return the (pre, post, *columns) rows of a projection, one per synapse."""
-    names = ["pre", "post", *columns]
-    return np.column_stack([data[key + "_" + name] for name in names])
-
-
-def trains(data, key):
-    """Return the spike trains of a spike-times source, ms."""
-    ends = np.cumsum(data[key + "_counts"])
-    times = np.split(data[key + "_times"], ends[:-1])
-    return [sim.Sequence(t) for t in times]
-
-
-sim.setup(timestep={dt!r}, min_delay={min_delay}, max_delay={max_delay}, **EXTRA)
-pops = {{}}
-'''
-
-_EPILOGUE = """
-sim.run(T_STOP)
-
-for name in {spiking!r}:
-    rate = pops[name].mean_spike_count() * 1000.0 / T_STOP
-    print(f"{{name}} rate : {{rate:g}} Hz")
-recorded = [pops[name] for name in {recorded!r}]
-if recorded:
-    output = Path(__file__).with_name(f"{{Path(__file__).stem}}_{{SIMULATOR}}.pkl")
-    sim.Assembly(*recorded).write_data(str(output))
-sim.end()
-"""
-
-
 def _delay_limits(network: Network) -> tuple[str, str]:
     """Return the script's ``min_delay`` and ``max_delay`` arguments."""
     delays = [p.delay for p in network.projections if p.size]
@@ -249,24 +195,55 @@ def _header(network: Network, path: Path, t_stop: float) -> str:
     return "\n".join(lines)
 
 
-def _recorded_lines(record: Mapping[str, Sequence[str]], network: Network) -> list[str]:
+#: What to record of one population: variable names (every cell), or variable name
+#: -> indices of the cells to record it from.
+Recording = Sequence[str] | Mapping[str, Sequence[int] | np.ndarray]
+
+
+def _recorded_lines(
+    record: Mapping[str, Recording], network: Network, arrays: dict[str, np.ndarray]
+) -> list[str]:
     """Return the lines that record ``record``'s variables.
 
     Raises
     ------
     ExportError
-        If ``record`` names a population the network lacks.
+        If ``record`` names a population the network lacks, or a cell index outside
+        the population.
     """
-    names = {p.name for p in network.populations} | {s.name for s in network.sources}
+    names = [p.name for p in network.populations] + [s.name for s in network.sources]
+    sizes = {name: network.size_of(name) for name in names}
     out = []
-    for name, variables in record.items():
-        if name not in names:
+    for k, (name, what) in enumerate(record.items()):
+        if name not in sizes:
             raise ExportError(
                 f"record names {name!r}, which is no population or source of the "
-                f"network; give one of {sorted(names)}"
+                f"network; give one of {sorted(sizes)}"
             )
-        out.append(f"pops[{name!r}].record({list(variables)!r})")
+        if not isinstance(what, Mapping):
+            out.append(f"pops[{name!r}].record({list(what)!r})")
+            continue
+        for variable, cells in what.items():
+            index = np.unique(np.asarray(cells, dtype=np.int64))
+            if not index.size:
+                continue
+            if not 0 <= index.min() <= index.max() < sizes[name]:
+                raise ExportError(
+                    f"record: cells {index.min()}..{index.max()} of {name!r} for "
+                    f"{variable!r}, which has {sizes[name]}; give indices in "
+                    f"[0, {sizes[name]})"
+                )
+            key = f"record{k}_{variable}"
+            arrays[key] = index
+            out.append(f'pops[{name!r}][DATA["{key}"]].record({variable!r})')
     return out
+
+
+def _records_spikes(what: Recording) -> bool:
+    """Return whether ``what`` records the spikes of at least one cell."""
+    if isinstance(what, Mapping):
+        return "spikes" in what and len(what["spikes"]) > 0
+    return "spikes" in what
 
 
 def write_pynn_script(
@@ -274,7 +251,7 @@ def write_pynn_script(
     path: str | Path,
     *,
     t_stop: float,
-    record: Mapping[str, Sequence[str]] | None = None,
+    record: Mapping[str, Recording] | None = None,
     simulator: str = "nest",
     v_init: Mapping[str, np.ndarray] | None = None,
     seed: int = 0,
@@ -293,8 +270,11 @@ def write_pynn_script(
     t_stop
         Duration of the run, ms (> 0).
     record
-        Population or source name -> variables to record (``"spikes"``, ``"v"``,
-        ...); ``None``: the spikes of every neuron population.
+        Population or source name -> the variables to record from all its cells
+        (``("spikes", "v")``), or variable -> indices of the cells to record it from
+        (``{"spikes": [0, 3]}``, as
+        :attr:`twin.pynn.capture.CapturedPopulation.recorded` gives them); ``None``:
+        the spikes of every neuron population.
     simulator
         The simulator the script uses when run without an argument.
     v_init
@@ -346,11 +326,11 @@ def write_pynn_script(
         body += _source(k, src, arrays)
     for k, proj in enumerate(network.projections):
         body += _projection(k, proj, arrays)
-    body += _recorded_lines(record, network)
+    body += _recorded_lines(record, network, arrays)
     min_delay, max_delay = _delay_limits(network)
     text = (
         _header(network, script, t_stop)
-        + _PREAMBLE.format(
+        + PREAMBLE.format(
             simulator=simulator,
             t_stop=float(t_stop),
             seed=int(seed),
@@ -361,11 +341,9 @@ def write_pynn_script(
         )
         + "\n".join(body)
         + "\n"
-        + _EPILOGUE.format(
+        + EPILOGUE.format(
             recorded=list(record),
-            spiking=[
-                name for name, variables in record.items() if "spikes" in variables
-            ],
+            spiking=[name for name, what in record.items() if _records_spikes(what)],
         )
     )
     buffer = io.BytesIO()
