@@ -231,7 +231,7 @@ def run_ensemble(
             if k_unit is not None:
                 credited[k_unit] = 0.0
             finished += len(outcome.results)
-            bar.finished(k_unit, finished + sum(credited))
+            bar.finished(k_unit, finished + sum(credited), outcome.failed)
             if time.monotonic() - written > TABLE_EVERY:
                 _write_table(out, members, plans, results, failures, codes)
                 written = time.monotonic()

@@ -194,8 +194,11 @@ class WorkTracker:
             unit.reports.append((self.clock(), fraction))
             self._learn(k)
 
-    def finish(self, k: int) -> None:
-        """Record that unit ``k`` finished (or failed) now; start the next (serial)."""
+    def finish(self, k: int, failed: bool = False) -> None:
+        """Record that unit ``k`` finished now; start the next (serial).
+
+        A failed unit's time counts as work done but teaches the model nothing.
+        """
         unit = self.units[k]
         if unit.end is not None:
             return
@@ -203,7 +206,12 @@ class WorkTracker:
         unit.end = self.clock()
         if unit.start is not None:
             unit.credit = unit.end - unit.start
-            self._learn(k)
+            if failed:
+                self.model = CostModel(
+                    tuple((j, o) for j, o in self.model.seen if j != k)
+                )
+            else:
+                self._learn(k)
         if self.serial:
             self._start_next()
 
@@ -317,10 +325,10 @@ class WorkBar:
             )
             self.log.flush()
 
-    def finished(self, k: int | None, points: float) -> None:
+    def finished(self, k: int | None, points: float, failed: bool = False) -> None:
         """Record that unit ``k`` (``None``: not known) finished; show ``points``."""
         if k is not None:
-            self.tracker.finish(k)
+            self.tracker.finish(k, failed)
         self.units_done += 1
         self.show(points)
 

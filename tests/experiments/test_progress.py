@@ -299,3 +299,16 @@ def test_unit_costs_count_compilations_mappings_and_survive_refusals() -> None:
     assert [c.maps for c in costs] == [0] * 4 + [1] * 4  # a mapping per realisation
     assert [c.steps for c in costs] == [STEPS, STEPS, STEPS, 0] * 2
     assert {(c.variants, c.devices, c.lanes) for c in costs} == {(PER_UNIT, 2, 2)}
+
+
+def test_a_failed_unit_counts_as_done_but_teaches_nothing(clock: Clock) -> None:
+    costs = [UnitCost("ideal", 2_083, 847_781, STEPS, 1, 1)] * 2
+    tracker = WorkTracker(costs, serial=True)
+    for fraction in (0.1, 0.2):
+        clock.now += 1.0
+        tracker.progress(0, fraction)
+    assert tracker.model.seen  # the running unit's reports are measurements
+    clock.now += 0.5
+    tracker.finish(0, failed=True)
+    assert tracker.model.seen == ()
+    assert tracker.work() == pytest.approx((2.5, CostModel().predict(costs[1])))
