@@ -236,5 +236,8 @@ def test_recording_of_chosen_cells_comes_back(tmp_path):
         "ext": {},
         "pulse": {},
     }
+    assert {
+        k: {v: list(c) for v, c in r.items()} for k, r in got.recording.items()
+    } == {k: v for k, v in recorded.items() if v}
     with pytest.raises(ExportError, match=r"cells 0\.\.40 of 'E'"):
         write_pynn_script(_network(), path, t_stop=10.0, record={"E": {"v": [0, 40]}})

@@ -105,6 +105,15 @@ class Captured:
     seed: int
     stdout: str = ""
 
+    @property
+    def recording(self) -> dict[str, dict[str, np.ndarray]]:
+        """Name -> variable -> recorded cells of every population that records.
+
+        The ``record`` argument of :func:`twin.pynn.export.write_pynn_script` that
+        writes the script's own recording back.
+        """
+        return {p.name: dict(p.recorded) for p in self.populations if p.recorded}
+
     def population(self, name: str) -> CapturedPopulation:
         """Return the captured population called ``name`` in :attr:`network`.
 
