@@ -298,7 +298,9 @@ def capture_script(
         raise CaptureError(
             f"PyNN script {str(script)!r} ended without calling run() on a network "
             f"(ran as {' '.join(args)!r}); build at least one population and call "
-            "sim.run(t) — the network is captured at the first run"
+            "sim.run(t) — the network is captured at the first run; a script that "
+            "imports its simulator by name (import pyNN.nest) is captured with that "
+            "name as simulator_arg"
         )
     snap, t_stop, pops = first
     return Captured(
