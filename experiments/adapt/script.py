@@ -20,10 +20,11 @@ The network the script builds is captured at its first ``run`` through ``twin.py
 6. ``with_variation``: the wafer's calibration spreads (:data:`twin.spreads.SPREADS`,
    big capacitor, normal speed) as NEST-side variation.
 
-The network after step 5 is written as a PyNN script (:func:`twin.pynn.export.
-write_pynn_script`, ``<name>_wafer.py``): the file a user would submit to the wafer,
-which brings its own variation. The ladder runs the script's network and every rung
-at the script's own point.
+The network after step 5 is written as a PyNN script
+(:func:`twin.pynn.export.write_pynn_script`, ``<name>_wafer.py``): the file a user
+would submit to the wafer, which brings its own variation; run on the twin
+(``python <name>_wafer.py twin``) it runs on the ``hardware`` tier. The ladder runs
+the script's network and every rung at the script's own point.
 """
 
 from __future__ import annotations
@@ -218,7 +219,7 @@ def adapt_and_export(
     )
     ready = write_pynn_script(
         adapted.rung(WAFER_READY), Path(out) / f"{script.stem}_wafer.py",
-        t_stop=run_for, seed=seed,
+        t_stop=run_for, seed=seed, twin_setup={"fidelity": "hardware"},
     )  # fmt: skip
     return adapted, run_for, (ready, ready.with_suffix(".npz"))
 
