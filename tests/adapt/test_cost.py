@@ -76,3 +76,16 @@ def test_bad_assumptions_are_config_errors():
         CostAssumptions(speedup=0.0)
     with pytest.raises(ConfigError, match="reconfigure_s"):
         CostAssumptions(reconfigure_s=-1.0)
+
+
+def test_a_brunel_sweep_sets_up_once_per_realisation_and_member(capsys):
+    from experiments.brunel import BrunelConfig
+    from experiments.cli.brunel import _print_wafer_cost
+
+    # 2 realisations x 3 points, 2 ensemble members: 12 runs, 4 set-ups.
+    configs = [BrunelConfig(seed=s, g=g) for s in (1, 2) for g in (4.0, 6.0, 8.0)]
+    _print_wafer_cost(2000.0, configs, 2)
+    want = wafer_cost(2000.0, runs=12, setups=4)
+    out = capsys.readouterr().out
+    assert out.splitlines() == list(want.lines())
+    assert want.configuration_s == 4 * 60.0 + 8 * 5.0
