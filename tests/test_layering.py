@@ -13,6 +13,7 @@ CASES = [
     ("twin.wafer", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.routing", ["jax", "pyNN", "nest"]),
     ("twin.hardware", ["jax", "pyNN", "nest", "matplotlib"]),
+    ("twin.hardware.cost", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.tiers", ["jax", "pyNN", "nest", "matplotlib"]),
     ("twin.stack", ["jax", "networkx", "pyNN", "nest"]),
     # The mean-field theory is numpy and scipy only.
