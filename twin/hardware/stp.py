@@ -13,11 +13,12 @@ transforms, each a small pure function:
    approximated by its mode's effect alone and counted (``both``).
 2. **U_SE** (:func:`driver_u`): the level of the driver's capacitor setting,
    calibtic's default 0.25 .. 0.4 in 8 steps
-   (:data:`twin.routing.stp_drivers.U_SE_LEVELS`), the one nearest the lower median of the requests of the synapses
-   the driver serves (named assumption). With drivers separated by capacitor
-   setting (``MappingConfig.stp_classes = "mode_and_u"``, the default) that is each
-   synapse's nearest level (:func:`quantise_u`); with ``"mode"`` synapses whose own
-   nearest level differs are conflicts (``u_conflicts``). Requests outside the range
+   (:data:`twin.routing.stp_drivers.U_SE_LEVELS`), the one nearest the lower median
+   of the requests of the synapses the driver serves (named assumption). With drivers
+   separated by capacitor setting (``MappingConfig.stp_classes = "mode_and_u"``, the
+   default) that is each synapse's nearest level (:func:`quantise_u`); with
+   ``"mode"`` synapses whose own nearest level differs are conflicts
+   (``u_conflicts``). Requests outside the range
    are counted (``u_clipped``), and every changed value (``u_quantised``).
 3. **Time constant per quadrant** (:func:`quadrant_time_constants`): the one STP time
    constant of a quadrant serves both modes (ESS ``syndriver.cpp``: the inactive
