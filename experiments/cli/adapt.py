@@ -20,6 +20,7 @@ from typing import Any
 
 from experiments.cli.common import positive_float, positive_int
 from twin.errors import ConfigError
+from twin.tiers import HARDWARE, MAPPED
 
 #: The workloads ``--workload`` knows.
 WORKLOADS = ("brunel2000", "microcircuit")
@@ -50,7 +51,7 @@ def _tiers(text: str) -> tuple[str, ...]:
     if text.strip() == "none":
         return ()
     names = _names(text)
-    bad = [n for n in names if n not in ("mapped", "hardware")]
+    bad = [n for n in names if n not in {MAPPED, HARDWARE}]
     if bad:
         raise argparse.ArgumentTypeError(
             f"{text!r}: the last rungs are mapped and/or hardware (or none)"

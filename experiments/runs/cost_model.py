@@ -30,6 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final
 
+from twin.tiers import THEORY
+
 __all__ = [
     "COMPILE_S",
     "MAP_S",
@@ -133,7 +135,7 @@ def prior_step(unit: UnitCost) -> float:
 
 def prior_fixed(unit: UnitCost) -> float:
     """Return the prior's fixed seconds of ``unit``: compilation, mappings, theory."""
-    theory = THEORY_S * unit.variants if unit.kind == "theory" else 0.0
+    theory = THEORY_S * unit.variants if unit.kind == THEORY else 0.0
     return COMPILE_S * unit.compiles + MAP_S * unit.maps + theory
 
 

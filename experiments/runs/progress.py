@@ -35,7 +35,7 @@ from tqdm import tqdm
 from experiments.runs.cost_model import REF_SIZE, CostModel, Observation, UnitCost
 from experiments.runs.executor import Work
 from twin.errors import TwinError
-from twin.tiers import is_theory
+from twin.tiers import THEORY, is_theory
 
 __all__ = ["WorkBar", "WorkTracker", "estimate_errors", "read_log", "unit_costs"]
 
@@ -51,7 +51,7 @@ def _kind(work: Work) -> str:
     unit = work[1]
     if unit.backend == "nest":
         return "nest"
-    return "theory" if is_theory(unit.tiers[0].name) else unit.tiers[0].fidelity
+    return THEORY if is_theory(unit.tiers[0].name) else unit.tiers[0].fidelity
 
 
 #: (neurons, synapses, steps) of a unit that cannot be sized: the seed network's
@@ -94,7 +94,7 @@ def unit_costs(work: Sequence[Work], devices: int = 1) -> list[UnitCost]:
     for job, unit in work:
         neurons, synapses, steps = _size((job, unit), sizes)
         kind = _kind((job, unit))
-        steps = 0 if kind == "theory" else steps
+        steps = 0 if kind == THEORY else steps
         variants = len(unit.points) * len(unit.tiers)
         shape = (kind, neurons, synapses, variants)
         new = {(id(job), t) for t in unit.maps if t is not None} - mapped
@@ -106,7 +106,7 @@ def unit_costs(work: Sequence[Work], devices: int = 1) -> list[UnitCost]:
                 steps,
                 variants,
                 1 if kind == "nest" else devices,
-                compiles=kind not in ("nest", "theory") and shape not in compiled,
+                compiles=kind not in {"nest", THEORY} and shape not in compiled,
                 maps=len(new),
             )
         )
