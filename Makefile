@@ -24,8 +24,11 @@ $(VENV)/.test-installed: setup.cfg pyproject.toml | $(VENV)/bin/python
 ## run: install the twin (and build its native event delivery with the system C++
 ## compiler, twin.analog.native; without a compiler the emulator warns and runs the
 ## pure-JAX delivery) and run the main job (no NEST needed)
+## (PROGRESS_LOG=FILE: the progress bar's estimates over time, for
+## `python -m experiments.runs.progress FILE`)
 run: $(VENV)/.run-installed
-	$(VENV)/bin/twin brunel --fidelity all --out $(OUT)
+	$(VENV)/bin/twin brunel --fidelity all --out $(OUT) \
+		$(if $(PROGRESS_LOG),--progress-log $(PROGRESS_LOG))
 
 ## test: install with NEST and test extras, then run the test suite (gpu tests excluded);
 ## the PyNN backend's tests (which run PyNN's own scenarios, changing PyNN's global
