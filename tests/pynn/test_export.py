@@ -30,6 +30,7 @@ from twin.pynn.build import projection_prefix
 from twin.pynn.capture import capture_script
 from twin.pynn.engine import run_label
 from twin.pynn.export import NO_STOP, ExportError, write_pynn_script
+from twin.stp import TsodyksMarkram
 
 T_STOP = 300.0
 SEED = 11
@@ -241,3 +242,40 @@ def test_recording_of_chosen_cells_comes_back(tmp_path):
     } == {k: v for k, v in recorded.items() if v}
     with pytest.raises(ExportError, match=r"cells 0\.\.40 of 'E'"):
         write_pynn_script(_network(), path, t_stop=10.0, record={"E": {"v": [0, 40]}})
+
+
+def test_short_term_plasticity_comes_back_per_synapse(tmp_path):
+    """STP is written as TsodyksMarkramSynapse, each parameter per synapse."""
+    rng = np.random.default_rng(8)
+    base = _network()
+    plastic = []
+    for proj in base.projections[:2] + base.projections[4:5]:
+        n = proj.size
+        plastic.append(
+            proj.replace(
+                stp=TsodyksMarkram(
+                    U=rng.uniform(0.1, 0.6, n),
+                    tau_rec=rng.uniform(50.0, 800.0, n),
+                    tau_facil=rng.choice([0.0, 200.0], n),
+                )
+            )
+        )
+    net = Network(
+        populations=base.populations,
+        sources=base.sources[:1],
+        projections=(*plastic, base.projections[2]),
+    )
+    path = write_pynn_script(net, tmp_path / "plastic.py", t_stop=50.0)
+    assert "TsodyksMarkramSynapse" in path.read_text()
+    got = capture_script(path).network
+    for want, have in zip(net.projections, got.projections, strict=True):
+        assert (want.stp is None) == (have.stp is None)
+        order_w = np.lexsort((want.delay, want.pre_idx, want.post_idx))
+        order_h = np.lexsort((have.delay, have.pre_idx, have.post_idx))
+        for a, b in zip(_sorted(want), _sorted(have), strict=True):
+            np.testing.assert_array_equal(a, b)
+        if want.stp is not None:
+            for key in ("U", "tau_rec", "tau_facil"):
+                np.testing.assert_array_equal(
+                    getattr(want.stp, key)[order_w], getattr(have.stp, key)[order_h]
+                )
