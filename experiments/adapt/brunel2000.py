@@ -35,6 +35,7 @@ from twin.adapt import Adapted, adapt_steps
 from twin.adapt.fit import FitResult, fit_weight_factor
 from twin.adapt.fit_runs import Point
 from twin.adapt.ladder import ORIGINAL, Ladder, run_ladder
+from twin.adapt.wafer_ranges import STEP as WAFER_RANGES_STEP
 from twin.errors import ConfigError
 from twin.hardware.cost import WaferCost, wafer_cost
 
@@ -45,7 +46,7 @@ REFERENCE_FACTOR: Final = SEED.orig_weight
 #: The fits' labels, and the step the second one stops before.
 WITH_VARIATION: Final = "with the NEST-side variation"
 WITHOUT_VARIATION: Final = "without the variation"
-BEFORE_VARIATION: Final = "to_wafer_ranges"
+BEFORE_VARIATION: Final = WAFER_RANGES_STEP
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -52,6 +52,7 @@ from twin.adapt import (
 )
 from twin.adapt.fit_runs import Point
 from twin.adapt.ladder import Ladder, run_ladder
+from twin.adapt.wafer_ranges import STEP as WAFER_RANGES_STEP
 from twin.cells import CURRENT_BASED, cell_defaults
 from twin.errors import AdaptError
 from twin.hardware.cost import WaferCost, wafer_cost
@@ -67,7 +68,7 @@ SEED_DRIVING_FORCE: Final = 140.0
 #: The seed's connections per neuron from the shared pool (C_ext).
 SEED_POOL_IN_DEGREE: Final = 200
 #: The step whose network the exported script holds (before the NEST-side variation).
-WAFER_READY: Final = "to_wafer_ranges"
+WAFER_READY: Final = WAFER_RANGES_STEP
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -29,6 +29,7 @@ import numpy as np
 
 from twin.adapt.fit_runs import Point, as_tier, population_rates, run_points
 from twin.adapt.pipeline import Adapted
+from twin.adapt.variation import STEP as VARIATION_STEP
 from twin.analog.store import CompiledStore
 from twin.errors import AdaptError
 from twin.network import Network
@@ -149,7 +150,7 @@ def ladder_rungs(
     adapted: Adapted,
     *,
     tiers: Sequence[Tier | str] = ("mapped", "hardware"),
-    wafer_input: str | None = "with_variation",
+    wafer_input: str | None = VARIATION_STEP,
 ) -> tuple[Rung, ...]:
     """Return the rungs: the original, each cumulative step, the wafer tiers.
 
@@ -234,7 +235,7 @@ def run_ladder(
     t_stop: float = 2000.0,
     seed: int = 0,
     measure: Measure | None = None,
-    wafer_input: str | None = "with_variation",
+    wafer_input: str | None = VARIATION_STEP,
     wafer: Wafer | None = None,
     store: CompiledStore | None = None,
     progress: Callable[[str], None] | None = None,

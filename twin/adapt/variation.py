@@ -29,9 +29,10 @@ from twin.errors import AdaptError
 from twin.network import Network, Population, Projection
 from twin.streams import rng
 
-__all__ = ["POSITIVE", "with_variation"]
+__all__ = ["POSITIVE", "STEP", "with_variation"]
 
-_STEP = "with_variation"
+#: The step's name (its rung in an :class:`twin.adapt.Adapted`).
+STEP = "with_variation"
 #: Parameters drawn above 0 (PyNN ``normal_clipped`` with low 0; the seed's rule).
 POSITIVE = frozenset({"tau_m", "tau_syn_E", "tau_syn_I", "tau_refrac", "cm"})
 _REMEDY = "lower the spread or widen the bound"
@@ -82,12 +83,12 @@ def with_variation(
     """
     for name, sd in spreads.items():
         if sd:
-            check_positive(_STEP, f"spread of {name}", sd)
+            check_positive(STEP, f"spread of {name}", sd)
     if weight_spread:
-        check_positive(_STEP, "weight_spread", weight_spread)
+        check_positive(STEP, "weight_spread", weight_spread)
     if delay_sd:
-        check_positive(_STEP, "delay_sd", delay_sd)
-    stream(_STEP, seed)
+        check_positive(STEP, "delay_sd", delay_sd)
+    stream(STEP, seed)
     sds = {k: float(v) for k, v in spreads.items() if v}
     limits = dict(bounds or {})
 
@@ -104,7 +105,7 @@ def with_variation(
         )
         out = network.replace(populations=pops, projections=projs)
         return out, StepReport(
-            step=_STEP,
+            step=STEP,
             formula="x ~ normal_clipped(mean, sd) per neuron; w x normal_clipped(1, "
             "spread, low 0); d ~ normal_clipped(d, sd, low)",
             source="the seed's NEST-side variation (parameters.py; brunel_bss1.md "
@@ -113,7 +114,7 @@ def with_variation(
             notes=("PyNN's redraw semantics (twin.adapt.draws)",),
         )
 
-    return Step(_STEP, apply)
+    return Step(STEP, apply)
 
 
 def _mean(values: np.ndarray, what: str) -> float:
@@ -141,7 +142,7 @@ def _vary(
         low, high = limits.get(
             key, (0.0, np.inf) if key in POSITIVE else (-np.inf, np.inf)
         )
-        gen = rng(stream(_STEP, seed, ("population", pop.name), ("parameter", key)))
+        gen = rng(stream(STEP, seed, ("population", pop.name), ("parameter", key)))
         params[key] = normal_clipped(
             gen, mean, sd, pop.size, low, high, name=f"{pop.name}.{key}", remedy=_REMEDY
         )
@@ -163,7 +164,7 @@ def _redraw_resets(
     """Draw again the resets at or above their neuron's threshold (NEST's rule)."""
     mean = float(pop.parameters["v_reset"][0])
     low, high = limits.get("v_reset", (-np.inf, np.inf))
-    gen = rng(stream(_STEP, seed, ("population", pop.name), ("parameter", "reset")))
+    gen = rng(stream(STEP, seed, ("population", pop.name), ("parameter", "reset")))
     thresh = params["v_thresh"]
     values = np.array(params["v_reset"])
     left = redraw(
@@ -188,16 +189,14 @@ def _synapses(
         return proj
     weight, delay = proj.weight, proj.delay
     if spread:
-        gen = rng(
-            stream(_STEP, seed, ("projection", proj.name), ("quantity", "weight"))
-        )
+        gen = rng(stream(STEP, seed, ("projection", proj.name), ("quantity", "weight")))
         factor = normal_clipped(
             gen, 1.0, spread, proj.size, 0.0, name=f"{proj.name} weight", remedy=_REMEDY
         )
         weight = weight * factor
     if delay_sd:
         mean = _mean(proj.delay, f"projection {proj.name!r} delay")
-        gen = rng(stream(_STEP, seed, ("projection", proj.name), ("quantity", "delay")))
+        gen = rng(stream(STEP, seed, ("projection", proj.name), ("quantity", "delay")))
         delay = normal_clipped(
             gen, mean, delay_sd, proj.size, delay_min, name="delay", remedy=_REMEDY
         )

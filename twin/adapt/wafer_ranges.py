@@ -27,9 +27,10 @@ from twin.hardware.parameters import CapMode, SpeedMode, VoltageWindow, bio_rang
 from twin.hardware.weights import calibration_levels, weight_scale
 from twin.network import Network, Population, Projection
 
-__all__ = ["WAFER_PARAMETERS", "to_wafer_ranges"]
+__all__ = ["STEP", "WAFER_PARAMETERS", "to_wafer_ranges"]
 
-_STEP = "to_wafer_ranges"
+#: The step's name (its rung in an :class:`twin.adapt.Adapted`).
+STEP = "to_wafer_ranges"
 #: Parameters with a floating gate of their own (a hardware range).
 WAFER_PARAMETERS = (
     "v_rest", "v_reset", "v_thresh", "e_rev_E", "e_rev_I",
@@ -99,7 +100,7 @@ def to_wafer_ranges(
         total = sum(v for k, v in numbers.items() if k.startswith("clipped["))
         numbers["clipped_total"] = total
         return network.replace(populations=pops), StepReport(
-            step=_STEP,
+            step=STEP,
             formula="x' = clip(x, low, high) per neuron and parameter",
             source="twin.hardware.parameters.bio_range (bss1_hardware.md §2.10, "
             f"§3.2-3.4; {cap} capacitor, {speed} speed)",
@@ -110,7 +111,7 @@ def to_wafer_ranges(
             ),
         )
 
-    return Step(_STEP, apply)
+    return Step(STEP, apply)
 
 
 def _clip(
