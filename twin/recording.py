@@ -17,7 +17,7 @@ import numpy as np
 from twin.arrays import readonly
 from twin.timegrid import TimeGrid
 
-__all__ = ["STATE_VARIABLES", "SpikeRecording", "unpack_bits"]
+__all__ = ["STATE_VARIABLES", "SpikeRecording", "set_bits", "unpack_bits"]
 
 #: The traced state variables, in PyNN's names: V (mV), g_E and g_I (µS), w (nA).
 STATE_VARIABLES = ("v", "gsyn_exc", "gsyn_inh", "w")
@@ -28,6 +28,23 @@ def unpack_bits(words: np.ndarray, n: int) -> np.ndarray:
     as_bytes = np.ascontiguousarray(words, dtype="<u4").view(np.uint8)
     bits = np.unpackbits(as_bytes, axis=-1, bitorder="little")
     return bits[..., :n].astype(bool)
+
+
+def set_bits(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(row, bit)`` of every set bit of 2-D uint32 ``words``, row-major order.
+
+    Bit ``j`` of word ``i`` is column ``32 i + j`` (:func:`unpack_bits`'s layout).
+    Only the non-zero words are unpacked, so the cost and the memory follow the
+    number of spikes, not steps × neurons (a 10 s run of 7,713 neurons is 771 M
+    bits, of which some 0.4 M are set).
+    """
+    row, word = np.nonzero(words)
+    if not row.size:
+        return row, word
+    as_bytes = np.ascontiguousarray(words[row, word], dtype="<u4").view(np.uint8)
+    bits = np.unpackbits(as_bytes.reshape(-1, 4), axis=-1, bitorder="little")
+    k, bit = np.nonzero(bits)  # row-major: bits of a word in order
+    return row[k], 32 * word[k] + bit
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -100,8 +117,9 @@ class SpikeRecording:
         Row ``i`` of ``words`` is step ``first_step + i``; steps from ``n_steps`` on
         (padding of the last block) are ignored.
         """
-        bits = unpack_bits(np.asarray(words)[: max(n_steps - first_step, 0)], ids.size)
-        step, col = np.nonzero(bits)
+        step, col = set_bits(np.asarray(words)[: max(n_steps - first_step, 0)])
+        keep = col < ids.size  # the last word's padding bits are never set; be safe
+        step, col = step[keep], col[keep]
         return cls(
             # The stamp of a spike in step n is (n + 1) dt, as in NEST.
             times=readonly(TimeGrid(dt).stamp_ms(step + first_step + 1)),
