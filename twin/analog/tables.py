@@ -60,19 +60,30 @@ def _table(
     n_units: int,
     dtype: type,
 ) -> PushTable:
-    pre_a = np.concatenate(pre) if pre else np.zeros(0, np.int64)
+    """Return the push table of ``n_units`` units from per-projection columns.
+
+    ``pre``, ``col`` and ``d`` are int32, ``w`` of ``dtype``; a unit's synapses keep
+    their order (projection by projection). The lists are emptied as their columns
+    are placed, so only one concatenated column is held beside the table at a time.
+    """
+    pre_a = np.concatenate(pre) if pre else np.zeros(0, np.int32)
+    pre.clear()
     order = np.argsort(pre_a, kind="stable")
-    pre_a = pre_a[order]
     counts = np.bincount(pre_a, minlength=n_units)
+    del pre_a
     k = max(int(counts.max(initial=0)), 1)
-    slot = np.arange(pre_a.size) - np.repeat(np.cumsum(counts) - counts, counts)
+    # Synapse i of the sorted order goes to row r, slot i - (first synapse of r):
+    # flat index r * k - first(r) + i.
+    shift = np.arange(n_units, dtype=np.int64) * k - (np.cumsum(counts) - counts)
+    flat = np.repeat(shift, counts)
+    flat += np.arange(flat.size)
     target = np.zeros((n_units + 1, k), np.int32)
-    weight = np.zeros((n_units + 1, k))
+    weight = np.zeros((n_units + 1, k), np.dtype(dtype))
     delay = np.ones((n_units + 1, k), np.int32)
-    if pre_a.size:
-        target[pre_a, slot] = np.concatenate(col)[order]
-        weight[pre_a, slot] = np.concatenate(w)[order]
-        delay[pre_a, slot] = np.concatenate(d)[order]
+    for table, parts in ((target, col), (weight, w), (delay, d)):
+        if parts:
+            np.put(table, flat, np.concatenate(parts)[order])
+        parts.clear()
     return PushTable(
         jnp.asarray(target), jnp.asarray(weight, dtype), jnp.asarray(delay)
     )
@@ -133,9 +144,9 @@ def build_tables(
             )
             continue
         pre, col, w, d = parts[kind]
-        pre.append(proj.pre_idx + start)
-        col.append(column)
-        w.append(proj.weight)
+        pre.append((proj.pre_idx + start).astype(np.int32))
+        col.append(column.astype(np.int32))
+        w.append(np.asarray(proj.weight, np.dtype(dtype)))
         d.append(steps.astype(np.int32))
     sizes = {
         "neurons": n,
