@@ -23,6 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from twin.analog.heap import release_freed
 from twin.analog.kernel import (
     Batch,
     KernelOutput,
@@ -145,7 +146,6 @@ def _run_chunk(
     """Run one chunk segment by segment; ``tick(blocks)`` after each segment."""
     params, tables, rates, timed, stages, init = args
     carry = programs.start((params, batch, stages, init), s)
-    recorded: list[tuple[Any, Any, Any]] = []
     parts = [(b, False) for b in segments(0, s.record_from_block)]
     parts += [(b, True) for b in segments(s.record_from_block, s.n_blocks)]
     head = (params, tables, rates, batch, timed, stages)
@@ -155,28 +155,62 @@ def _run_chunk(
         programs.advance_program(
             (*head, carry, jnp.asarray(blocks, jnp.int32)), s, record
         )
+    release_freed()  # the compilers' working memory, before the run's outputs grow
+    axis = 1 if programs.sharded else 0  # time axis (after the device axis)
+    recorded = _Recorded(sum(record for _, record in parts), axis)
     for blocks, record in parts:
         dynamic = (*head, carry, jnp.asarray(blocks, jnp.int32))
         carry, rec = programs.advance(dynamic, s, record)
         if record:
-            recorded.append(jax.device_get(rec))
+            recorded.add(jax.device_get(rec))
+            del rec  # the segment's buffers go before the next segment runs
         else:
             jax.block_until_ready(carry.counts)
         tick(len(blocks))
-    axis = 1 if programs.sharded else 0  # time axis (after the device axis)
-
-    def cat(i: int) -> Any:
-        pieces = [r[i] for r in recorded]
-        if pieces[0] is None:
-            return None
-        if i == 2:  # Poisson events: a tuple of arrays
-            return tuple(
-                np.concatenate(x, axis=axis) for x in zip(*pieces, strict=True)
-            )
-        return np.concatenate(pieces, axis=axis)
-
     finished = jax.device_get(programs.finish(carry, s))
-    return output(finished, (cat(0), cat(1), cat(2)))
+    return output(finished, recorded.arrays())
+
+
+class _Recorded:
+    """A chunk's recorded outputs, copied segment by segment into whole-run arrays.
+
+    The recorded segments are equally long (:func:`segments`), so the run's arrays
+    are allocated once, at the first segment, and each segment is copied into its
+    place as it arrives: the host holds the run's recording once (not the segments
+    and then their concatenation).
+    """
+
+    def __init__(self, n_segments: int, axis: int) -> None:
+        self.n_segments = n_segments
+        self.axis = axis  # the time axis
+        self.done = 0
+        self.leaves: list[np.ndarray] = []
+        self.tree: Any = None
+
+    def add(self, rec: Any) -> None:
+        """Copy the next segment's ``(words, traces, poisson events)`` into place."""
+        leaves, tree = jax.tree_util.tree_flatten(rec)  # None (no events): no leaf
+        if self.tree is None:
+            self.tree = tree
+            self.leaves = [
+                np.empty(_stretched(x.shape, self.axis, self.n_segments), x.dtype)
+                for x in leaves
+            ]
+        for whole, x in zip(self.leaves, leaves, strict=True):
+            n = x.shape[self.axis]
+            place = [slice(None)] * x.ndim
+            place[self.axis] = slice(self.done * n, (self.done + 1) * n)
+            whole[tuple(place)] = x
+        self.done += 1
+
+    def arrays(self) -> Any:
+        """Return ``(words, traces, poisson events)`` of every recorded segment."""
+        return jax.tree_util.tree_unflatten(self.tree, self.leaves)
+
+
+def _stretched(shape: tuple[int, ...], axis: int, factor: int) -> tuple[int, ...]:
+    """Return ``shape`` with its length along ``axis`` times ``factor``."""
+    return (*shape[:axis], shape[axis] * factor, *shape[axis + 1 :])
 
 
 def run_chunks(
@@ -221,8 +255,10 @@ def run_chunks(
     nb = keys.shape[0]
     dtype = args[0].v_rest.dtype
     whole = static.keep_final or isinstance(args[-1], Resume)  # one call, one device
-    n_dev = 1 if whole else jax.local_device_count()
     size = nb if whole else min(chunk or nb, nb)
+    # No more devices than variants: a device given only padding would run a copy
+    # of a variant (its time, its memory) for nothing.
+    n_dev = 1 if whole else min(jax.local_device_count(), size)
     size = -(-size // n_dev) * n_dev  # whole variants per device
     # Spread the most active variants (smallest inhibition) over the devices so each
     # device delivers a similar number of spikes.
@@ -238,6 +274,7 @@ def run_chunks(
         if progress is not None:
             progress(done / total)
 
+    release_freed()  # the host conversion's intermediates (simulate_batch)
     outs = []
     begin = time.perf_counter()
     for lo in range(0, nb, size):
