@@ -2,9 +2,11 @@
 
 ``twin.Network`` describes a network; :mod:`twin.wafer` models the wafer,
 :mod:`twin.routing` maps networks onto it and :mod:`twin.analog` emulates them.
-Importing ``twin`` stays light: subpackages are imported explicitly.
+Importing ``twin`` stays light: subpackages are imported explicitly. It asks XLA's CPU
+backend for arithmetic without fused multiply-adds (:mod:`twin.cpu_arithmetic`).
 """
 
+import twin.cpu_arithmetic  # noqa: F401 (first: caps XLA's CPU ISA before it starts)
 from twin.errors import (
     ConfigError,
     DefectError,

@@ -1,6 +1,7 @@
 """The native (C++) delivery against the pure-JAX reference: identical spikes.
 
-Both paths add the same weights to the same ring-buffer cells in the same order, so
+Both paths add the same weights to the same ring-buffer cells in the same order (the
+reference step runs on both: the native step is `tests/analog/test_fast.py`), so
 every spike must be identical, in float64 and in float32 — on the seed network (all
 four corners of its (g, eta) plane), on random networks (hypothesis) and on the
 hardware tier (in-run rate limits, saturating inputs, a stacked ablation copy).
@@ -44,7 +45,7 @@ def _both(network, config, **kwargs):
     """Spike recordings of the native and the reference delivery."""
     runs = []
     for delivery in ("native", "jax"):
-        cfg = SimConfig(**{**config, "delivery": delivery})
+        cfg = SimConfig(**{**config, "delivery": delivery, "step": "jax"})
         runs.append(simulate_batch(network, cfg, **kwargs).recordings)
     return runs
 

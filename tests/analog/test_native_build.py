@@ -41,17 +41,28 @@ def _change(monkeypatch, tmp_path, part):
         monkeypatch.setattr(build, "compiler_version", lambda cxx: f"{cxx} 14.1.0")
     elif part == "flags":
         monkeypatch.setattr(build, "FLAGS", (*build.FLAGS, "-O2"))
-    elif part == "source":
-        changed = tmp_path / "deliver.cc"
-        changed.write_text(build.SOURCE.read_text() + "\n// changed\n")
-        monkeypatch.setattr(build, "SOURCE", changed)
+    elif part.startswith("source"):  # "source <i>": the i-th source alone
+        i = int(part.split()[1])
+        sources = list(build.SOURCES)
+        sources[i] = tmp_path / sources[i].name
+        sources[i].write_text(build.SOURCES[i].read_text() + "\n// changed\n")
+        monkeypatch.setattr(build, "SOURCES", tuple(sources))
     else:
         raise AssertionError(part)
 
 
 @pytest.mark.parametrize(
     "part",
-    ["machine", "system", "jax", "jaxlib", "compiler version", "flags", "source"],
+    [
+        "machine",
+        "system",
+        "jax",
+        "jaxlib",
+        "compiler version",
+        "flags",
+        "source 0",
+        "source 1",
+    ],
 )
 def test_the_name_changes_with_each_part_of_the_build(monkeypatch, tmp_path, part):
     before = build.library_path(CXX)

@@ -50,6 +50,11 @@ class SimConfig:
         reference, any device), ``"native"`` (C++ handlers built with the system
         compiler, :mod:`twin.analog.native`; CPU only; identical spikes) or
         ``"auto"`` (native on a CPU backend when it can be built, else JAX).
+    step
+        How a block of steps advances: ``"jax"`` (the pure-JAX reference, any
+        device), ``"native"`` (one call of a C++ handler per block on a CPU,
+        :mod:`twin.analog.fast`: identical spikes; an error where it does not apply)
+        or ``"auto"`` (native where it applies, else JAX).
     offset
         Session time of the run's first step, ms (a multiple of ``dt``, default 0):
         a run that continues another (``simulate_batch(..., resume=)``) starts there.
@@ -62,7 +67,8 @@ class SimConfig:
         If ``dt`` is not a positive multiple of 0.001 ms, ``t_stop`` not a positive
         multiple of ``dt``, ``record_from`` outside [0, t_stop), an unknown dtype,
         float64 without 64-bit JAX, ``block_steps`` or ``spike_chunk`` below 1, or
-        ``offset`` negative or off the step grid, or an unknown ``delivery``.
+        ``offset`` negative or off the step grid, or an unknown ``delivery`` or
+        ``step``.
     """
 
     t_stop: float
@@ -77,6 +83,7 @@ class SimConfig:
     record_poisson: bool = False
     offset: float = 0.0
     delivery: Literal["auto", "native", "jax"] = "auto"
+    step: Literal["auto", "native", "jax"] = "auto"
 
     def __post_init__(self) -> None:
         grid = TimeGrid(self.dt)
@@ -102,6 +109,8 @@ class SimConfig:
             raise ConfigError(
                 f"delivery {self.delivery!r}; use one of {', '.join(DELIVERIES)}"
             )
+        if self.step not in DELIVERIES:  # the same three choices
+            raise ConfigError(f"step {self.step!r}; use one of {', '.join(DELIVERIES)}")
 
     @property
     def grid(self) -> TimeGrid:

@@ -51,11 +51,12 @@ from twin.analog.loop_types import (
     TimedEvents,
     output,
 )
+from twin.analog.native.step import advance_block, param_rows, substep_decays
 from twin.analog.params import NeuronParams
 from twin.analog.plastic_loop import block_counts, plastic_step
 from twin.analog.poisson import PoissonRates
 from twin.analog.psc import psc_step
-from twin.analog.recording import pack_bits
+from twin.analog.recording import pack_recorded, traced
 from twin.analog.scatter import deliver_spikes
 from twin.analog.short_term import initial_states
 from twin.analog.tables import Tables
@@ -113,7 +114,7 @@ def _step(
         buf, (step + 1) % s.slots, axis=1, keepdims=False
     )
     if record:
-        out = (_pack_recorded(spikes, s), _traced(state, arriving, scales, p, s))
+        out = (pack_recorded(spikes, s), traced(state, arriving, scales, p, s))
     else:
         out = None
     counts = counts + emitted.astype(counts.dtype)
@@ -193,38 +194,6 @@ _SYN = {False: ("g_e", "g_i"), True: ("g_e", "g_i", "dg_e", "dg_i")}
 _PICK = ("v", "w", "g_e", "g_i", "refrac")
 
 
-def _traced(
-    state: NeuronState,
-    arriving: Array,
-    scales: tuple[Array, Array],
-    p: NeuronParams,
-    s: Static,
-) -> Array:
-    """V (mV), g_E, g_I (µS or nA) and w (nA) of the traced neurons at the step's end.
-
-    Exponential synapses include the events that arrive at the next step's start, as
-    NEST's ``iaf_cond_exp`` and ``iaf_psc_exp`` record them (events are added before
-    their logging); alpha synapses do not (NEST's ``iaf_psc_alpha`` adds them to the
-    derivative).
-    """
-    ids = jnp.asarray(s.trace, jnp.int32)
-    arr_e = scales[0][:, None] * arriving[:, ids]
-    arr_i = scales[1][:, None] * arriving[:, s.n + ids]
-    if s.alpha:
-        arr_e = jnp.where(p.alpha[ids], 0.0, arr_e)
-        arr_i = jnp.where(p.alpha[ids], 0.0, arr_i)
-    g_e = state.g_e[:, ids] + arr_e
-    g_i = state.g_i[:, ids] + arr_i
-    return jnp.stack([state.v[:, ids], g_e, g_i, state.w[:, ids]], axis=1)
-
-
-def _pack_recorded(spikes: Array, s: Static) -> Array:
-    ids = s.record
-    if ids and ids == tuple(range(ids[0], ids[0] + len(ids))):  # contiguous: a slice
-        return pack_bits(spikes[:, ids[0] : ids[0] + len(ids)])
-    return pack_bits(spikes[:, jnp.asarray(ids, jnp.int32)])
-
-
 def _start(
     params: NeuronParams,
     batch: Batch,
@@ -271,6 +240,7 @@ def _start(
         n_ext=zeros,
         overflow=zeros,
         plastic=plastic,
+        stiff=zeros,
     )
 
 
@@ -299,6 +269,9 @@ def _advance(
         jnp.exp(-s.dt / (2 * params.tau_syn_i)),
     )
 
+    if s.fast:  # the native step's inputs, computed once per call
+        rows, substeps = param_rows(params, decays), substep_decays(s.dt, params)
+
     def block(carry: Carry, block_index: Array) -> tuple[Carry, Any]:
         # Clear the previous block's slots (read already, reused from now on).
         begin = ((block_index - 1) * s.block_steps) % s.slots
@@ -322,19 +295,43 @@ def _advance(
             external = block_counts(
                 ev[:3], timed_block, tables.stp, sizes, s.block_steps
             )
-        (state, buf, counts, arriving, *lim, bad, plastic), outs = lax.scan(
-            step, (*inner, carry.bad, carry.plastic), (steps, external)
-        )
+        stiff = carry.stiff
+        if s.fast:  # the block's steps in one native call
+            state, (buf, counts, arriving, bad), words, stiff_steps = advance_block(
+                carry.state,
+                (buf, carry.counts, carry.arriving, carry.bad),
+                rows,
+                substeps,
+                params.refrac_steps,
+                jnp.stack(scales),
+                block_index * s.block_steps,
+                tables.neurons,
+                jnp.asarray(s.record, jnp.int32),
+                n_steps=s.n_steps,
+                block_steps=s.block_steps,
+                dt=s.dt,
+                keep_final=s.keep_final,
+            )
+            stiff = stiff + stiff_steps
+            limits_now, plastic = carry.limits, carry.plastic
+            traces = jnp.zeros((s.block_steps, nb, 4, 0), dtype)
+            outs = (words, traces) if record else None
+        else:
+            (state, buf, counts, arriving, *lim, bad, plastic), outs = lax.scan(
+                step, (*inner, carry.bad, carry.plastic), (steps, external)
+            )
+            limits_now = (lim[0], lim[1], lim[2])
         new = Carry(
             state,
             buf,
             counts,
             arriving,
-            (lim[0], lim[1], lim[2]),
+            limits_now,
             bad,
             carry.n_ext + delivered,
             carry.overflow + over,
             plastic,
+            stiff,
         )
         if record and s.record_poisson:  # the block's events: (nb, capacity) each
             assert outs is not None
@@ -354,7 +351,11 @@ def _advance(
 
 
 def _finish(carry: Carry, s: Static) -> tuple[Any, ...]:
-    """Return counts, counters and (``Static.keep_final``) the final ``Resume``."""
+    """Return counts, counters, the final ``Resume`` and the stiff steps.
+
+    The ``Resume`` with ``Static.keep_final`` (else ``None``); the steps with a stiff
+    neuron per variant with ``Static.fast`` (else ``None``).
+    """
     queues, offered, dropped = carry.limits
     final = None
     if s.keep_final:  # pending input rolled to start at step n_steps
@@ -372,6 +373,7 @@ def _finish(carry: Carry, s: Static) -> tuple[Any, ...]:
         dropped,
         carry.bad,
         final,
+        carry.stiff if s.fast else None,
     )
 
 

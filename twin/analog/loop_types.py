@@ -70,6 +70,7 @@ class Static:
     from_rest: bool = True  # the run starts at session step 0 (offset 0)
     stimulated: bool = False  # some neuron receives a current stimulus
     native: bool = False  # deliver with the native (C++) handlers, CPU only
+    fast: bool = False  # a block's steps in one native call (twin.analog.fast)
     # (rows, k) of the plastic synapses' tables per kind (None: no table); () when
     # no synapse has short-term plasticity (Tables.stp is None)
     stp: tuple[tuple[int, int] | None, ...] = ()
@@ -121,6 +122,7 @@ class KernelOutput(NamedTuple):
     first_nonfinite: Any  # (nb, n) first step with a non-finite V or w (-1: none)
     final: Any = None  # Resume at n_steps (with Static.keep_final), else None
     poisson: Any = None  # (blocks, nb, capacity) source, step, valid (record_poisson)
+    stiff_steps: Any = None  # (nb,) steps the native block left to the reference
 
 
 class Carry(NamedTuple):
@@ -139,6 +141,7 @@ class Carry(NamedTuple):
     n_ext: Array  # (nb,) external events delivered
     overflow: Array  # (nb,) Poisson events beyond the block capacity
     plastic: Any = None  # StpState per kind of source (Static.stp), else None
+    stiff: Any = None  # (nb,) int32 steps with a stiff neuron (Static.fast), else None
 
 
 def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelOutput:
@@ -148,7 +151,8 @@ def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelO
     ----------
     finished
         What :func:`twin.analog.kernel.finish` returns: counts, external events,
-        overflow, offered, dropped, first non-finite step, final state.
+        overflow, offered, dropped, first non-finite step, final state and the steps
+        with a stiff neuron (``Static.fast``; else ``None``).
     recorded
         The (words, traces, poisson) of every recorded block, in time order (the
         segments' parts concatenated on the host).
@@ -158,7 +162,7 @@ def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelO
     KernelOutput
         The fields of both, by name.
     """
-    counts, n_ext, overflow, offered, dropped, bad, final = finished
+    counts, n_ext, overflow, offered, dropped, bad, final, stiff = finished
     words, traces, poisson = recorded
     return KernelOutput(
         words=words,
@@ -171,4 +175,5 @@ def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelO
         first_nonfinite=bad,
         final=final,
         poisson=poisson,
+        stiff_steps=stiff,
     )

@@ -25,6 +25,7 @@ from jax import Array
 from twin.analog.config import SimConfig
 from twin.analog.decode import decode, with_limits
 from twin.analog.delivery import use_native
+from twin.analog.fast import eligible, use_fast
 from twin.analog.inputs import (
     checked_resume,
     initial_values,
@@ -67,12 +68,17 @@ class BatchResult:
         ``resume`` to a run that continues this one.
     timings
         Wall times, s: ``prepare`` (host conversion), ``compile``, ``run`` (compiled
-        calls) and ``decode``.
+        calls; of the last attempt where a run was repeated, e.g. on the reference
+        step) and ``decode``.
+    step
+        The step the spikes came from: ``"native"`` (a block of steps per call of
+        the C++ handler, :mod:`twin.analog.fast`) or ``"jax"`` (the reference).
     """
 
     recordings: tuple[SpikeRecording, ...]
     final: Resume | None
     timings: Mapping[str, float]
+    step: str = "jax"
 
 
 def simulate_batch(
@@ -200,6 +206,14 @@ def simulate_batch(
     max_delay = int(max(int(t.delay.max()) for t in tables.pushes))
     ahead = 0 if resume is None else int(resume.pending.shape[1])  # pending steps
     stages, labels = stage_arrays(limits, network.n_neurons, config.dt, dtype)
+    kinds = tuple(sorted({SYNAPSE_KINDS[p.cell_type] for p in network.populations}))
+    exponential = bool((np.asarray(params.delta_t) > 0).any())
+    saturating = bool(
+        np.isfinite(np.asarray(params.g_sat_e)).any()
+        or np.isfinite(np.asarray(params.g_sat_i)).any()
+    )
+    stimulated = bool(tables.current.step.shape[0])
+    native = use_native(config.delivery)
     static = Static(
         n=network.n_neurons,
         n_blocks=n_blocks,
@@ -220,11 +234,8 @@ def simulate_batch(
         equal_rates=bool(np.all(rates == rates[0])),
         record=tuple(int(i) for i in record),
         trace=trace,
-        exponential=bool((np.asarray(params.delta_t) > 0).any()),
-        saturating=bool(
-            np.isfinite(np.asarray(params.g_sat_e)).any()
-            or np.isfinite(np.asarray(params.g_sat_i)).any()
-        ),
+        exponential=exponential,
+        saturating=saturating,
         record_from_block=min(
             config.record_from_step // config.block_steps, n_blocks - 1
         ),
@@ -233,10 +244,23 @@ def simulate_batch(
         keep_final=keep_final,
         record_poisson=config.record_poisson,
         from_rest=config.offset_steps == 0,
-        stimulated=bool(tables.current.step.shape[0]),
-        native=use_native(config.delivery),
+        stimulated=stimulated,
+        native=native,
+        fast=use_fast(
+            config.step,
+            native,
+            eligible(
+                kinds,
+                exponential=exponential,
+                saturating=saturating,
+                plastic=tables.stp is not None,
+                n_stages=len(limits),
+                stimulated=stimulated,
+                traced=bool(trace),
+            ),
+        ),
         stp=shapes_of(tables.stp),
-        kinds=tuple(sorted({SYNAPSE_KINDS[p.cell_type] for p in network.populations})),
+        kinds=kinds,
     )
     first_step = static.record_from_block * config.block_steps
     timed = timed_events(network, config, n_blocks)
@@ -251,9 +275,13 @@ def simulate_batch(
     clock["prepare"] = time.perf_counter() - start
     while True:  # grows the Poisson capacity if a block ever exceeded it
         outs = run_chunks(args, static, keys, g, r, w, chunk, clock, store, progress)
-        if outs is not None:
+        if outs is None:  # a Poisson block overflowed: twice the capacity
+            static = dataclasses.replace(static, capacity=2 * static.capacity)
+        elif static.fast and any(np.any(o.stiff_steps) for _, o in outs):
+            # An exponential-Euler sub-step (beyond the native step): the reference.
+            static = dataclasses.replace(static, fast=False)
+        else:
             break
-        static = dataclasses.replace(static, capacity=2 * static.capacity)
     results: list[SpikeRecording | None] = [None] * nb
     start = time.perf_counter()
     for dealt, out in outs:
@@ -274,6 +302,7 @@ def simulate_batch(
         tuple(rec for rec in results if rec is not None),
         final,
         MappingProxyType(clock),
+        "native" if static.fast else "jax",
     )
 
 

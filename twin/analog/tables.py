@@ -62,13 +62,18 @@ def _table(
 ) -> PushTable:
     """Return the push table of ``n_units`` units from per-projection columns.
 
-    ``pre``, ``col`` and ``d`` are int32, ``w`` of ``dtype``; a unit's synapses keep
-    their order (projection by projection). The lists are emptied as their columns
-    are placed, so only one concatenated column is held beside the table at a time.
+    ``pre``, ``col`` and ``d`` are int32, ``w`` of ``dtype``. A unit's synapses are
+    sorted by delay, then target column, stably (synapses with the same delay and
+    target keep their order, projection by projection): a spike then adds to one
+    slot of the ring buffer after the other, in increasing columns, and every cell
+    receives its weights in the same order as from an unsorted row, so the sums are
+    the same to the last bit. The lists are emptied as their columns are placed.
     """
-    pre_a = np.concatenate(pre) if pre else np.zeros(0, np.int32)
-    pre.clear()
-    order = np.argsort(pre_a, kind="stable")
+    empty = np.zeros(0, np.int32)
+    pre_a, col_a, d_a = (np.concatenate(x) if x else empty for x in (pre, col, d))
+    for parts in (pre, col, d):
+        parts.clear()
+    order = np.lexsort((col_a, d_a, pre_a))  # stable: by unit, delay, column
     counts = np.bincount(pre_a, minlength=n_units)
     del pre_a
     k = max(int(counts.max(initial=0)), 1)
@@ -80,10 +85,12 @@ def _table(
     target = np.zeros((n_units + 1, k), np.int32)
     weight = np.zeros((n_units + 1, k), np.dtype(dtype))
     delay = np.ones((n_units + 1, k), np.int32)
-    for table, parts in ((target, col), (weight, w), (delay, d)):
-        if parts:
-            np.put(table, flat, np.concatenate(parts)[order])
-        parts.clear()
+    for table, values in ((target, col_a), (delay, d_a)):
+        np.put(table, flat, values[order])
+    del col_a, d_a
+    if w:
+        np.put(weight, flat, np.concatenate(w)[order])
+    w.clear()
     return PushTable(
         jnp.asarray(target), jnp.asarray(weight, dtype), jnp.asarray(delay)
     )

@@ -1,4 +1,4 @@
-"""Compiling the native delivery library (``deliver.cc``) with the system compiler.
+"""Compiling the native library (``deliver.cc``, ``step.cc``) with the system compiler.
 
 The library is built once per :func:`build_identity` (the source, JAX and jaxlib
 versions, the machine's architecture and system, the compiler, its version and its
@@ -28,7 +28,7 @@ from twin.analog.native.ffi import ffi
 from twin.errors import ConfigError
 
 __all__ = [
-    "SOURCE",
+    "SOURCES",
     "build",
     "build_identity",
     "cache_dir",
@@ -38,11 +38,19 @@ __all__ = [
     "library_path",
 ]
 
-#: The C++ source of the delivery handlers.
-SOURCE = Path(__file__).with_name("deliver.cc")
+#: The C++ sources of the handlers: the event delivery and a block's steps.
+SOURCES = (Path(__file__).with_name("deliver.cc"), Path(__file__).with_name("step.cc"))
 
-#: Compiler flags: no fast-math (the additions must round as the reference's do).
-FLAGS = ("-O3", "-std=c++17", "-shared", "-fPIC", "-fno-fast-math")
+#: Compiler flags: no fast-math and no contraction into fused multiply-adds (the
+#: arithmetic must round as the reference's does, operation by operation).
+FLAGS = (
+    "-O3",
+    "-std=c++17",
+    "-shared",
+    "-fPIC",
+    "-fno-fast-math",
+    "-ffp-contract=off",
+)
 
 #: Flags whose code depends on the building CPU (none of :data:`FLAGS` today): with
 #: one of them, the CPU model and features are part of the build's identity.
@@ -90,12 +98,15 @@ def build_identity(cxx: str) -> tuple[tuple[str, str], ...]:
     Returns
     -------
     tuple of (str, str)
-        The source's SHA-256, the JAX and jaxlib versions, ``platform.machine()`` and
+        Each source's SHA-256, the JAX and jaxlib versions, ``platform.machine()`` and
         ``platform.system()``, the compiler, its ``--version`` output and the flags,
         and (only if a flag is one of :data:`CPU_TUNING`) :func:`cpu_model`.
     """
     parts = [
-        ("source", hashlib.sha256(SOURCE.read_bytes()).hexdigest()),
+        *(
+            (f"source {src.name}", hashlib.sha256(src.read_bytes()).hexdigest())
+            for src in SOURCES
+        ),
         ("jax", jax.__version__),
         ("jaxlib", jaxlib.__version__),
         ("machine", platform.machine()),
@@ -150,7 +161,7 @@ def build(force: bool = False) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(suffix=".so", dir=path.parent)
     os.close(fd)
-    command = [cxx, *FLAGS, f"-I{include}", str(SOURCE), "-o", tmp]
+    command = [cxx, *FLAGS, f"-I{include}", *map(str, SOURCES), "-o", tmp]
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:

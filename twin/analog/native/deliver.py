@@ -43,9 +43,9 @@ def register() -> None:
             return
         jax_ffi = ffi()
         lib = ctypes.cdll.LoadLibrary(str(build()))
-        for kind in ("Spikes", "Events"):
+        for kind in ("DeliverSpikes", "DeliverEvents", "AdvanceBlock"):
             for bits in ("F32", "F64"):
-                symbol = f"TwinDeliver{kind}{bits}"
+                symbol = f"Twin{kind}{bits}"
                 jax_ffi.register_ffi_target(
                     symbol, jax_ffi.pycapsule(getattr(lib, symbol)), platform="cpu"
                 )
