@@ -30,6 +30,7 @@ class PushTable(NamedTuple):
     target: Array  # (n + 1, k) int32: receptor * n_neurons + post
     weight: Array  # (n + 1, k) float: µS (0 in padding)
     delay: Array  # (n + 1, k) int32: time steps >= 1
+    length: Array  # (n + 1,) int32: a row's synapses (the rest of the row pads)
 
 
 class Tables(NamedTuple):
@@ -91,8 +92,12 @@ def _table(
     if w:
         np.put(weight, flat, np.concatenate(w)[order])
     w.clear()
+    length = np.append(counts, 0).astype(np.int32)
     return PushTable(
-        jnp.asarray(target), jnp.asarray(weight, dtype), jnp.asarray(delay)
+        jnp.asarray(target),
+        jnp.asarray(weight, dtype),
+        jnp.asarray(delay),
+        jnp.asarray(length),
     )
 
 

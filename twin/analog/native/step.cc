@@ -318,11 +318,13 @@ struct Push {
   const int32_t* target;
   const T* weight;
   const int32_t* delay;
+  const int32_t* length;  // a row's synapses; the rest of the row pads
   int64_t k;
 };
 
 // The row of `unit` into the ring buffer `base` (slots, cols) at (stamp + delay) %
-// slots: twin_deliver_spikes' additions (deliver.cc), in the same order.
+// slots: twin_deliver_spikes' additions (deliver.cc), in the same order, less the
+// padding's (adding +0.0 changes no sum; at most the sign of a zero).
 template <typename T>
 inline void push(T* base, int64_t slots, int64_t cols, int64_t stamp, int64_t unit,
                  const Push<T>& t) {
@@ -331,7 +333,8 @@ inline void push(T* base, int64_t slots, int64_t cols, int64_t stamp, int64_t un
   const int32_t* dl = t.delay + unit * t.k;
   const int64_t first = stamp % slots;
   const int64_t wrap = slots - first;
-  for (int64_t j = 0; j < t.k; ++j) {
+  const int64_t m = t.length[unit];
+  for (int64_t j = 0; j < m; ++j) {
     const int64_t d = dl[j];
     const int64_t slot = d < wrap ? first + d : first + d - slots;
     base[slot * cols + tg[j]] += wt[j];
@@ -347,7 +350,8 @@ ffi::Error AdvanceBlock(
     ffi::BufferR3<D> table_in, ffi::BufferR1<ffi::S32> refrac_steps,
     ffi::BufferR2<D> scales, ffi::BufferR0<ffi::S32> first_step,
     ffi::BufferR2<ffi::S32> target, ffi::BufferR2<D> weight,
-    ffi::BufferR2<ffi::S32> delay, ffi::BufferR1<ffi::S32> record, int64_t n_steps,
+    ffi::BufferR2<ffi::S32> delay, ffi::BufferR1<ffi::S32> length,
+    ffi::BufferR1<ffi::S32> record, int64_t n_steps,
     int64_t block_steps, double dt, bool keep_final, ffi::ResultBufferR3<D> buf_out,
     ffi::ResultBufferR2<D> v_out, ffi::ResultBufferR2<D> w_out,
     ffi::ResultBufferR2<D> ge_out, ffi::ResultBufferR2<D> gi_out,
@@ -363,7 +367,7 @@ ffi::Error AdvanceBlock(
       params.dimensions()[0] != N_ROWS || params.dimensions()[1] != n ||
       table_in.dimensions()[0] != MAX_SUBSTEPS || table_in.dimensions()[2] != n ||
       words->dimensions()[0] != block_steps || words->dimensions()[1] != nb ||
-      target.dimensions()[0] < n) {
+      target.dimensions()[0] < n || length.dimensions()[0] != target.dimensions()[0]) {
     return ffi::Error::InvalidArgument("twin_advance_block: shapes do not match");
   }
   // In-place state: copy an input to its output only where XLA did not alias them.
@@ -390,7 +394,7 @@ ffi::Error AdvanceBlock(
   const int32_t* rs = refrac_steps.typed_data();
   const int32_t* rec = record.typed_data();
   const Push<T> pushes{target.typed_data(), weight.typed_data(), delay.typed_data(),
-                       target.dimensions()[1]};
+                       length.typed_data(), target.dimensions()[1]};
   const T step_dt = static_cast<T>(dt);
   const int64_t step0 = *first_step.typed_data();
   bool has_current = false, has_cond = false;
@@ -412,6 +416,13 @@ ffi::Error AdvanceBlock(
                    scales.typed_data()[nb + b]};  // w_scale * g_scale
   }
   const StepCtx<T> ctx{p, rs, table, n, step_dt};
+  // Each neuron's place among the recorded ones (-1: not recorded), if unique.
+  std::vector<int32_t> position(n, -1), fired(n);
+  bool unique_record = true;
+  for (int64_t j = 0; j < n_record; ++j) {
+    unique_record = unique_record && position[rec[j]] < 0;
+    position[rec[j]] = static_cast<int32_t>(j);
+  }
   std::vector<T> spike(n), finite(n);
   std::vector<T> saved(4 * n);  // the state a dead step must leave unchanged
   std::vector<int32_t> saved_refrac(n);
@@ -457,18 +468,23 @@ ffi::Error AdvanceBlock(
         }
       }
       if (live) {  // dead steps emit, count and check nothing
+        int64_t n_fired = 0;
         for (int64_t i = 0; i < n; ++i) {
           x.bad[i] = (finite[i] == T(0) && x.bad[i] < 0) ? st : x.bad[i];
+          fired[n_fired] = static_cast<int32_t>(i);
+          n_fired += spike[i] != T(0);
         }
         uint32_t* wv = word + (t * nb + b) * n_words;
-        for (int64_t j = 0; j < n_record; ++j) {
-          if (spike[rec[j]] != T(0)) wv[j >> 5] |= uint32_t{1} << (j & 31);
-        }
-        for (int64_t i = 0; i < n; ++i) {
-          if (spike[i] != T(0)) {
-            x.counts[i] += 1;
-            push(ring, slots, cols, step + 1, i, pushes);
+        for (int64_t f = 0; f < n_fired; ++f) {
+          const int32_t i = fired[f];
+          x.counts[i] += 1;
+          push(ring, slots, cols, step + 1, i, pushes);
+          if (unique_record && position[i] >= 0) {
+            wv[position[i] >> 5] |= uint32_t{1} << (position[i] & 31);
           }
+        }
+        for (int64_t j = 0; !unique_record && j < n_record; ++j) {
+          if (spike[rec[j]] != T(0)) wv[j >> 5] |= uint32_t{1} << (j & 31);
         }
       }
       std::memcpy(x.arriving, ring + ((step + 1) % slots) * cols, cols * sizeof(T));
@@ -500,6 +516,7 @@ ffi::Error AdvanceBlock(
           .Arg<ffi::BufferR2<ffi::S32>>()             \
           .Arg<ffi::BufferR2<D>>()                    \
           .Arg<ffi::BufferR2<ffi::S32>>()             \
+          .Arg<ffi::BufferR1<ffi::S32>>()             \
           .Arg<ffi::BufferR1<ffi::S32>>()             \
           .Attr<int64_t>("n_steps")                   \
           .Attr<int64_t>("block_steps")               \

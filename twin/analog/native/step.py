@@ -168,6 +168,7 @@ def advance_block(
         pushes.target,
         pushes.weight,
         pushes.delay,
+        pushes.length,
         record,
         n_steps=n_steps,
         block_steps=block_steps,
