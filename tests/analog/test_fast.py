@@ -3,7 +3,8 @@
 The C++ handler (``twin/analog/native/step.cc``) computes the reference's operations
 in the same order, and XLA runs without fused multiply-adds (``twin.cpu_arithmetic``),
 so every spike, count and final state must be identical, in float64 and in float32:
-the seed network (four corners of its plane, a batch of variants), random
+the seed network (four corners of its plane, a batch of variants), the microcircuit,
+random
 conductance-based, current-based and mixed networks (hypothesis), steps with stiff
 neurons (RK4 sub-steps), runs whose last block ends early (a state to continue from),
 and the one case the handler leaves to the reference (exponential-Euler sub-steps).
@@ -17,6 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from experiments.brunel import BrunelConfig, build_network
+from experiments.microcircuit.config import MicrocircuitConfig
+from experiments.microcircuit.network import build_network as build_microcircuit
+from experiments.microcircuit.network import initial_potentials
 from tests.analog.time_networks import fanout
 from twin import Network, Population, Projection
 from twin.analog import SimConfig, simulate_batch
@@ -95,6 +99,21 @@ def test_seed_network_spikes_are_identical(dtype):
         keys=jr.split(jr.PRNGKey(7), len(corners)),
         g_scale=[g / base.g for g, _ in corners],
         rate_scale=[eta / base.eta for _, eta in corners],
+    )
+    _assert_identical(*runs)
+
+
+def test_microcircuit_spikes_are_identical():
+    # the demo's adapted microcircuit at 3 %: stiff steps occur (sub-steps)
+    config = MicrocircuitConfig(
+        t_stop=200.0, scale=0.03, k_scale=0.1, seed=5, analysis_start=0.0
+    )
+    network = build_microcircuit(config)
+    runs = _both(
+        network,
+        {"t_stop": 200.0, "dtype": "float64"},
+        keys=jr.split(jr.PRNGKey(0), 1),
+        v0=initial_potentials(config, network),
     )
     _assert_identical(*runs)
 

@@ -9,10 +9,12 @@ instruction set below FMA (:mod:`twin.cpu_arithmetic`). :func:`contracts` checks
 the running backend does; where it still contracts (another ISA cap, an ARM host, a
 backend started before :mod:`twin` was imported) every run takes the reference step.
 
-A step in which a neuron is stiff (the reference then sub-steps, :mod:`twin.analog.
-adex`) is beyond the handler: it counts such steps, and :func:`twin.analog.
-simulate.simulate_batch` then runs the reference instead, so the spikes are always the
-reference's.
+In a step where a neuron is stiff the reference takes RK4 sub-steps
+(:mod:`twin.analog.adex`), and so does the handler. A sub-step beyond RK4's stability
+is an exponential-Euler step in the reference, with an ``exp`` only XLA computes: the
+handler counts the steps with one, and
+:func:`~twin.analog.simulate.simulate_batch` then runs the reference instead, so the
+spikes are always the reference's.
 """
 
 from __future__ import annotations

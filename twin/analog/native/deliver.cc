@@ -11,8 +11,8 @@
 // (twin.analog.kernel._deliver, a scatter-add whose updates are ordered by variant,
 // then by unit or event, then by the row's synapses), so both paths round alike and
 // give identical spikes. Invalid events add nothing in the reference (weight x 0)
-// and are skipped here; the tables' zero-weight padding is added (+0.0 changes no
-// cell). Preconditions, guaranteed by twin.analog.simulate (not checked per synapse):
+// and are skipped here, as is the tables' zero-weight padding (+0.0 changes no
+// sum). Preconditions, guaranteed by twin.analog.simulate (not checked per synapse):
 // 0 <= target < cols and 1 <= delay < slots for every table entry, padding included.
 #include <cstdint>
 #include <cstring>
@@ -42,21 +42,23 @@ Ring<ffi::NativeType<D>> ring(ffi::BufferR3<D> in, ffi::ResultBufferR3<D> out) {
 template <typename T>
 inline void push_row(const Ring<T>& r, int64_t variant, int64_t stamp, int64_t unit,
                      int64_t k, const int32_t* target, const T* weight,
-                     const int32_t* delay) {
+                     const int32_t* delay, const int32_t* length) {
   // Preconditions (the caller's, twin.analog.simulate): 0 <= target < cols and
-  // 1 <= delay < slots for every entry of the table, padding included (target 0,
-  // delay 1, weight 0: adding +0.0 changes no cell, as in the reference).
+  // 1 <= delay < slots for every entry of the table. Only the row's `length`
+  // synapses are added (the padding after them would add +0.0, which changes no
+  // sum); a row is sorted by delay (twin.analog.tables), so each run of one delay
+  // is added to one slot.
   T* base = r.data + variant * r.slots * r.cols;
   const int32_t* tg = target + unit * k;
   const T* wt = weight + unit * k;
   const int32_t* dl = delay + unit * k;
-  // (stamp + delay) % slots without a division per synapse.
   const int64_t first = stamp % r.slots;
   const int64_t wrap = r.slots - first;
-  for (int64_t j = 0; j < k; ++j) {
-    const int64_t d = dl[j];
-    const int64_t slot = d < wrap ? first + d : first + d - r.slots;
-    base[slot * r.cols + tg[j]] += wt[j];
+  const int64_t m = length[unit];
+  for (int64_t j = 0; j < m;) {
+    const int32_t d = dl[j];
+    T* row = base + (d < wrap ? first + d : first + d - r.slots) * r.cols;
+    for (; j < m && dl[j] == d; ++j) row[tg[j]] += wt[j];
   }
 }
 
@@ -64,7 +66,7 @@ template <ffi::DataType D>
 ffi::Error DeliverSpikes(ffi::BufferR3<D> buf, ffi::BufferR2<ffi::PRED> spikes,
                          ffi::BufferR0<ffi::S32> stamp,
                          ffi::BufferR2<ffi::S32> target, ffi::BufferR2<D> weight,
-                         ffi::BufferR2<ffi::S32> delay,
+                         ffi::BufferR2<ffi::S32> delay, ffi::BufferR1<ffi::S32> length,
                          ffi::ResultBufferR3<D> out) {
   auto r = ring<D>(buf, out);
   const int64_t n = spikes.dimensions()[1];
@@ -79,7 +81,7 @@ ffi::Error DeliverSpikes(ffi::BufferR3<D> buf, ffi::BufferR2<ffi::PRED> spikes,
     for (int64_t i = 0; i < n; ++i) {
       if (sv[i]) {
         push_row(r, v, t, i, k, target.typed_data(), weight.typed_data(),
-                 delay.typed_data());
+                 delay.typed_data(), length.typed_data());
       }
     }
   }
@@ -91,7 +93,7 @@ ffi::Error DeliverEvents(ffi::BufferR3<D> buf, ffi::BufferR2<ffi::S32> units,
                          ffi::BufferR2<ffi::S32> stamps,
                          ffi::BufferR2<ffi::PRED> valid,
                          ffi::BufferR2<ffi::S32> target, ffi::BufferR2<D> weight,
-                         ffi::BufferR2<ffi::S32> delay,
+                         ffi::BufferR2<ffi::S32> delay, ffi::BufferR1<ffi::S32> length,
                          ffi::ResultBufferR3<D> out) {
   auto r = ring<D>(buf, out);
   const int64_t e = units.dimensions()[1];
@@ -107,7 +109,7 @@ ffi::Error DeliverEvents(ffi::BufferR3<D> buf, ffi::BufferR2<ffi::S32> units,
     for (int64_t i = v * e; i < (v + 1) * e; ++i) {
       if (ok[i] && u[i] >= 0 && u[i] < rows) {
         push_row(r, v, st[i], u[i], k, target.typed_data(), weight.typed_data(),
-                 delay.typed_data());
+                 delay.typed_data(), length.typed_data());
       }
     }
   }
@@ -125,6 +127,7 @@ ffi::Error DeliverEvents(ffi::BufferR3<D> buf, ffi::BufferR2<ffi::S32> units,
                                     .Arg<ffi::BufferR2<ffi::S32>>() \
                                     .Arg<ffi::BufferR2<D>>() \
                                     .Arg<ffi::BufferR2<ffi::S32>>() \
+                                    .Arg<ffi::BufferR1<ffi::S32>>() \
                                     .Ret<ffi::BufferR3<D>>());
 
 #define TWIN_EVENTS(NAME, D)                                  \
@@ -137,6 +140,7 @@ ffi::Error DeliverEvents(ffi::BufferR3<D> buf, ffi::BufferR2<ffi::S32> units,
                                     .Arg<ffi::BufferR2<ffi::S32>>() \
                                     .Arg<ffi::BufferR2<D>>() \
                                     .Arg<ffi::BufferR2<ffi::S32>>() \
+                                    .Arg<ffi::BufferR1<ffi::S32>>() \
                                     .Ret<ffi::BufferR3<D>>());
 
 TWIN_SPIKES(TwinDeliverSpikesF32, ffi::F32)

@@ -89,6 +89,7 @@ def deliver_spikes(buf: Array, spikes: Array, stamp: Array, table: PushTable) ->
         table.target,
         table.weight,
         table.delay,
+        table.length,
     )
 
 
@@ -121,4 +122,5 @@ def deliver_events(
         table.target,
         table.weight,
         table.delay,
+        table.length,
     )

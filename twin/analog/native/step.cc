@@ -334,10 +334,10 @@ inline void push(T* base, int64_t slots, int64_t cols, int64_t stamp, int64_t un
   const int64_t first = stamp % slots;
   const int64_t wrap = slots - first;
   const int64_t m = t.length[unit];
-  for (int64_t j = 0; j < m; ++j) {
-    const int64_t d = dl[j];
-    const int64_t slot = d < wrap ? first + d : first + d - slots;
-    base[slot * cols + tg[j]] += wt[j];
+  for (int64_t j = 0; j < m;) {  // a row is sorted by delay: one slot per run
+    const int32_t d = dl[j];
+    T* row = base + (d < wrap ? first + d : first + d - slots) * cols;
+    for (; j < m && dl[j] == d; ++j) row[tg[j]] += wt[j];
   }
 }
 
