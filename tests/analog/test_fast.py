@@ -161,7 +161,7 @@ def random_networks(draw):
     )
 
 
-@settings(max_examples=6, deadline=None)
+@settings(max_examples=4, deadline=None)
 @given(network=random_networks(), seed=st.integers(0, 1000))
 def test_random_networks_spikes_are_identical(network, seed):
     runs = _both(
