@@ -1,6 +1,8 @@
-"""Small networks for emulator tests."""
+"""Small networks and a fixture for emulator tests."""
 
+import jax
 import numpy as np
+import pytest
 
 from twin import Network, Population, Projection
 from twin.network import SpikeTimesSource
@@ -38,3 +40,12 @@ def poisson_trains(rate_hz, t_stop, seed, n=1, dt=0.1):
         hits = np.flatnonzero(rng.random(steps) < rate_hz * dt * 1e-3)
         trains.append(np.round((hits + 2) * dt, 10))  # NEST via PyNN needs t > dt
     return trains
+
+
+@pytest.fixture(autouse=True)
+def x64():
+    """64-bit JAX for a test (autouse where imported); the setting is restored."""
+    before = jax.config.read("jax_enable_x64")
+    jax.config.update("jax_enable_x64", True)
+    yield
+    jax.config.update("jax_enable_x64", before)

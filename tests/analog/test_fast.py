@@ -21,6 +21,7 @@ from experiments.brunel import BrunelConfig, build_network
 from experiments.microcircuit.config import MicrocircuitConfig
 from experiments.microcircuit.network import build_network as build_microcircuit
 from experiments.microcircuit.network import initial_potentials
+from tests.analog.helpers import x64  # noqa: F401 (autouse: 64-bit JAX)
 from tests.analog.time_networks import fanout
 from twin import Network, Population, Projection
 from twin.analog import SimConfig, simulate_batch
@@ -34,15 +35,6 @@ pytestmark = pytest.mark.skipif(
     compiler() is None or jax.default_backend() != "cpu",
     reason="the native step needs a C++ compiler and a CPU backend",
 )
-
-
-@pytest.fixture(autouse=True)
-def x64():
-    """64-bit JAX for the test; the setting it found is restored after it."""
-    before = jax.config.read("jax_enable_x64")
-    jax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", before)
 
 
 def _both(network, config, **kwargs):

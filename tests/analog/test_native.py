@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from experiments.brunel import BrunelConfig, build_network
+from tests.analog.helpers import x64  # noqa: F401 (autouse: 64-bit JAX)
 from twin import Network, Population, Projection
 from twin.analog import SimConfig, simulate_batch
 from twin.analog.delivery import use_native
@@ -30,15 +31,6 @@ pytestmark = pytest.mark.skipif(
     compiler() is None or jax.default_backend() != "cpu",
     reason="the native delivery needs a C++ compiler and a CPU backend",
 )
-
-
-@pytest.fixture(autouse=True)
-def x64():
-    """64-bit JAX for the test; the setting it found is restored after it."""
-    before = jax.config.read("jax_enable_x64")
-    jax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", before)
 
 
 def _both(network, config, **kwargs):
