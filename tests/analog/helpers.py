@@ -1,9 +1,11 @@
-"""Small networks and a fixture for emulator tests."""
+"""Small networks, the seed network's corners and a fixture for emulator tests."""
 
 import jax
+import jax.random as jr
 import numpy as np
 import pytest
 
+from experiments.brunel import BrunelConfig, build_network
 from twin import Network, Population, Projection
 from twin.network import SpikeTimesSource
 
@@ -49,3 +51,18 @@ def x64():
     jax.config.update("jax_enable_x64", True)
     yield
     jax.config.update("jax_enable_x64", before)
+
+
+def seed_corners():
+    """The seed network and a batch of its four (g, eta) corners (500 Hz .. 20 Hz).
+
+    Returns the network and the ``simulate_batch`` keywords (keys, g and rate
+    scales) of the corners g, eta = (1, 0.8), (4, 3.2), (8, 1.6), (10, 2.4).
+    """
+    base = BrunelConfig()
+    corners = [(1.0, 0.8), (4.0, 3.2), (8.0, 1.6), (10.0, 2.4)]
+    return build_network(base), {
+        "keys": jr.split(jr.PRNGKey(7), len(corners)),
+        "g_scale": [g / base.g for g, _ in corners],
+        "rate_scale": [eta / base.eta for _, eta in corners],
+    }

@@ -10,6 +10,8 @@ neurons (RK4 sub-steps), runs whose last block ends early (a state to continue f
 and the one case the handler leaves to the reference (exponential-Euler sub-steps).
 """
 
+import dataclasses
+
 import jax
 import jax.random as jr
 import numpy as np
@@ -21,11 +23,12 @@ from experiments.brunel import BrunelConfig, build_network
 from experiments.microcircuit.config import MicrocircuitConfig
 from experiments.microcircuit.network import build_network as build_microcircuit
 from experiments.microcircuit.network import initial_potentials
-from tests.analog.helpers import x64  # noqa: F401 (autouse: 64-bit JAX)
+from tests.analog.helpers import seed_corners, x64  # noqa: F401 (autouse: 64-bit JAX)
 from tests.analog.time_networks import fanout
 from twin import Network, Population, Projection
 from twin.analog import SimConfig, simulate_batch
 from twin.analog.fast import contracts, eligible
+from twin.analog.loop_types import Static
 from twin.analog.native.build import compiler
 from twin.cpu_arithmetic import EXACT_ISA, prefer_exact_arithmetic
 from twin.errors import ConfigError
@@ -82,16 +85,8 @@ def test_the_exact_isa_is_added_once_and_a_users_cap_is_kept(monkeypatch):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_seed_network_spikes_are_identical(dtype):
-    base = BrunelConfig()
-    network = build_network(base)
-    corners = [(1.0, 0.8), (4.0, 3.2), (8.0, 1.6), (10.0, 2.4)]  # 500 Hz .. 20 Hz
-    runs = _both(
-        network,
-        {"t_stop": 300.0, "dtype": dtype},
-        keys=jr.split(jr.PRNGKey(7), len(corners)),
-        g_scale=[g / base.g for g, _ in corners],
-        rate_scale=[eta / base.eta for _, eta in corners],
-    )
+    network, batch = seed_corners()
+    runs = _both(network, {"t_stop": 300.0, "dtype": dtype}, **batch)
     _assert_identical(*runs)
 
 
@@ -246,18 +241,16 @@ def test_networks_beyond_the_native_step_are_named_or_run_on_the_reference():
         ({"kinds": ("cond_alpha",)}, "synapse kinds"),
         ({"exponential": True}, "exponential"),
         ({"saturating": True}, "saturating"),
-        ({"plastic": True}, "plasticity"),
+        ({"stp": ((3, 2),)}, "plasticity"),
         ({"n_stages": 2}, "rate limits"),
         ({"stimulated": True}, "current stimuli"),
-        ({"traced": True}, "traced"),
+        ({"trace": (0,)}, "traced"),
     ],
 )
 def test_eligible_names_the_first_reason(change, reason):
-    base = {"kinds": ("cond_exp", "curr_exp"), "exponential": False,
-            "saturating": False, "plastic": False, "n_stages": 0,
-            "stimulated": False, "traced": False}  # fmt: skip
-    assert eligible(**{k: v for k, v in base.items() if k != "kinds"},
-                    kinds=base["kinds"]) is None  # fmt: skip
-    args = base | change
-    kinds = args.pop("kinds")
-    assert reason in eligible(kinds, **args)
+    base = Static(n=4, n_blocks=1, block_steps=10, n_steps=10, slots=20, dt=0.1,
+                  spike_chunk=64, capacity=0, equal_rates=True, record=(), trace=(),
+                  exponential=False, saturating=False, record_from_block=0,
+                  kinds=("cond_exp", "curr_exp"))  # fmt: skip
+    assert eligible(base) is None
+    assert reason in eligible(dataclasses.replace(base, **change))

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from experiments.brunel import BrunelConfig, build_network
-from tests.analog.helpers import x64  # noqa: F401 (autouse: 64-bit JAX)
+from tests.analog.helpers import seed_corners, x64  # noqa: F401 (autouse: 64-bit JAX)
 from twin import Network, Population, Projection
 from twin.analog import SimConfig, simulate_batch
 from twin.analog.delivery import use_native
@@ -54,16 +54,8 @@ def _assert_identical(native, reference):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_seed_network_spikes_are_identical(dtype):
-    base = BrunelConfig()
-    network = build_network(base)
-    corners = [(1.0, 0.8), (4.0, 3.2), (8.0, 1.6), (10.0, 2.4)]  # 500 Hz .. 20 Hz
-    runs = _both(
-        network,
-        {"t_stop": 300.0, "dtype": dtype},
-        keys=jr.split(jr.PRNGKey(7), len(corners)),
-        g_scale=[g / base.g for g, _ in corners],
-        rate_scale=[eta / base.eta for _, eta in corners],
-    )
+    network, batch = seed_corners()
+    runs = _both(network, {"t_stop": 300.0, "dtype": dtype}, **batch)
     _assert_identical(*runs)
 
 

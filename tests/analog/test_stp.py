@@ -28,15 +28,6 @@ W = 0.5  # nA
 KEY = jr.PRNGKey(0)
 
 
-@pytest.fixture(autouse=True)
-def x64():
-    """64-bit JAX for the test; the setting it found is restored after it."""
-    before = jax.config.read("jax_enable_x64")
-    jax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", before)
-
-
 def _plastic(net, stp):
     projs = tuple(dataclasses.replace(p, stp=stp) for p in net.projections)
     return dataclasses.replace(net, projections=projs)

@@ -12,21 +12,13 @@ import jax.random as jr
 import numpy as np
 import pytest
 
+from tests.analog.helpers import x64  # noqa: F401 (autouse: 64-bit JAX)
 from tests.analog.stp_network import stp_network
 from twin.analog.delivery import use_native
 from twin.analog.native.build import compiler
 from twin.analog.simulate import SimConfig, simulate, simulate_batch
 
 KEY = jr.PRNGKey(0)
-
-
-@pytest.fixture(autouse=True)
-def x64():
-    """64-bit JAX for the test; the setting it found is restored after it."""
-    before = jax.config.read("jax_enable_x64")
-    jax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", before)
 
 
 def test_variants_of_a_batch_keep_their_own_synapse_state():

@@ -14,7 +14,6 @@ identical spikes for 1 s in float64 on both (about 7000 spikes; the IF_curr_exp
 version of it too, not run here to keep the file short).
 """
 
-import jax
 import jax.random as jr
 import numpy as np
 import pytest
@@ -37,15 +36,6 @@ PARAMS = ((0.5, 200.0, 0.0), (0.1, 50.0, 300.0), (0.3, 120.0, 40.0))
 #: Weight per cell type (nA, µS) and its unit in NEST (pA, nS per unit).
 WEIGHT = {"IF_curr_exp": 0.4, "IF_cond_exp": 0.008}
 CELL = {"tau_syn_E": 4.0, "v_thresh": 0.0, "cm": 0.25, "tau_m": 15.0}
-
-
-@pytest.fixture(autouse=True)
-def x64():
-    """64-bit JAX for the test; the setting it found is restored after it."""
-    before = jax.config.read("jax_enable_x64")
-    jax.config.update("jax_enable_x64", True)
-    yield
-    jax.config.update("jax_enable_x64", before)
 
 
 def _trains():

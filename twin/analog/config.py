@@ -9,6 +9,7 @@ import jax
 import numpy as np
 
 from twin.analog.delivery import DELIVERIES
+from twin.analog.fast import STEPS
 from twin.errors import ConfigError
 from twin.timegrid import TimeGrid, ms_to_tics
 
@@ -109,8 +110,8 @@ class SimConfig:
             raise ConfigError(
                 f"delivery {self.delivery!r}; use one of {', '.join(DELIVERIES)}"
             )
-        if self.step not in DELIVERIES:  # the same three choices
-            raise ConfigError(f"step {self.step!r}; use one of {', '.join(DELIVERIES)}")
+        if self.step not in STEPS:
+            raise ConfigError(f"step {self.step!r}; use one of {', '.join(STEPS)}")
 
     @property
     def grid(self) -> TimeGrid:

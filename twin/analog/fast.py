@@ -25,6 +25,7 @@ from typing import Final
 import jax
 import numpy as np
 
+from twin.analog.loop_types import Static
 from twin.errors import ConfigError
 
 __all__ = ["STEPS", "contracts", "eligible", "use_fast"]
@@ -52,27 +53,16 @@ def contracts() -> bool:
     return not np.array_equal(np.asarray(fused), a * b + c)
 
 
-def eligible(
-    kinds: tuple[str, ...],
-    *,
-    exponential: bool,
-    saturating: bool,
-    plastic: bool,
-    n_stages: int,
-    stimulated: bool,
-    traced: bool,
-) -> str | None:
-    """Return why the native block step cannot run a network, or ``None`` if it can.
+def eligible(s: Static) -> str | None:
+    """Return why the native block step cannot run a loop, or ``None`` if it can.
 
     Parameters
     ----------
-    kinds
-        The network's synapse kinds (``twin.cells.SYNAPSE_KINDS`` values).
-    exponential, saturating, plastic, n_stages, stimulated, traced
-        Whether some neuron has an exponential term (AdEx, ``delta_T > 0``) or
-        saturating inputs, some synapse short-term plasticity, how many rate-limit
-        stages act on the spikes, whether some neuron receives a current stimulus
-        and whether state variables are traced.
+    s
+        The loop's settings: its synapse kinds, whether some neuron has an
+        exponential term (AdEx, ``delta_T > 0``) or saturating inputs, some synapse
+        short-term plasticity, how many rate-limit stages act on the spikes, whether
+        some neuron receives a current stimulus and whether state is traced.
 
     Returns
     -------
@@ -80,13 +70,13 @@ def eligible(
         The first reason found, for messages and tests.
     """
     reasons = (
-        (not set(kinds) <= _KINDS, f"synapse kinds {kinds} (covered: exponential)"),
-        (exponential, "an exponential (AdEx) term"),
-        (saturating, "saturating synaptic inputs"),
-        (plastic, "short-term plasticity"),
-        (n_stages > 0, "in-run rate limits"),
-        (stimulated, "current stimuli"),
-        (traced, "traced state variables"),
+        (not set(s.kinds) <= _KINDS, f"synapse kinds {s.kinds} (covered: exponential)"),
+        (s.exponential, "an exponential (AdEx) term"),
+        (s.saturating, "saturating synaptic inputs"),
+        (bool(s.stp), "short-term plasticity"),
+        (s.n_stages > 0, "in-run rate limits"),
+        (s.stimulated, "current stimuli"),
+        (bool(s.trace), "traced state variables"),
     )
     return next((why for bad, why in reasons if bad), None)
 

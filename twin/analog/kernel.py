@@ -240,7 +240,7 @@ def _start(
         n_ext=zeros,
         overflow=zeros,
         plastic=plastic,
-        stiff=zeros,
+        beyond=zeros,
     )
 
 
@@ -295,9 +295,9 @@ def _advance(
             external = block_counts(
                 ev[:3], timed_block, tables.stp, sizes, s.block_steps
             )
-        stiff = carry.stiff
+        beyond = carry.beyond
         if s.fast:  # the block's steps in one native call
-            state, (buf, counts, arriving, bad), words, stiff_steps = advance_block(
+            state, (buf, counts, arriving, bad), words, beyond_steps = advance_block(
                 carry.state,
                 (buf, carry.counts, carry.arriving, carry.bad),
                 rows,
@@ -312,7 +312,7 @@ def _advance(
                 dt=s.dt,
                 keep_final=s.keep_final,
             )
-            stiff = stiff + stiff_steps
+            beyond = beyond + beyond_steps
             limits_now, plastic = carry.limits, carry.plastic
             traces = jnp.zeros((s.block_steps, nb, 4, 0), dtype)
             outs = (words, traces) if record else None
@@ -331,7 +331,7 @@ def _advance(
             carry.n_ext + delivered,
             carry.overflow + over,
             plastic,
-            stiff,
+            beyond,
         )
         if record and s.record_poisson:  # the block's events: (nb, capacity) each
             assert outs is not None
@@ -351,10 +351,10 @@ def _advance(
 
 
 def _finish(carry: Carry, s: Static) -> tuple[Any, ...]:
-    """Return counts, counters, the final ``Resume`` and the stiff steps.
+    """Return counts, counters, the final ``Resume`` and the steps beyond the handler.
 
-    The ``Resume`` with ``Static.keep_final`` (else ``None``); the steps with a stiff
-    neuron per variant with ``Static.fast`` (else ``None``).
+    The ``Resume`` with ``Static.keep_final`` (else ``None``); per variant the steps
+    with an exponential-Euler sub-step (``Static.fast``; else ``None``).
     """
     queues, offered, dropped = carry.limits
     final = None
@@ -373,7 +373,7 @@ def _finish(carry: Carry, s: Static) -> tuple[Any, ...]:
         dropped,
         carry.bad,
         final,
-        carry.stiff if s.fast else None,
+        carry.beyond if s.fast else None,
     )
 
 

@@ -122,7 +122,7 @@ class KernelOutput(NamedTuple):
     first_nonfinite: Any  # (nb, n) first step with a non-finite V or w (-1: none)
     final: Any = None  # Resume at n_steps (with Static.keep_final), else None
     poisson: Any = None  # (blocks, nb, capacity) source, step, valid (record_poisson)
-    stiff_steps: Any = None  # (nb,) steps the native block left to the reference
+    beyond_steps: Any = None  # (nb,) steps with a sub-step beyond the native step
 
 
 class Carry(NamedTuple):
@@ -141,7 +141,7 @@ class Carry(NamedTuple):
     n_ext: Array  # (nb,) external events delivered
     overflow: Array  # (nb,) Poisson events beyond the block capacity
     plastic: Any = None  # StpState per kind of source (Static.stp), else None
-    stiff: Any = None  # (nb,) int32 steps with a stiff neuron (Static.fast), else None
+    beyond: Any = None  # (nb,) int32 steps beyond the native step (Static.fast)
 
 
 def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelOutput:
@@ -152,7 +152,7 @@ def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelO
     finished
         What :func:`twin.analog.kernel.finish` returns: counts, external events,
         overflow, offered, dropped, first non-finite step, final state and the steps
-        with a stiff neuron (``Static.fast``; else ``None``).
+        with an exponential-Euler sub-step (``Static.fast``; else ``None``).
     recorded
         The (words, traces, poisson) of every recorded block, in time order (the
         segments' parts concatenated on the host).
@@ -162,7 +162,7 @@ def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelO
     KernelOutput
         The fields of both, by name.
     """
-    counts, n_ext, overflow, offered, dropped, bad, final, stiff = finished
+    counts, n_ext, overflow, offered, dropped, bad, final, beyond = finished
     words, traces, poisson = recorded
     return KernelOutput(
         words=words,
@@ -175,5 +175,5 @@ def output(finished: tuple[Any, ...], recorded: tuple[Any, Any, Any]) -> KernelO
         first_nonfinite=bad,
         final=final,
         poisson=poisson,
-        stiff_steps=stiff,
+        beyond_steps=beyond,
     )

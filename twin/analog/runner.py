@@ -321,7 +321,7 @@ def _merge_devices(out: KernelOutput) -> KernelOutput:
         poisson=None
         if out.poisson is None
         else tuple(np.concatenate(list(x), axis=1) for x in out.poisson),
-        stiff_steps=None
-        if out.stiff_steps is None
-        else np.concatenate(list(out.stiff_steps), axis=0),
+        beyond_steps=None
+        if out.beyond_steps is None
+        else np.concatenate(list(out.beyond_steps), axis=0),
     )

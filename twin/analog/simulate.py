@@ -206,14 +206,6 @@ def simulate_batch(
     max_delay = int(max(int(t.delay.max()) for t in tables.pushes))
     ahead = 0 if resume is None else int(resume.pending.shape[1])  # pending steps
     stages, labels = stage_arrays(limits, network.n_neurons, config.dt, dtype)
-    kinds = tuple(sorted({SYNAPSE_KINDS[p.cell_type] for p in network.populations}))
-    exponential = bool((np.asarray(params.delta_t) > 0).any())
-    saturating = bool(
-        np.isfinite(np.asarray(params.g_sat_e)).any()
-        or np.isfinite(np.asarray(params.g_sat_i)).any()
-    )
-    stimulated = bool(tables.current.step.shape[0])
-    native = use_native(config.delivery)
     static = Static(
         n=network.n_neurons,
         n_blocks=n_blocks,
@@ -234,8 +226,11 @@ def simulate_batch(
         equal_rates=bool(np.all(rates == rates[0])),
         record=tuple(int(i) for i in record),
         trace=trace,
-        exponential=exponential,
-        saturating=saturating,
+        exponential=bool((np.asarray(params.delta_t) > 0).any()),
+        saturating=bool(
+            np.isfinite(np.asarray(params.g_sat_e)).any()
+            or np.isfinite(np.asarray(params.g_sat_i)).any()
+        ),
         record_from_block=min(
             config.record_from_step // config.block_steps, n_blocks - 1
         ),
@@ -244,24 +239,13 @@ def simulate_batch(
         keep_final=keep_final,
         record_poisson=config.record_poisson,
         from_rest=config.offset_steps == 0,
-        stimulated=stimulated,
-        native=native,
-        fast=use_fast(
-            config.step,
-            native,
-            eligible(
-                kinds,
-                exponential=exponential,
-                saturating=saturating,
-                plastic=tables.stp is not None,
-                n_stages=len(limits),
-                stimulated=stimulated,
-                traced=bool(trace),
-            ),
-        ),
+        stimulated=bool(tables.current.step.shape[0]),
+        native=use_native(config.delivery),
         stp=shapes_of(tables.stp),
-        kinds=kinds,
+        kinds=tuple(sorted({SYNAPSE_KINDS[p.cell_type] for p in network.populations})),
     )
+    fast = use_fast(config.step, static.native, eligible(static))
+    static = dataclasses.replace(static, fast=fast)
     first_step = static.record_from_block * config.block_steps
     timed = timed_events(network, config, n_blocks)
     init: tuple[Array, Array] | Resume = (
@@ -277,7 +261,7 @@ def simulate_batch(
         outs = run_chunks(args, static, keys, g, r, w, chunk, clock, store, progress)
         if outs is None:  # a Poisson block overflowed: twice the capacity
             static = dataclasses.replace(static, capacity=2 * static.capacity)
-        elif static.fast and any(np.any(o.stiff_steps) for _, o in outs):
+        elif static.fast and any(np.any(o.beyond_steps) for _, o in outs):
             # An exponential-Euler sub-step (beyond the native step): the reference.
             static = dataclasses.replace(static, fast=False)
         else:
